@@ -1,0 +1,156 @@
+"""Shared mechanisms' tables: the audit trail, approvals (审批单) and API tokens.
+
+Invariants:
+- AuditEntry is append-only: the model refuses updates and deletes, and the database refuses
+  UPDATE (and, on PostgreSQL, DELETE) with a trigger (migration 0002).
+- An approval's requirement is one role; each requirement is decided once; one user decides at
+  most one requirement of an approval (unique, conditional on a signer).
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.roles import Role
+from gongzhi.places.models import Estate
+
+AUDIT_IS_APPEND_ONLY = "审计记录只能追加，不能修改或删除 / Audit records are append-only"
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor_name = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    subject_type = models.CharField(_("对象类型"), max_length=64)
+    subject_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    subject_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    # Scope anchors, copied at write time so the trail stays readable if the subject goes.
+    estate_id = models.BigIntegerField(_("小区编号"), null=True, blank=True, db_index=True)
+    community_id = models.BigIntegerField(_("社区编号"), null=True, blank=True, db_index=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="audit_subject")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.subject_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError(AUDIT_IS_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(AUDIT_IS_APPEND_ONLY)
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("审批中")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已驳回")
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("待签")
+    SIGNED = "signed", _("已签")
+    REJECTED = "rejected", _("驳回")
+
+
+class Approval(models.Model):
+    """审批单: a subject that needs the signatures of several parties before it may proceed."""
+
+    kind = models.CharField(_("类别"), max_length=40, default="general", db_index=True)
+    title = models.CharField(_("事由"), max_length=200)
+    body = models.TextField(_("说明"), blank=True)
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="approvals", verbose_name=_("小区"))
+    subject_type = models.ForeignKey(ContentType, models.PROTECT, null=True, blank=True, related_name="+")
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="approvals_created", verbose_name=_("发起人")
+    )
+    created_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    decided_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审批单")
+        verbose_name_plural = _("审批单")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class ApprovalSignature(models.Model):
+    """One required party of an approval: the role that must sign, and its decision."""
+
+    approval = models.ForeignKey(Approval, models.CASCADE, related_name="signatures", verbose_name=_("审批单"))
+    role = models.CharField(_("签署角色"), max_length=32, choices=Role.choices)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    decision = models.CharField(_("意见"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("签署人")
+    )
+    signed_at = models.DateTimeField(_("签署时间"), null=True, blank=True)
+    comment = models.CharField(_("签署意见"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("审批签署")
+        verbose_name_plural = _("审批签署")
+        ordering = ["approval", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["approval", "role"], name="approval_role_once"),
+            models.UniqueConstraint(
+                fields=["approval", "signer"], condition=Q(signer__isnull=False), name="approval_signer_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.approval} · {self.get_role_display()} · {self.get_decision_display()}"
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its hash is stored; the raw key is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+
+    def __str__(self):
+        return f"{self.user} · {self.name or self.key_hash[:8]}"
+
+    @staticmethod
+    def new_key() -> str:
+        return "gz_" + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return _hash_token(raw)

@@ -1,0 +1,247 @@
+"""The one scoping function: what a user may see.
+
+`scope_for(user)` reads the user's current role assignments once and answers, as querysets that
+can be used as subqueries, which estates, communities, units, persons, organisations, approvals
+and audit entries the user may see. Every selector, page, API endpoint, admin list and export
+filters through it; an object outside the scope answers 404 like a missing one.
+
+Reach below an anchor depends on the role (core.roles): residents see their own units and their
+estate's page; a building head the people of the building; staff roles everything in the estates
+under their anchor; departments and auditors places and records but nobody's personal data.
+"""
+
+from functools import cached_property
+
+from django.db.models import Q, QuerySet
+
+from gongzhi.core.roles import (
+    AUDIT_ROLES,
+    BUILDING_ROLES,
+    FULL_ROLES,
+    ID_NUMBER_ROLES,
+    PERSONAL_ROLES,
+    PHONE_ROLES,
+    STAFF_ROLES,
+    Role,
+)
+
+NOTHING = Q(pk__in=[])
+
+
+class Scope:
+    def __init__(self, user):
+        from gongzhi.people.models import RoleAssignment
+
+        self.user = user
+        self.is_root = bool(user.is_authenticated and user.is_active and user.is_superuser)
+        if user.is_authenticated and user.is_active:
+            self.assignments = list(
+                RoleAssignment.objects.current().filter(user=user).select_related("building", "unit")
+            )
+        else:
+            self.assignments = []
+
+    # --- roles ---------------------------------------------------------------------------
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(a.role for a in self.assignments)
+
+    def has_any(self, roles) -> bool:
+        return self.is_root or bool(self.roles & set(roles))
+
+    def _with(self, roles):
+        if roles is None:
+            return self.assignments
+        return [a for a in self.assignments if a.role in roles]
+
+    # --- places --------------------------------------------------------------------------
+    @staticmethod
+    def _estate_q(a) -> Q:
+        if a.district_id:
+            return Q(community__subdistrict__district_id=a.district_id)
+        if a.subdistrict_id:
+            return Q(community__subdistrict_id=a.subdistrict_id)
+        if a.community_id:
+            return Q(community_id=a.community_id)
+        if a.grid_id:
+            return Q(grid_id=a.grid_id)
+        if a.estate_id:
+            return Q(pk=a.estate_id)
+        if a.building_id:
+            return Q(pk=a.building.estate_id)
+        return Q(pk=a.unit.estate_id)
+
+    def estates(self, roles=None) -> QuerySet:
+        """Estates whose page the user may open (for the given roles, default any role)."""
+        from gongzhi.places.models import Estate
+
+        if self.is_root:
+            return Estate.objects.all()
+        q = NOTHING
+        for a in self._with(roles):
+            q |= self._estate_q(a)
+        return Estate.objects.filter(q)
+
+    def estate_ids(self, roles=None) -> set[int]:
+        key = ("estate_ids", frozenset(roles) if roles is not None else None)
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            cache[key] = set(self.estates(roles).values_list("pk", flat=True))
+        return cache[key]
+
+    def communities(self, roles=None) -> QuerySet:
+        """Communities the user covers as a whole (anchored at a community or above)."""
+        from gongzhi.places.models import Community
+
+        if self.is_root:
+            return Community.objects.all()
+        q = NOTHING
+        for a in self._with(roles):
+            if a.district_id:
+                q |= Q(subdistrict__district_id=a.district_id)
+            elif a.subdistrict_id:
+                q |= Q(subdistrict_id=a.subdistrict_id)
+            elif a.community_id:
+                q |= Q(pk=a.community_id)
+        return Community.objects.filter(q)
+
+    def subdistricts(self, roles=None) -> QuerySet:
+        from gongzhi.places.models import Subdistrict
+
+        if self.is_root:
+            return Subdistrict.objects.all()
+        q = NOTHING
+        for a in self._with(roles):
+            if a.district_id:
+                q |= Q(district_id=a.district_id)
+            elif a.subdistrict_id:
+                q |= Q(pk=a.subdistrict_id)
+        return Subdistrict.objects.filter(q)
+
+    def buildings(self) -> QuerySet:
+        from gongzhi.places.models import Building
+
+        return Building.objects.filter(estate__in=self.estates())
+
+    # --- people --------------------------------------------------------------------------
+    def units(self) -> QuerySet:
+        """Units whose owners and residents the user may see."""
+        from gongzhi.people.models import Ownership, Residency
+        from gongzhi.places.models import Unit
+
+        if self.is_root:
+            return Unit.objects.all()
+        q = NOTHING
+        if self.roles & FULL_ROLES:
+            q |= Q(estate__in=self.estates(FULL_ROLES))
+        for a in self._with(BUILDING_ROLES):
+            q |= Q(building_id=a.building_id) if a.building_id else Q(estate__in=self.estates([a.role]))
+        if self.roles & PERSONAL_ROLES:
+            own = Ownership.objects.filter(person__user=self.user, until__isnull=True).values("unit_id")
+            lives = Residency.objects.filter(person__user=self.user, until__isnull=True).values("unit_id")
+            q |= Q(pk__in=own) | Q(pk__in=lives)
+            q |= Q(pk__in=[a.unit_id for a in self._with(PERSONAL_ROLES) if a.unit_id])
+        return Unit.objects.filter(q)
+
+    def persons(self) -> QuerySet:
+        from gongzhi.bodies.models import Membership
+        from gongzhi.people.models import Ownership, Person, Residency
+
+        if self.is_root:
+            return Person.objects.all()
+        units = self.units()
+        q = Q(pk__in=Ownership.objects.filter(unit__in=units, until__isnull=True).values("person_id"))
+        q |= Q(pk__in=Residency.objects.filter(unit__in=units, until__isnull=True).values("person_id"))
+        if self.roles & FULL_ROLES:
+            orgs = self.organisations(FULL_ROLES)
+            q |= Q(pk__in=Membership.objects.filter(organisation__in=orgs, active=True).values("person_id"))
+        if self.user.is_authenticated:
+            q |= Q(user=self.user)
+        return Person.objects.filter(q)
+
+    def can_unmask(self, field: str, estate_ids) -> bool:
+        """May the full phone ('phone') or ID number ('id_number') be shown for a person of these estates?"""
+        if self.is_root:
+            return True
+        roles = PHONE_ROLES if field == "phone" else ID_NUMBER_ROLES
+        if not self.roles & roles:
+            return False
+        return bool(self.estate_ids(roles) & set(estate_ids))
+
+    # --- organisations and records --------------------------------------------------------
+    def organisations(self, roles=None) -> QuerySet:
+        """Organisations of the user's estates and of the places above them."""
+        from gongzhi.bodies.models import Organisation
+
+        if self.is_root:
+            return Organisation.objects.all()
+        estates = self.estates(roles)
+        q = Q(estate__in=estates)
+        q |= Q(estate__isnull=True, community__in=estates.values("community_id"))
+        q |= Q(estate__isnull=True, community__isnull=True, subdistrict__in=estates.values("community__subdistrict_id"))
+        q |= Q(
+            estate__isnull=True,
+            community__isnull=True,
+            subdistrict__isnull=True,
+            district__in=estates.values("community__subdistrict__district_id"),
+        )
+        if Role.DEPARTMENT_OFFICER in self.roles:
+            q |= Q(district__in=[a.district_id for a in self._with([Role.DEPARTMENT_OFFICER]) if a.district_id])
+        return Organisation.objects.filter(q)
+
+    def approvals(self) -> QuerySet:
+        from gongzhi.core.models import Approval
+
+        if self.is_root:
+            return Approval.objects.all()
+        q = NOTHING
+        if self.roles & STAFF_ROLES:
+            q |= Q(estate__in=self.estates(STAFF_ROLES))
+        if self.user.is_authenticated:
+            q |= Q(created_by=self.user)
+        return Approval.objects.filter(q)
+
+    def holds(self, role: str, estate) -> bool:
+        """Does the user hold `role` at a place that covers this estate?"""
+        if role not in self.roles:
+            return False
+        return estate.pk in self.estate_ids([role])
+
+    def audit_entries(self) -> QuerySet:
+        from gongzhi.core.models import AuditEntry
+
+        if self.is_root:
+            return AuditEntry.objects.all()
+        if not self.roles & AUDIT_ROLES:
+            return AuditEntry.objects.none()
+        estates = self.estates(AUDIT_ROLES)
+        q = Q(estate_id__in=estates.values("pk"))
+        q |= Q(community_id__in=self.communities(AUDIT_ROLES).values("pk"))
+        q |= Q(estate_id__isnull=True, community_id__in=estates.values("community_id"))
+        return AuditEntry.objects.filter(q)
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once per user object (a request's user lives one request)."""
+    scope = getattr(user, "_gongzhi_scope", None)
+    if scope is None:
+        scope = Scope(user)
+        try:
+            user._gongzhi_scope = scope
+        except AttributeError:  # AnonymousUser instances are shared; don't cache on them
+            pass
+    return scope
+
+
+def forget_scope(user) -> None:
+    user.__dict__.pop("_gongzhi_scope", None)
+
+
+def get_in_scope(queryset: QuerySet, **lookup):
+    """One object from a scoped queryset, or NotFound — the same answer for hidden and missing."""
+    from gongzhi.core.errors import NotFound
+
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc

@@ -1,0 +1,206 @@
+"""Writes of the shared mechanisms: approvals (审批单) and back-office record edits.
+
+Every function takes the acting user first, checks permission, runs in one transaction, locks
+what two people can race on, and leaves an audit record.
+"""
+
+from collections.abc import Callable, Iterable
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
+from gongzhi.core.models import Approval, ApprovalSignature, ApprovalStatus, Decision
+from gongzhi.core.roles import STAFF_ROLES, Role
+from gongzhi.core.scoping import Scope, get_in_scope, scope_for
+
+APPROVAL_NEEDS_ROLES = "审批单至少需要一个签署角色 / An approval needs at least one signatory role"
+APPROVAL_UNKNOWN_ROLE = "未知的签署角色：{role} / Unknown signatory role: {role}"
+APPROVAL_DUPLICATE_ROLE = "同一角色只能签署一次：{role} / Each role signs once: {role}"
+APPROVAL_TITLE_REQUIRED = "请填写审批事由 / The approval needs a title"
+APPROVAL_NOT_PENDING = "该审批单已结束，不能再签署 / This approval is already decided"
+APPROVAL_NOT_YOUR_ROLE = (
+    "您在该小区不担任“{role}”，不能代为签署 / You do not hold the role {role} for this estate"
+)
+APPROVAL_ROLE_NOT_REQUIRED = "该审批单不需要“{role}”签署 / This approval does not need {role}"
+APPROVAL_ROLE_DONE = "“{role}”已经签署过 / {role} has already signed"
+APPROVAL_ALREADY_SIGNED = "您已签署过该审批单，同一人不能签两次 / You have already signed this approval"
+APPROVAL_CHOOSE_ROLE = "您可以多个角色签署，请选择一个 / You hold several required roles: choose one"
+APPROVAL_NOTHING_TO_SIGN = "该审批单没有等待您签署的项目 / Nothing in this approval waits for you"
+APPROVAL_REJECT_NEEDS_COMMENT = "驳回时请填写理由 / Give a reason when rejecting"
+NOT_ADMINISTRATOR = "只有该范围的管理员可以修改此记录 / Only an administrator of this scope can change it"
+
+# kind -> callable(approval) run inside the deciding transaction, so the subject's own state
+# changes together with the approval's. Later apps (seals, finance, meetings) register here.
+_approval_handlers: dict[str, Callable[[Approval], None]] = {}
+
+
+def register_approval_handler(kind: str, handler: Callable[[Approval], None]) -> None:
+    _approval_handlers[kind] = handler
+
+
+def _role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
+
+
+@transaction.atomic
+def approval_create(
+    actor,
+    *,
+    estate_id: int,
+    title: str,
+    roles: Iterable[str],
+    kind: str = "general",
+    body: str = "",
+    subject: models.Model | None = None,
+) -> Approval:
+    scope = scope_for(actor)
+
+    estate = get_in_scope(scope.estates(STAFF_ROLES), pk=estate_id)
+    roles = list(roles)
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput(APPROVAL_TITLE_REQUIRED, field="title")
+    if not roles:
+        raise InvalidInput(APPROVAL_NEEDS_ROLES, field="roles")
+    seen = set()
+    for role in roles:
+        if role not in Role.values:
+            raise InvalidInput(APPROVAL_UNKNOWN_ROLE.format(role=role), field="roles")
+        if role in seen:
+            raise InvalidInput(APPROVAL_DUPLICATE_ROLE.format(role=_role_label(role)), field="roles")
+        seen.add(role)
+    approval = Approval(kind=kind, title=title[:200], body=body, estate=estate, created_by=actor)
+    if subject is not None:
+        approval.subject = subject
+    approval.save()
+    ApprovalSignature.objects.bulk_create(
+        ApprovalSignature(approval=approval, role=role, position=i) for i, role in enumerate(roles)
+    )
+    audit_record(
+        actor, "approval.create", approval,
+        after={**snapshot(approval), "roles": roles},
+        estate_id=estate.pk, community_id=estate.community_id,
+    )
+    return approval
+
+
+def approval_sign(actor, *, approval_id: int, role: str | None = None, comment: str = "") -> Approval:
+    return _approval_decide(actor, approval_id=approval_id, role=role, comment=comment, decision=Decision.SIGNED)
+
+
+def approval_reject(actor, *, approval_id: int, role: str | None = None, comment: str = "") -> Approval:
+    if not (comment or "").strip():
+        raise InvalidInput(APPROVAL_REJECT_NEEDS_COMMENT, field="comment")
+    return _approval_decide(
+        actor, approval_id=approval_id, role=role, comment=comment, decision=Decision.REJECTED
+    )
+
+
+def _pick_signature(scope: Scope, approval: Approval, role: str | None) -> ApprovalSignature:
+    signatures = list(approval.signatures.all())
+    if role:
+        match = [s for s in signatures if s.role == role]
+        if not match:
+            raise InvalidInput(APPROVAL_ROLE_NOT_REQUIRED.format(role=_role_label(role)), field="role")
+        signature = match[0]
+        if not scope.holds(role, approval.estate):
+            raise PermissionDenied(APPROVAL_NOT_YOUR_ROLE.format(role=_role_label(role)))
+        if signature.decision != Decision.PENDING:
+            raise WrongState(APPROVAL_ROLE_DONE.format(role=_role_label(role)))
+        return signature
+    mine = [s for s in signatures if s.decision == Decision.PENDING and scope.holds(s.role, approval.estate)]
+    if not mine:
+        raise PermissionDenied(APPROVAL_NOTHING_TO_SIGN)
+    if len(mine) > 1:
+        raise InvalidInput(APPROVAL_CHOOSE_ROLE, field="role")
+    return mine[0]
+
+
+@transaction.atomic
+def _approval_decide(actor, *, approval_id, role, comment, decision) -> Approval:
+    scope = scope_for(actor)
+    visible = get_in_scope(scope.approvals(), pk=approval_id)
+    # Lock the approval row: two signatories deciding at the same moment queue here, so neither
+    # signature is lost and the completion check sees both.
+    approval = Approval.objects.select_for_update().select_related("estate").get(pk=visible.pk)
+    if approval.status != ApprovalStatus.PENDING:
+        raise WrongState(APPROVAL_NOT_PENDING)
+    if approval.signatures.filter(signer=actor).exists():
+        raise WrongState(APPROVAL_ALREADY_SIGNED)
+    signature = _pick_signature(scope, approval, role)
+    before = snapshot(signature)
+    signature.decision = decision
+    signature.signer = actor
+    signature.signed_at = timezone.now()
+    signature.comment = (comment or "").strip()[:500]
+    signature.save()
+
+    approval_before = snapshot(approval)
+    if decision == Decision.REJECTED:
+        approval.status = ApprovalStatus.REJECTED
+    elif not approval.signatures.exclude(decision=Decision.SIGNED).exists():
+        approval.status = ApprovalStatus.APPROVED
+    if approval.status != ApprovalStatus.PENDING:
+        approval.decided_at = signature.signed_at
+        approval.save(update_fields=["status", "decided_at"])
+    scope_ids = {"estate_id": approval.estate_id, "community_id": approval.estate.community_id}
+    audit_record(
+        actor, f"approval.{'sign' if decision == Decision.SIGNED else 'reject'}", signature,
+        before=before, after=snapshot(signature), **scope_ids,
+    )
+    if approval.status != ApprovalStatus.PENDING:
+        audit_record(
+            actor, f"approval.{approval.status}", approval,
+            before=approval_before, after=snapshot(approval), **scope_ids,
+        )
+        handler = _approval_handlers.get(approval.kind)
+        if handler is not None:
+            handler(approval)
+    return approval
+
+
+# --- back-office edits (admin) --------------------------------------------------------------
+def can_administer(scope: Scope, estate_id: int | None, community_id: int | None) -> bool:
+    if scope.is_root:
+        return True
+    if Role.ADMINISTRATOR not in scope.roles:
+        return False
+    admin_roles = [Role.ADMINISTRATOR]
+    if estate_id is not None:
+        return estate_id in scope.estate_ids(admin_roles)
+    if community_id is not None:
+        return scope.communities(admin_roles).filter(pk=community_id).exists()
+    return False
+
+
+@transaction.atomic
+def record_save(actor, instance: models.Model, *, scope_ids: tuple[int | None, int | None]) -> models.Model:
+    """Save a back-office edit made in the admin, after checking the actor administers it."""
+    if not can_administer(scope_for(actor), *scope_ids):
+        raise PermissionDenied(NOT_ADMINISTRATOR)
+    before = None
+    if instance.pk is not None:
+        old = type(instance)._base_manager.filter(pk=instance.pk).first()
+        before = snapshot(old) if old is not None else None
+    instance.full_clean()
+    instance.save()
+    action = f"{instance._meta.model_name}.{'update' if before else 'create'}"
+    audit_record(
+        actor, action, instance, before=before, after=snapshot(instance),
+        estate_id=scope_ids[0], community_id=scope_ids[1],
+    )
+    return instance
+
+
+@transaction.atomic
+def record_delete(actor, instance: models.Model, *, scope_ids: tuple[int | None, int | None]) -> None:
+    if not can_administer(scope_for(actor), *scope_ids):
+        raise PermissionDenied(NOT_ADMINISTRATOR)
+    before = snapshot(instance)
+    audit_record(
+        actor, f"{instance._meta.model_name}.delete", instance, before=before,
+        estate_id=scope_ids[0], community_id=scope_ids[1],
+    )
+    instance.delete()

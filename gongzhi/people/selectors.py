@@ -1,0 +1,102 @@
+"""Reads of people data that reach a user; all through the scope filter, all masked."""
+
+from collections import defaultdict
+
+from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.people.masking import person_contact
+from gongzhi.people.models import Ownership, Person, RoleAssignment
+
+
+def person_list(*, fetched_by, estate_id: int | None = None, query: str = ""):
+    scope = scope_for(fetched_by)
+    qs = scope.persons()
+    if estate_id is not None:
+        qs = qs.filter(ownerships__unit__estate_id=estate_id, ownerships__until__isnull=True).distinct()
+    if query:
+        qs = qs.filter(name__icontains=query)
+    return qs.order_by("name", "id")
+
+
+def person_estate_ids(person_ids) -> dict[int, set[int]]:
+    """Estates in which each person currently owns or lives, for masking decisions (one query)."""
+    from gongzhi.people.models import Residency
+
+    result: dict[int, set[int]] = defaultdict(set)
+    for model in (Ownership, Residency):
+        rows = model.objects.filter(person_id__in=person_ids, until__isnull=True).values_list(
+            "person_id", "unit__estate_id"
+        )
+        for person_id, estate_id in rows:
+            result[person_id].add(estate_id)
+    return result
+
+
+def persons_out(*, fetched_by, persons) -> list[dict]:
+    """Persons as the viewer may see them: phone and ID number masked unless the role needs them."""
+    scope = scope_for(fetched_by)
+    persons = list(persons)
+    estates = person_estate_ids([p.pk for p in persons])
+    out = []
+    for p in persons:
+        out.append(
+            {
+                "id": p.pk,
+                "name": p.name,
+                "kind": p.kind,
+                **person_contact(scope, p, estates.get(p.pk, set())),
+            }
+        )
+    return out
+
+
+def person_get(*, fetched_by, person_id: int) -> Person:
+    return get_in_scope(scope_for(fetched_by).persons(), pk=person_id)
+
+
+def unit_owners(*, fetched_by, unit_ids) -> dict[int, list[Person]]:
+    """Current owners of each unit the viewer may see people of (one query)."""
+    scope = scope_for(fetched_by)
+    rows = (
+        Ownership.objects.filter(unit__in=scope.units(), unit_id__in=unit_ids, until__isnull=True)
+        .select_related("person")
+        .order_by("unit_id", "id")
+    )
+    result: dict[int, list[Person]] = defaultdict(list)
+    for row in rows:
+        result[row.unit_id].append(row.person)
+    return result
+
+
+def my_units(*, fetched_by):
+    """The units the user owns or lives in (home page of residents and owners)."""
+    from gongzhi.places.models import Unit
+
+    if not fetched_by.is_authenticated:
+        return Unit.objects.none()
+    return (
+        Unit.objects.filter(ownerships__person__user=fetched_by, ownerships__until__isnull=True)
+        .union(Unit.objects.filter(residencies__person__user=fetched_by, residencies__until__isnull=True))
+        .order_by("code")
+    )
+
+
+def role_assignment_list(*, fetched_by):
+    """Role assignments the viewer may see: their own, and, for administrators, those in scope."""
+    from django.db.models import Q
+
+    from gongzhi.core.roles import Role
+
+    scope = scope_for(fetched_by)
+    qs = RoleAssignment.objects.select_related(
+        "user", "district", "subdistrict", "community", "grid", "estate", "building__estate", "unit__estate"
+    )
+    if scope.is_root:
+        return qs
+    q = Q(user=fetched_by)
+    if Role.ADMINISTRATOR in scope.roles:
+        estates = scope.estates([Role.ADMINISTRATOR])
+        communities = scope.communities([Role.ADMINISTRATOR])
+        q |= Q(estate__in=estates) | Q(building__estate__in=estates) | Q(unit__estate__in=estates)
+        q |= Q(community__in=communities) | Q(grid__community__in=communities)
+    return qs.filter(q)
+

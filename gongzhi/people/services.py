@@ -1,0 +1,91 @@
+"""Writes of people data: role assignments. (Ledger import lives in places.ledger.)"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied
+from gongzhi.core.roles import Role
+from gongzhi.core.scoping import forget_scope, scope_for
+from gongzhi.core.services import can_administer
+from gongzhi.people.models import ANCHOR_FIELDS, RoleAssignment
+from gongzhi.places import models as places
+
+ROLE_UNKNOWN = "未知角色：{role} / Unknown role: {role}"
+ANCHOR_UNKNOWN = "未知的挂靠层级：{field} / Unknown anchor level: {field}"
+ROLE_NEEDS_ADMIN = "只有该范围的管理员可以授予或撤销角色 / Only an administrator of this scope can grant roles"
+ROLE_ALREADY_REVOKED = "该角色授权已失效 / This role assignment has already ended"
+
+_ANCHOR_MODELS = {
+    "district": places.District,
+    "subdistrict": places.Subdistrict,
+    "community": places.Community,
+    "grid": places.Grid,
+    "estate": places.Estate,
+    "building": places.Building,
+    "unit": places.Unit,
+}
+
+
+def _check_admin(actor, scope_ids) -> None:
+    if not can_administer(scope_for(actor), *scope_ids):
+        raise PermissionDenied(ROLE_NEEDS_ADMIN)
+
+
+@transaction.atomic
+def role_assign(
+    actor,
+    *,
+    user_id: int,
+    role: str,
+    anchor_field: str,
+    anchor_id: int,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+) -> RoleAssignment:
+    if role not in Role.values:
+        raise InvalidInput(ROLE_UNKNOWN.format(role=role), field="role")
+    if anchor_field not in ANCHOR_FIELDS:
+        raise InvalidInput(ANCHOR_UNKNOWN.format(field=anchor_field), field="anchor_field")
+    anchor = _ANCHOR_MODELS[anchor_field].objects.filter(pk=anchor_id).first()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if anchor is None or user is None:
+        raise NotFound()
+    if actor is not None:
+        _check_admin(actor, anchor.scope_ids())
+    assignment = RoleAssignment(
+        user=user, role=role, valid_from=valid_from or timezone.localdate(), valid_until=valid_until,
+        **{anchor_field: anchor},
+    )
+    assignment.full_clean()
+    assignment.save()
+    estate_id, community_id = anchor.scope_ids()
+    audit_record(actor, "role.assign", assignment, after=snapshot(assignment),
+                 estate_id=estate_id, community_id=community_id)
+    forget_scope(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(actor, *, assignment_id: int) -> RoleAssignment:
+    assignment = RoleAssignment.objects.select_for_update().filter(pk=assignment_id).first()
+    if assignment is None:
+        raise NotFound()
+    scope_ids = assignment.scope_ids()
+    if actor is not None:
+        _check_admin(actor, scope_ids)
+    today = timezone.localdate()
+    if assignment.valid_until is not None and assignment.valid_until < today:
+        raise InvalidInput(ROLE_ALREADY_REVOKED)
+    before = snapshot(assignment)
+    assignment.valid_until = today - datetime.timedelta(days=1)
+    if assignment.valid_from > assignment.valid_until:
+        assignment.valid_from = assignment.valid_until
+    assignment.save(update_fields=["valid_until", "valid_from"])
+    audit_record(actor, "role.revoke", assignment, before=before, after=snapshot(assignment),
+                 estate_id=scope_ids[0], community_id=scope_ids[1])
+    forget_scope(assignment.user)
+    return assignment

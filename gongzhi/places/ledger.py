@@ -1,0 +1,394 @@
+"""Ledgers (台账): import estates, buildings, units and owners from the Excel or CSV files that
+communities already keep, and export them back.
+
+Import is all-or-nothing: every row is checked first; a file with any bad row imports nothing
+and the caller gets one error per problem (row number as in the spreadsheet, column, reason).
+Headers may be Chinese (房号, 建筑面积, 业主姓名, 联系电话…) or English.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+
+from gongzhi.core.audit import audit_record
+from gongzhi.core.errors import InvalidInput, PermissionDenied
+from gongzhi.core.roles import FULL_ROLES, Role
+from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.people.masking import person_contact
+from gongzhi.people.models import Ownership, Person, PersonKind
+from gongzhi.people.selectors import person_estate_ids
+from gongzhi.places.models import Building, Community, Entrance, Estate, Unit, UnitKind
+
+# canonical key -> accepted headers (compared without spaces, case-insensitive)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "community": ("社区", "community"),
+    "estate": ("小区", "小区名称", "estate"),
+    "building": ("楼栋", "楼号", "楼栋号", "building"),
+    "entrance": ("单元", "单元号", "entrance"),
+    "unit": ("房号", "房屋编号", "unit", "unitcode", "unit_code"),
+    "area": ("建筑面积", "面积", "建筑面积(m²)", "建筑面积（m²）", "area"),
+    "kind": ("房屋类型", "类型", "kind"),
+    "owner": ("业主姓名", "业主", "owner", "ownername", "owner_name"),
+    "owner_kind": ("业主类型", "ownerkind", "owner_kind"),
+    "phone": ("联系电话", "电话", "手机", "phone"),
+    "id_number": ("身份证号", "证件号码", "idnumber", "id_number"),
+}
+HEADERS_OUT = ["社区", "小区", "楼栋", "单元", "房号", "建筑面积", "房屋类型", "业主姓名", "业主类型", "联系电话", "身份证号"]
+REQUIRED = ("estate", "building", "unit", "area", "owner")
+KIND_NAMES = {"住宅": UnitKind.RESIDENTIAL, "商业": UnitKind.COMMERCIAL, "商铺": UnitKind.COMMERCIAL,
+              "车位": UnitKind.PARKING, **{k.value: k.value for k in UnitKind}}
+DEVELOPER_NAMES = {"建设单位", "开发商", "developer"}
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+FILE_TOO_BIG = "文件过大（上限{mb}MB） / The file is too large (limit {mb} MB)"
+FILE_UNREADABLE = "无法读取该文件，请上传 .xlsx 或 .csv 台账 / Cannot read the file: upload an .xlsx or .csv ledger"
+FILE_EMPTY = "台账中没有数据行 / The ledger has no data rows"
+MISSING_COLUMNS = "缺少必需的列：{cols} / Missing required columns: {cols}"
+IMPORT_NEEDS_ROLE = "只有社区工作人员、社区书记或管理员可以导入台账 / Only community staff or administrators can import"
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self):
+        return f"第{self.row}行 [{self.column}] {self.reason}"
+
+
+class LedgerImportError(InvalidInput):
+    """Every problem found in a ledger; nothing was imported."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        shown = "；".join(str(e) for e in errors[:20])
+        more = f"（另有{len(errors) - 20}处）" if len(errors) > 20 else ""
+        super().__init__(f"台账有{len(errors)}处错误，未导入任何数据 / Nothing imported: {shown}{more}")
+
+
+def id_number_valid(value: str) -> bool:
+    """GB 11643 check digit of an 18-character resident ID number (15-digit old numbers pass)."""
+    if re.fullmatch(r"\d{15}", value):
+        return True
+    if not re.fullmatch(r"\d{17}[\dXx]", value):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11] == value[17].upper()
+
+
+# --- reading files --------------------------------------------------------------------------
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """Rows of cells as text, header first, from .xlsx or .csv bytes."""
+    if len(data) > settings.GONGZHI_IMPORT_MAX_BYTES:
+        raise InvalidInput(FILE_TOO_BIG.format(mb=settings.GONGZHI_IMPORT_MAX_BYTES // (1024 * 1024)))
+    suffix = Path(filename).suffix.lower()
+    try:
+        if suffix == ".csv":
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    text = data.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise InvalidInput(FILE_UNREADABLE)
+            return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        if suffix in (".xlsx", ".xlsm"):
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            rows = [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+            book.close()
+            return rows
+    except InvalidInput:
+        raise
+    except Exception as exc:  # a broken spreadsheet: zip, xml or csv errors of every kind
+        raise InvalidInput(FILE_UNREADABLE) from exc
+    raise InvalidInput(FILE_UNREADABLE)
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    wanted = {alias.replace(" ", "").lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
+    found = {}
+    for index, name in enumerate(header):
+        key = wanted.get(name.replace(" ", "").lower())
+        if key and key not in found:
+            found[key] = index
+    return found
+
+
+# --- validating -----------------------------------------------------------------------------
+@dataclass
+class LedgerRow:
+    line: int
+    community: str
+    estate: str
+    building: str
+    entrance: str
+    unit: str
+    area: Decimal
+    kind: str
+    owner: str
+    owner_kind: str
+    phone: str
+    id_number: str
+
+
+def parse_rows(table: list[list[str]], *, community_name: str = "", estate_name: str = "") -> list[LedgerRow]:
+    """Check every row; raise LedgerImportError listing every problem, or return clean rows."""
+    if not table or not any(table[0]):
+        raise InvalidInput(FILE_EMPTY)
+    columns = _header_map(table[0])
+    required = [c for c in REQUIRED if c not in columns and not (c == "estate" and estate_name)]
+    if required:
+        names = "、".join(COLUMNS[c][0] for c in required)
+        raise InvalidInput(MISSING_COLUMNS.format(cols=names))
+    errors: list[RowError] = []
+    rows: list[LedgerRow] = []
+    units_seen: dict[tuple[str, str], LedgerRow] = {}
+    owners_seen: set[tuple[str, str, str]] = set()
+    for line, raw in enumerate(table[1:], start=2):
+        if not any(raw):
+            continue
+
+        def get(key, raw=raw):
+            index = columns.get(key)
+            return raw[index].strip() if index is not None and index < len(raw) else ""
+
+        def bad(key, reason, line=line):
+            errors.append(RowError(line, COLUMNS[key][0], reason))
+
+        values = {key: get(key) for key in COLUMNS}
+        values["estate"] = values["estate"] or estate_name
+        values["community"] = values["community"] or community_name
+        for key in REQUIRED:
+            if not values[key]:
+                bad(key, "必填项为空 / required")
+        if not values["community"]:
+            bad("community", "未指定社区 / no community given")
+        area = None
+        if values["area"]:
+            try:
+                area = Decimal(values["area"].replace(",", ""))
+                if not area.is_finite() or area <= 0 or area >= Decimal("100000"):
+                    bad("area", f"面积应为大于0的数：{values['area']} / area must be a positive number")
+                    area = None
+                elif area.as_tuple().exponent < -2:
+                    bad("area", f"面积最多两位小数：{values['area']} / at most 2 decimals")
+                    area = None
+            except InvalidOperation:
+                bad("area", f"不是有效数字：{values['area']} / not a number")
+        kind = KIND_NAMES.get(values["kind"] or "住宅")
+        if kind is None:
+            bad("kind", f"房屋类型应为住宅、商业或车位：{values['kind']} / unknown kind")
+        if values["phone"] and not PHONE_RE.match(values["phone"]):
+            bad("phone", f"电话号码格式不正确：{values['phone']} / malformed phone number")
+        if values["id_number"] and not id_number_valid(values["id_number"]):
+            bad("id_number", "身份证号码校验不通过 / invalid ID number")
+        owner_kind = PersonKind.DEVELOPER if (
+            values["owner_kind"] in DEVELOPER_NAMES or values["owner"] in DEVELOPER_NAMES
+        ) else PersonKind.NATURAL
+        if len(values["owner"]) > 100 or len(values["unit"]) > 32:
+            bad("owner" if len(values["owner"]) > 100 else "unit", "内容过长 / too long")
+        key = (values["estate"], values["unit"])
+        earlier = units_seen.get(key)
+        if earlier is not None and area is not None and (earlier.area != area or earlier.kind != kind):
+            bad("area", f"与第{earlier.line}行同一房屋的面积或类型不一致 / differs from row {earlier.line}")
+        owner_key = (values["estate"], values["unit"], values["id_number"] or values["owner"])
+        if values["owner"] and owner_key in owners_seen:
+            bad("owner", "同一房屋重复登记同一业主 / same owner listed twice for this unit")
+        owners_seen.add(owner_key)
+        if area is None or kind is None or any(not values[k] for k in REQUIRED):
+            continue
+        row = LedgerRow(
+            line=line, community=values["community"], estate=values["estate"], building=values["building"],
+            entrance=values["entrance"], unit=values["unit"], area=area, kind=kind, owner=values["owner"],
+            owner_kind=owner_kind, phone=values["phone"], id_number=values["id_number"].upper(),
+        )
+        units_seen.setdefault(key, row)
+        rows.append(row)
+    if not rows and not errors:
+        raise InvalidInput(FILE_EMPTY)
+    if errors:
+        raise LedgerImportError(errors)
+    return rows
+
+
+# --- importing ------------------------------------------------------------------------------
+@dataclass
+class ImportResult:
+    estates: int = 0
+    buildings: int = 0
+    units: int = 0
+    persons: int = 0
+    ownerships: int = 0
+
+
+def _communities_for(actor, names: Iterable[str]) -> dict[str, Community]:
+    qs = Community.objects.filter(name__in=set(names))
+    if actor is not None:
+        scope = scope_for(actor)
+        allowed = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.ADMINISTRATOR}
+        if not scope.has_any(allowed):
+            raise PermissionDenied(IMPORT_NEEDS_ROLE)
+        qs = qs.filter(pk__in=scope.communities(allowed).values("pk"))
+    found = {c.name: c for c in qs}
+    missing = set(names) - set(found)
+    if missing:
+        raise InvalidInput(f"未找到社区或无权导入：{'、'.join(sorted(missing))} / Unknown community: {', '.join(sorted(missing))}")
+    return found
+
+
+@transaction.atomic
+def ledger_import(actor, *, rows: list[LedgerRow], progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Create the estates, buildings, entrances, units, owners and ownerships of checked rows."""
+    communities = _communities_for(actor, {r.community for r in rows})
+    result = ImportResult()
+    estates: dict[tuple[int, str], Estate] = {
+        (e.community_id, e.name): e
+        for e in Estate.objects.filter(community__in=communities.values(), name__in={r.estate for r in rows})
+    }
+    existing = set(
+        Unit.objects.filter(estate__in=list(estates.values())).values_list("estate__name", "code")
+    )
+    clashes = [RowError(r.line, "房号", f"房屋已存在：{r.estate} {r.unit} / unit already exists")
+               for r in rows if (r.estate, r.unit) in existing]
+    if clashes:
+        raise LedgerImportError(clashes)
+    for r in rows:
+        community = communities[r.community]
+        if (community.pk, r.estate) not in estates:
+            estates[(community.pk, r.estate)] = Estate.objects.create(community=community, name=r.estate)
+            result.estates += 1
+    estate_of = {r.line: estates[(communities[r.community].pk, r.estate)] for r in rows}
+
+    buildings = {(b.estate_id, b.code): b for b in Building.objects.filter(estate__in=list(estates.values()))}
+    new_buildings = []
+    for r in rows:
+        key = (estate_of[r.line].pk, r.building)
+        if key not in buildings:
+            buildings[key] = Building(estate=estate_of[r.line], code=r.building)
+            new_buildings.append(buildings[key])
+    Building.objects.bulk_create(new_buildings)
+    result.buildings = len(new_buildings)
+
+    entrances = {(e.building_id, e.code): e for e in Entrance.objects.filter(building__in=list(buildings.values()))}
+    new_entrances = []
+    for r in rows:
+        if not r.entrance:
+            continue
+        building = buildings[(estate_of[r.line].pk, r.building)]
+        if (building.pk, r.entrance) not in entrances:
+            entrances[(building.pk, r.entrance)] = Entrance(building=building, code=r.entrance)
+            new_entrances.append(entrances[(building.pk, r.entrance)])
+    Entrance.objects.bulk_create(new_entrances)
+
+    units: dict[tuple[int, str], Unit] = {}
+    for r in rows:
+        estate = estate_of[r.line]
+        if (estate.pk, r.unit) in units:
+            continue
+        building = buildings[(estate.pk, r.building)]
+        units[(estate.pk, r.unit)] = Unit(
+            estate=estate, building=building, entrance=entrances.get((building.pk, r.entrance)),
+            code=r.unit, area=r.area, kind=r.kind,
+        )
+    unit_list = list(units.values())
+    for start in range(0, len(unit_list), 2000):
+        Unit.objects.bulk_create(unit_list[start : start + 2000])
+        if progress:
+            progress(min(2000, len(unit_list) - start))
+    result.units = len(unit_list)
+
+    # One person per ID number (or per name + phone without one), matching people already known.
+    by_id = {p.id_number: p for p in Person.objects.filter(id_number__in={r.id_number for r in rows if r.id_number})}
+    persons: dict[tuple, Person] = {}
+    new_persons = []
+    for r in rows:
+        key = ("id", r.id_number) if r.id_number else ("name", r.owner, r.phone)
+        if key in persons:
+            continue
+        person = by_id.get(r.id_number) if r.id_number else None
+        if person is None:
+            person = Person(name=r.owner, phone=r.phone, id_number=r.id_number, kind=r.owner_kind)
+            new_persons.append(person)
+        persons[key] = person
+    Person.objects.bulk_create(new_persons, batch_size=2000)
+    result.persons = len(new_persons)
+
+    ownerships = [
+        Ownership(
+            unit=units[(estate_of[r.line].pk, r.unit)],
+            person=persons[("id", r.id_number) if r.id_number else ("name", r.owner, r.phone)],
+        )
+        for r in rows
+    ]
+    Ownership.objects.bulk_create(ownerships, batch_size=2000)
+    result.ownerships = len(ownerships)
+
+    for estate in {e.pk: e for e in estate_of.values()}.values():
+        estate.household_count = Unit.objects.filter(estate=estate, kind=UnitKind.RESIDENTIAL).count()
+        estate.save(update_fields=["household_count"])
+        audit_record(
+            actor, "ledger.import", estate,
+            after={"rows": sum(1 for r in rows if estate_of[r.line].pk == estate.pk), **result.__dict__},
+            estate_id=estate.pk, community_id=estate.community_id,
+        )
+    return result
+
+
+# --- exporting ------------------------------------------------------------------------------
+def ledger_rows(*, fetched_by, estate_id: int) -> list[list]:
+    """The estate's ledger as the viewer may see it (personal data masked by role)."""
+    scope = scope_for(fetched_by)
+    estate = get_in_scope(scope.estates(FULL_ROLES), pk=estate_id)
+    units = scope.units().filter(estate=estate).select_related("building", "entrance").order_by("code")
+    ownerships = (
+        Ownership.objects.filter(unit__in=units, until__isnull=True).select_related("person").order_by("unit_id", "id")
+    )
+    owners: dict[int, list[Person]] = {}
+    for o in ownerships:
+        owners.setdefault(o.unit_id, []).append(o.person)
+    estate_ids = person_estate_ids([p.pk for ps in owners.values() for p in ps])
+    out = []
+    community = estate.community.name
+    for unit in units:
+        base = [community, estate.name, unit.building.code, unit.entrance.code if unit.entrance else "",
+                unit.code, float(unit.area), unit.get_kind_display()]
+        for person in owners.get(unit.pk, []) or [None]:
+            if person is None:
+                out.append(base + ["", "", "", ""])
+                continue
+            contact = person_contact(scope, person, estate_ids.get(person.pk, set()))
+            kind = "建设单位" if person.kind == PersonKind.DEVELOPER else "个人"
+            out.append(base + [person.name, kind, contact["phone"], contact["id_number"]])
+    return out
+
+
+def ledger_workbook(rows: list[list]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("台账")
+    sheet.append(HEADERS_OUT)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

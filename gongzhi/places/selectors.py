@@ -1,0 +1,76 @@
+"""Reads of places that reach a user, all through the scope filter."""
+
+from django.db.models import Count, Q
+
+from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.places.models import Building, Community, Estate, Unit
+
+
+def estate_list(*, fetched_by, community_id: int | None = None, query: str = ""):
+    qs = scope_for(fetched_by).estates().select_related("community__subdistrict", "grid")
+    if community_id is not None:
+        qs = qs.filter(community_id=community_id)
+    if query:
+        qs = qs.filter(name__icontains=query)
+    return qs.order_by("community__name", "name")
+
+
+def estate_get(*, fetched_by, estate_id: int) -> Estate:
+    qs = scope_for(fetched_by).estates().select_related("community__subdistrict__district", "grid")
+    return get_in_scope(qs, pk=estate_id)
+
+
+def estate_buildings(*, estate: Estate):
+    """Buildings of an estate (already in scope) with unit counts, one query."""
+    return (
+        Building.objects.filter(estate=estate)
+        .annotate(unit_count=Count("units"))
+        .order_by("code")
+    )
+
+
+def building_get(*, fetched_by, building_id: int) -> Building:
+    qs = scope_for(fetched_by).buildings().select_related("estate__community")
+    return get_in_scope(qs, pk=building_id)
+
+
+def unit_list(*, fetched_by, estate_id: int | None = None, building_id: int | None = None):
+    """Units whose people the viewer may see (residents: their own; staff: their estates')."""
+    qs = scope_for(fetched_by).units().select_related("building", "entrance", "estate")
+    if estate_id is not None:
+        qs = qs.filter(estate_id=estate_id)
+    if building_id is not None:
+        qs = qs.filter(building_id=building_id)
+    return qs.order_by("estate_id", "code")
+
+
+def unit_get(*, fetched_by, unit_id: int) -> Unit:
+    return get_in_scope(scope_for(fetched_by).units().select_related("estate", "building"), pk=unit_id)
+
+
+def community_list(*, fetched_by):
+    return scope_for(fetched_by).communities().select_related("subdistrict").order_by("name")
+
+
+def community_get(*, fetched_by, community_id: int) -> Community:
+    return get_in_scope(community_list(fetched_by=fetched_by), pk=community_id)
+
+
+def community_estates(*, community: Community):
+    return (
+        Estate.objects.filter(community=community)
+        .annotate(unit_count=Count("units", distinct=True), building_count=Count("buildings", distinct=True))
+        .order_by("name")
+    )
+
+
+def subdistrict_list(*, fetched_by):
+    return scope_for(fetched_by).subdistricts().select_related("district").annotate(
+        community_count=Count("communities", distinct=True),
+        estate_count=Count("communities__estates", distinct=True),
+    ).order_by("name")
+
+
+def search_units(*, fetched_by, query: str):
+    qs = unit_list(fetched_by=fetched_by)
+    return qs.filter(Q(code__icontains=query) | Q(estate__name__icontains=query))[:50]

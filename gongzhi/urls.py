@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from gongzhi.api import api
+
+admin.site.site_header = "共治 Gongzhi 后台管理"
+admin.site.site_title = "共治"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("gongzhi.core.urls")),
+    path("", include("gongzhi.places.urls")),
+]
