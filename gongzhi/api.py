@@ -1,3 +1,97 @@
-from ninja import NinjaAPI
+"""The versioned JSON API, /api/v1/. Each app contributes a router; one handler turns domain
+errors into clear JSON answers (Chinese first)."""
 
-api = NinjaAPI()
+from django.contrib.auth import authenticate
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from gongzhi.core.errors import GongzhiError
+from gongzhi.core.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        row = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(token)).first()
+        if row is None or not row.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        request.user = row.user
+        return row.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's login session (CSRF-checked for writes)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        return request.user if request.user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="共治 Gongzhi API",
+    version="1",
+    description="党建引领红色物业治理平台接口 / Party-led residential property governance API",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api-v1",
+)
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    field: str | None = None
+
+
+@api.exception_handler(GongzhiError)
+def domain_error(request, exc: GongzhiError):
+    return api.create_response(
+        request, {"detail": exc.message, "code": exc.code, "field": exc.field}, status=exc.status
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return api.create_response(
+        request, {"detail": "请先登录或提供令牌 / Log in or give a token", "code": "unauthorized"}, status=401
+    )
+
+
+class TokenIn(Schema):
+    model_config = {"extra": "forbid"}
+    username: str
+    password: str
+    name: str = ""
+
+
+class TokenOut(Schema):
+    token: str
+
+
+@api.post("/auth/token", auth=None, response={201: TokenOut, 401: ErrorOut, 422: ErrorOut}, tags=["auth"])
+def token_create(request, payload: TokenIn):
+    """Exchange a username and password for an API token (shown once)."""
+    from gongzhi.core.services import api_token_create
+
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        return 401, {"detail": "用户名或密码不正确 / Wrong username or password", "code": "unauthorized"}
+    raw = api_token_create(user, name=payload.name)
+    return 201, {"token": raw}
+
+
+def _register_routers():
+    from gongzhi.bodies.api import router as bodies_router
+    from gongzhi.core.api import router as core_router
+    from gongzhi.people.api import router as people_router
+    from gongzhi.places.api import router as places_router
+
+    api.add_router("/places", places_router)
+    api.add_router("/people", people_router)
+    api.add_router("/organisations", bodies_router)
+    api.add_router("/", core_router)
+
+
+_register_routers()

@@ -210,3 +210,25 @@ def agreement_sign(
     audit_record(actor, "agreement.sign", agreement, after=snapshot(agreement),
                  estate_id=estate_id, community_id=community_id)
     return agreement
+
+
+@transaction.atomic
+def service_contract_create(
+    actor, *, estate_id: int, company_id: int, start: datetime.date | None = None, end: datetime.date | None = None
+):
+    """A company starts serving an estate; the estate's property-service status follows the contract."""
+    from gongzhi.bodies.models import COMPANY_KINDS, ServiceContract
+
+    estate = _organiser_estate(actor, estate_id)
+    company = Organisation.objects.filter(pk=company_id, kind__in=COMPANY_KINDS).first()
+    if company is None:
+        raise NotFound()
+    contract = ServiceContract.objects.create(estate=estate, company=company, start=start, end=end)
+    before = estate.property_service
+    estate.property_service = company.kind
+    estate.save(update_fields=["property_service"])
+    audit_record(actor, "service_contract.create", contract,
+                 before={"property_service": before},
+                 after={**snapshot(contract), "property_service": estate.property_service},
+                 estate_id=estate.pk, community_id=estate.community_id)
+    return contract

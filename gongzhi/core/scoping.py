@@ -34,7 +34,7 @@ class Scope:
 
         self.user = user
         self.is_root = bool(user.is_authenticated and user.is_active and user.is_superuser)
-        if user.is_authenticated and user.is_active:
+        if user.is_authenticated and user.is_active and user.pk is not None:
             self.assignments = list(
                 RoleAssignment.objects.current().filter(user=user).select_related("building", "unit")
             )

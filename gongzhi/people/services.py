@@ -89,3 +89,78 @@ def role_revoke(actor, *, assignment_id: int) -> RoleAssignment:
                  estate_id=scope_ids[0], community_id=scope_ids[1])
     forget_scope(assignment.user)
     return assignment
+
+
+@transaction.atomic
+def person_link_user(actor, *, person_id: int, user_id: int):
+    """Give a person a login (a resident registering, a cadre's account)."""
+    from gongzhi.people.models import Person
+
+    person = Person.objects.select_for_update().filter(pk=person_id).first()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if person is None or user is None:
+        raise NotFound()
+    if actor is not None:
+        _check_admin(actor, person.scope_ids())
+    before = snapshot(person)
+    person.user = user
+    person.save(update_fields=["user"])
+    audit_record(actor, "person.link_user", person, before=before, after=snapshot(person))
+    return person
+
+
+@transaction.atomic
+def person_create(actor, *, name: str, phone: str = "", id_number: str = "", community_id: int | None = None):
+    """A person not (yet) in any ledger: a cadre, a community worker, a tenant."""
+    from gongzhi.people.models import Person
+
+    if actor is not None:
+        _check_admin(actor, (None, community_id))
+    if not (name or "").strip():
+        raise InvalidInput("请填写姓名 / A name is required", field="name")
+    person = Person.objects.create(name=name.strip(), phone=phone, id_number=id_number)
+    audit_record(actor, "person.create", person, after=snapshot(person), community_id=community_id)
+    return person
+
+
+@transaction.atomic
+def residency_add(actor, *, person_id: int, unit_id: int, relation: str, since=None):
+    from gongzhi.people.models import Person, Relation, Residency
+
+    if relation not in Relation.values:
+        raise InvalidInput(f"未知关系：{relation} / Unknown relation", field="relation")
+    person = Person.objects.filter(pk=person_id).first()
+    unit = places.Unit.objects.select_related("estate").filter(pk=unit_id).first()
+    if person is None or unit is None:
+        raise NotFound()
+    if actor is not None:
+        _check_admin(actor, unit.scope_ids())
+    residency = Residency.objects.create(person=person, unit=unit, relation=relation, since=since)
+    estate_id, community_id = unit.scope_ids()
+    audit_record(actor, "residency.add", residency, after=snapshot(residency),
+                 estate_id=estate_id, community_id=community_id)
+    return residency
+
+
+@transaction.atomic
+def party_member_register(
+    actor, *, person_id: int, status: str, work_unit: str = "", community_id: int | None = None,
+    registered_on: datetime.date | None = None,
+):
+    """Record a party member and, for in-service members, their dual registration (双报到)."""
+    from gongzhi.people.models import MemberStatus, PartyMember, Person
+
+    if status not in MemberStatus.values:
+        raise InvalidInput(f"未知党员状态：{status} / Unknown status", field="status")
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound()
+    if actor is not None:
+        _check_admin(actor, (None, community_id))
+    member, _created = PartyMember.objects.update_or_create(
+        person=person,
+        defaults={"status": status, "work_unit": work_unit, "registered_community_id": community_id,
+                  "registered_on": registered_on},
+    )
+    audit_record(actor, "party_member.register", member, after=snapshot(member), community_id=community_id)
+    return member

@@ -1,0 +1,111 @@
+import datetime
+
+from ninja import Router, Schema
+
+from gongzhi.api import ErrorOut
+from gongzhi.bodies import selectors, services
+from gongzhi.places.selectors import estate_get
+
+router = Router(tags=["organisations"])
+
+
+class OrganisationOut(Schema):
+    id: int
+    kind: str
+    name: str
+    estate_id: int | None
+    community_id: int | None
+    term_start: datetime.date | None
+    term_end: datetime.date | None
+    responsibilities: list[str]
+
+
+class MemberOut(Schema):
+    person_id: int
+    name: str
+    role: str
+    term_start: datetime.date | None
+    term_end: datetime.date | None
+
+
+class OrganisationDetailOut(OrganisationOut):
+    members: list[MemberOut]
+
+    @staticmethod
+    def resolve_members(obj):
+        return [
+            {"person_id": m.person_id, "name": m.person.name, "role": m.role,
+             "term_start": m.term_start, "term_end": m.term_end}
+            for m in obj.memberships.all()
+        ]
+
+
+class SeatIn(Schema):
+    model_config = {"extra": "forbid"}
+    members: list[tuple[int, str]]
+    term_start: datetime.date
+    term_end: datetime.date
+
+
+class AutonomyOut(Schema):
+    estate_id: int
+    size_class: str
+    expected_kind: str
+    bodies: list[str]
+    matches: bool
+    chair: str | None
+    branch_secretary: str | None
+    one_shoulder: bool
+    cross_appointed: list[str]
+    committee_size: int
+    party_members: int
+    party_share: float
+
+
+class CoverageOut(Schema):
+    name: str
+    estates: int
+    covered: int
+    matching: int
+    percent: float
+
+
+@router.get("", response=list[OrganisationOut])
+def organisations(request, kind: str = "", estate_id: int | None = None):
+    return list(selectors.organisation_list(fetched_by=request.user, kind=kind or None, estate_id=estate_id))
+
+
+@router.get("/coverage", response=list[CoverageOut])
+def coverage(request, by: str = "community"):
+    return selectors.autonomy_coverage(fetched_by=request.user, by="subdistrict" if by == "subdistrict" else "community")
+
+
+@router.get("/estates/{estate_id}/autonomy", response=AutonomyOut)
+def estate_autonomy(request, estate_id: int):
+    estate = estate_get(fetched_by=request.user, estate_id=estate_id)
+    item = selectors.estate_autonomy([estate])[0]
+    lead = selectors.estate_leadership(fetched_by=request.user, estate_id=estate.pk)
+    return {
+        "estate_id": estate.pk, "size_class": estate.size_class, "expected_kind": item.expected_kind,
+        "bodies": [b.name for b in item.bodies], "matches": item.matches,
+        "chair": lead.chair.name if lead.chair else None,
+        "branch_secretary": lead.branch_secretary.name if lead.branch_secretary else None,
+        "one_shoulder": lead.one_shoulder, "cross_appointed": [p.name for p in lead.cross_appointed],
+        "committee_size": lead.committee_size, "party_members": lead.party_members, "party_share": lead.party_share,
+    }
+
+
+@router.get("/{organisation_id}", response=OrganisationDetailOut)
+def organisation(request, organisation_id: int):
+    return selectors.organisation_get(fetched_by=request.user, organisation_id=organisation_id)
+
+
+@router.post(
+    "/{organisation_id}/seat",
+    response={200: OrganisationDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def seat(request, organisation_id: int, payload: SeatIn):
+    """Seat a body's members for a new term (owners' committee rules are checked)."""
+    selectors.organisation_get(fetched_by=request.user, organisation_id=organisation_id)
+    services.committee_seat(request.user, organisation_id=organisation_id, **payload.dict())
+    return selectors.organisation_get(fetched_by=request.user, organisation_id=organisation_id)

@@ -1,0 +1,133 @@
+import datetime
+
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gongzhi.api import ErrorOut
+from gongzhi.core import selectors, services
+from gongzhi.core.errors import PermissionDenied
+from gongzhi.core.roles import AUDIT_ROLES
+from gongzhi.core.scoping import scope_for
+
+router = Router()
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    roles: list[str]
+
+
+class SignatureOut(Schema):
+    role: str
+    decision: str
+    signer: str | None
+    signed_at: datetime.datetime | None
+    comment: str
+
+    @staticmethod
+    def resolve_signer(obj):
+        return obj.signer.get_username() if obj.signer_id else None
+
+
+class ApprovalOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    estate_id: int
+    status: str
+    created_by: str
+    created_at: datetime.datetime
+    decided_at: datetime.datetime | None
+    signatures: list[SignatureOut]
+
+    @staticmethod
+    def resolve_created_by(obj):
+        return obj.created_by.get_username()
+
+    @staticmethod
+    def resolve_signatures(obj):
+        return list(obj.signatures.all())
+
+
+class ApprovalIn(Schema):
+    model_config = {"extra": "forbid"}
+    estate_id: int
+    title: str
+    roles: list[str]
+    body: str = ""
+
+
+class DecisionIn(Schema):
+    model_config = {"extra": "forbid"}
+    role: str | None = None
+    comment: str = ""
+
+
+class AuditOut(Schema):
+    id: int
+    at: datetime.datetime
+    actor_name: str
+    action: str
+    subject_type: str
+    subject_id: str
+    subject_repr: str
+    estate_id: int | None
+    before: dict | None
+    after: dict | None
+
+
+@router.get("/me", response=MeOut, tags=["auth"])
+def me(request):
+    scope = scope_for(request.user)
+    return {"id": request.user.pk, "username": request.user.get_username(),
+            "name": request.user.get_full_name(), "roles": sorted(scope.roles)}
+
+
+@router.get("/approvals", response=list[ApprovalOut], tags=["approvals"])
+@paginate(LimitOffsetPagination)
+def approvals(request, status: str = "", estate_id: int | None = None, awaiting: bool = False):
+    if awaiting:
+        return selectors.approvals_awaiting(fetched_by=request.user)
+    return selectors.approval_list(fetched_by=request.user, status=status or None, estate_id=estate_id)
+
+
+@router.get("/approvals/{approval_id}", response=ApprovalOut, tags=["approvals"])
+def approval(request, approval_id: int):
+    return selectors.approval_get(fetched_by=request.user, approval_id=approval_id)
+
+
+@router.post("/approvals", response={201: ApprovalOut, 400: ErrorOut, 404: ErrorOut}, tags=["approvals"])
+def approval_create(request, payload: ApprovalIn):
+    created = services.approval_create(request.user, **payload.dict())
+    return 201, selectors.approval_get(fetched_by=request.user, approval_id=created.pk)
+
+
+@router.post(
+    "/approvals/{approval_id}/sign",
+    response={200: ApprovalOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, tags=["approvals"],
+)
+def approval_sign(request, approval_id: int, payload: DecisionIn):
+    services.approval_sign(request.user, approval_id=approval_id, **payload.dict())
+    return selectors.approval_get(fetched_by=request.user, approval_id=approval_id)
+
+
+@router.post(
+    "/approvals/{approval_id}/reject",
+    response={200: ApprovalOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, tags=["approvals"],
+)
+def approval_reject(request, approval_id: int, payload: DecisionIn):
+    services.approval_reject(request.user, approval_id=approval_id, **payload.dict())
+    return selectors.approval_get(fetched_by=request.user, approval_id=approval_id)
+
+
+@router.get("/audit", response={200: list[AuditOut], 403: ErrorOut}, tags=["audit"])
+@paginate(LimitOffsetPagination)
+def audit(request, action: str = "", actor: str = "", subject_type: str = "", estate_id: int | None = None):
+    if not scope_for(request.user).has_any(AUDIT_ROLES):
+        raise PermissionDenied()
+    return selectors.audit_list(
+        fetched_by=request.user, action=action, actor=actor, subject_type=subject_type, estate_id=estate_id
+    )

@@ -1,0 +1,76 @@
+"""Reads of the shared mechanisms (approvals, audit trail) that reach a user, through the scope."""
+
+import datetime
+
+from django.db.models import Prefetch
+
+from gongzhi.core.models import Approval, ApprovalSignature, ApprovalStatus, Decision
+from gongzhi.core.scoping import get_in_scope, scope_for
+
+
+def approval_list(*, fetched_by, status: str | None = None, estate_id: int | None = None):
+    qs = scope_for(fetched_by).approvals().select_related("estate", "created_by").prefetch_related(
+        Prefetch("signatures", ApprovalSignature.objects.select_related("signer"))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if estate_id is not None:
+        qs = qs.filter(estate_id=estate_id)
+    return qs.order_by("-created_at", "-id")
+
+
+def approval_get(*, fetched_by, approval_id: int) -> Approval:
+    return get_in_scope(approval_list(fetched_by=fetched_by), pk=approval_id)
+
+
+def approvals_awaiting(*, fetched_by) -> list[Approval]:
+    """Pending approvals with a signature this user may give now (the approvals inbox)."""
+    scope = scope_for(fetched_by)
+    candidates = approval_list(fetched_by=fetched_by, status=ApprovalStatus.PENDING).filter(
+        signatures__decision=Decision.PENDING, signatures__role__in=scope.roles or [""]
+    ).distinct()
+    result = []
+    for approval in candidates:
+        signed = any(s.signer_id == fetched_by.pk for s in approval.signatures.all())
+        roles = [s.role for s in approval.signatures.all() if s.decision == Decision.PENDING]
+        if not signed and any(scope.holds(r, approval.estate) for r in roles):
+            result.append(approval)
+    return result
+
+
+def signable_roles(*, fetched_by, approval: Approval) -> list[str]:
+    scope = scope_for(fetched_by)
+    if approval.status != ApprovalStatus.PENDING:
+        return []
+    signatures = list(approval.signatures.all())
+    if any(s.signer_id == fetched_by.pk for s in signatures):
+        return []
+    return [s.role for s in signatures if s.decision == Decision.PENDING and scope.holds(s.role, approval.estate)]
+
+
+def audit_list(
+    *,
+    fetched_by,
+    action: str = "",
+    actor: str = "",
+    subject_type: str = "",
+    estate_id: int | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+):
+    qs = scope_for(fetched_by).audit_entries()
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor:
+        qs = qs.filter(actor_name=actor)
+    if subject_type:
+        qs = qs.filter(subject_type=subject_type)
+    if estate_id is not None:
+        qs = qs.filter(estate_id=estate_id)
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    return qs.order_by("-at", "-id")
+
+

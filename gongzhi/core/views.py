@@ -1,0 +1,173 @@
+"""Pages of the shared mechanisms: login, home per role, approvals inbox, audit trail, display.
+
+Views only parse input and hand off to services and selectors.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.bodies.selectors import autonomy_coverage, estate_autonomy
+from gongzhi.core import selectors, services
+from gongzhi.core.context_processors import LARGE_FONT_COOKIE
+from gongzhi.core.errors import GongzhiError, PermissionDenied
+from gongzhi.core.roles import AUDIT_ROLES, FULL_ROLES, PERSONAL_ROLES, STAFF_ROLES, Role
+from gongzhi.core.scoping import scope_for
+from gongzhi.people.selectors import my_units
+from gongzhi.places.selectors import community_list, estate_list
+
+
+@login_required
+def home(request):
+    """What each role should see first, without a search."""
+    user = request.user
+    scope = scope_for(user)
+    roles = scope.roles
+    context = {"roles": [Role(r).label for r in sorted(roles)], "is_root": scope.is_root}
+    if roles & PERSONAL_ROLES:
+        context["my_units"] = list(my_units(fetched_by=user))
+    if roles & STAFF_ROLES or scope.is_root:
+        context["awaiting"] = selectors.approvals_awaiting(fetched_by=user)
+    buildings = [a.building for a in scope.assignments if a.role == Role.BUILDING_HEAD and a.building_id]
+    context["my_buildings"] = buildings
+    estates = estate_list(fetched_by=user)
+    if roles & (STAFF_ROLES - {Role.BUILDING_HEAD}) or scope.is_root:
+        context["estates"] = estate_autonomy(estates[:200])
+        context["estates_total"] = estates.count()
+        context["without_body"] = [e for e in context["estates"] if not e.has_body]
+    elif roles & PERSONAL_ROLES or buildings:
+        context["my_estates"] = list(estates[:5])
+    communities = community_list(fetched_by=user)
+    if communities.exists():
+        context["communities"] = communities[:50]
+        by = "subdistrict" if roles & {Role.SUBDISTRICT_OFFICER} or scope.is_root else "community"
+        context["coverage"] = autonomy_coverage(fetched_by=user, by=by)
+    context["can_audit"] = scope.has_any(AUDIT_ROLES)
+    context["can_import"] = scope.has_any({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.ADMINISTRATOR})
+    context["can_export"] = scope.has_any(FULL_ROLES)
+    return render(request, "core/home.html", context)
+
+
+# --- approvals ------------------------------------------------------------------------------
+@login_required
+def approval_inbox(request):
+    user = request.user
+    status = request.GET.get("status", "")
+    approvals = selectors.approval_list(fetched_by=user, status=status or None)
+    page = Paginator(approvals, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/approval_inbox.html",
+        {"awaiting": selectors.approvals_awaiting(fetched_by=user), "page": page, "status": status},
+    )
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("sign", _("签署同意")), ("reject", _("驳回"))])
+    role = forms.ChoiceField(choices=Role.choices, required=False)
+    comment = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@login_required
+def approval_detail(request, approval_id: int):
+    user = request.user
+    approval = selectors.approval_get(fetched_by=user, approval_id=approval_id)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            service = services.approval_sign if form.cleaned_data["action"] == "sign" else services.approval_reject
+            try:
+                service(user, approval_id=approval.pk, role=form.cleaned_data["role"] or None,
+                        comment=form.cleaned_data["comment"])
+            except GongzhiError as exc:
+                if exc.status == 404:
+                    raise
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("已记录您的意见"))
+            return redirect("approval_detail", approval_id=approval.pk)
+        messages.error(request, _("提交的内容不完整 / The form is incomplete"))
+    return render(
+        request,
+        "core/approval_detail.html",
+        {
+            "approval": approval,
+            "signable": [(r, Role(r).label) for r in selectors.signable_roles(fetched_by=user, approval=approval)],
+            "form": form,
+        },
+    )
+
+
+class ApprovalForm(forms.Form):
+    estate = forms.ModelChoiceField(queryset=None, label=_("小区"))
+    title = forms.CharField(max_length=200, label=_("事由"))
+    body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("说明"))
+    roles = forms.MultipleChoiceField(
+        choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        label=_("需要签署的角色"),
+        initial=[Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY, Role.DISCIPLINE_SUPERVISOR],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = scope_for(user).estates(STAFF_ROLES).order_by("name")
+
+
+@login_required
+def approval_new(request):
+    user = request.user
+    if not scope_for(user).has_any(STAFF_ROLES):
+        raise PermissionDenied()
+    form = ApprovalForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            approval = services.approval_create(
+                user, estate_id=form.cleaned_data["estate"].pk, title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"], roles=form.cleaned_data["roles"],
+            )
+        except GongzhiError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("审批单已发起"))
+            return redirect("approval_detail", approval_id=approval.pk)
+    return render(request, "core/approval_new.html", {"form": form})
+
+
+# --- audit trail ----------------------------------------------------------------------------
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(required=False, max_length=64, label=_("操作"))
+    actor = forms.CharField(required=False, max_length=150, label=_("操作人"))
+    subject_type = forms.CharField(required=False, max_length=64, label=_("对象类型"))
+    since = forms.DateField(required=False, label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@login_required
+def audit_trail(request):
+    user = request.user
+    if not scope_for(user).has_any(AUDIT_ROLES):
+        raise PermissionDenied()
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.audit_list(fetched_by=user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_trail.html", {"form": form, "page": page})
+
+
+# --- display --------------------------------------------------------------------------------
+@require_POST
+def toggle_large_font(request):
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    on = request.COOKIES.get(LARGE_FONT_COOKIE) != "1"
+    response.set_cookie(LARGE_FONT_COOKIE, "1" if on else "0", max_age=365 * 24 * 3600, samesite="Lax")
+    return response

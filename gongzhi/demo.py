@@ -1,0 +1,293 @@
+"""Demo data built from the seeds: 光华路街道 (文峰区, 安阳) with its 8 communities, 义乌城小区
+(17 buildings, ~3,000 households, a 物管会), an estate modelled on 太平洋花园 (11 buildings, 306
+households, committee of 7 with 5 party members, chair = branch secretary, 11 building heads),
+micro estates with yard committees, no-property estates served by a community service company,
+departments, and a cadre responsible for two estates.
+
+Everything goes through the service functions (actor None = the system), so the demo leaves the
+same audit trail a real set-up would. Loading twice changes nothing.
+"""
+
+import datetime
+import functools
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from gongzhi import synthetic
+from gongzhi.bodies import services as bodies
+from gongzhi.bodies.models import MemberRole, Organisation, OrgKind, Responsibility
+from gongzhi.core import services as core
+from gongzhi.core.roles import Role
+from gongzhi.people import services as people
+from gongzhi.people.models import MemberStatus, Person, Relation
+from gongzhi.places import ledger
+from gongzhi.places import services as places
+from gongzhi.places.models import Estate, Subdistrict, Unit
+
+DEMO_PASSWORD = "gongzhi-demo"
+DISTRICT = "文峰区"
+SUBDISTRICT = "光华路街道"
+COMMUNITIES = ["明福社区", "安和苑社区", "光华社区", "文昌社区", "东关社区", "西关社区", "南关社区", "北关社区"]
+TERM_START = datetime.date(2024, 5, 1)
+TERM_END = datetime.date(2029, 4, 30)
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    name: str
+    role: str
+    where: str
+
+
+LOGINS: list[DemoLogin] = []
+# The logins printed by `gongzhi demo` and listed in the README, one per role.
+PERSONA_USERNAMES = [
+    "wangayi", "lixiansheng", "zuhu", "dangyuan", "chen", "wanggeyuan", "weiyuan", "zhaozhuren", "zhangjingli",
+    "shequ", "yanshuji", "sunjiancha", "wuganbu", "liukezhang", "zhengbaobao", "zhoushenji", "guanliyuan",
+]
+
+
+def _units(estate: str, buildings: int, entrances: int, floors: int, per_floor: int, limit: int | None = None):
+    count = 0
+    for b in range(1, buildings + 1):
+        for e in range(1, entrances + 1):
+            for f in range(1, floors + 1):
+                for n in range(1, per_floor + 1):
+                    if limit is not None and count >= limit:
+                        return
+                    count += 1
+                    yield str(b), str(e), f"{b}-{e}-{f}{n:02d}"
+
+
+def _ledger_rows(rng, community: str, estate: str, layout: dict, developer_every: int = 0, area=(60, 140),
+                 personas: dict | None = None):
+    """A ledger as a community keeps it; `personas` puts the demo's named people in their flats."""
+    table = [["社区", "小区", "楼栋", "单元", "房号", "建筑面积", "房屋类型", "业主姓名", "联系电话", "身份证号"]]
+    personas = personas or {}
+    for i, (b, e, code) in enumerate(_units(estate, **layout)):
+        square = f"{rng.uniform(*area):.2f}"
+        if code in personas:
+            table.append([community, estate, b, e, code, square, "住宅", *personas[code]])
+        elif developer_every and i % developer_every == developer_every - 1:
+            table.append([community, estate, b, e, code, square, "住宅", "建设单位", "", ""])
+        else:
+            table.append([community, estate, b, e, code, square, "住宅", synthetic.person_name(rng),
+                          synthetic.phone(rng), synthetic.id_number(rng)])
+    return table
+
+
+def _personas(rng, names: dict[str, str]) -> dict[str, list[str]]:
+    return {code: [name, synthetic.phone(rng), synthetic.id_number(rng)] for code, name in names.items()}
+
+
+def _import(table):
+    rows = ledger.parse_rows(table)
+    return ledger.ledger_import(None, rows=rows)
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    return make_password(DEMO_PASSWORD)  # hashing is slow on purpose: do it once for all logins
+
+
+def _login(username: str, name: str, *, staff: bool = False):
+    return get_user_model().objects.create(
+        username=username, password=_demo_password_hash(), first_name=name, is_staff=staff
+    )
+
+
+def _grant(user, role: str, anchor, where: str, *, listed: bool = True):
+    field = type(anchor)._meta.model_name
+    people.role_assign(None, user_id=user.pk, role=role, anchor_field=field, anchor_id=anchor.pk)
+    if listed:
+        LOGINS.append(DemoLogin(user.username, user.first_name, str(Role(role).label), where))
+
+
+def _owner_of(estate: Estate, code: str) -> Person:
+    unit = Unit.objects.get(estate=estate, code=code)
+    return unit.ownerships.get(until__isnull=True).person
+
+
+def _persona(estate: Estate, code: str, username: str) -> tuple[Person, object]:
+    person = _owner_of(estate, code)
+    user = _login(username, person.name)
+    people.person_link_user(None, person_id=person.pk, user_id=user.pk)
+    return person, user
+
+
+def already_loaded() -> bool:
+    return Subdistrict.objects.filter(name=SUBDISTRICT, district__name=DISTRICT).exists()
+
+
+@transaction.atomic
+def load() -> list[DemoLogin]:
+    LOGINS.clear()
+    rng = random.Random(20240501)
+    district = places.place_create(None, kind="district", name=DISTRICT)
+    sub = places.place_create(None, kind="subdistrict", name=SUBDISTRICT, parent_id=district.pk)
+    comm = {n: places.place_create(None, kind="community", name=n, parent_id=sub.pk) for n in COMMUNITIES}
+    mingfu, anhe = comm["明福社区"], comm["安和苑社区"]
+    grid1 = places.place_create(None, kind="grid", name="第一网格", parent_id=mingfu.pk)
+    grid2 = places.place_create(None, kind="grid", name="第二网格", parent_id=mingfu.pk)
+
+    # --- estates from ledgers ------------------------------------------------------------------
+    _import(_ledger_rows(rng, "明福社区", "义乌城小区",
+                         dict(buildings=17, entrances=2, floors=18, per_floor=5, limit=3000), developer_every=75,
+                         personas=_personas(rng, {"5-1-302": "王秀兰", "9-1-805": "何敏"})))
+    li = ["李建国", synthetic.phone(rng), synthetic.id_number(rng)]
+    _import(_ledger_rows(rng, "明福社区", "太平洋花园",
+                         dict(buildings=11, entrances=1, floors=7, per_floor=4, limit=306),
+                         personas={"2-1-301": li, "6-1-502": li,  # one owner, two flats
+                                   **_personas(rng, {"1-1-101": "赵丽华", "4-1-104": "黄志强", "3-1-201": "陈国平"})}))
+    micro = {"安和苑1号院": 48, "安和苑2号院": 36, "安和苑3号院": 60, "育才新村": 80}
+    for name, households in micro.items():
+        _import(_ledger_rows(rng, "安和苑社区", name, dict(buildings=3, entrances=1, floors=6, per_floor=4,
+                                                           limit=households)))
+    _import(_ledger_rows(rng, "安和苑社区", "老纺织厂家属院",
+                         dict(buildings=5, entrances=2, floors=6, per_floor=2, limit=120)))
+    others = {"光华社区": ("光华小区", 420), "文昌社区": ("文昌花园", 260), "东关社区": ("东关新村", 90),
+              "西关社区": ("西关佳苑", 180)}
+    for community, (name, households) in others.items():
+        _import(_ledger_rows(rng, community, name, dict(buildings=6, entrances=2, floors=6, per_floor=4,
+                                                        limit=households)))
+    estates = {e.name: e for e in Estate.objects.all()}
+    yiwu, pacific, yucai, fangzhi = (estates[n] for n in ("义乌城小区", "太平洋花园", "育才新村", "老纺织厂家属院"))
+    places.estate_update(None, estate_id=yiwu.pk, grid_id=grid1.pk, household_count=3000, address="文峰区光华路")
+    places.estate_update(None, estate_id=pacific.pk, grid_id=grid2.pk, household_count=306)
+
+    # --- organisations -------------------------------------------------------------------------
+    def org(kind, name, **where):
+        return bodies.organisation_create(None, kind=kind, name=name, **where)
+
+    mingfu_party = org(OrgKind.COMMUNITY_GENERAL_BRANCH, "明福社区党总支", community_id=mingfu.pk)
+    anhe_party = org(OrgKind.COMMUNITY_GENERAL_BRANCH, "安和苑社区党总支", community_id=anhe.pk)
+    pacific_branch = org(OrgKind.ESTATE_BRANCH, "太平洋花园小区党支部", estate_id=pacific.pk, parent_id=mingfu_party.pk)
+    org(OrgKind.ESTATE_BRANCH, "义乌城小区党支部", estate_id=yiwu.pk, parent_id=mingfu_party.pk)
+    org(OrgKind.JOINT_BRANCH, "育才新村兼合式党支部", estate_id=yucai.pk, parent_id=anhe_party.pk)
+    yiwu_pmc = org(OrgKind.PROPERTY_MANAGEMENT_COMMITTEE, "义乌城小区红色物业管理委员会", estate_id=yiwu.pk)
+    pacific_oc = org(OrgKind.OWNERS_COMMITTEE, "太平洋花园第六届业主委员会", estate_id=pacific.pk)
+    org(OrgKind.OWNERS_ASSEMBLY, "太平洋花园业主大会", estate_id=pacific.pk)
+    for name in ("安和苑1号院", "安和苑2号院", "安和苑3号院"):
+        yard = org(OrgKind.YARD_COMMITTEE, f"{name}楼院自治委员会", estate_id=estates[name].pk)
+        owners = [p for p in Person.objects.filter(ownerships__unit__estate=estates[name]).distinct()[:3]]
+        bodies.committee_seat(None, organisation_id=yard.pk, term_start=TERM_START, term_end=TERM_END,
+                              members=[(owners[0].pk, MemberRole.CHAIR)] + [(p.pk, MemberRole.MEMBER) for p in owners[1:]])
+    org(OrgKind.OWNERS_COMMITTEE, "光华小区业主委员会", estate_id=estates["光华小区"].pk)
+    yiwu_company = org(OrgKind.PROPERTY_COMPANY, "安阳义乌城物业服务有限公司", estate_id=yiwu.pk)
+    pacific_company = org(OrgKind.PROPERTY_COMPANY, "太平洋物业服务有限公司", estate_id=pacific.pk)
+    service_co = org(OrgKind.COMMUNITY_SERVICE_COMPANY, "安和苑社区为民服务有限责任公司", community_id=anhe.pk)
+    for estate, company in ((yiwu, yiwu_company), (pacific, pacific_company), (yucai, service_co), (fangzhi, service_co)):
+        bodies.service_contract_create(None, estate_id=estate.pk, company_id=company.pk, start=TERM_START)
+    for name, duty in (("区住建局", Responsibility.HOUSING), ("公安文峰分局", Responsibility.PUBLIC_SECURITY),
+                       ("区民政局", Responsibility.CIVIL_AFFAIRS), ("区城管执法局", Responsibility.URBAN_MANAGEMENT)):
+        dept = Organisation(kind=OrgKind.DEPARTMENT, name=name, district=district, responsibilities=[duty])
+        core.record_save(None, dept, scope_ids=(None, None))
+    partner = org(OrgKind.PARTNER_UNIT, "国网文峰供电服务中心", community_id=mingfu.pk)
+    for party, other in ((mingfu_party, yiwu_company), (mingfu_party, pacific_company), (mingfu_party, partner),
+                         (anhe_party, service_co)):
+        bodies.agreement_sign(None, party_organisation_id=party.pk, partner_id=other.pk, signed_on=TERM_START,
+                              content="党建共建：联合巡查、联席会议、共办民生实事")
+
+    # --- personas ------------------------------------------------------------------------------
+    wang, wang_user = _persona(yiwu, "5-1-302", "wangayi")
+    _grant(wang_user, Role.OWNER, Unit.objects.get(estate=yiwu, code="5-1-302"), "义乌城 5-1-302")
+    _grant(wang_user, Role.RESIDENT, Unit.objects.get(estate=yiwu, code="5-1-302"), "义乌城 5-1-302", listed=False)
+
+    li, li_user = _persona(pacific, "2-1-301", "lixiansheng")
+    second = Unit.objects.get(estate=pacific, code="6-1-502")
+    _grant(li_user, Role.OWNER, Unit.objects.get(estate=pacific, code="2-1-301"), "太平洋花园 2-1-301、6-1-502")
+    _grant(li_user, Role.OWNER, second, "", listed=False)
+
+    tenant = people.person_create(None, name="刘晓东", phone="13700001111")
+    tenant_user = _login("zuhu", "刘晓东（租户）")
+    people.person_link_user(None, person_id=tenant.pk, user_id=tenant_user.pk)
+    tenant_unit = Unit.objects.get(estate=yiwu, code="7-2-1203")
+    people.residency_add(None, person_id=tenant.pk, unit_id=tenant_unit.pk, relation=Relation.TENANT)
+    _grant(tenant_user, Role.RESIDENT, tenant_unit, "义乌城 7-2-1203（租户）")
+
+    # 太平洋花园: committee of 7, 5 of them party members; 赵 chairs it and is the branch secretary.
+    committee_units = ["1-1-101", "1-1-202", "2-1-403", "4-1-104", "5-1-201", "8-1-302", "10-1-401"]
+    committee = [_owner_of(pacific, code) for code in committee_units]
+    zhao, zhao_user = _persona(pacific, committee_units[0], "zhaozhuren")
+    for i, person in enumerate(committee[:5]):
+        people.party_member_register(None, person_id=person.pk, status=MemberStatus.RETIRED if i < 2 else
+                                     MemberStatus.IN_SERVICE, work_unit="" if i < 2 else "文峰区教育局",
+                                     community_id=mingfu.pk, registered_on=datetime.date(2023, 3, 1))
+    bodies.committee_seat(None, organisation_id=pacific_oc.pk, term_start=TERM_START, term_end=TERM_END,
+                          members=[(zhao.pk, MemberRole.CHAIR), (committee[1].pk, MemberRole.VICE_CHAIR)]
+                          + [(p.pk, MemberRole.MEMBER) for p in committee[2:]])
+    bodies.committee_seat(None, organisation_id=pacific_branch.pk, term_start=TERM_START, term_end=TERM_END,
+                          members=[(zhao.pk, MemberRole.SECRETARY), (committee[1].pk, MemberRole.MEMBER),
+                                   (committee[2].pk, MemberRole.MEMBER)])
+    _grant(zhao_user, Role.COMMITTEE_CHAIR, pacific, "太平洋花园业委会主任、小区党支部书记（一肩挑）")
+    _grant(zhao_user, Role.COMMITTEE_MEMBER, pacific, "", listed=False)
+    _grant(zhao_user, Role.OWNER, Unit.objects.get(estate=pacific, code=committee_units[0]), "", listed=False)
+    member, member_user = _persona(pacific, committee_units[3], "weiyuan")
+    _grant(member_user, Role.COMMITTEE_MEMBER, pacific, "太平洋花园业委会委员")
+
+    # 11 building heads, 陈 in building 3.
+    buildings = {b.code: b for b in pacific.buildings.all()}
+    chen, chen_user = _persona(pacific, "3-1-201", "chen")
+    people.party_member_register(None, person_id=chen.pk, status=MemberStatus.RETIRED, community_id=mingfu.pk,
+                                 registered_on=datetime.date(2022, 9, 1))
+    _grant(chen_user, Role.BUILDING_HEAD, buildings["3"], "太平洋花园3号楼楼栋长")
+    _grant(chen_user, Role.PARTY_MEMBER, Unit.objects.get(estate=pacific, code="3-1-201"), "", listed=False)
+    for code, building in buildings.items():
+        if code != "3":
+            head = _owner_of(pacific, f"{code}-1-101")
+            user = _login(f"louzhang{code}", f"{head.name}（{code}号楼楼栋长）")
+            _grant(user, Role.BUILDING_HEAD, building, "", listed=False)
+
+    he, he_user = _persona(yiwu, "9-1-805", "dangyuan")
+    people.party_member_register(None, person_id=he.pk, status=MemberStatus.IN_SERVICE, work_unit="安阳市财政局",
+                                 community_id=mingfu.pk, registered_on=datetime.date(2023, 6, 1))
+    _grant(he_user, Role.PARTY_MEMBER, Unit.objects.get(estate=yiwu, code="9-1-805"), "义乌城（在职党员双报到）")
+
+    # Staff and cadres.
+    def staff(username, name, role, anchor, where, **kw):
+        user = _login(username, name, **kw)
+        _grant(user, role, anchor, where)
+        return user
+
+    staff("wanggeyuan", "马丽", Role.GRID_WORKER, grid1, "明福社区第一网格")
+    zhang = staff("zhangjingli", "张海涛", Role.PROPERTY_STAFF, yiwu, "义乌城（安阳义乌城物业）")
+    staff("shequ", "杨静", Role.COMMUNITY_STAFF, mingfu, "明福社区")
+    yan = staff("yanshuji", "燕娇", Role.COMMUNITY_SECRETARY, mingfu, "明福社区党总支书记")
+    sun = staff("sunjiancha", "孙卫东", Role.DISCIPLINE_SUPERVISOR, anhe, "安和苑社区、明福社区纪检监督员")
+    _grant(sun, Role.DISCIPLINE_SUPERVISOR, mingfu, "", listed=False)
+    staff("lijing", "李静", Role.COMMUNITY_SECRETARY, anhe, "安和苑社区党总支书记")
+    wu = staff("wuganbu", "吴泽省", Role.SUBDISTRICT_OFFICER, sub, "光华路街道")
+    staff("liukezhang", "刘建军", Role.DEPARTMENT_OFFICER, district, "文峰区住建局")
+    zheng = staff("zhengbaobao", "郑永红", Role.CADRE, yucai, "包保育才新村、老纺织厂家属院")
+    _grant(zheng, Role.CADRE, fangzhi, "", listed=False)
+    staff("zhoushenji", "周敏", Role.AUDITOR, sub, "光华路街道（审计）")
+    staff("guanliyuan", "系统管理员", Role.ADMINISTRATOR, district, "文峰区", staff=True)
+
+    # 义乌城's 物管会 seats subdistrict and community cadres beside owners.
+    cadres = [people.person_create(None, name=n, community_id=mingfu.pk) for n in ("吴泽省", "燕娇")]
+    people.person_link_user(None, person_id=cadres[0].pk, user_id=wu.pk)
+    people.person_link_user(None, person_id=cadres[1].pk, user_id=yan.pk)
+    yiwu_owners = [_owner_of(yiwu, code) for code in ("1-1-101", "3-2-1101", "5-1-302", "8-1-605", "12-2-901")]
+    bodies.committee_seat(None, organisation_id=yiwu_pmc.pk, term_start=TERM_START, term_end=TERM_END,
+                          members=[(cadres[0].pk, MemberRole.CHAIR), (cadres[1].pk, MemberRole.VICE_CHAIR)]
+                          + [(p.pk, MemberRole.MEMBER) for p in yiwu_owners])
+
+    # Approvals waiting in the inbox: the committee seal (双章三审) for a contract renewal.
+    seal_roles = [Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY, Role.DISCIPLINE_SUPERVISOR]
+    core.approval_create(zhao_user, estate_id=pacific.pk, title="使用业委会公章：续签物业服务合同",
+                         body="太平洋花园与太平洋物业服务有限公司物业服务合同到期续签，需加盖业委会公章。",
+                         roles=seal_roles, kind="seal_use")
+    done = core.approval_create(zhao_user, estate_id=pacific.pk, title="公共收益支出：小区路灯维修 3,860 元",
+                                roles=seal_roles, kind="expense")
+    core.approval_sign(zhao_user, approval_id=done.pk, role=Role.COMMITTEE_CHAIR, comment="同意")
+    core.approval_sign(yan, approval_id=done.pk, comment="同意，按程序公示")
+    core.approval_sign(sun, approval_id=done.pk, comment="票据齐全")
+    core.approval_create(zhang, estate_id=yiwu.pk, title="电梯维保合同盖章",
+                         roles=[Role.PROPERTY_STAFF, Role.COMMUNITY_SECRETARY], kind="seal_use")
+    return list(LOGINS)
+

@@ -1,0 +1,106 @@
+import datetime
+
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gongzhi.api import ErrorOut
+from gongzhi.people import selectors, services
+from gongzhi.places.selectors import unit_list
+
+router = Router(tags=["people"])
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    kind: str
+    phone: str
+    id_number: str
+
+
+class PersonDetailOut(PersonOut):
+    units: list[dict]
+
+
+class AssignmentOut(Schema):
+    id: int
+    user_id: int
+    username: str
+    role: str
+    anchor_field: str
+    anchor_id: int
+    anchor: str
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+
+    @staticmethod
+    def resolve_username(obj):
+        return obj.user.get_username()
+
+    @staticmethod
+    def resolve_anchor_id(obj):
+        return getattr(obj, f"{obj.anchor_field}_id")
+
+    @staticmethod
+    def resolve_anchor(obj):
+        return str(obj.anchor)
+
+
+class AssignmentIn(Schema):
+    model_config = {"extra": "forbid"}
+    user_id: int
+    role: str
+    anchor_field: str
+    anchor_id: int
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+
+
+@router.get("/persons", response=list[PersonOut])
+@paginate(LimitOffsetPagination)
+def persons(request, estate_id: int | None = None, q: str = ""):
+    qs = selectors.person_list(fetched_by=request.user, estate_id=estate_id, query=q)
+    return _MaskedList(request.user, qs)
+
+
+class _MaskedList:
+    """Lets the paginator slice the queryset, then masks only the page it returns."""
+
+    def __init__(self, user, qs):
+        self.user, self.qs = user, qs
+
+    def __len__(self):
+        return self.qs.count()
+
+    def count(self):
+        return self.qs.count()
+
+    def __getitem__(self, item):
+        return selectors.persons_out(fetched_by=self.user, persons=self.qs[item])
+
+
+@router.get("/persons/{person_id}", response=PersonDetailOut)
+def person(request, person_id: int):
+    found = selectors.person_get(fetched_by=request.user, person_id=person_id)
+    out = selectors.persons_out(fetched_by=request.user, persons=[found])[0]
+    units = unit_list(fetched_by=request.user).filter(ownerships__person=found, ownerships__until__isnull=True)
+    out["units"] = [{"id": u.pk, "estate": u.estate.name, "code": u.code} for u in units]
+    return out
+
+
+@router.get("/roles", response=list[AssignmentOut], tags=["roles"])
+def roles(request):
+    return list(selectors.role_assignment_list(fetched_by=request.user))
+
+
+@router.post("/roles", response={201: AssignmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}, tags=["roles"])
+def role_assign(request, payload: AssignmentIn):
+    return 201, services.role_assign(request.user, **payload.dict())
+
+
+@router.post(
+    "/roles/{assignment_id}/revoke", response={200: AssignmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["roles"],
+)
+def role_revoke(request, assignment_id: int):
+    return services.role_revoke(request.user, assignment_id=assignment_id)

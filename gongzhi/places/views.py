@@ -1,0 +1,111 @@
+"""Pages of places: community, estate and building pages, ledger export and import."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.bodies.selectors import estate_autonomy, estate_leadership, organisation_list
+from gongzhi.core.errors import GongzhiError, PermissionDenied
+from gongzhi.core.roles import FULL_ROLES, Role
+from gongzhi.core.scoping import scope_for
+from gongzhi.people.selectors import persons_out, unit_owners
+from gongzhi.places import ledger, selectors
+
+IMPORT_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.ADMINISTRATOR}
+
+
+@login_required
+def community_detail(request, community_id: int):
+    user = request.user
+    community = selectors.community_get(fetched_by=user, community_id=community_id)
+    estates = selectors.community_estates(community=community)
+    return render(
+        request,
+        "places/community_detail.html",
+        {"community": community, "estates": estate_autonomy(estates)},
+    )
+
+
+@login_required
+def estate_detail(request, estate_id: int):
+    user = request.user
+    estate = selectors.estate_get(fetched_by=user, estate_id=estate_id)
+    scope = scope_for(user)
+    visible_units = selectors.unit_list(fetched_by=user, estate_id=estate.pk)
+    return render(
+        request,
+        "places/estate_detail.html",
+        {
+            "estate": estate,
+            "autonomy": estate_autonomy([estate])[0],
+            "leadership": estate_leadership(fetched_by=user, estate_id=estate.pk),
+            "buildings": selectors.estate_buildings(estate=estate),
+            "organisations": organisation_list(fetched_by=user, estate_id=estate.pk),
+            "my_unit_count": visible_units.count(),
+            "can_export": scope.is_root or estate.pk in scope.estate_ids(FULL_ROLES),
+        },
+    )
+
+
+@login_required
+def building_detail(request, building_id: int):
+    user = request.user
+    building = selectors.building_get(fetched_by=user, building_id=building_id)
+    units = list(selectors.unit_list(fetched_by=user, building_id=building.pk))
+    owners = unit_owners(fetched_by=user, unit_ids=[u.pk for u in units])
+    people = {p["id"]: p for p in persons_out(fetched_by=user, persons=[p for ps in owners.values() for p in ps])}
+    rows = [(u, [people[p.pk] for p in owners.get(u.pk, [])]) for u in units]
+    return render(request, "places/building_detail.html", {"building": building, "rows": rows})
+
+
+@login_required
+def estate_ledger_export(request, estate_id: int):
+    rows = ledger.ledger_rows(fetched_by=request.user, estate_id=estate_id)
+    estate = selectors.estate_get(fetched_by=request.user, estate_id=estate_id)
+    response = HttpResponse(
+        ledger.ledger_workbook(rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"ledger-{estate.pk}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class LedgerUploadForm(forms.Form):
+    community = forms.ModelChoiceField(queryset=None, label=_("社区"))
+    file = forms.FileField(label=_("台账文件（.xlsx 或 .csv）"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = scope_for(user).communities(IMPORT_ROLES)
+
+
+@login_required
+def ledger_upload(request):
+    user = request.user
+    if not scope_for(user).has_any(IMPORT_ROLES):
+        raise PermissionDenied()
+    form = LedgerUploadForm(request.POST or None, request.FILES or None, user=user)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            table = ledger.read_table(upload.read(ledger.settings.GONGZHI_IMPORT_MAX_BYTES + 1), upload.name)
+            rows = ledger.parse_rows(table, community_name=form.cleaned_data["community"].name)
+            result = ledger.ledger_import(user, rows=rows)
+        except ledger.LedgerImportError as exc:
+            errors = exc.errors
+            messages.error(request, _("台账有错误，未导入任何数据 / Nothing was imported"))
+        except GongzhiError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("导入完成：%(units)d套房屋，%(persons)d位业主") % {"units": result.units, "persons": result.persons},
+            )
+            return redirect("home")
+    return render(request, "places/ledger_upload.html", {"form": form, "errors": errors})

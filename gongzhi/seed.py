@@ -1,0 +1,189 @@
+"""A realistic synthetic city at scale: districts … units, owners (some with several flats, some
+co-owners), developer-held units and party members, written by bulk insert.
+
+The rows are generated as plain tuples and written with executemany in large batches inside one
+transaction: model instances and per-row audit would cost more than the insert itself. One audit
+record notes the whole seed.
+"""
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from gongzhi import synthetic
+from gongzhi.core.audit import audit_record
+from gongzhi.people.models import Ownership, PartyMember, Person
+from gongzhi.places.models import Building, Community, District, Estate, Subdistrict, Unit
+
+BATCH = 20_000
+
+
+@dataclass
+class SeedResult:
+    units: int = 0
+    persons: int = 0
+    ownerships: int = 0
+    party_members: int = 0
+    estates: int = 0
+    buildings: int = 0
+    seconds: float = 0.0
+
+    @property
+    def units_per_second(self) -> float:
+        return self.units / self.seconds if self.seconds else 0.0
+
+    @property
+    def rows(self) -> int:
+        return self.units + self.persons + self.ownerships + self.party_members + self.estates + self.buildings
+
+
+class _Writer:
+    """Buffers rows per table and flushes them with executemany."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.buffers: dict[type, tuple[list[str], list[tuple]]] = {}
+
+    def add(self, model, columns: list[str], row: tuple) -> None:
+        buffer = self.buffers.setdefault(model, (columns, []))[1]
+        buffer.append(row)
+        if len(buffer) >= BATCH:
+            self.flush(model)
+
+    def flush(self, model=None) -> None:
+        for m in [model] if model else list(self.buffers):
+            columns, rows = self.buffers.get(m, ([], []))
+            if not rows:
+                continue
+            table = connection.ops.quote_name(m._meta.db_table)
+            cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+            marks = ", ".join(["%s"] * len(columns))
+            self.cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+            rows.clear()
+
+
+def _next_id(model) -> int:
+    last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return (last or 0) + 1
+
+
+def seed(units: int, *, rng_seed: int = 1, progress: Callable[[int], None] | None = None) -> SeedResult:
+    started = time.perf_counter()
+    rng = random.Random(rng_seed)
+    result = SeedResult()
+    with transaction.atomic():
+        ids = {m: _next_id(m) for m in (District, Subdistrict, Community, Estate, Building, Unit, Person, Ownership, PartyMember)}
+        with connection.cursor() as cursor:
+            writer = _Writer(cursor)
+            _generate(writer, ids, rng, units, result, progress)
+            writer.flush()
+        if connection.vendor == "postgresql":
+            _reset_sequences()
+        result.seconds = time.perf_counter() - started
+        district = District.objects.order_by("-pk").first()
+        audit_record(None, "seed.generate", district, after={"units": result.units, "persons": result.persons})
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _generate(writer: _Writer, ids: dict, rng: random.Random, target: int, result: SeedResult, progress) -> None:
+    def take(model) -> int:
+        value = ids[model]
+        ids[model] += 1
+        return value
+
+    unit_cols = ["id", "estate_id", "building_id", "entrance_id", "code", "area", "kind"]
+    person_cols = ["id", "kind", "name", "phone", "id_number", "user_id"]
+    own_cols = ["id", "unit_id", "person_id", "since", "until"]
+    party_cols = ["id", "person_id", "status", "work_unit", "registered_community_id", "registered_on"]
+    suffix = ids[District]
+    done = 0
+    district_no = 0
+    while done < target:
+        district_no += 1
+        district = take(District)
+        writer.add(District, ["id", "name", "committee_max_term_years"], (district, f"合成区{suffix}-{district_no}", None))
+        for s in range(1, 7):
+            if done >= target:
+                break
+            sub = take(Subdistrict)
+            writer.add(Subdistrict, ["id", "district_id", "name", "committee_max_term_years"], (sub, district, f"第{s}街道", None))
+            for c in range(1, 9):
+                if done >= target:
+                    break
+                community = take(Community)
+                writer.add(Community, ["id", "subdistrict_id", "name"], (community, sub, f"第{c}社区"))
+                for e in range(1, 9):
+                    if done >= target:
+                        break
+                    size = min(rng.choice((60, 120, 300, 600, 900, 1500, 3000)), target - done)
+                    _estate(writer, take, rng, community, f"第{e}小区", size, result,
+                            unit_cols, person_cols, own_cols, party_cols)
+                    done += size
+                    if progress:
+                        progress(size)
+
+
+def _estate(writer, take, rng, community, name, size, result, unit_cols, person_cols, own_cols, party_cols):
+    estate = take(Estate)
+    writer.add(Estate, ["id", "community_id", "grid_id", "name", "address", "household_count", "property_service"],
+               (estate, community, None, name, "", size, rng.choice(("property_company", "none", "community_service_company"))))
+    result.estates += 1
+    developer = None
+    per_building = rng.choice((24, 48, 72, 108))
+    recent: list[int] = []
+    building = None
+    for i in range(size):
+        if i % per_building == 0:
+            building = take(Building)
+            writer.add(Building, ["id", "estate_id", "code", "floors"], (building, estate, str(i // per_building + 1), 18))
+            result.buildings += 1
+        unit = take(Unit)
+        floor, flat = divmod(i % per_building, 4)
+        code = f"{i // per_building + 1}-1-{floor + 1}{flat + 1:02d}"
+        kind = "parking" if i % 40 == 39 else "residential"
+        writer.add(Unit, unit_cols, (unit, estate, building, None, code, f"{rng.uniform(45, 160):.2f}", kind))
+        roll = rng.random()
+        if roll < 0.03:  # unsold or undelivered: still the developer's
+            if developer is None:
+                developer = take(Person)
+                writer.add(Person, person_cols, (developer, "developer", f"{name}置业有限公司", "", "", None))
+                result.persons += 1
+            owners = [developer]
+        elif roll < 0.08 and recent:  # an owner with several flats in the estate
+            owners = [rng.choice(recent)]
+        else:
+            owners = [_person(writer, take, rng, person_cols, party_cols, community, result)]
+            if roll > 0.98:  # co-owners
+                owners.append(_person(writer, take, rng, person_cols, party_cols, community, result))
+            recent.append(owners[0])
+            if len(recent) > 50:
+                recent.pop(0)
+        for person in owners:
+            writer.add(Ownership, own_cols, (take(Ownership), unit, person, None, None))
+            result.ownerships += 1
+        result.units += 1
+
+
+def _person(writer, take, rng, person_cols, party_cols, community, result) -> int:
+    person = take(Person)
+    writer.add(Person, person_cols, (person, "natural", synthetic.person_name(rng), synthetic.phone(rng),
+                                     synthetic.id_number(rng), None))
+    result.persons += 1
+    if rng.random() < 0.04:
+        status = "in_service" if rng.random() < 0.6 else "retired"
+        writer.add(PartyMember, party_cols, (take(PartyMember), person, status, "", community, None))
+        result.party_members += 1
+    return person
+
+
+def _reset_sequences() -> None:
+    from django.core.management.color import no_style
+
+    models = [District, Subdistrict, Community, Estate, Building, Unit, Person, Ownership, PartyMember]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
