@@ -1,0 +1,34 @@
+# 共治 Gongzhi — two commands on a fresh machine with Python 3.11+:
+#   make demo   set up .venv, migrate the embedded SQLite database, load the demo, serve :8000
+#   make test   run the whole suite (browser tests when Chromium is at /usr/bin/chromium)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install lint serve bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+	@$(BIN)/gongzhi compile_translations -v 0 > /dev/null
+
+demo: install
+	$(BIN)/gongzhi migrate --noinput -v 0
+	$(BIN)/gongzhi demo
+	@echo "共治演示：http://127.0.0.1:8000  (Ctrl-C 停止 / to stop)"
+	$(BIN)/gongzhi runserver 127.0.0.1:8000 --noreload
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/seed.py
+
+clean:
+	rm -rf $(VENV) var

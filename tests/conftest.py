@@ -1,0 +1,87 @@
+"""Shared fixtures: the demo world (loaded once into the test database), personas by login name,
+clients logged in as a persona, and Playwright launched on Debian's Chromium."""
+
+import os
+import shutil
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from gongzhi import demo
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+HAVE_CHROMIUM = os.path.exists(CHROMIUM) and shutil.which(CHROMIUM) is not None
+
+
+def pytest_report_header(config):
+    if HAVE_CHROMIUM:
+        return f"browser tests: Chromium at {CHROMIUM}"
+    return f"browser tests: SKIPPED — no Chromium at {CHROMIUM} (apt-get install chromium)"
+
+
+def pytest_collection_modifyitems(config, items):
+    if HAVE_CHROMIUM:
+        return
+    if os.environ.get("GONGZHI_REQUIRE_BROWSER"):
+        raise pytest.UsageError(f"GONGZHI_REQUIRE_BROWSER is set but {CHROMIUM} is missing")
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: browser tests skipped")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not HAVE_CHROMIUM:
+        terminalreporter.write_line(
+            f"NOTE: browser tests were skipped because {CHROMIUM} is missing (apt-get install chromium).",
+            yellow=True,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo once; ordinary tests roll back to it after each test."""
+    with django_db_blocker.unblock():
+        if not demo.already_loaded():
+            demo.load()
+
+
+@pytest.fixture
+def world(db):
+    """The demo world; after a transactional test flushed the database, load it again."""
+    if not demo.already_loaded():
+        demo.load()
+    return demo
+
+
+@pytest.fixture
+def persona(world):
+    def get(username: str):
+        return get_user_model().objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def login(client, persona):
+    """A Django test client logged in as the named persona."""
+
+    def as_(username: str):
+        client.force_login(persona(username))
+        return client
+
+    return as_
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}

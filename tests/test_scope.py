@@ -1,0 +1,160 @@
+"""The scope filter: one estate's user cannot read another estate's people, units or approvals
+through pages, API, admin or export — hidden answers exactly like missing (404)."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from gongzhi.core.models import Approval
+from gongzhi.core.roles import Role
+from gongzhi.people.models import Person
+from gongzhi.people.services import role_assign
+from tests.helpers import PACIFIC, YIWU, estate, unit
+
+MISSING = 999_999_999
+
+
+def strip_csrf(html: bytes) -> bytes:
+    """The page minus what differs per request: the CSRF token and the requested path."""
+    return re.sub(rb'name="(csrfmiddlewaretoken|next)" value="[^"]+"', b"", html)
+
+
+def pacific_owner() -> Person:
+    return unit(PACIFIC, "2-1-301").ownerships.get().person
+
+
+@pytest.fixture
+def yiwu_admin(persona):
+    """A back-office administrator whose scope is 义乌城 only."""
+    user = get_user_model().objects.create_user("yiwu-admin", password="x", is_staff=True)
+    role_assign(None, user_id=user.pk, role=Role.ADMINISTRATOR, anchor_field="estate", anchor_id=estate(YIWU).pk)
+    return user
+
+
+# --- pages ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("username", ["wangayi", "zhangjingli"])
+def test_yiwu_users_cannot_open_pacific_pages(login, username):
+    client = login(username)
+    pacific = estate(PACIFIC)
+    building = pacific.buildings.first()
+    approval = Approval.objects.filter(estate=pacific).first()
+    for url in (
+        f"/estates/{pacific.pk}/",
+        f"/buildings/{building.pk}/",
+        f"/approvals/{approval.pk}/",
+        f"/estates/{pacific.pk}/ledger.xlsx",
+        f"/communities/{pacific.community_id}/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "李建国" not in response.content.decode()
+
+
+def test_hidden_and_missing_answer_the_same(login):
+    client = login("wangayi")
+    hidden = client.get(f"/estates/{estate(PACIFIC).pk}/")
+    missing = client.get(f"/estates/{MISSING}/")
+    assert hidden.status_code == missing.status_code == 404
+    assert strip_csrf(hidden.content) == strip_csrf(missing.content)
+
+
+def test_resident_sees_own_estate_but_not_neighbours_people(login):
+    client = login("wangayi")
+    yiwu = estate(YIWU)
+    assert client.get(f"/estates/{yiwu.pk}/").status_code == 200
+    page = client.get(f"/buildings/{unit(YIWU, '6-1-101').building_id}/").content.decode()
+    neighbour = unit(YIWU, "6-1-101").ownerships.get().person
+    assert neighbour.name not in page
+    assert client.get(f"/estates/{yiwu.pk}/ledger.xlsx").status_code == 404
+
+
+def test_page_requires_login(client, world):
+    response = client.get(f"/estates/{estate(YIWU).pk}/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+# --- API ----------------------------------------------------------------------------------------
+def test_api_hides_other_estate(login):
+    client = login("zhangjingli")  # property staff of 义乌城
+    pacific = estate(PACIFIC)
+    approval = Approval.objects.filter(estate=pacific).first()
+    for url in (
+        f"/api/v1/places/estates/{pacific.pk}",
+        f"/api/v1/places/units/{unit(PACIFIC, '2-1-301').pk}",
+        f"/api/v1/people/persons/{pacific_owner().pk}",
+        f"/api/v1/approvals/{approval.pk}",
+        f"/api/v1/places/estates/{pacific.pk}/buildings",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.json()["code"] == "not_found"
+    listed = client.get("/api/v1/places/units?limit=5000").json()["items"]
+    assert listed and {u["estate_id"] for u in listed} == {estate(YIWU).pk}
+    people = client.get(f"/api/v1/people/persons?estate_id={pacific.pk}").json()
+    assert people["count"] == 0
+    approvals = client.get("/api/v1/approvals").json()["items"]
+    assert all(a["estate_id"] == estate(YIWU).pk for a in approvals)
+
+
+def test_api_unauthenticated_is_401(client, world):
+    response = client.get("/api/v1/places/estates")
+    assert response.status_code == 401
+    assert "请先登录" in response.json()["detail"]
+
+
+# --- admin -------------------------------------------------------------------------------------
+def test_admin_lists_only_own_estate(client, yiwu_admin):
+    client.force_login(yiwu_admin)
+    response = client.get("/admin/places/unit/?q=2-1-301")
+    assert response.status_code == 200
+    shown = list(response.context["cl"].result_list)
+    assert shown and {u.estate.name for u in shown} == {YIWU}
+    persons = client.get("/admin/people/person/?q=李建国")
+    assert persons.context["cl"].result_count == 0
+
+
+def test_admin_change_page_of_other_estate_is_like_missing(client, yiwu_admin):
+    client.force_login(yiwu_admin)
+    hidden = client.get(f"/admin/places/unit/{unit(PACIFIC, '2-1-301').pk}/change/")
+    missing = client.get(f"/admin/places/unit/{MISSING}/change/")
+    assert hidden.status_code == missing.status_code == 302
+    assert hidden["Location"] == missing["Location"]
+    own = client.get(f"/admin/places/unit/{unit(YIWU, '5-1-302').pk}/change/")
+    assert own.status_code == 200
+
+
+def test_admin_closed_to_non_administrators(login):
+    client = login("yanshuji")
+    assert client.get("/admin/places/unit/").status_code == 302  # to the admin login, no data
+
+
+# --- export -------------------------------------------------------------------------------------
+def test_export_only_for_own_estate(login):
+    client = login("zhangjingli")
+    own = client.get(f"/estates/{estate(YIWU).pk}/ledger.xlsx")
+    assert own.status_code == 200
+    assert own["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get(f"/estates/{estate(PACIFIC).pk}/ledger.xlsx").status_code == 404
+
+
+def test_department_officer_sees_places_but_no_people(login):
+    client = login("liukezhang")
+    yiwu = estate(YIWU)
+    assert client.get(f"/api/v1/places/estates/{yiwu.pk}").status_code == 200
+    assert client.get("/api/v1/people/persons").json()["count"] == 0
+    assert client.get(f"/api/v1/places/units/{unit(YIWU, '5-1-302').pk}").status_code == 404
+
+
+def test_cadre_sees_only_responsible_estates(login):
+    client = login("zhengbaobao")
+    names = {e["name"] for e in client.get("/api/v1/places/estates").json()["items"]}
+    assert names == {"育才新村", "老纺织厂家属院"}
+
+
+def test_building_head_sees_own_building_only(login):
+    client = login("chen")
+    own = client.get(f"/buildings/{unit(PACIFIC, '3-1-101').building_id}/").content.decode()
+    assert unit(PACIFIC, "3-1-101").ownerships.get().person.name in own
+    other = client.get(f"/buildings/{unit(PACIFIC, '4-1-101').building_id}/").content.decode()
+    assert unit(PACIFIC, "4-1-101").ownerships.get().person.name not in other
