@@ -1,0 +1,177 @@
+"""The shared multi-party sign-off (审批单): roles, scope, double signatures, rejection, races."""
+
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+
+from gongzhi.core import services
+from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
+from gongzhi.core.models import Approval, ApprovalStatus, AuditEntry
+from gongzhi.core.roles import Role
+from gongzhi.people.services import role_assign
+from tests.helpers import PACIFIC, YIWU, estate
+
+SEAL = [Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY, Role.DISCIPLINE_SUPERVISOR]
+
+
+@pytest.fixture
+def approval(persona):
+    return services.approval_create(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, title="使用公章", roles=SEAL)
+
+
+def test_all_sign_then_complete_and_subject_told(persona, approval):
+    told = []
+    services.register_approval_handler("general", told.append)
+    try:
+        services.approval_sign(persona("zhaozhuren"), approval_id=approval.pk, role=Role.COMMITTEE_CHAIR)
+        services.approval_sign(persona("yanshuji"), approval_id=approval.pk)
+        assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.PENDING and not told
+        done = services.approval_sign(persona("sunjiancha"), approval_id=approval.pk, comment="票据齐全")
+    finally:
+        services._approval_handlers.pop("general")
+    assert done.status == ApprovalStatus.APPROVED and done.decided_at is not None
+    assert told == [done]
+    actions = list(AuditEntry.objects.filter(subject_id__in=[str(approval.pk)], subject_type="core.approval")
+                   .values_list("action", flat=True))
+    assert "approval.create" in actions and "approval.approved" in actions
+
+
+def test_wrong_role_refused(persona, approval):
+    with pytest.raises(PermissionDenied) as exc:
+        services.approval_sign(persona("chen"), approval_id=approval.pk, role=Role.COMMITTEE_CHAIR)
+    assert "不担任" in exc.value.message
+
+
+def test_role_held_in_another_estate_does_not_count(persona, approval):
+    # 李静 is a community secretary — of 安和苑社区, not of 明福社区 where 太平洋花园 lies: cannot even see it.
+    with pytest.raises(NotFound):
+        services.approval_sign(persona("lijing"), approval_id=approval.pk, role=Role.COMMUNITY_SECRETARY)
+
+
+def test_nobody_signs_twice(persona, approval):
+    zhao = persona("zhaozhuren")
+    # give 赵 a second required role: she still may sign only once
+    role_assign(None, user_id=zhao.pk, role=Role.DISCIPLINE_SUPERVISOR, anchor_field="estate",
+                anchor_id=estate(PACIFIC).pk)
+    zhao = get_user_model().objects.get(pk=zhao.pk)
+    services.approval_sign(zhao, approval_id=approval.pk, role=Role.COMMITTEE_CHAIR)
+    with pytest.raises(WrongState) as exc:
+        services.approval_sign(zhao, approval_id=approval.pk, role=Role.DISCIPLINE_SUPERVISOR)
+    assert exc.value.message == services.APPROVAL_ALREADY_SIGNED
+
+
+def test_same_role_twice_refused(persona, approval):
+    services.approval_sign(persona("yanshuji"), approval_id=approval.pk)
+    other = get_user_model().objects.create_user("second-secretary", password="x")
+    role_assign(None, user_id=other.pk, role=Role.COMMUNITY_SECRETARY, anchor_field="community",
+                anchor_id=estate(PACIFIC).community_id)
+    with pytest.raises(WrongState):
+        services.approval_sign(other, approval_id=approval.pk, role=Role.COMMUNITY_SECRETARY)
+
+
+def test_rejection_ends_it(persona, approval):
+    with pytest.raises(InvalidInput):
+        services.approval_reject(persona("yanshuji"), approval_id=approval.pk, comment="  ")
+    services.approval_reject(persona("yanshuji"), approval_id=approval.pk, comment="合同金额不符")
+    assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.REJECTED
+    with pytest.raises(WrongState):
+        services.approval_sign(persona("zhaozhuren"), approval_id=approval.pk, role=Role.COMMITTEE_CHAIR)
+
+
+def test_create_validates(persona):
+    zhao = persona("zhaozhuren")
+    with pytest.raises(InvalidInput):
+        services.approval_create(zhao, estate_id=estate(PACIFIC).pk, title="x", roles=[])
+    with pytest.raises(InvalidInput):
+        services.approval_create(zhao, estate_id=estate(PACIFIC).pk, title="x", roles=["mayor"])
+    with pytest.raises(InvalidInput):
+        services.approval_create(zhao, estate_id=estate(PACIFIC).pk, title="x", roles=[Role.AUDITOR, Role.AUDITOR])
+    with pytest.raises(NotFound):
+        services.approval_create(zhao, estate_id=estate(YIWU).pk, title="x", roles=[Role.AUDITOR])
+    with pytest.raises(NotFound):  # residents don't raise approvals
+        services.approval_create(persona("wangayi"), estate_id=estate(YIWU).pk, title="x", roles=[Role.AUDITOR])
+
+
+def test_api_sign_flow(login, approval):
+    client = login("yanshuji")
+    response = client.post(f"/api/v1/approvals/{approval.pk}/sign", {"comment": "同意"},
+                           content_type="application/json")
+    assert response.status_code == 200
+    sig = {s["role"]: s for s in response.json()["signatures"]}
+    assert sig[Role.COMMUNITY_SECRETARY]["decision"] == "signed"
+    again = client.post(f"/api/v1/approvals/{approval.pk}/sign", {}, content_type="application/json")
+    assert again.status_code == 409
+    assert again.json()["detail"] == services.APPROVAL_ALREADY_SIGNED
+    unknown = client.post(f"/api/v1/approvals/{approval.pk}/sign", {"colour": "red"}, content_type="application/json")
+    assert unknown.status_code == 422
+
+
+def test_inbox_page_and_sign_by_form(login, approval):
+    client = login("sunjiancha")
+    inbox = client.get("/approvals/").content.decode()
+    assert "使用公章" in inbox
+    response = client.post(f"/approvals/{approval.pk}/", {"action": "sign", "role": Role.DISCIPLINE_SUPERVISOR})
+    assert response.status_code == 302
+    assert approval.signatures.get(role=Role.DISCIPLINE_SUPERVISOR).decision == "signed"
+    response = client.post(f"/approvals/{approval.pk}/", {"action": "sign", "role": Role.DISCIPLINE_SUPERVISOR},
+                           follow=True)
+    assert "已签署过" in response.content.decode() or "不能签两次" in response.content.decode()
+
+
+def _race(workers):
+    barrier = threading.Barrier(len(workers))
+    results = [None] * len(workers)
+
+    def run(i, fn):
+        try:
+            barrier.wait()
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001 — the test inspects what each racer got
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_signatures_at_the_same_moment_are_both_kept(world, persona):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
+    pacific = estate(PACIFIC)
+    approval = services.approval_create(persona("zhaozhuren"), estate_id=pacific.pk, title="并发", roles=SEAL[1:])
+    yan, sun = persona("yanshuji"), persona("sunjiancha")
+    results = _race([
+        lambda: services.approval_sign(yan, approval_id=approval.pk),
+        lambda: services.approval_sign(sun, approval_id=approval.pk),
+    ])
+    assert all(isinstance(r, Approval) for r in results), results
+    approval.refresh_from_db()
+    assert approval.status == ApprovalStatus.APPROVED
+    assert approval.signatures.filter(decision="signed").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_person_racing_two_roles_signs_once(world, persona):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
+    pacific = estate(PACIFIC)
+    zhao = persona("zhaozhuren")
+    role_assign(None, user_id=zhao.pk, role=Role.DISCIPLINE_SUPERVISOR, anchor_field="estate", anchor_id=pacific.pk)
+    approval = services.approval_create(zhao, estate_id=pacific.pk, title="并发", roles=SEAL)
+
+    def sign(role):
+        return lambda: services.approval_sign(get_user_model().objects.get(pk=zhao.pk), approval_id=approval.pk,
+                                              role=role)
+
+    results = _race([sign(Role.COMMITTEE_CHAIR), sign(Role.DISCIPLINE_SUPERVISOR)])
+    assert sum(isinstance(r, Approval) for r in results) == 1
+    assert sum(isinstance(r, WrongState) for r in results) == 1
+    assert approval.signatures.filter(signer=zhao).count() == 1

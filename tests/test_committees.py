@@ -1,0 +1,137 @@
+"""Owners' committee rules at their edges, autonomy coverage, 一肩挑, party share."""
+
+import datetime
+
+import pytest
+
+from gongzhi.bodies.models import Membership, MemberRole, OrgKind
+from gongzhi.bodies.selectors import autonomy_coverage, estate_autonomy, estate_leadership
+from gongzhi.bodies.services import (
+    COMMITTEE_NOT_OWNER,
+    COMMITTEE_SIZE,
+    add_years,
+    committee_seat,
+    organisation_create,
+)
+from gongzhi.core.errors import InvalidInput, PermissionDenied
+from gongzhi.people.models import Person
+from gongzhi.places.models import Unit
+from tests.helpers import PACIFIC, YIWU, estate
+
+START = datetime.date(2025, 3, 1)
+
+
+@pytest.fixture
+def committee(persona):
+    return organisation_create(
+        persona("yanshuji"), kind=OrgKind.OWNERS_COMMITTEE, name="义乌城第一届业委会", estate_id=estate(YIWU).pk
+    )
+
+
+def owners(n: int) -> list[Person]:
+    units = Unit.objects.filter(estate__name=YIWU, code__startswith="2-1-")[:n]
+    return [u.ownerships.get().person for u in units]
+
+
+def roster(persons):
+    return [(persons[0].pk, MemberRole.CHAIR)] + [(p.pk, MemberRole.MEMBER) for p in persons[1:]]
+
+
+@pytest.mark.parametrize("size, ok", [(4, False), (5, True), (6, False), (7, True), (11, True), (12, False)])
+def test_committee_size(persona, committee, size, ok):
+    secretary = persona("yanshuji")
+    members = roster(owners(size))
+    end = add_years(START, 5)
+    if ok:
+        seated = committee_seat(secretary, organisation_id=committee.pk, members=members, term_start=START, term_end=end)
+        assert len(seated) == size
+    else:
+        with pytest.raises(InvalidInput) as exc:
+            committee_seat(secretary, organisation_id=committee.pk, members=members, term_start=START, term_end=end)
+        assert exc.value.message == COMMITTEE_SIZE.format(low=5, high=11, count=size)
+        assert not Membership.objects.filter(organisation=committee).exists()
+
+
+def test_term_exactly_five_years_is_allowed_one_day_more_is_not(persona, committee):
+    secretary = persona("yanshuji")
+    members = roster(owners(5))
+    committee_seat(secretary, organisation_id=committee.pk, members=members, term_start=START,
+                   term_end=datetime.date(2030, 3, 1))
+    with pytest.raises(InvalidInput) as exc:
+        committee_seat(secretary, organisation_id=committee.pk, members=members, term_start=START,
+                       term_end=datetime.date(2030, 3, 2))
+    assert "5年" in exc.value.message
+    # the refused re-seat left the first roster in place
+    assert Membership.objects.filter(organisation=committee, active=True).count() == 5
+
+
+def test_term_limit_per_locality(persona, committee):
+    subdistrict = estate(YIWU).community.subdistrict
+    subdistrict.committee_max_term_years = 3
+    subdistrict.save()
+    with pytest.raises(InvalidInput, match="3年"):
+        committee_seat(persona("yanshuji"), organisation_id=committee.pk, members=roster(owners(5)),
+                       term_start=START, term_end=datetime.date(2028, 3, 2))
+
+
+def test_leap_day_term():
+    assert add_years(datetime.date(2024, 2, 29), 5) == datetime.date(2029, 2, 28)
+
+
+def test_non_owner_refused(persona, committee):
+    outsider = Unit.objects.filter(estate__name=PACIFIC).first().ownerships.get().person
+    members = roster(owners(4) + [outsider])
+    with pytest.raises(InvalidInput) as exc:
+        committee_seat(persona("yanshuji"), organisation_id=committee.pk, members=members, term_start=START,
+                       term_end=add_years(START, 5))
+    assert exc.value.message == COMMITTEE_NOT_OWNER.format(name=outsider.name)
+
+
+def test_only_organisers_seat(persona, committee):
+    with pytest.raises(PermissionDenied):
+        committee_seat(persona("zhangjingli"), organisation_id=committee.pk, members=roster(owners(5)),
+                       term_start=START, term_end=add_years(START, 5))
+
+
+def test_api_seat_reports_rule_in_chinese(login, committee):
+    client = login("yanshuji")
+    response = client.post(
+        f"/api/v1/organisations/{committee.pk}/seat",
+        {"members": roster(owners(4)), "term_start": "2025-03-01", "term_end": "2030-03-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("业主委员会委员人数应为5至11人之间的单数")
+
+
+def test_pacific_leadership(persona):
+    lead = estate_leadership(fetched_by=persona("zhaozhuren"), estate_id=estate(PACIFIC).pk)
+    assert lead.one_shoulder
+    assert lead.committee_size == 7 and lead.party_members == 5
+    assert lead.party_share == 71.4
+    assert {p.name for p in lead.cross_appointed} >= {"赵丽华"}
+
+
+def test_expected_body_by_size(world):
+    items = {i.estate.name: i for i in estate_autonomy([estate(YIWU), estate(PACIFIC), estate("安和苑1号院")])}
+    assert items[YIWU].expected_kind == OrgKind.PROPERTY_MANAGEMENT_COMMITTEE and items[YIWU].matches
+    assert items[PACIFIC].expected_kind == OrgKind.OWNERS_COMMITTEE and items[PACIFIC].matches
+    assert items["安和苑1号院"].expected_kind == OrgKind.YARD_COMMITTEE and items["安和苑1号院"].matches
+
+
+def test_size_thresholds_are_configurable(settings, world):
+    settings.GONGZHI_SIZE_SUPER_LARGE_MIN_HOUSEHOLDS = 300
+    assert estate(PACIFIC).size_class == "super_large"
+    settings.GONGZHI_SIZE_SUPER_LARGE_MIN_HOUSEHOLDS = 307
+    assert estate(PACIFIC).size_class == "medium"
+
+
+def test_coverage_per_community(persona):
+    rows = {r.name: r for r in autonomy_coverage(fetched_by=persona("wuganbu"))}
+    assert len(rows) == 6  # communities of 光华路街道 that have estates
+    mingfu = rows["明福社区"]
+    assert (mingfu.estates, mingfu.covered, mingfu.matching) == (2, 2, 2)
+    anhe = rows["安和苑社区"]
+    assert (anhe.estates, anhe.covered) == (5, 3)
+    by_sub = autonomy_coverage(fetched_by=persona("wuganbu"), by="subdistrict")
+    assert [(r.name, r.estates) for r in by_sub] == [("光华路街道", 11)]
