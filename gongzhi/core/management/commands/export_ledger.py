@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", type=Path, help="输出文件（默认 ledger-<小区>.xlsx）")
         parser.add_argument("--as-user", default="", help="以该用户的权限导出（默认：系统，不打码）")
 
-    def handle(self, *args, estate: str, output: Path | None, as_user: str, **options):
+    def handle(self, *args, estate: str, output, as_user: str, **options):
         found = Estate.objects.filter(pk=int(estate)).first() if estate.isdigit() else None
         found = found or Estate.objects.filter(name=estate).first()
         if found is None:
@@ -31,6 +31,6 @@ class Command(BaseCommand):
             rows = ledger.ledger_rows(fetched_by=user, estate_id=found.pk)
         except GongzhiError as exc:
             raise CommandError(exc.message) from exc
-        output = output or Path(f"ledger-{found.name}.xlsx")
+        output = Path(output) if output else Path(f"ledger-{found.name}.xlsx")
         output.write_bytes(ledger.ledger_workbook(rows))
         self.stdout.write(self.style.SUCCESS(f"已导出 {len(rows)} 行到 {output} / exported"))

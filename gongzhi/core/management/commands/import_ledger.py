@@ -16,7 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--estate", default="", help="台账中没有“小区”列时使用的小区名称")
         parser.add_argument("--errors", type=Path, help="把逐行错误写入此 CSV 文件 / write per-row errors to this CSV")
 
-    def handle(self, *args, file: Path, community: str, estate: str, errors: Path | None, **options):
+    def handle(self, *args, file, community: str, estate: str, errors, **options):
+        file, errors = Path(file), Path(errors) if errors else None
         if not file.exists():
             raise CommandError(f"文件不存在：{file} / No such file")
         try:
