@@ -3,7 +3,7 @@ errors into clear JSON answers (Chinese first)."""
 
 from django.contrib.auth import authenticate
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -77,9 +77,9 @@ def token_create(request, payload: TokenIn):
 
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
-        return 401, {"detail": "用户名或密码不正确 / Wrong username or password", "code": "unauthorized"}
+        return Status(401, {"detail": "用户名或密码不正确 / Wrong username or password", "code": "unauthorized"})
     raw = api_token_create(user, name=payload.name)
-    return 201, {"token": raw}
+    return Status(201, {"token": raw})
 
 
 def _register_routers():

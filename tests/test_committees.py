@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from gongzhi.bodies.models import Membership, MemberRole, OrgKind
+from gongzhi.bodies.models import MemberRole, Membership, OrgKind
 from gongzhi.bodies.selectors import autonomy_coverage, estate_autonomy, estate_leadership
 from gongzhi.bodies.services import (
     COMMITTEE_NOT_OWNER,

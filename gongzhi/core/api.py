@@ -1,6 +1,6 @@
 import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.api import ErrorOut
@@ -102,7 +102,7 @@ def approval(request, approval_id: int):
 @router.post("/approvals", response={201: ApprovalOut, 400: ErrorOut, 404: ErrorOut}, tags=["approvals"])
 def approval_create(request, payload: ApprovalIn):
     created = services.approval_create(request.user, **payload.dict())
-    return 201, selectors.approval_get(fetched_by=request.user, approval_id=created.pk)
+    return Status(201, selectors.approval_get(fetched_by=request.user, approval_id=created.pk))
 
 
 @router.post(

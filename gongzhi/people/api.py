@@ -1,6 +1,6 @@
 import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.api import ErrorOut
@@ -95,7 +95,7 @@ def roles(request):
 
 @router.post("/roles", response={201: AssignmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}, tags=["roles"])
 def role_assign(request, payload: AssignmentIn):
-    return 201, services.role_assign(request.user, **payload.dict())
+    return Status(201, services.role_assign(request.user, **payload.dict()))
 
 
 @router.post(

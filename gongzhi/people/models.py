@@ -43,7 +43,11 @@ class Person(models.Model):
         return self.name
 
     def scope_ids(self) -> tuple[int | None, int | None]:
-        unit = Unit.objects.filter(ownerships__person=self).select_related("estate").first()
+        """Where the person owns a unit, else where they live."""
+        unit = (
+            Unit.objects.filter(ownerships__person=self).select_related("estate").first()
+            or Unit.objects.filter(residencies__person=self).select_related("estate").first()
+        )
         return unit.scope_ids() if unit else (None, None)
 
 

@@ -69,15 +69,16 @@ def unit_owners(*, fetched_by, unit_ids) -> dict[int, list[Person]]:
 
 def my_units(*, fetched_by):
     """The units the user owns or lives in (home page of residents and owners)."""
+    from django.db.models import Q
+
+    from gongzhi.people.models import Residency
     from gongzhi.places.models import Unit
 
     if not fetched_by.is_authenticated:
         return Unit.objects.none()
-    return (
-        Unit.objects.filter(ownerships__person__user=fetched_by, ownerships__until__isnull=True)
-        .union(Unit.objects.filter(residencies__person__user=fetched_by, residencies__until__isnull=True))
-        .order_by("code")
-    )
+    own = Ownership.objects.filter(person__user=fetched_by, until__isnull=True).values("unit_id")
+    lives = Residency.objects.filter(person__user=fetched_by, until__isnull=True).values("unit_id")
+    return Unit.objects.filter(Q(pk__in=own) | Q(pk__in=lives)).select_related("estate").order_by("code")
 
 
 def role_assignment_list(*, fetched_by):
