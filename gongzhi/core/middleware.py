@@ -16,3 +16,27 @@ class GongzhiErrorMiddleware:
         if isinstance(exception, GongzhiError):
             return render(request, "error.html", {"error": exception}, status=exception.status)
         return None
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese unless the user chose English with the switch (a cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so a phone set to
+    English would see English first; here the product's language is zh-hans first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

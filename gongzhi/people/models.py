@@ -54,7 +54,8 @@ class Person(models.Model):
 class Ownership(models.Model):
     """One owner's title to one unit over a period. Co-owners are several current rows."""
 
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="ownerships", verbose_name=_("房屋"))
+    # db_index=False: the (unit, until) index already leads with unit.
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="ownerships", verbose_name=_("房屋"), db_index=False)
     person = models.ForeignKey(Person, models.PROTECT, related_name="ownerships", verbose_name=_("业主"))
     since = models.DateField(_("起始日期"), null=True, blank=True)
     until = models.DateField(_("终止日期"), null=True, blank=True)
@@ -83,7 +84,7 @@ class Relation(models.TextChoices):
 
 
 class Residency(models.Model):
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="residencies", verbose_name=_("房屋"))
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="residencies", verbose_name=_("房屋"), db_index=False)
     person = models.ForeignKey(Person, models.PROTECT, related_name="residencies", verbose_name=_("居民"))
     relation = models.CharField(_("关系"), max_length=16, choices=Relation.choices, default=Relation.OWNER)
     since = models.DateField(_("起始日期"), null=True, blank=True)

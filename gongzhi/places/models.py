@@ -180,7 +180,10 @@ class UnitKind(models.TextChoices):
 class Unit(models.Model):
     """专有部分: a flat, shop or parking space with its registered exclusive area."""
 
-    estate = models.ForeignKey(Estate, models.PROTECT, related_name="units", verbose_name=_("小区"))
+    # db_index=False: the unique (estate, code) index already leads with estate.
+    estate = models.ForeignKey(
+        Estate, models.PROTECT, related_name="units", verbose_name=_("小区"), db_index=False
+    )
     building = models.ForeignKey(Building, models.PROTECT, related_name="units", verbose_name=_("楼栋"))
     entrance = models.ForeignKey(
         Entrance, models.PROTECT, null=True, blank=True, related_name="units", verbose_name=_("单元")

@@ -1,0 +1,67 @@
+"""Real browser: Playwright drives Debian's Chromium against a live server, at phone width."""
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from gongzhi import demo
+from gongzhi.places.models import Estate
+
+pytestmark = pytest.mark.browser
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
+
+
+@pytest.fixture
+def site(transactional_db, live_server):
+    if not demo.already_loaded():
+        demo.load()
+    return live_server.url
+
+
+@pytest.fixture
+def phone(page):
+    page.set_viewport_size({"width": 375, "height": 740})
+    return page
+
+
+def log_in(page, site, username):
+    page.goto(f"{site}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_resident_sees_her_home_and_not_the_secretarys(site, phone):
+    log_in(phone, site, "wangayi")
+    expect(phone.get_by_test_id("my-units")).to_contain_text("5-1-302")
+    expect(phone.get_by_test_id("my-units")).to_contain_text("义乌城小区")
+    expect(phone.get_by_test_id("awaiting")).to_have_count(0)
+    expect(phone.get_by_test_id("coverage")).to_have_count(0)
+    # nothing wider than the phone: no horizontal scrolling on the home page
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.get_by_test_id("large-font").click()
+    expect(phone.locator("body")).to_have_class("large")
+    pacific = Estate.objects.get(name="太平洋花园")
+    response = phone.goto(f"{site}/estates/{pacific.pk}/")
+    assert response.status == 404
+    expect(phone.locator("main")).to_contain_text("未找到")
+    response = phone.goto(f"{site}/approvals/{pacific.approvals.first().pk}/")
+    assert response.status == 404
+
+
+def test_secretary_sees_her_inbox_and_signs(site, phone):
+    log_in(phone, site, "yanshuji")
+    awaiting = phone.get_by_test_id("awaiting")
+    expect(awaiting).to_contain_text("使用业委会公章：续签物业服务合同")
+    expect(phone.get_by_test_id("coverage")).to_contain_text("明福社区")
+    expect(phone.get_by_test_id("my-units")).to_have_count(0)
+    phone.screenshot(path=os.environ.get("GONGZHI_SCREENSHOT", "/tmp/gongzhi-secretary.png"), full_page=True)
+    awaiting.get_by_text("使用业委会公章：续签物业服务合同").click()
+    phone.fill("textarea[name=comment]", "同意，按程序公示")
+    phone.click("button[name=action][value=sign]")
+    expect(phone.locator(".messages")).to_contain_text("已记录您的意见")
+    expect(phone.locator("td.sig.signed")).to_have_count(1)
+    # a resident's flat is not hers to see: another community's estate answers 404
+    other = Estate.objects.get(name="育才新村")
+    assert phone.goto(f"{site}/estates/{other.pk}/").status == 404
