@@ -1,9 +1,9 @@
 """A realistic synthetic city at scale: districts … units, owners (some with several flats, some
 co-owners), developer-held units and party members, written by bulk insert.
 
-The rows are generated as plain tuples and written with executemany in large batches inside one
-transaction: model instances and per-row audit would cost more than the insert itself. One audit
-record notes the whole seed.
+The rows are generated as plain tuples and written with executemany in large batches, committed
+every CHUNK units: model instances and per-row audit would cost more than the insert itself. One
+audit record notes the whole seed. An interrupted seed keeps the estates of the chunks it committed.
 """
 
 import random
@@ -19,6 +19,7 @@ from gongzhi.people.models import Ownership, PartyMember, Person
 from gongzhi.places.models import Building, Community, District, Estate, Subdistrict, Unit
 
 BATCH = 20_000
+CHUNK = 200_000
 
 
 @dataclass
@@ -84,22 +85,35 @@ def seed(units: int, *, rng_seed: int = 1, progress: Callable[[int], None] | Non
     rng = random.Random(rng_seed)
     result = SeedResult()
     _tune_sqlite()
+    ids = {m: _next_id(m) for m in (District, Subdistrict, Community, Estate, Building, Unit, Person, Ownership, PartyMember)}
+    with connection.cursor() as cursor:
+        writer = _Writer(cursor)
+        estates = _generate(writer, ids, rng, units, result, progress)
+        # Commit every CHUNK units: one transaction over millions of rows makes SQLite's WAL, and
+        # every lookup in it, grow without bound. A chunk holds whole estates, so foreign keys
+        # (checked at commit) always find their rows.
+        more = True
+        while more:
+            with transaction.atomic():
+                written = 0
+                for size in estates:
+                    written += size
+                    if written >= CHUNK:
+                        break
+                else:
+                    more = False
+                writer.flush()
     with transaction.atomic():
-        ids = {m: _next_id(m) for m in (District, Subdistrict, Community, Estate, Building, Unit, Person, Ownership, PartyMember)}
-        with connection.cursor() as cursor:
-            writer = _Writer(cursor)
-            _generate(writer, ids, rng, units, result, progress)
-            writer.flush()
         if connection.vendor == "postgresql":
             _reset_sequences()
-        result.seconds = time.perf_counter() - started
         district = District.objects.order_by("-pk").first()
         audit_record(None, "seed.generate", district, after={"units": result.units, "persons": result.persons})
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _generate(writer: _Writer, ids: dict, rng: random.Random, target: int, result: SeedResult, progress) -> None:
+def _generate(writer: _Writer, ids: dict, rng: random.Random, target: int, result: SeedResult, progress):
+    """Writes the city estate by estate, yielding each estate's unit count."""
     def take(model) -> int:
         value = ids[model]
         ids[model] += 1
@@ -135,6 +149,7 @@ def _generate(writer: _Writer, ids: dict, rng: random.Random, target: int, resul
                     done += size
                     if progress:
                         progress(size)
+                    yield size
 
 
 def _estate(writer, take, rng, community, name, size, result, unit_cols, person_cols, own_cols, party_cols):

@@ -86,9 +86,10 @@ class AuditEntryAdmin(ReadOnlyScopedAdmin):
 
     def has_module_permission(self, request):
         scope = scope_for(request.user)
-        return request.user.is_staff and scope.has_any(AUDIT_ROLES)
+        return request.user.is_active and request.user.is_staff and scope.has_any(AUDIT_ROLES)
 
-    has_view_permission = lambda self, request, obj=None: self.has_module_permission(request)  # noqa: E731
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
 
 
 @admin.register(Approval)
