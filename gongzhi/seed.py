@@ -74,7 +74,7 @@ def _next_id(model) -> int:
 def _tune_sqlite() -> None:
     """Millions of index inserts: give this connection a large page cache (the default 2 MB makes
     every B-tree insert go to disk once the indexes outgrow it)."""
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:  # pragmas refuse to run in one
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -524288")  # 512 MiB, this connection only
             cursor.execute("PRAGMA temp_store = MEMORY")

@@ -35,7 +35,6 @@ def estate_detail(request, estate_id: int):
     user = request.user
     estate = selectors.estate_get(fetched_by=user, estate_id=estate_id)
     scope = scope_for(user)
-    visible_units = selectors.unit_list(fetched_by=user, estate_id=estate.pk)
     return render(
         request,
         "places/estate_detail.html",
@@ -45,7 +44,6 @@ def estate_detail(request, estate_id: int):
             "leadership": estate_leadership(fetched_by=user, estate_id=estate.pk),
             "buildings": selectors.estate_buildings(estate=estate),
             "organisations": organisation_list(fetched_by=user, estate_id=estate.pk),
-            "my_unit_count": visible_units.count(),
             "can_export": scope.is_root or estate.pk in scope.estate_ids(FULL_ROLES),
         },
     )
