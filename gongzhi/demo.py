@@ -272,6 +272,9 @@ def load() -> list[DemoLogin]:
     cadres = [people.person_create(None, name=n, community_id=mingfu.pk) for n in ("吴泽省", "燕娇")]
     people.person_link_user(None, person_id=cadres[0].pk, user_id=wu.pk)
     people.person_link_user(None, person_id=cadres[1].pk, user_id=yan.pk)
+    for cadre, work_unit in zip(cadres, ("光华路街道办事处", "明福社区居委会"), strict=True):
+        people.party_member_register(None, person_id=cadre.pk, status=MemberStatus.IN_SERVICE, work_unit=work_unit,
+                                     community_id=mingfu.pk, registered_on=datetime.date(2023, 5, 1))
     yiwu_owners = [_owner_of(yiwu, code) for code in ("1-1-101", "3-2-1101", "5-1-302", "8-1-605", "12-2-901")]
     bodies.committee_seat(None, organisation_id=yiwu_pmc.pk, term_start=TERM_START, term_end=TERM_END,
                           members=[(cadres[0].pk, MemberRole.CHAIR), (cadres[1].pk, MemberRole.VICE_CHAIR)]

@@ -61,7 +61,7 @@ def test_secretary_sees_her_inbox_and_signs(site, phone):
     phone.fill("textarea[name=comment]", "同意，按程序公示")
     phone.click("button[name=action][value=sign]")
     expect(phone.locator(".messages")).to_contain_text("已记录您的意见")
-    expect(phone.locator("td.sig.signed")).to_have_count(1)
+    expect(phone.get_by_test_id("signatures").locator(".sig.signed")).to_have_count(1)
     # a resident's flat is not hers to see: another community's estate answers 404
     other = Estate.objects.get(name="育才新村")
     assert phone.goto(f"{site}/estates/{other.pk}/").status == 404
