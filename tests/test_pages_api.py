@@ -169,3 +169,14 @@ def test_seed_generates_units_with_owners(world, capsys):
     new = Unit.objects.order_by("-pk")[:500]
     assert all(u.ownerships.exists() for u in new)
     assert "units_per_second" in capsys.readouterr().out
+
+
+def test_buildings_in_natural_order(login):
+    page = login("wangayi").get(f"/estates/{estate(YIWU).pk}/").content.decode()
+    assert page.index(">2号楼") < page.index(">10号楼")
+
+
+def test_approvals_awaiting_filter(login):
+    data = login("sunjiancha").get("/api/v1/approvals?awaiting=true").json()
+    titles = [a["title"] for a in data["items"]]
+    assert titles == ["使用业委会公章：续签物业服务合同"]  # the expense one he already signed is not there

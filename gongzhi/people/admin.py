@@ -10,6 +10,7 @@ from gongzhi.people.selectors import role_assignment_list
 @admin.register(Person)
 class PersonAdmin(ScopedAdmin):
     list_display = ["name", "kind", "masked_phone", "masked_id_number"]
+    ordering = ["-id"]  # newest first: walks the primary key instead of sorting a city by name
     list_filter = ["kind"]
     search_fields = ["name"]
     raw_id_fields = ["user"]

@@ -75,6 +75,7 @@ class EntranceAdmin(ScopedAdmin):
 @admin.register(Unit)
 class UnitAdmin(ScopedAdmin):
     list_display = ["code", "estate", "area", "kind"]
+    ordering = ["-id"]
     list_filter = ["kind"]
     list_select_related = ["estate"]
     search_fields = ["code", "estate__name"]

@@ -62,9 +62,7 @@ def community_get(*, fetched_by, community_id: int) -> Community:
 
 def community_estates(*, community: Community):
     return (
-        Estate.objects.filter(community=community)
-        .annotate(unit_count=Count("units", distinct=True), building_count=Count("buildings", distinct=True))
-        .order_by("name")
+        Estate.objects.filter(community=community).annotate(building_count=Count("buildings")).order_by("name")
     )
 
 
