@@ -134,3 +134,34 @@ def test_supervisor_of_other_community_sees_none_of_its_trail(login, persona):
     client = login("sup-wenchang")
     data = client.get(f"/api/v1/audit?estate_id={estate(PACIFIC).pk}").json()
     assert data["count"] == 0
+
+
+def test_audit_output_masks_personal_data(login, persona):
+    person = people.person_create(persona("guanliyuan"), name="审计遮蔽", phone="13812345678",
+                                  id_number="11010519491231002X", community_id=estate(YIWU).community_id)
+    people.residency_add(persona("guanliyuan"), person_id=person.pk, unit_id=unit(YIWU, "1-1-102").pk,
+                         relation="tenant")
+    # the discipline supervisor sees that the record was made, not the phone or the ID number
+    page = login("sunjiancha").get("/audit/?action=person.create").content.decode()
+    assert "审计遮蔽" in page and "13812345678" not in page and "138****5678" in page
+    assert "11010519491231002X" not in page
+    api = login("sunjiancha").get("/api/v1/audit?action=person.create").json()["items"]
+    assert api and api[0]["after"]["phone"] == "138****5678"
+    # the administrator, whose role needs them, sees them
+    assert "13812345678" in login("guanliyuan").get("/audit/?action=person.create").content.decode()
+
+
+def test_audit_export_is_filtered_and_masked(login, persona):
+    import io
+
+    from openpyxl import load_workbook
+
+    people.person_create(persona("guanliyuan"), name="导出遮蔽", phone="13912345678",
+                         community_id=estate(YIWU).community_id)
+    response = login("sunjiancha").get("/audit/export.xlsx?action=person.create")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("时间", "操作人", "操作")
+    assert rows[1:] and all(r[2] == "person.create" for r in rows[1:])
+    assert "139****5678" in rows[1][9] and "13912345678" not in rows[1][9]
+    assert login("wangayi").get("/audit/export.xlsx").status_code == 403

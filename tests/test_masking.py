@@ -2,7 +2,7 @@
 
 import pytest
 
-from gongzhi.people.masking import mask_id_number, mask_phone
+from gongzhi.core.masking import mask_id_number, mask_phone
 from tests.helpers import PACIFIC, YIWU, estate, unit
 
 

@@ -12,6 +12,7 @@ from gongzhi.core.errors import GongzhiError
 from gongzhi.core.models import Approval, ApprovalSignature, AuditEntry
 from gongzhi.core.roles import AUDIT_ROLES, Role
 from gongzhi.core.scoping import scope_for
+from gongzhi.core.selectors import audit_out
 from gongzhi.core.services import record_delete, record_save
 
 
@@ -77,6 +78,9 @@ class ReadOnlyScopedAdmin(ScopedAdmin):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyScopedAdmin):
     list_display = ["at", "actor_name", "action", "subject_type", "subject_id", "subject_repr"]
+    fields = ["at", "actor_name", "action", "subject_type", "subject_id", "subject_repr", "estate_id",
+              "community_id", "before", "after"]
+    readonly_fields = fields
     list_filter = ["action", "subject_type"]
     search_fields = ["actor_name", "subject_repr", "action"]
     date_hierarchy = "at"
@@ -90,6 +94,12 @@ class AuditEntryAdmin(ReadOnlyScopedAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            audit_out(fetched_by=request.user, entries=[obj])  # masks before/after for this viewer
+        return obj
 
 
 @admin.register(Approval)

@@ -6,6 +6,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from gongzhi.api import ErrorOut
 from gongzhi.core import selectors, services
 from gongzhi.core.errors import PermissionDenied
+from gongzhi.core.paging import MappedPage
 from gongzhi.core.roles import AUDIT_ROLES
 from gongzhi.core.scoping import scope_for
 
@@ -128,6 +129,7 @@ def approval_reject(request, approval_id: int, payload: DecisionIn):
 def audit(request, action: str = "", actor: str = "", subject_type: str = "", estate_id: int | None = None):
     if not scope_for(request.user).has_any(AUDIT_ROLES):
         raise PermissionDenied()
-    return selectors.audit_list(
+    entries = selectors.audit_list(
         fetched_by=request.user, action=action, actor=actor, subject_type=subject_type, estate_id=estate_id
     )
+    return MappedPage(entries, lambda page: selectors.audit_out(fetched_by=request.user, entries=page))

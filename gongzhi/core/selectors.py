@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Prefetch
 
+from gongzhi.core.masking import mask_values
 from gongzhi.core.models import Approval, ApprovalSignature, ApprovalStatus, Decision
 from gongzhi.core.scoping import get_in_scope, scope_for
 
@@ -74,3 +75,27 @@ def audit_list(
     return qs.order_by("-at", "-id")
 
 
+
+
+def audit_out(*, fetched_by, entries) -> list:
+    """Audit entries with phone and ID numbers in before/after masked for this viewer."""
+    from gongzhi.places.models import Estate
+
+    scope = scope_for(fetched_by)
+    community_estates: dict[int, list[int]] = {}
+    out = []
+    for entry in entries:
+        if entry.estate_id:
+            estates = [entry.estate_id]
+        elif entry.community_id:  # a community-level record: whoever may unmask in that community
+            if entry.community_id not in community_estates:
+                community_estates[entry.community_id] = list(
+                    Estate.objects.filter(community_id=entry.community_id).values_list("pk", flat=True)
+                )
+            estates = community_estates[entry.community_id]
+        else:
+            estates = []
+        entry.before = mask_values(scope, entry.before, estates)
+        entry.after = mask_values(scope, entry.after, estates)
+        out.append(entry)
+    return out

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from gongzhi.core.admin import ScopedAdmin
+from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.scoping import scope_for
-from gongzhi.people.masking import mask_id_number, mask_phone
 from gongzhi.people.models import Ownership, PartyMember, Person, Residency, RoleAssignment
 from gongzhi.people.selectors import role_assignment_list
 

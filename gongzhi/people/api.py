@@ -4,6 +4,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.api import ErrorOut
+from gongzhi.core.paging import MappedPage
 from gongzhi.people import selectors, services
 from gongzhi.places.selectors import unit_list
 
@@ -60,23 +61,7 @@ class AssignmentIn(Schema):
 @paginate(LimitOffsetPagination)
 def persons(request, estate_id: int | None = None, q: str = ""):
     qs = selectors.person_list(fetched_by=request.user, estate_id=estate_id, query=q)
-    return _MaskedList(request.user, qs)
-
-
-class _MaskedList:
-    """Lets the paginator slice the queryset, then masks only the page it returns."""
-
-    def __init__(self, user, qs):
-        self.user, self.qs = user, qs
-
-    def __len__(self):
-        return self.qs.count()
-
-    def count(self):
-        return self.qs.count()
-
-    def __getitem__(self, item):
-        return selectors.persons_out(fetched_by=self.user, persons=self.qs[item])
+    return MappedPage(qs, lambda page: selectors.persons_out(fetched_by=request.user, persons=page))
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut)

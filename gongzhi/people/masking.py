@@ -1,22 +1,6 @@
-"""Masking of personal data on output (PIPL: minimum necessary)."""
+"""Masking of a person's contact data for one viewer (the masks themselves are in core.masking)."""
 
-
-def mask_phone(phone: str) -> str:
-    """13812345678 -> 138****5678."""
-    if not phone:
-        return ""
-    if len(phone) <= 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
-def mask_id_number(id_number: str) -> str:
-    """410102198001011234 -> 410***********1234."""
-    if not id_number:
-        return ""
-    if len(id_number) <= 7:
-        return "*" * len(id_number)
-    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
+from gongzhi.core.masking import mask_id_number, mask_phone
 
 
 def person_contact(scope, person, estate_ids) -> dict:

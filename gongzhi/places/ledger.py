@@ -16,10 +16,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import InvalidInput, PermissionDenied
+from gongzhi.core.exports import xlsx_bytes
 from gongzhi.core.roles import FULL_ROLES, Role
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.people.masking import person_contact
@@ -384,11 +385,4 @@ def ledger_rows(*, fetched_by, estate_id: int) -> list[list]:
 
 
 def ledger_workbook(rows: list[list]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("台账")
-    sheet.append(HEADERS_OUT)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes("台账", HEADERS_OUT, rows)

@@ -3,13 +3,12 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.selectors import estate_autonomy, estate_leadership, organisation_list
 from gongzhi.core.errors import GongzhiError, PermissionDenied
+from gongzhi.core.exports import xlsx_response
 from gongzhi.core.roles import FULL_ROLES, Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.people.selectors import persons_out, unit_owners
@@ -63,14 +62,7 @@ def building_detail(request, building_id: int):
 @login_required
 def estate_ledger_export(request, estate_id: int):
     rows = ledger.ledger_rows(fetched_by=request.user, estate_id=estate_id)
-    estate = selectors.estate_get(fetched_by=request.user, estate_id=estate_id)
-    response = HttpResponse(
-        ledger.ledger_workbook(rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = f"ledger-{estate.pk}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(ledger.ledger_workbook(rows), f"ledger-{estate_id}")
 
 
 class LedgerUploadForm(forms.Form):
