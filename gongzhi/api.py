@@ -4,9 +4,10 @@ errors into clear JSON answers (Chinese first)."""
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from gongzhi.core.api_schema import ERRORS
 from gongzhi.core.errors import GongzhiError
 from gongzhi.core.models import ApiToken
 
@@ -39,17 +40,25 @@ api = NinjaAPI(
 )
 
 
-class ErrorOut(Schema):
-    detail: str
-    code: str
-    field: str | None = None
-
-
 @api.exception_handler(GongzhiError)
 def domain_error(request, exc: GongzhiError):
     return api.create_response(
         request, {"detail": exc.message, "code": exc.code, "field": exc.field}, status=exc.status
     )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    return api.create_response(
+        request,
+        {"detail": "输入内容不合法 / Invalid input", "code": "invalid", "errors": exc.errors},
+        status=422,
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc), "code": "invalid"}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)
@@ -70,7 +79,7 @@ class TokenOut(Schema):
     token: str
 
 
-@api.post("/auth/token", auth=None, response={201: TokenOut, 401: ErrorOut, 422: ErrorOut}, tags=["auth"])
+@api.post("/auth/token", auth=None, response={201: TokenOut, **ERRORS}, tags=["auth"])
 def token_create(request, payload: TokenIn):
     """Exchange a username and password for an API token (shown once)."""
     from gongzhi.core.services import api_token_create

@@ -2,8 +2,8 @@ import datetime
 
 from ninja import Router, Schema
 
-from gongzhi.api import ErrorOut
 from gongzhi.bodies import selectors, services
+from gongzhi.core.api_schema import ERRORS, Id
 from gongzhi.places.selectors import estate_get
 
 router = Router(tags=["organisations"])
@@ -13,15 +13,15 @@ class OrganisationOut(Schema):
     id: int
     kind: str
     name: str
-    estate_id: int | None
-    community_id: int | None
+    estate_id: Id | None
+    community_id: Id | None
     term_start: datetime.date | None
     term_end: datetime.date | None
     responsibilities: list[str]
 
 
 class MemberOut(Schema):
-    person_id: int
+    person_id: Id
     name: str
     role: str
     term_start: datetime.date | None
@@ -42,13 +42,13 @@ class OrganisationDetailOut(OrganisationOut):
 
 class SeatIn(Schema):
     model_config = {"extra": "forbid"}
-    members: list[tuple[int, str]]
+    members: list[tuple[Id, str]]
     term_start: datetime.date
     term_end: datetime.date
 
 
 class AutonomyOut(Schema):
-    estate_id: int
+    estate_id: Id
     size_class: str
     expected_kind: str
     bodies: list[str]
@@ -70,18 +70,18 @@ class CoverageOut(Schema):
     percent: float
 
 
-@router.get("", response=list[OrganisationOut])
-def organisations(request, kind: str = "", estate_id: int | None = None):
+@router.get("", response={200: list[OrganisationOut], **ERRORS})
+def organisations(request, kind: str = "", estate_id: Id | None = None):
     return list(selectors.organisation_list(fetched_by=request.user, kind=kind or None, estate_id=estate_id))
 
 
-@router.get("/coverage", response=list[CoverageOut])
+@router.get("/coverage", response={200: list[CoverageOut], **ERRORS})
 def coverage(request, by: str = "community"):
     return selectors.autonomy_coverage(fetched_by=request.user, by="subdistrict" if by == "subdistrict" else "community")
 
 
-@router.get("/estates/{estate_id}/autonomy", response=AutonomyOut)
-def estate_autonomy(request, estate_id: int):
+@router.get("/estates/{estate_id}/autonomy", response={200: AutonomyOut, **ERRORS})
+def estate_autonomy(request, estate_id: Id):
     estate = estate_get(fetched_by=request.user, estate_id=estate_id)
     item = selectors.estate_autonomy([estate])[0]
     lead = selectors.estate_leadership(fetched_by=request.user, estate_id=estate.pk)
@@ -95,16 +95,16 @@ def estate_autonomy(request, estate_id: int):
     }
 
 
-@router.get("/{organisation_id}", response=OrganisationDetailOut)
-def organisation(request, organisation_id: int):
+@router.get("/{organisation_id}", response={200: OrganisationDetailOut, **ERRORS})
+def organisation(request, organisation_id: Id):
     return selectors.organisation_get(fetched_by=request.user, organisation_id=organisation_id)
 
 
 @router.post(
     "/{organisation_id}/seat",
-    response={200: OrganisationDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: OrganisationDetailOut, **ERRORS},
 )
-def seat(request, organisation_id: int, payload: SeatIn):
+def seat(request, organisation_id: Id, payload: SeatIn):
     """Seat a body's members for a new term (owners' committee rules are checked)."""
     selectors.organisation_get(fetched_by=request.user, organisation_id=organisation_id)
     services.committee_seat(request.user, organisation_id=organisation_id, **payload.dict())

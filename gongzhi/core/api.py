@@ -1,10 +1,10 @@
 import datetime
 
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from gongzhi.api import ErrorOut
 from gongzhi.core import selectors, services
+from gongzhi.core.api_schema import ERRORS, Id, Pagination
 from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.paging import MappedPage
 from gongzhi.core.roles import AUDIT_ROLES
@@ -37,7 +37,7 @@ class ApprovalOut(Schema):
     kind: str
     title: str
     body: str
-    estate_id: int
+    estate_id: Id
     status: str
     created_by: str
     created_at: datetime.datetime
@@ -55,7 +55,7 @@ class ApprovalOut(Schema):
 
 class ApprovalIn(Schema):
     model_config = {"extra": "forbid"}
-    estate_id: int
+    estate_id: Id
     title: str
     roles: list[str]
     body: str = ""
@@ -75,32 +75,32 @@ class AuditOut(Schema):
     subject_type: str
     subject_id: str
     subject_repr: str
-    estate_id: int | None
+    estate_id: Id | None
     before: dict | None
     after: dict | None
 
 
-@router.get("/me", response=MeOut, tags=["auth"])
+@router.get("/me", response={200: MeOut, **ERRORS}, tags=["auth"])
 def me(request):
     scope = scope_for(request.user)
     return {"id": request.user.pk, "username": request.user.get_username(),
             "name": request.user.get_full_name(), "roles": sorted(scope.roles)}
 
 
-@router.get("/approvals", response=list[ApprovalOut], tags=["approvals"])
-@paginate(LimitOffsetPagination)
-def approvals(request, status: str = "", estate_id: int | None = None, awaiting: bool = False):
+@router.get("/approvals", response={200: list[ApprovalOut], **ERRORS}, tags=["approvals"])
+@paginate(Pagination)
+def approvals(request, status: str = "", estate_id: Id | None = None, awaiting: bool = False):
     if awaiting:
         return selectors.approvals_awaiting(fetched_by=request.user)
     return selectors.approval_list(fetched_by=request.user, status=status or None, estate_id=estate_id)
 
 
-@router.get("/approvals/{approval_id}", response=ApprovalOut, tags=["approvals"])
-def approval(request, approval_id: int):
+@router.get("/approvals/{approval_id}", response={200: ApprovalOut, **ERRORS}, tags=["approvals"])
+def approval(request, approval_id: Id):
     return selectors.approval_get(fetched_by=request.user, approval_id=approval_id)
 
 
-@router.post("/approvals", response={201: ApprovalOut, 400: ErrorOut, 404: ErrorOut}, tags=["approvals"])
+@router.post("/approvals", response={201: ApprovalOut, **ERRORS}, tags=["approvals"])
 def approval_create(request, payload: ApprovalIn):
     created = services.approval_create(request.user, **payload.dict())
     return Status(201, selectors.approval_get(fetched_by=request.user, approval_id=created.pk))
@@ -108,25 +108,25 @@ def approval_create(request, payload: ApprovalIn):
 
 @router.post(
     "/approvals/{approval_id}/sign",
-    response={200: ApprovalOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, tags=["approvals"],
+    response={200: ApprovalOut, **ERRORS}, tags=["approvals"],
 )
-def approval_sign(request, approval_id: int, payload: DecisionIn):
+def approval_sign(request, approval_id: Id, payload: DecisionIn):
     services.approval_sign(request.user, approval_id=approval_id, **payload.dict())
     return selectors.approval_get(fetched_by=request.user, approval_id=approval_id)
 
 
 @router.post(
     "/approvals/{approval_id}/reject",
-    response={200: ApprovalOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, tags=["approvals"],
+    response={200: ApprovalOut, **ERRORS}, tags=["approvals"],
 )
-def approval_reject(request, approval_id: int, payload: DecisionIn):
+def approval_reject(request, approval_id: Id, payload: DecisionIn):
     services.approval_reject(request.user, approval_id=approval_id, **payload.dict())
     return selectors.approval_get(fetched_by=request.user, approval_id=approval_id)
 
 
-@router.get("/audit", response={200: list[AuditOut], 403: ErrorOut}, tags=["audit"])
-@paginate(LimitOffsetPagination)
-def audit(request, action: str = "", actor: str = "", subject_type: str = "", estate_id: int | None = None):
+@router.get("/audit", response={200: list[AuditOut], **ERRORS}, tags=["audit"])
+@paginate(Pagination)
+def audit(request, action: str = "", actor: str = "", subject_type: str = "", estate_id: Id | None = None):
     if not scope_for(request.user).has_any(AUDIT_ROLES):
         raise PermissionDenied()
     entries = selectors.audit_list(

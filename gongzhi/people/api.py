@@ -1,9 +1,9 @@
 import datetime
 
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from gongzhi.api import ErrorOut
+from gongzhi.core.api_schema import ERRORS, Id, Pagination
 from gongzhi.core.paging import MappedPage
 from gongzhi.people import selectors, services
 from gongzhi.places.selectors import unit_list
@@ -25,11 +25,11 @@ class PersonDetailOut(PersonOut):
 
 class AssignmentOut(Schema):
     id: int
-    user_id: int
+    user_id: Id
     username: str
     role: str
     anchor_field: str
-    anchor_id: int
+    anchor_id: Id
     anchor: str
     valid_from: datetime.date
     valid_until: datetime.date | None
@@ -49,23 +49,23 @@ class AssignmentOut(Schema):
 
 class AssignmentIn(Schema):
     model_config = {"extra": "forbid"}
-    user_id: int
+    user_id: Id
     role: str
     anchor_field: str
-    anchor_id: int
+    anchor_id: Id
     valid_from: datetime.date | None = None
     valid_until: datetime.date | None = None
 
 
-@router.get("/persons", response=list[PersonOut])
-@paginate(LimitOffsetPagination)
-def persons(request, estate_id: int | None = None, q: str = ""):
+@router.get("/persons", response={200: list[PersonOut], **ERRORS})
+@paginate(Pagination)
+def persons(request, estate_id: Id | None = None, q: str = ""):
     qs = selectors.person_list(fetched_by=request.user, estate_id=estate_id, query=q)
     return MappedPage(qs, lambda page: selectors.persons_out(fetched_by=request.user, persons=page))
 
 
-@router.get("/persons/{person_id}", response=PersonDetailOut)
-def person(request, person_id: int):
+@router.get("/persons/{person_id}", response={200: PersonDetailOut, **ERRORS})
+def person(request, person_id: Id):
     found = selectors.person_get(fetched_by=request.user, person_id=person_id)
     out = selectors.persons_out(fetched_by=request.user, persons=[found])[0]
     units = unit_list(fetched_by=request.user).filter(ownerships__person=found, ownerships__until__isnull=True)
@@ -73,19 +73,19 @@ def person(request, person_id: int):
     return out
 
 
-@router.get("/roles", response=list[AssignmentOut], tags=["roles"])
+@router.get("/roles", response={200: list[AssignmentOut], **ERRORS}, tags=["roles"])
 def roles(request):
     return list(selectors.role_assignment_list(fetched_by=request.user))
 
 
-@router.post("/roles", response={201: AssignmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}, tags=["roles"])
+@router.post("/roles", response={201: AssignmentOut, **ERRORS}, tags=["roles"])
 def role_assign(request, payload: AssignmentIn):
     return Status(201, services.role_assign(request.user, **payload.dict()))
 
 
 @router.post(
-    "/roles/{assignment_id}/revoke", response={200: AssignmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    "/roles/{assignment_id}/revoke", response={200: AssignmentOut, **ERRORS},
     tags=["roles"],
 )
-def role_revoke(request, assignment_id: int):
+def role_revoke(request, assignment_id: Id):
     return services.role_revoke(request.user, assignment_id=assignment_id)

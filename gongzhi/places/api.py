@@ -1,8 +1,9 @@
 import decimal
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gongzhi.core.api_schema import ERRORS, Id, Pagination
 from gongzhi.places import selectors
 
 router = Router(tags=["places"])
@@ -23,13 +24,13 @@ class SubdistrictOut(Schema):
 class CommunityOut(Schema):
     id: int
     name: str
-    subdistrict_id: int
+    subdistrict_id: Id
 
 
 class EstateOut(Schema):
     id: int
     name: str
-    community_id: int
+    community_id: Id
     address: str
     household_count: int
     size_class: str
@@ -45,8 +46,8 @@ class BuildingOut(Schema):
 
 class UnitOut(Schema):
     id: int
-    estate_id: int
-    building_id: int
+    estate_id: Id
+    building_id: Id
     entrance: str | None
     code: str
     area: decimal.Decimal
@@ -57,39 +58,39 @@ class UnitOut(Schema):
         return obj.entrance.code if obj.entrance_id else None
 
 
-@router.get("/subdistricts", response=list[SubdistrictOut])
+@router.get("/subdistricts", response={200: list[SubdistrictOut], **ERRORS})
 def subdistricts(request):
     return list(selectors.subdistrict_list(fetched_by=request.user))
 
 
-@router.get("/communities", response=list[CommunityOut])
+@router.get("/communities", response={200: list[CommunityOut], **ERRORS})
 def communities(request):
     return list(selectors.community_list(fetched_by=request.user))
 
 
-@router.get("/estates", response=list[EstateOut])
-@paginate(LimitOffsetPagination)
-def estates(request, community_id: int | None = None, q: str = ""):
+@router.get("/estates", response={200: list[EstateOut], **ERRORS})
+@paginate(Pagination)
+def estates(request, community_id: Id | None = None, q: str = ""):
     return selectors.estate_list(fetched_by=request.user, community_id=community_id, query=q)
 
 
-@router.get("/estates/{estate_id}", response=EstateOut)
-def estate(request, estate_id: int):
+@router.get("/estates/{estate_id}", response={200: EstateOut, **ERRORS})
+def estate(request, estate_id: Id):
     return selectors.estate_get(fetched_by=request.user, estate_id=estate_id)
 
 
-@router.get("/estates/{estate_id}/buildings", response=list[BuildingOut])
-def estate_buildings(request, estate_id: int):
+@router.get("/estates/{estate_id}/buildings", response={200: list[BuildingOut], **ERRORS})
+def estate_buildings(request, estate_id: Id):
     estate = selectors.estate_get(fetched_by=request.user, estate_id=estate_id)
     return list(selectors.estate_buildings(estate=estate))
 
 
-@router.get("/units", response=list[UnitOut])
-@paginate(LimitOffsetPagination)
-def units(request, estate_id: int | None = None, building_id: int | None = None):
+@router.get("/units", response={200: list[UnitOut], **ERRORS})
+@paginate(Pagination)
+def units(request, estate_id: Id | None = None, building_id: Id | None = None):
     return selectors.unit_list(fetched_by=request.user, estate_id=estate_id, building_id=building_id)
 
 
-@router.get("/units/{unit_id}", response=UnitOut)
-def unit(request, unit_id: int):
+@router.get("/units/{unit_id}", response={200: UnitOut, **ERRORS})
+def unit(request, unit_id: Id):
     return selectors.unit_get(fetched_by=request.user, unit_id=unit_id)

@@ -1,0 +1,26 @@
+"""Shared pieces of the JSON API: the error body, the error responses every endpoint declares,
+a bounded id type and bounded pagination (so no input can overflow the database's integers)."""
+
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    field: str | None = None
+    errors: list[Any] | None = None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class Pagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=10**9)
