@@ -180,3 +180,24 @@ def test_approvals_awaiting_filter(login):
     data = login("sunjiancha").get("/api/v1/approvals?awaiting=true").json()
     titles = [a["title"] for a in data["items"]]
     assert titles == ["使用业委会公章：续签物业服务合同"]  # the expense one he already signed is not there
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/places/units?limit=100000",
+        "/api/v1/places/units?offset=-1",
+        "/api/v1/places/estates/99999999999999999999999",
+        "/api/v1/places/units?estate_id=0",
+    ],
+)
+def test_api_bad_numbers_are_422_not_500(login, url):
+    response = login("guanliyuan").get(url)
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid" and "输入内容不合法" in response.json()["detail"]
+
+
+def test_api_malformed_json_is_a_clear_400_or_422(login):
+    response = login("yanshuji").post("/api/v1/approvals", "{not json", content_type="application/json")
+    assert response.status_code in (400, 422)
+    assert response.json()["code"] == "invalid"
