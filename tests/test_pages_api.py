@@ -127,7 +127,7 @@ def test_role_assignment_api(login, persona):
     refused = resident.post("/api/v1/people/roles", payload, content_type="application/json")
     assert refused.status_code == 403
     unknown = admin.post("/api/v1/people/roles", {**payload, "role": "emperor"}, content_type="application/json")
-    assert unknown.status_code == 400 and "未知角色" in unknown.json()["detail"]
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["loc"][-1] == "role"
     extra = admin.post("/api/v1/people/roles", {**payload, "admin": True}, content_type="application/json")
     assert extra.status_code == 422
 

@@ -1,13 +1,13 @@
 import datetime
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.core import selectors, services
 from gongzhi.core.api_schema import ERRORS, Id, Pagination
 from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.paging import MappedPage
-from gongzhi.core.roles import AUDIT_ROLES
+from gongzhi.core.roles import AUDIT_ROLES, Role
 from gongzhi.core.scoping import scope_for
 
 router = Router()
@@ -56,15 +56,15 @@ class ApprovalOut(Schema):
 class ApprovalIn(Schema):
     model_config = {"extra": "forbid"}
     estate_id: Id
-    title: str
-    roles: list[str]
-    body: str = ""
+    title: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    roles: list[Role] = Field(min_length=1, max_length=len(Role))
+    body: str = Field("", max_length=5000)
 
 
 class DecisionIn(Schema):
     model_config = {"extra": "forbid"}
-    role: str | None = None
-    comment: str = ""
+    role: Role | None = None
+    comment: str = Field("", max_length=500)
 
 
 class AuditOut(Schema):

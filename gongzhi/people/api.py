@@ -1,10 +1,12 @@
 import datetime
+from typing import Literal
 
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.core.api_schema import ERRORS, Id, Pagination
 from gongzhi.core.paging import MappedPage
+from gongzhi.core.roles import Role
 from gongzhi.people import selectors, services
 from gongzhi.places.selectors import unit_list
 
@@ -50,8 +52,8 @@ class AssignmentOut(Schema):
 class AssignmentIn(Schema):
     model_config = {"extra": "forbid"}
     user_id: Id
-    role: str
-    anchor_field: str
+    role: Role
+    anchor_field: Literal["district", "subdistrict", "community", "grid", "estate", "building", "unit"]
     anchor_id: Id
     valid_from: datetime.date | None = None
     valid_until: datetime.date | None = None
