@@ -3,7 +3,7 @@ import datetime
 from ninja import Router, Schema
 
 from gongzhi.bodies import selectors, services
-from gongzhi.core.api_schema import ERRORS, Id
+from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate
 from gongzhi.places.selectors import estate_get
 
 router = Router(tags=["organisations"])
@@ -42,9 +42,9 @@ class OrganisationDetailOut(OrganisationOut):
 
 class SeatIn(Schema):
     model_config = {"extra": "forbid"}
-    members: list[tuple[Id, str]]
-    term_start: datetime.date
-    term_end: datetime.date
+    members: list[tuple[BodyId, str]]
+    term_start: IsoDate
+    term_end: IsoDate
 
 
 class AutonomyOut(Schema):

@@ -4,7 +4,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.core import selectors, services
-from gongzhi.core.api_schema import ERRORS, Id, Pagination
+from gongzhi.core.api_schema import ERRORS, BodyId, Id, Pagination
 from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.paging import MappedPage
 from gongzhi.core.roles import AUDIT_ROLES, Role
@@ -55,7 +55,7 @@ class ApprovalOut(Schema):
 
 class ApprovalIn(Schema):
     model_config = {"extra": "forbid"}
-    estate_id: Id
+    estate_id: BodyId
     title: str = Field(min_length=1, max_length=200, pattern=r"\S")
     roles: list[Role] = Field(min_length=1, max_length=len(Role))
     body: str = Field("", max_length=5000)

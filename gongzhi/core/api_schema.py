@@ -1,13 +1,26 @@
 """Shared pieces of the JSON API: the error body, the error responses every endpoint declares,
 a bounded id type and bounded pagination (so no input can overflow the database's integers)."""
 
+import datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
+from pydantic import BeforeValidator
 
 MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # path and query: arrives as text
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]  # JSON body: a number, not "12"
+
+
+def _iso_date_only(value):
+    # pydantic would read 0 or 1700000000 as a date; in this API a date is written YYYY-MM-DD.
+    if not isinstance(value, str | datetime.date):
+        raise ValueError("日期须写作 YYYY-MM-DD / a date is written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
 
 
 class ErrorOut(Schema):

@@ -4,7 +4,7 @@ from typing import Literal
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from gongzhi.core.api_schema import ERRORS, Id, Pagination
+from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination
 from gongzhi.core.paging import MappedPage
 from gongzhi.core.roles import Role
 from gongzhi.people import selectors, services
@@ -51,12 +51,12 @@ class AssignmentOut(Schema):
 
 class AssignmentIn(Schema):
     model_config = {"extra": "forbid"}
-    user_id: Id
+    user_id: BodyId
     role: Role
     anchor_field: Literal["district", "subdistrict", "community", "grid", "estate", "building", "unit"]
-    anchor_id: Id
-    valid_from: datetime.date | None = None
-    valid_until: datetime.date | None = None
+    anchor_id: BodyId
+    valid_from: IsoDate | None = None
+    valid_until: IsoDate | None = None
 
 
 @router.get("/persons", response={200: list[PersonOut], **ERRORS})
