@@ -61,7 +61,7 @@ def main() -> None:
         (admin, "/admin/places/unit/"), (admin, "/admin/people/person/"), (admin, "/audit/"),
         (resident, "/"), (resident, f"/estates/{estate.pk}/"),
     ]
-    print(f"database: {connection.vendor}, units: {estate.__class__.objects.count()} estates")
+    print(f"database: {connection.vendor}, estates: {Estate.objects.count()}")
     print(f"{'user':<16} {'url':<58} {'ms':>8} {'queries':>8} status")
     for who, url in cases:
         client = Client()

@@ -13,4 +13,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("gongzhi.core.urls")),
     path("", include("gongzhi.places.urls")),
+    path("", include("gongzhi.bodies.urls")),
 ]

@@ -135,3 +135,48 @@ def test_coverage_per_community(persona):
     assert (anhe.estates, anhe.covered) == (5, 3)
     by_sub = autonomy_coverage(fetched_by=persona("wuganbu"), by="subdistrict")
     assert [(r.name, r.estates) for r in by_sub] == [("光华路街道", 11)]
+
+
+def seat_lines(codes, first="主任"):
+    return "\n".join(f"{code} {first if i == 0 else '委员'}" for i, code in enumerate(codes))
+
+
+def test_secretary_seats_committee_on_the_web(login, committee):
+    client = login("yanshuji")
+    codes = ["2-1-101", "2-1-102", "2-1-103", "2-1-104", "2-1-105"]
+    response = client.post(f"/organisations/{committee.pk}/", {
+        "members": seat_lines(codes), "term_start": "2025-03-01", "term_end": "2030-03-01"})
+    assert response.status_code == 302
+    page = client.get(f"/organisations/{committee.pk}/").content.decode()
+    owner = Unit.objects.get(estate__name=YIWU, code="2-1-101").ownerships.get().person
+    assert f"{owner.name} · 主任" in page
+    assert Membership.objects.filter(organisation=committee, active=True).count() == 5
+
+
+@pytest.mark.parametrize(
+    "members, end, message",
+    [
+        (seat_lines(["2-1-101", "2-1-102", "2-1-103", "2-1-104"]), "2030-03-01", "业主委员会委员人数应为5至11人之间的单数"),
+        (seat_lines(["2-1-101", "2-1-102", "2-1-103", "2-1-104", "2-1-105"]), "2030-03-02", "任期不得超过5年"),
+        ("2-1-101 主任\n2-1-102", "2030-03-01", "第2行"),
+        ("2-1-101 主任\n99-9-999 委员", "2030-03-01", "本小区没有房号 99-9-999"),
+    ],
+)
+def test_web_seat_refusals_change_nothing(login, committee, members, end, message):
+    client = login("yanshuji")
+    response = client.post(f"/organisations/{committee.pk}/", {
+        "members": members, "term_start": "2025-03-01", "term_end": end})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Membership.objects.filter(organisation=committee).exists()
+
+
+def test_seat_form_only_for_organisers(login, committee):
+    client = login("zhangjingli")  # property staff of the same estate: may look, may not seat
+    page = client.get(f"/organisations/{committee.pk}/").content.decode()
+    assert 'data-testid="seat-form"' not in page
+    client.post(f"/organisations/{committee.pk}/", {
+        "members": seat_lines(["2-1-101", "2-1-102", "2-1-103", "2-1-104", "2-1-105"]),
+        "term_start": "2025-03-01", "term_end": "2030-03-01"})
+    assert not Membership.objects.filter(organisation=committee).exists()
+    assert login("lixiansheng").get(f"/organisations/{committee.pk}/").status_code == 404

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from gongzhi.bodies import views
+
+urlpatterns = [
+    path("organisations/<int:organisation_id>/", views.organisation_detail, name="organisation_detail"),
+]
