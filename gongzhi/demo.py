@@ -11,7 +11,6 @@ same audit trail a real set-up would. Loading twice changes nothing.
 import datetime
 import functools
 import random
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -36,19 +35,10 @@ TERM_START = datetime.date(2024, 5, 1)
 TERM_END = datetime.date(2029, 4, 30)
 
 
-@dataclass
-class DemoLogin:
-    username: str
-    name: str
-    role: str
-    where: str
-
-
-LOGINS: list[DemoLogin] = []
 # The logins printed by `gongzhi demo` and listed in the README, one per role.
 PERSONA_USERNAMES = [
     "wangayi", "lixiansheng", "zuhu", "dangyuan", "chen", "wanggeyuan", "weiyuan", "zhaozhuren", "zhangjingli",
-    "shequ", "yanshuji", "sunjiancha", "wuganbu", "liukezhang", "zhengbaobao", "zhoushenji", "guanliyuan",
+    "shequ", "yanshuji", "lijing", "sunjiancha", "wuganbu", "liukezhang", "zhengbaobao", "zhoushenji", "guanliyuan",
 ]
 
 
@@ -101,11 +91,9 @@ def _login(username: str, name: str, *, staff: bool = False):
     )
 
 
-def _grant(user, role: str, anchor, where: str, *, listed: bool = True):
+def _grant(user, role: str, anchor) -> None:
     field = type(anchor)._meta.model_name
     people.role_assign(None, user_id=user.pk, role=role, anchor_field=field, anchor_id=anchor.pk)
-    if listed:
-        LOGINS.append(DemoLogin(user.username, user.first_name, str(Role(role).label), where))
 
 
 def _owner_of(estate: Estate, code: str) -> Person:
@@ -125,8 +113,7 @@ def already_loaded() -> bool:
 
 
 @transaction.atomic
-def load() -> list[DemoLogin]:
-    LOGINS.clear()
+def load() -> None:
     rng = random.Random(20240501)
     district = places.place_create(None, kind="district", name=DISTRICT)
     sub = places.place_create(None, kind="subdistrict", name=SUBDISTRICT, parent_id=district.pk)
@@ -195,20 +182,20 @@ def load() -> list[DemoLogin]:
 
     # --- personas ------------------------------------------------------------------------------
     wang, wang_user = _persona(yiwu, "5-1-302", "wangayi")
-    _grant(wang_user, Role.OWNER, Unit.objects.get(estate=yiwu, code="5-1-302"), "义乌城 5-1-302")
-    _grant(wang_user, Role.RESIDENT, Unit.objects.get(estate=yiwu, code="5-1-302"), "义乌城 5-1-302", listed=False)
+    _grant(wang_user, Role.OWNER, Unit.objects.get(estate=yiwu, code="5-1-302"))
+    _grant(wang_user, Role.RESIDENT, Unit.objects.get(estate=yiwu, code="5-1-302"))
 
     li, li_user = _persona(pacific, "2-1-301", "lixiansheng")
     second = Unit.objects.get(estate=pacific, code="6-1-502")
-    _grant(li_user, Role.OWNER, Unit.objects.get(estate=pacific, code="2-1-301"), "太平洋花园 2-1-301、6-1-502")
-    _grant(li_user, Role.OWNER, second, "", listed=False)
+    _grant(li_user, Role.OWNER, Unit.objects.get(estate=pacific, code="2-1-301"))
+    _grant(li_user, Role.OWNER, second)
 
     tenant = people.person_create(None, name="刘晓东", phone="13700001111")
     tenant_user = _login("zuhu", "刘晓东（租户）")
     people.person_link_user(None, person_id=tenant.pk, user_id=tenant_user.pk)
     tenant_unit = Unit.objects.get(estate=yiwu, code="7-2-1203")
     people.residency_add(None, person_id=tenant.pk, unit_id=tenant_unit.pk, relation=Relation.TENANT)
-    _grant(tenant_user, Role.RESIDENT, tenant_unit, "义乌城 7-2-1203（租户）")
+    _grant(tenant_user, Role.RESIDENT, tenant_unit)
 
     # 太平洋花园: committee of 7, 5 of them party members; 赵 chairs it and is the branch secretary.
     committee_units = ["1-1-101", "1-1-202", "2-1-403", "4-1-104", "5-1-201", "8-1-302", "10-1-401"]
@@ -224,49 +211,49 @@ def load() -> list[DemoLogin]:
     bodies.committee_seat(None, organisation_id=pacific_branch.pk, term_start=TERM_START, term_end=TERM_END,
                           members=[(zhao.pk, MemberRole.SECRETARY), (committee[1].pk, MemberRole.MEMBER),
                                    (committee[2].pk, MemberRole.MEMBER)])
-    _grant(zhao_user, Role.COMMITTEE_CHAIR, pacific, "太平洋花园业委会主任、小区党支部书记（一肩挑）")
-    _grant(zhao_user, Role.COMMITTEE_MEMBER, pacific, "", listed=False)
-    _grant(zhao_user, Role.OWNER, Unit.objects.get(estate=pacific, code=committee_units[0]), "", listed=False)
+    _grant(zhao_user, Role.COMMITTEE_CHAIR, pacific)
+    _grant(zhao_user, Role.COMMITTEE_MEMBER, pacific)
+    _grant(zhao_user, Role.OWNER, Unit.objects.get(estate=pacific, code=committee_units[0]))
     member, member_user = _persona(pacific, committee_units[3], "weiyuan")
-    _grant(member_user, Role.COMMITTEE_MEMBER, pacific, "太平洋花园业委会委员")
+    _grant(member_user, Role.COMMITTEE_MEMBER, pacific)
 
     # 11 building heads, 陈 in building 3.
     buildings = {b.code: b for b in pacific.buildings.all()}
     chen, chen_user = _persona(pacific, "3-1-201", "chen")
     people.party_member_register(None, person_id=chen.pk, status=MemberStatus.RETIRED, community_id=mingfu.pk,
                                  registered_on=datetime.date(2022, 9, 1))
-    _grant(chen_user, Role.BUILDING_HEAD, buildings["3"], "太平洋花园3号楼楼栋长")
-    _grant(chen_user, Role.PARTY_MEMBER, Unit.objects.get(estate=pacific, code="3-1-201"), "", listed=False)
+    _grant(chen_user, Role.BUILDING_HEAD, buildings["3"])
+    _grant(chen_user, Role.PARTY_MEMBER, Unit.objects.get(estate=pacific, code="3-1-201"))
     for code, building in buildings.items():
         if code != "3":
             head = _owner_of(pacific, f"{code}-1-101")
             user = _login(f"louzhang{code}", f"{head.name}（{code}号楼楼栋长）")
-            _grant(user, Role.BUILDING_HEAD, building, "", listed=False)
+            _grant(user, Role.BUILDING_HEAD, building)
 
     he, he_user = _persona(yiwu, "9-1-805", "dangyuan")
     people.party_member_register(None, person_id=he.pk, status=MemberStatus.IN_SERVICE, work_unit="安阳市财政局",
                                  community_id=mingfu.pk, registered_on=datetime.date(2023, 6, 1))
-    _grant(he_user, Role.PARTY_MEMBER, Unit.objects.get(estate=yiwu, code="9-1-805"), "义乌城（在职党员双报到）")
+    _grant(he_user, Role.PARTY_MEMBER, Unit.objects.get(estate=yiwu, code="9-1-805"))
 
     # Staff and cadres.
-    def staff(username, name, role, anchor, where, **kw):
+    def staff(username, name, role, anchor, **kw):
         user = _login(username, name, **kw)
-        _grant(user, role, anchor, where)
+        _grant(user, role, anchor)
         return user
 
-    staff("wanggeyuan", "马丽", Role.GRID_WORKER, grid1, "明福社区第一网格")
-    zhang = staff("zhangjingli", "张海涛", Role.PROPERTY_STAFF, yiwu, "义乌城（安阳义乌城物业）")
-    staff("shequ", "杨静", Role.COMMUNITY_STAFF, mingfu, "明福社区")
-    yan = staff("yanshuji", "燕娇", Role.COMMUNITY_SECRETARY, mingfu, "明福社区党总支书记")
-    sun = staff("sunjiancha", "孙卫东", Role.DISCIPLINE_SUPERVISOR, anhe, "安和苑社区、明福社区纪检监督员")
-    _grant(sun, Role.DISCIPLINE_SUPERVISOR, mingfu, "", listed=False)
-    staff("lijing", "李静", Role.COMMUNITY_SECRETARY, anhe, "安和苑社区党总支书记")
-    wu = staff("wuganbu", "吴泽省", Role.SUBDISTRICT_OFFICER, sub, "光华路街道")
-    staff("liukezhang", "刘建军", Role.DEPARTMENT_OFFICER, district, "文峰区住建局")
-    zheng = staff("zhengbaobao", "郑永红", Role.CADRE, yucai, "包保育才新村、老纺织厂家属院")
-    _grant(zheng, Role.CADRE, fangzhi, "", listed=False)
-    staff("zhoushenji", "周敏", Role.AUDITOR, sub, "光华路街道（审计）")
-    staff("guanliyuan", "系统管理员", Role.ADMINISTRATOR, district, "文峰区", staff=True)
+    staff("wanggeyuan", "马丽", Role.GRID_WORKER, grid1)
+    zhang = staff("zhangjingli", "张海涛", Role.PROPERTY_STAFF, yiwu)
+    staff("shequ", "杨静", Role.COMMUNITY_STAFF, mingfu)
+    yan = staff("yanshuji", "燕娇", Role.COMMUNITY_SECRETARY, mingfu)
+    sun = staff("sunjiancha", "孙卫东", Role.DISCIPLINE_SUPERVISOR, anhe)
+    _grant(sun, Role.DISCIPLINE_SUPERVISOR, mingfu)
+    staff("lijing", "李静", Role.COMMUNITY_SECRETARY, anhe)
+    wu = staff("wuganbu", "吴泽省", Role.SUBDISTRICT_OFFICER, sub)
+    staff("liukezhang", "刘建军", Role.DEPARTMENT_OFFICER, district)
+    zheng = staff("zhengbaobao", "郑永红", Role.CADRE, yucai)
+    _grant(zheng, Role.CADRE, fangzhi)
+    staff("zhoushenji", "周敏", Role.AUDITOR, sub)
+    staff("guanliyuan", "系统管理员", Role.ADMINISTRATOR, district, staff=True)
 
     # 义乌城's 物管会 seats subdistrict and community cadres beside owners.
     cadres = [people.person_create(None, name=n, community_id=mingfu.pk) for n in ("吴泽省", "燕娇")]
@@ -292,5 +279,4 @@ def load() -> list[DemoLogin]:
     core.approval_sign(sun, approval_id=done.pk, comment="票据齐全")
     core.approval_create(zhang, estate_id=yiwu.pk, title="电梯维保合同盖章",
                          roles=[Role.PROPERTY_STAFF, Role.COMMUNITY_SECRETARY], kind="seal_use")
-    return list(LOGINS)
 

@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.places.models import Building, Community, Estate, Unit
@@ -72,7 +72,3 @@ def subdistrict_list(*, fetched_by):
         estate_count=Count("communities__estates", distinct=True),
     ).order_by("name")
 
-
-def search_units(*, fetched_by, query: str):
-    qs = unit_list(fetched_by=fetched_by)
-    return qs.filter(Q(code__icontains=query) | Q(estate__name__icontains=query))[:50]
