@@ -124,9 +124,7 @@ def organisation_create(
     if parent_id is not None:
         org.parent = Organisation.objects.filter(pk=parent_id).first()
     org.save()
-    estate_id, community_id = org.scope_ids()
-    audit_record(actor, "organisation.create", org, after=snapshot(org),
-                 estate_id=estate_id, community_id=community_id)
+    audit_record(actor, "organisation.create", org, after=snapshot(org))
     return org
 
 
@@ -180,12 +178,10 @@ def committee_seat(
     )
     org.term_start, org.term_end = term_start, term_end
     org.save(update_fields=["term_start", "term_end"])
-    estate_id, community_id = org.scope_ids()
     audit_record(
         actor, "organisation.seat", org, before=before,
         after={"members": [(p.pk, role) for p, role in roster],
                "term_start": term_start.isoformat(), "term_end": term_end.isoformat()},
-        estate_id=estate_id, community_id=community_id,
     )
     return seated
 
@@ -206,9 +202,7 @@ def agreement_sign(
     agreement = CoConstructionAgreement.objects.create(
         party_organisation=party, partner=partner, signed_on=signed_on, expires_on=expires_on, content=content
     )
-    estate_id, community_id = party.scope_ids()
-    audit_record(actor, "agreement.sign", agreement, after=snapshot(agreement),
-                 estate_id=estate_id, community_id=community_id)
+    audit_record(actor, "agreement.sign", agreement, after=snapshot(agreement))
     return agreement
 
 
@@ -229,6 +223,5 @@ def service_contract_create(
     estate.save(update_fields=["property_service"])
     audit_record(actor, "service_contract.create", contract,
                  before={"property_service": before},
-                 after={**snapshot(contract), "property_service": estate.property_service},
-                 estate_id=estate.pk, community_id=estate.community_id)
+                 after={**snapshot(contract), "property_service": estate.property_service})
     return contract

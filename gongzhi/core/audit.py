@@ -40,7 +40,13 @@ def audit_record(
     estate_id: int | None = None,
     community_id: int | None = None,
 ) -> AuditEntry:
-    """Append one audit row. `actor` None means the system (CLI, demo loader, seed)."""
+    """Append one audit row. `actor` None means the system (CLI, demo loader, seed).
+
+    The row is filed under the subject's estate and community (its scope_ids) unless the caller
+    names them, so that the scope filter can show it to the right supervisors.
+    """
+    if estate_id is None and community_id is None and hasattr(subject, "scope_ids"):
+        estate_id, community_id = subject.scope_ids()
     meta = subject._meta
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.pk else None,

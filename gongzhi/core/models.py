@@ -98,6 +98,9 @@ class Approval(models.Model):
     def __str__(self):
         return self.title
 
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
 
 class ApprovalSignature(models.Model):
     """One required party of an approval: the role that must sign, and its decision."""
@@ -125,6 +128,9 @@ class ApprovalSignature(models.Model):
 
     def __str__(self):
         return f"{self.approval} · {self.get_role_display()} · {self.get_decision_display()}"
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.approval.scope_ids()
 
 
 def _hash_token(raw: str) -> str:

@@ -78,11 +78,7 @@ def approval_create(
     ApprovalSignature.objects.bulk_create(
         ApprovalSignature(approval=approval, role=role, position=i) for i, role in enumerate(roles)
     )
-    audit_record(
-        actor, "approval.create", approval,
-        after={**snapshot(approval), "roles": roles},
-        estate_id=estate.pk, community_id=estate.community_id,
-    )
+    audit_record(actor, "approval.create", approval, after={**snapshot(approval), "roles": roles})
     return approval
 
 
@@ -145,16 +141,10 @@ def _approval_decide(actor, *, approval_id, role, comment, decision) -> Approval
     if approval.status != ApprovalStatus.PENDING:
         approval.decided_at = signature.signed_at
         approval.save(update_fields=["status", "decided_at"])
-    scope_ids = {"estate_id": approval.estate_id, "community_id": approval.estate.community_id}
-    audit_record(
-        actor, f"approval.{'sign' if decision == Decision.SIGNED else 'reject'}", signature,
-        before=before, after=snapshot(signature), **scope_ids,
-    )
+    action = "approval.sign" if decision == Decision.SIGNED else "approval.reject"
+    audit_record(actor, action, signature, before=before, after=snapshot(signature))
     if approval.status != ApprovalStatus.PENDING:
-        audit_record(
-            actor, f"approval.{approval.status}", approval,
-            before=approval_before, after=snapshot(approval), **scope_ids,
-        )
+        audit_record(actor, f"approval.{approval.status}", approval, before=approval_before, after=snapshot(approval))
         handler = _approval_handlers.get(approval.kind)
         if handler is not None:
             handler(approval)

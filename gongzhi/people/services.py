@@ -62,9 +62,7 @@ def role_assign(
     )
     assignment.full_clean()
     assignment.save()
-    estate_id, community_id = anchor.scope_ids()
-    audit_record(actor, "role.assign", assignment, after=snapshot(assignment),
-                 estate_id=estate_id, community_id=community_id)
+    audit_record(actor, "role.assign", assignment, after=snapshot(assignment))
     forget_scope(user)
     return assignment
 
@@ -85,8 +83,7 @@ def role_revoke(actor, *, assignment_id: int) -> RoleAssignment:
     if assignment.valid_from > assignment.valid_until:
         assignment.valid_from = assignment.valid_until
     assignment.save(update_fields=["valid_until", "valid_from"])
-    audit_record(actor, "role.revoke", assignment, before=before, after=snapshot(assignment),
-                 estate_id=scope_ids[0], community_id=scope_ids[1])
+    audit_record(actor, "role.revoke", assignment, before=before, after=snapshot(assignment))
     forget_scope(assignment.user)
     return assignment
 
@@ -136,9 +133,7 @@ def residency_add(actor, *, person_id: int, unit_id: int, relation: str, since=N
     if actor is not None:
         _check_admin(actor, unit.scope_ids())
     residency = Residency.objects.create(person=person, unit=unit, relation=relation, since=since)
-    estate_id, community_id = unit.scope_ids()
-    audit_record(actor, "residency.add", residency, after=snapshot(residency),
-                 estate_id=estate_id, community_id=community_id)
+    audit_record(actor, "residency.add", residency, after=snapshot(residency))
     return residency
 
 

@@ -351,7 +351,6 @@ def ledger_import(actor, *, rows: list[LedgerRow], progress: Callable[[int], Non
         audit_record(
             actor, "ledger.import", estate,
             after={"rows": sum(1 for r in rows if estate_of[r.line].pk == estate.pk), **result.__dict__},
-            estate_id=estate.pk, community_id=estate.community_id,
         )
     return result
 

@@ -48,8 +48,7 @@ def place_create(actor, *, kind: str, name: str, parent_id: int | None = None, *
     place = model(**lookup, **attrs)
     place.full_clean()
     place.save()
-    estate_id, community_id = place.scope_ids()
-    audit_record(actor, f"{kind}.create", place, after=snapshot(place), estate_id=estate_id, community_id=community_id)
+    audit_record(actor, f"{kind}.create", place, after=snapshot(place))
     return place
 
 
@@ -81,6 +80,5 @@ def estate_update(
     if address is not None:
         estate.address = address
     estate.save()
-    audit_record(actor, "estate.update", estate, before=before, after=snapshot(estate),
-                 estate_id=estate.pk, community_id=estate.community_id)
+    audit_record(actor, "estate.update", estate, before=before, after=snapshot(estate))
     return estate
