@@ -175,3 +175,24 @@ def test_same_person_racing_two_roles_signs_once(world, persona):
     assert sum(isinstance(r, Approval) for r in results) == 1
     assert sum(isinstance(r, WrongState) for r in results) == 1
     assert approval.signatures.filter(signer=zhao).count() == 1
+
+
+def test_raise_approval_on_the_web(login):
+    assert login("wangayi").get("/approvals/new/").status_code == 403
+    client = login("zhaozhuren")
+    form = client.get("/approvals/new/")
+    assert YIWU not in form.content.decode()  # only estates where she acts
+    response = client.post("/approvals/new/", {
+        "estate": estate(PACIFIC).pk, "title": "维修基金使用：3号楼屋面防水",
+        "roles": [Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY]})
+    assert response.status_code == 302
+    created = Approval.objects.get(title="维修基金使用：3号楼屋面防水")
+    assert list(created.signatures.values_list("role", flat=True)) == [Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY]
+    refused = client.post("/approvals/new/", {"estate": estate(YIWU).pk, "title": "x", "roles": [Role.AUDITOR]})
+    assert refused.status_code == 200 and not Approval.objects.filter(title="x").exists()
+
+
+def test_resident_inbox_is_empty(login):
+    page = login("wangayi").get("/approvals/")
+    assert page.status_code == 200
+    assert list(page.context["page"]) == []
