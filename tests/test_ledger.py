@@ -182,3 +182,20 @@ def test_cli_import_reports_rows(world, tmp_path):
 def test_console_script_help():
     result = subprocess.run([sys.executable, "-m", "gongzhi.cli", "--help"], capture_output=True, text=True)
     assert "gongzhi import FILE" in result.stdout
+
+
+def test_old_excel_xls(persona):
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("台账")
+    for row, values in enumerate([HEADER, ["旧表苑", "1", "1", "1-1-101", 88.5, "住宅", "张三", "13812345678", ""]]):
+        for col, value in enumerate(values):
+            sheet.write(row, col, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = ledger.parse_rows(ledger.read_table(buffer.getvalue(), "旧台账.xls"), community_name="明福社区")
+    ledger.ledger_import(persona("shequ"), rows=rows)
+    assert str(Unit.objects.get(estate__name="旧表苑", code="1-1-101").area) == "88.50"
+    with pytest.raises(InvalidInput, match="无法读取"):
+        ledger.read_table(b"\xd0\xcf\x11\xe0 broken", "坏.xls")

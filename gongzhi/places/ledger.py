@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import xlrd
 from django.conf import settings
 from django.db import transaction
 from openpyxl import load_workbook
@@ -52,7 +53,7 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
 FILE_TOO_BIG = "文件过大（上限{mb}MB） / The file is too large (limit {mb} MB)"
-FILE_UNREADABLE = "无法读取该文件，请上传 .xlsx 或 .csv 台账 / Cannot read the file: upload an .xlsx or .csv ledger"
+FILE_UNREADABLE = "无法读取该文件，请上传 .xlsx、.xls 或 .csv 台账 / Cannot read the file: upload an .xlsx, .xls or .csv ledger"
 FILE_EMPTY = "台账中没有数据行 / The ledger has no data rows"
 MISSING_COLUMNS = "缺少必需的列：{cols} / Missing required columns: {cols}"
 IMPORT_NEEDS_ROLE = "只有社区工作人员、社区书记或管理员可以导入台账 / Only community staff or administrators can import"
@@ -113,6 +114,10 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
             else:
                 raise InvalidInput(FILE_UNREADABLE)
             return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        if suffix == ".xls":  # Excel 97-2003: still what many community offices save
+            book = xlrd.open_workbook(file_contents=data)
+            sheet = book.sheet_by_index(0)
+            return [[_cell(v) for v in sheet.row_values(r)] for r in range(sheet.nrows)]
         if suffix in (".xlsx", ".xlsm"):
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             sheet = book.worksheets[0]

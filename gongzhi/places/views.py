@@ -67,7 +67,7 @@ def estate_ledger_export(request, estate_id: int):
 
 class LedgerUploadForm(forms.Form):
     community = forms.ModelChoiceField(queryset=None, label=_("社区"))
-    file = forms.FileField(label=_("台账文件（.xlsx 或 .csv）"))
+    file = forms.FileField(label=_("台账文件（.xlsx、.xls 或 .csv）"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
