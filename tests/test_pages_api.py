@@ -201,3 +201,16 @@ def test_api_malformed_json_is_a_clear_400_or_422(login):
     response = login("yanshuji").post("/api/v1/approvals", "{not json", content_type="application/json")
     assert response.status_code in (400, 422)
     assert response.json()["code"] == "invalid"
+
+
+def test_estate_search_finds_units_and_owners_in_scope(login):
+    client = login("yanshuji")
+    pacific = estate(PACIFIC)
+    page = client.get(f"/estates/{pacific.pk}/?q=李建国")
+    found = page.context["found"]
+    assert sorted(u.code for u, _ in found) == ["2-1-301", "6-1-502"]
+    assert client.get(f"/estates/{pacific.pk}/?q=3-1-20").context["found"]
+    # a resident searches only among her own units: a neighbour's name finds nothing
+    resident = login("wangayi")
+    neighbour = unit(YIWU, "6-1-101").ownerships.get().person.name
+    assert resident.get(f"/estates/{estate(YIWU).pk}/?q={neighbour}").context["found"] == []

@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.places.models import Building, Community, Estate, Unit
@@ -72,3 +72,13 @@ def subdistrict_list(*, fetched_by):
         estate_count=Count("communities__estates", distinct=True),
     ).order_by("name")
 
+
+
+def unit_search(*, fetched_by, estate_id: int, query: str, limit: int = 50):
+    """Units of an estate by number or current owner's name, among those the viewer may see."""
+    query = query.strip()[:50]
+    if not query:
+        return Unit.objects.none()
+    match = Q(code__icontains=query) | Q(ownerships__person__name__icontains=query, ownerships__until__isnull=True)
+    ids = unit_list(fetched_by=fetched_by, estate_id=estate_id).filter(match).values("pk")
+    return Unit.objects.filter(pk__in=ids).select_related("building").order_by("code")[:limit]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.bodies.selectors import estate_autonomy, estate_leadership, organisation_list
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.exports import xlsx_response
-from gongzhi.core.roles import FULL_ROLES, Role
+from gongzhi.core.roles import FULL_ROLES, STAFF_ROLES, Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.people.selectors import persons_out, unit_owners
 from gongzhi.places import ledger, selectors
@@ -34,10 +34,17 @@ def estate_detail(request, estate_id: int):
     user = request.user
     estate = selectors.estate_get(fetched_by=user, estate_id=estate_id)
     scope = scope_for(user)
+    query = request.GET.get("q", "")
+    found = list(selectors.unit_search(fetched_by=user, estate_id=estate.pk, query=query)) if query else []
+    owners = unit_owners(fetched_by=user, unit_ids=[u.pk for u in found])
+    people = {p["id"]: p for p in persons_out(fetched_by=user, persons=[p for ps in owners.values() for p in ps])}
     return render(
         request,
         "places/estate_detail.html",
         {
+            "query": query,
+            "found": [(u, [people[p.pk] for p in owners.get(u.pk, [])]) for u in found],
+            "can_search": scope.is_root or estate.pk in scope.estate_ids(STAFF_ROLES),
             "estate": estate,
             "autonomy": estate_autonomy([estate])[0],
             "leadership": estate_leadership(fetched_by=user, estate_id=estate.pk),
