@@ -180,3 +180,10 @@ def test_seat_form_only_for_organisers(login, committee):
         "term_start": "2025-03-01", "term_end": "2030-03-01"})
     assert not Membership.objects.filter(organisation=committee).exists()
     assert login("lixiansheng").get(f"/organisations/{committee.pk}/").status_code == 404
+
+
+def test_members_listed_chair_first(login):
+    client = login("zhaozhuren")
+    committee = estate(PACIFIC).organisations.get(kind=OrgKind.OWNERS_COMMITTEE)
+    roles = [m["role"] for m in client.get(f"/api/v1/organisations/{committee.pk}").json()["members"]]
+    assert roles[:2] == ["chair", "vice_chair"] and set(roles[2:]) == {"member"}

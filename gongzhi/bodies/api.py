@@ -36,7 +36,7 @@ class OrganisationDetailOut(OrganisationOut):
         return [
             {"person_id": m.person_id, "name": m.person.name, "role": m.role,
              "term_start": m.term_start, "term_end": m.term_end}
-            for m in obj.memberships.all()
+            for m in selectors.ordered_members(obj)
         ]
 
 

@@ -30,6 +30,12 @@ def organisation_list(*, fetched_by, kind: str | None = None, estate_id: int | N
     return qs.order_by("kind", "name")
 
 
+def ordered_members(organisation: Organisation) -> list[Membership]:
+    """Active members, chair first, then as MemberRole lists the positions."""
+    rank = {role: i for i, role in enumerate(MemberRole.values)}
+    return sorted(organisation.memberships.all(), key=lambda m: (rank.get(m.role, 99), m.pk))
+
+
 def organisation_get(*, fetched_by, organisation_id: int) -> Organisation:
     qs = scope_for(fetched_by).organisations().prefetch_related(
         Prefetch("memberships", Membership.objects.filter(active=True).select_related("person"))

@@ -16,7 +16,7 @@ from gongzhi.people.models import PartyMember
 def organisation_detail(request, organisation_id: int):
     user = request.user
     organisation = selectors.organisation_get(fetched_by=user, organisation_id=organisation_id)
-    members = list(organisation.memberships.all())
+    members = selectors.ordered_members(organisation)
     party = set(PartyMember.objects.filter(person__in=[m.person_id for m in members]).values_list("person_id", flat=True))
     can_seat = organisation.estate_id is not None and _is_organiser(user, organisation)
     form = SeatForm(request.POST or None, organisation=organisation) if can_seat else None
