@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -122,7 +121,6 @@ GONGZHI_COMMITTEE_MIN_MEMBERS = 5
 GONGZHI_COMMITTEE_MAX_MEMBERS = 11
 GONGZHI_COMMITTEE_MAX_TERM_YEARS = int(os.environ.get("GONGZHI_COMMITTEE_MAX_TERM_YEARS", 5))
 GONGZHI_IMPORT_MAX_BYTES = 20 * 1024 * 1024
-GONGZHI_APP_NAME = _("共治")
 
 LOGGING = {
     "version": 1,

@@ -187,3 +187,16 @@ def test_members_listed_chair_first(login):
     committee = estate(PACIFIC).organisations.get(kind=OrgKind.OWNERS_COMMITTEE)
     roles = [m["role"] for m in client.get(f"/api/v1/organisations/{committee.pk}").json()["members"]]
     assert roles[:2] == ["chair", "vice_chair"] and set(roles[2:]) == {"member"}
+
+
+def test_cannot_seat_someone_outside_ones_scope(persona):
+    from gongzhi.core.errors import NotFound
+
+    pmc = organisation_create(persona("yanshuji"), kind=OrgKind.PROPERTY_MANAGEMENT_COMMITTEE,
+                              name="临时物管会", estate_id=estate(YIWU).pk)
+    outsider = Unit.objects.filter(estate__name="安和苑1号院").first().ownerships.get().person
+    members = roster(owners(2)) + [(outsider.pk, MemberRole.MEMBER)]
+    with pytest.raises(NotFound):
+        committee_seat(persona("yanshuji"), organisation_id=pmc.pk, members=members, term_start=START,
+                       term_end=add_years(START, 3))
+    assert not Membership.objects.filter(organisation=pmc).exists()

@@ -160,3 +160,34 @@ def test_building_head_sees_own_building_only(login):
     assert unit(PACIFIC, "3-1-101").ownerships.get().person.name in own
     other = client.get(f"/buildings/{unit(PACIFIC, '4-1-101').building_id}/").content.decode()
     assert unit(PACIFIC, "4-1-101").ownerships.get().person.name not in other
+
+
+def test_every_api_endpoint_refuses_the_other_estate(login, persona):
+    """A 义乌城 resident against each 太平洋花园 endpoint: 404/403 or an empty list, never data."""
+    from gongzhi.bodies.models import Organisation
+
+    client = login("wangayi")
+    pacific = estate(PACIFIC)
+    approval = Approval.objects.get(estate=pacific, status="pending")
+    committee = Organisation.objects.get(estate=pacific, kind="owners_committee")
+    zhao_role = persona("zhaozhuren").role_assignments.first()
+    for url in (f"/api/v1/organisations/estates/{pacific.pk}/autonomy", f"/api/v1/organisations/{committee.pk}"):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/api/v1/places/communities").json() == []
+    assert client.get("/api/v1/places/subdistricts").json() == []
+    coverage = client.get("/api/v1/organisations/coverage").json()
+    assert [(r["name"], r["estates"]) for r in coverage] == [("明福社区", 1)]  # her own estate only
+    assert {r["user_id"] for r in client.get("/api/v1/people/roles").json()} == {persona("wangayi").pk}
+    posts = [
+        (f"/api/v1/approvals/{approval.pk}/sign", {}, 404),
+        (f"/api/v1/approvals/{approval.pk}/reject", {"comment": "不同意"}, 404),
+        ("/api/v1/approvals", {"estate_id": pacific.pk, "title": "x", "roles": ["auditor"]}, 404),
+        (f"/api/v1/organisations/{committee.pk}/seat",
+         {"members": [], "term_start": "2025-01-01", "term_end": "2026-01-01"}, 404),
+        (f"/api/v1/people/roles/{zhao_role.pk}/revoke", {}, 403),
+    ]
+    for url, body, status in posts:
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == status, url
+        assert "赵丽华" not in response.content.decode()
+    assert Approval.objects.get(pk=approval.pk).signatures.filter(decision="pending").count() == 3

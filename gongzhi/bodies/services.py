@@ -151,7 +151,9 @@ def committee_seat(
         estate = None
     if term_end <= term_start:
         raise InvalidInput(COMMITTEE_TERM_ORDER, field="term_end")
-    persons = Person.objects.in_bulk([pid for pid, _ in members])
+    # Only people the organiser may see can be seated: an id from elsewhere answers like a missing one.
+    candidates = Person.objects.all() if actor is None else scope_for(actor).persons()
+    persons = candidates.in_bulk([pid for pid, _ in members])
     roster: list[tuple[Person, str]] = []
     seen = set()
     for pid, role in members:

@@ -1,9 +1,6 @@
 """Masking of personal data on output (PIPL: minimum necessary). Used wherever a phone or ID
 number can reach a screen, a file or an API answer: people's pages, exports, the audit trail."""
 
-MASKED_FIELDS = {"phone": "phone", "id_number": "id_number"}
-
-
 def mask_phone(phone: str) -> str:
     """13812345678 -> 138****5678."""
     if not phone:

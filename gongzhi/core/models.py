@@ -133,10 +133,6 @@ class ApprovalSignature(models.Model):
         return self.approval.scope_ids()
 
 
-def _hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only its hash is stored; the raw key is shown once."""
 
@@ -159,4 +155,4 @@ class ApiToken(models.Model):
 
     @staticmethod
     def hash(raw: str) -> str:
-        return _hash_token(raw)
+        return hashlib.sha256(raw.encode()).hexdigest()

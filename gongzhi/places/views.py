@@ -1,6 +1,7 @@
 """Pages of places: community, estate and building pages, ledger export and import."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -91,7 +92,7 @@ def ledger_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            table = ledger.read_table(upload.read(ledger.settings.GONGZHI_IMPORT_MAX_BYTES + 1), upload.name)
+            table = ledger.read_table(upload.read(settings.GONGZHI_IMPORT_MAX_BYTES + 1), upload.name)
             rows = ledger.parse_rows(table, community_name=form.cleaned_data["community"].name)
             result = ledger.ledger_import(user, rows=rows)
         except ledger.LedgerImportError as exc:
