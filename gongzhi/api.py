@@ -94,6 +94,7 @@ def token_create(request, payload: TokenIn):
 def _register_routers():
     from gongzhi.bodies.api import router as bodies_router
     from gongzhi.core.api import router as core_router
+    from gongzhi.notices.api import router as notices_router
     from gongzhi.people.api import router as people_router
     from gongzhi.places.api import router as places_router
 
@@ -101,6 +102,7 @@ def _register_routers():
     api.add_router("/people", people_router)
     api.add_router("/organisations", bodies_router)
     api.add_router("/", core_router)
+    api.add_router("/", notices_router)
 
 
 _register_routers()

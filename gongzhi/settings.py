@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "gongzhi.places",
     "gongzhi.people",
     "gongzhi.bodies",
+    "gongzhi.notices",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,14 @@ GONGZHI_COMMITTEE_MIN_MEMBERS = 5
 GONGZHI_COMMITTEE_MAX_MEMBERS = 11
 GONGZHI_COMMITTEE_MAX_TERM_YEARS = int(os.environ.get("GONGZHI_COMMITTEE_MAX_TERM_YEARS", 5))
 GONGZHI_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+# Notices and the transparency log
+MEDIA_ROOT = Path(os.environ.get("GONGZHI_MEDIA_ROOT", VAR_DIR / "media"))
+GONGZHI_NOTICE_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+GONGZHI_LOG_KEY_FILE = os.environ.get("GONGZHI_LOG_KEY_FILE", str(VAR_DIR / "log-signing-key.pem"))
+GONGZHI_LOG_HEAD_INTERVAL_SECONDS = int(os.environ.get("GONGZHI_LOG_HEAD_INTERVAL_SECONDS", 3600))
+# The address printed in QR codes; empty means the address the page was requested on.
+GONGZHI_PUBLIC_URL = os.environ.get("GONGZHI_PUBLIC_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

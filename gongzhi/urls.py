@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("gongzhi.core.urls")),
     path("", include("gongzhi.places.urls")),
     path("", include("gongzhi.bodies.urls")),
+    path("", include("gongzhi.notices.urls")),
 ]

@@ -50,8 +50,19 @@ def _fast_passwords(settings):
     ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_files(tmp_path_factory):
+    """The log's signing key and uploaded attachments live in a temporary folder, not var/."""
+    from django.conf import settings
+
+    root = tmp_path_factory.mktemp("gongzhi-var")
+    settings.GONGZHI_LOG_KEY_FILE = str(root / "log-signing-key.pem")
+    settings.MEDIA_ROOT = str(root / "media")
+    return root
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, _private_files):
     """Load the demo once; ordinary tests roll back to it after each test."""
     with django_db_blocker.unblock():
         if not demo.already_loaded():

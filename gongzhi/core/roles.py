@@ -50,3 +50,15 @@ PHONE_ROLES = frozenset(
 )
 ID_NUMBER_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.ADMINISTRATOR})
 AUDIT_ROLES = frozenset({Role.ADMINISTRATOR, Role.DISCIPLINE_SUPERVISOR})
+# Who may publish notices (公示) for the estates or communities under their anchor.
+NOTICE_PUBLISHER_ROLES = frozenset(
+    {
+        Role.COMMITTEE_CHAIR,
+        Role.COMMITTEE_MEMBER,
+        Role.PROPERTY_STAFF,
+        Role.COMMUNITY_STAFF,
+        Role.COMMUNITY_SECRETARY,
+        Role.SUBDISTRICT_OFFICER,
+        Role.ADMINISTRATOR,
+    }
+)

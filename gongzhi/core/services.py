@@ -40,6 +40,16 @@ def register_approval_handler(kind: str, handler: Callable[[Approval], None]) ->
     _approval_handlers[kind] = handler
 
 
+# Callables run for every decided approval, inside the deciding transaction (the notices app
+# enters completed approvals in the transparency log this way).
+_approval_listeners: list[Callable[[Approval], None]] = []
+
+
+def on_approval_decided(listener: Callable[[Approval], None]) -> None:
+    if listener not in _approval_listeners:
+        _approval_listeners.append(listener)
+
+
 def _role_label(role: str) -> str:
     return str(Role(role).label) if role in Role.values else role
 
@@ -148,6 +158,8 @@ def _approval_decide(actor, *, approval_id, role, comment, decision) -> Approval
         handler = _approval_handlers.get(approval.kind)
         if handler is not None:
             handler(approval)
+        for listener in _approval_listeners:
+            listener(approval)
     return approval
 
 

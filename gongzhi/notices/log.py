@@ -1,0 +1,189 @@
+"""The transparency log: appending published records, proofs, and signed tree heads.
+
+Other apps never write to the log tables: they register a record kind once
+(`register_record_kind`) and call `publish(kind, obj)` inside their own transaction, so the
+record and its leaf commit or roll back together. The same registered `content` function that
+made the leaf re-derives it in `gongzhi verify --all`, which is how a database edit behind the
+application's back is found.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from gongzhi.notices import keys, merkle
+from gongzhi.notices.formats import canonical_json, head_message
+from gongzhi.notices.models import LogLeaf, LogNode, LogState, SignedTreeHead
+
+ENTRY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    name: str
+    model: type[models.Model]
+    # ids -> {id: content}: the single definition of what a leaf says about a record, used when
+    # it is published and again by verify --all (reads rows in bulk, so 1M records stay fast).
+    contents: Callable[[list[int]], dict[int, dict]]
+    place: Callable[[models.Model], tuple[int | None, int | None]]
+    # Which of these record ids may this user read in full (the others show only their hash)?
+    visible_ids: Callable[[object, list[int]], set[int]]
+
+
+_kinds: dict[str, RecordKind] = {}
+
+
+def register_record_kind(kind: RecordKind) -> None:
+    _kinds[kind.name] = kind
+
+
+def record_kind(name: str) -> RecordKind:
+    return _kinds[name]
+
+
+def record_kinds() -> dict[str, RecordKind]:
+    return dict(_kinds)
+
+
+def entry_text(kind_name: str, ref_id: int, content: dict) -> str:
+    return canonical_json({"v": ENTRY_VERSION, "kind": kind_name, "id": ref_id, "content": content})
+
+
+def entries_for(kind: RecordKind, ids: list[int]) -> dict[int, str]:
+    """The entries the records would have if published now, as the database holds them."""
+    return {pk: entry_text(kind.name, pk, content) for pk, content in kind.contents(ids).items()}
+
+
+# --- appending -----------------------------------------------------------------------------------
+def lock() -> LogState:
+    """Take the log's append lock (held to the end of the caller's transaction)."""
+    LogState.objects.get_or_create(pk=1)
+    return LogState.objects.select_for_update().get(pk=1)
+
+
+def fetch_nodes(keys_: Iterable[merkle.Key]) -> dict[merkle.Key, bytes]:
+    wanted = {LogNode.key_of(level, index): (level, index) for level, index in keys_}
+    if not wanted:
+        return {}
+    rows = LogNode.objects.filter(key__in=list(wanted)).values_list("key", "hash")
+    return {wanted[key]: bytes(value) for key, value in rows}
+
+
+def _compact_tree(size: int) -> merkle.CompactTree:
+    edge_keys = merkle.CompactTree.edge_keys(size)
+    nodes = fetch_nodes(edge_keys)
+    return merkle.CompactTree(size, [nodes[k] for k in edge_keys])
+
+
+def append(kind_name: str, objs: list[models.Model]) -> list[LogLeaf]:
+    """Append records as consecutive leaves (caller holds a transaction)."""
+    kind = _kinds[kind_name]
+    # Serialise what the database now holds, read the way verify --all will read it.
+    entries = entries_for(kind, [obj.pk for obj in objs])
+    state = lock()
+    tree = _compact_tree(state.size)
+    now = timezone.now()
+    leaves, nodes = [], []
+    for obj in objs:
+        entry = entries[obj.pk]
+        leaf = merkle.leaf_hash(entry.encode())
+        index = tree.size
+        nodes.extend(LogNode(key=LogNode.key_of(*key), hash=value) for key, value in tree.append(leaf))
+        estate_id, community_id = kind.place(obj)
+        leaves.append(
+            LogLeaf(
+                index=index, kind=kind.name, ref_id=obj.pk, entry=entry, leaf_hash=leaf,
+                appended_at=now, estate_id=estate_id, community_id=community_id,
+            )
+        )
+    LogLeaf.objects.bulk_create(leaves, batch_size=2000)
+    LogNode.objects.bulk_create(nodes, batch_size=2000)
+    LogState.objects.filter(pk=1).update(size=tree.size)
+    return leaves
+
+
+@transaction.atomic
+def publish(kind_name: str, obj: models.Model, *, sign: bool = True) -> LogLeaf:
+    """Enter one published record in the log, in the caller's transaction, and sign a new head.
+
+    This is the only way records reach the log. Signing at once means a notice can be verified
+    the moment it is published; bulk publishers pass sign=False and sign once at the end.
+    """
+    leaf = append(kind_name, [obj])[0]
+    if sign:
+        head_sign()
+    return leaf
+
+
+@transaction.atomic
+def publish_many(kind_name: str, objs: list[models.Model], *, sign: bool = True) -> list[LogLeaf]:
+    leaves = append(kind_name, objs)
+    if sign:
+        head_sign()
+    return leaves
+
+
+# --- reading -------------------------------------------------------------------------------------
+def log_size() -> int:
+    return LogState.objects.filter(pk=1).values_list("size", flat=True).first() or 0
+
+
+def root_at(size: int) -> bytes:
+    if size == 0:
+        return merkle.empty_root()
+    return merkle.range_hash(0, size, fetch_nodes(merkle.range_blocks(0, size)))
+
+
+def _resolve(ranges: list[tuple[int, int]]) -> list[bytes]:
+    nodes = fetch_nodes(merkle.keys_for(ranges))
+    return [merkle.range_hash(start, end, nodes) for start, end in ranges]
+
+
+def inclusion_proof(index: int, size: int) -> list[bytes]:
+    return _resolve(merkle.inclusion_ranges(index, size))
+
+
+def consistency_proof(first: int, second: int) -> list[bytes]:
+    if first == second or first == 0:
+        return []
+    return _resolve(merkle.consistency_ranges(first, second))
+
+
+# --- signed tree heads ---------------------------------------------------------------------------
+@transaction.atomic
+def head_sign() -> SignedTreeHead:
+    """Sign the log as it stands now. Holds the append lock, so heads only ever grow."""
+    state = lock()
+    private, log_key = keys.active_signing_key()
+    root = root_at(state.size)
+    timestamp = int(timezone.now().timestamp() * 1000)
+    latest = SignedTreeHead.objects.order_by("-timestamp").values_list("timestamp", flat=True).first()
+    if latest is not None and timestamp <= latest:
+        timestamp = latest + 1  # timestamps strictly increase even if the clock steps back
+    signature = private.sign(head_message(state.size, timestamp, root))
+    return SignedTreeHead.objects.create(
+        tree_size=state.size, root_hash=root, timestamp=timestamp, key=log_key, signature=signature
+    )
+
+
+def head_sign_if_due() -> SignedTreeHead | None:
+    """The periodic job: a fresh head when the log grew or the latest head is older than the interval."""
+    latest = latest_head()
+    interval_ms = settings.GONGZHI_LOG_HEAD_INTERVAL_SECONDS * 1000
+    now_ms = int(timezone.now().timestamp() * 1000)
+    if latest is None or latest.tree_size != log_size() or now_ms - latest.timestamp >= interval_ms:
+        return head_sign()
+    return None
+
+
+def latest_head() -> SignedTreeHead | None:
+    return SignedTreeHead.objects.select_related("key").order_by("-tree_size", "-timestamp").first()
+
+
+def head_covering(index: int) -> SignedTreeHead | None:
+    """The latest head that includes leaf `index`."""
+    head = latest_head()
+    return head if head is not None and head.tree_size > index else None
