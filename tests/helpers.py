@@ -1,3 +1,7 @@
+import threading
+
+from django.db import connections
+
 from gongzhi.places.models import Estate, Unit
 
 YIWU = "义乌城小区"
@@ -10,3 +14,25 @@ def estate(name: str) -> Estate:
 
 def unit(estate_name: str, code: str) -> Unit:
     return Unit.objects.get(estate__name=estate_name, code=code)
+
+
+def race(workers):
+    """Run the callables at the same moment, each in its own thread and connection; return what each got."""
+    barrier = threading.Barrier(len(workers))
+    results = [None] * len(workers)
+
+    def run(i, fn):
+        try:
+            barrier.wait()
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001 — the test inspects what each racer got
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results

@@ -1,17 +1,16 @@
 """The shared multi-party sign-off (审批单): roles, scope, double signatures, rejection, races."""
 
-import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connection
 
 from gongzhi.core import services
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.models import Approval, ApprovalStatus, AuditEntry
 from gongzhi.core.roles import Role
 from gongzhi.people.services import role_assign
-from tests.helpers import PACIFIC, YIWU, estate
+from tests.helpers import PACIFIC, YIWU, estate, race
 
 SEAL = [Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY, Role.DISCIPLINE_SUPERVISOR]
 
@@ -120,27 +119,6 @@ def test_inbox_page_and_sign_by_form(login, approval):
     assert "已签署过" in response.content.decode() or "不能签两次" in response.content.decode()
 
 
-def _race(workers):
-    barrier = threading.Barrier(len(workers))
-    results = [None] * len(workers)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 — the test inspects what each racer got
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_signatures_at_the_same_moment_are_both_kept(world, persona):
     if connection.vendor != "postgresql":
@@ -148,7 +126,7 @@ def test_two_signatures_at_the_same_moment_are_both_kept(world, persona):
     pacific = estate(PACIFIC)
     approval = services.approval_create(persona("zhaozhuren"), estate_id=pacific.pk, title="并发", roles=SEAL[1:])
     yan, sun = persona("yanshuji"), persona("sunjiancha")
-    results = _race([
+    results = race([
         lambda: services.approval_sign(yan, approval_id=approval.pk),
         lambda: services.approval_sign(sun, approval_id=approval.pk),
     ])
@@ -171,7 +149,7 @@ def test_same_person_racing_two_roles_signs_once(world, persona):
         return lambda: services.approval_sign(get_user_model().objects.get(pk=zhao.pk), approval_id=approval.pk,
                                               role=role)
 
-    results = _race([sign(Role.COMMITTEE_CHAIR), sign(Role.DISCIPLINE_SUPERVISOR)])
+    results = race([sign(Role.COMMITTEE_CHAIR), sign(Role.DISCIPLINE_SUPERVISOR)])
     assert sum(isinstance(r, Approval) for r in results) == 1
     assert sum(isinstance(r, WrongState) for r in results) == 1
     assert approval.signatures.filter(signer=zhao).count() == 1

@@ -3,7 +3,7 @@ import datetime
 from ninja import Router, Schema
 
 from gongzhi.bodies import selectors, services
-from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate
+from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Text
 from gongzhi.places.selectors import estate_get
 
 router = Router(tags=["organisations"])
@@ -71,7 +71,7 @@ class CoverageOut(Schema):
 
 
 @router.get("", response={200: list[OrganisationOut], **ERRORS})
-def organisations(request, kind: str = "", estate_id: Id | None = None):
+def organisations(request, kind: Text = "", estate_id: Id | None = None):
     return list(selectors.organisation_list(fetched_by=request.user, kind=kind or None, estate_id=estate_id))
 
 

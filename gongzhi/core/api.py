@@ -4,7 +4,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.core import selectors, services
-from gongzhi.core.api_schema import ERRORS, BodyId, Id, Pagination
+from gongzhi.core.api_schema import ERRORS, BodyId, Id, Pagination, Text
 from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.paging import MappedPage
 from gongzhi.core.roles import AUDIT_ROLES, Role
@@ -56,15 +56,15 @@ class ApprovalOut(Schema):
 class ApprovalIn(Schema):
     model_config = {"extra": "forbid"}
     estate_id: BodyId
-    title: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    title: Text = Field(min_length=1, max_length=200, pattern=r"\S")
     roles: list[Role] = Field(min_length=1, max_length=len(Role))
-    body: str = Field("", max_length=5000)
+    body: Text = Field("", max_length=5000)
 
 
 class DecisionIn(Schema):
     model_config = {"extra": "forbid"}
     role: Role | None = None
-    comment: str = Field("", max_length=500)
+    comment: Text = Field("", max_length=500)
 
 
 class AuditOut(Schema):
@@ -89,7 +89,7 @@ def me(request):
 
 @router.get("/approvals", response={200: list[ApprovalOut], **ERRORS}, tags=["approvals"])
 @paginate(Pagination)
-def approvals(request, status: str = "", estate_id: Id | None = None, awaiting: bool = False):
+def approvals(request, status: Text = "", estate_id: Id | None = None, awaiting: bool = False):
     if awaiting:
         return selectors.approvals_awaiting(fetched_by=request.user)
     return selectors.approval_list(fetched_by=request.user, status=status or None, estate_id=estate_id)
@@ -126,7 +126,7 @@ def approval_reject(request, approval_id: Id, payload: DecisionIn):
 
 @router.get("/audit", response={200: list[AuditOut], **ERRORS}, tags=["audit"])
 @paginate(Pagination)
-def audit(request, action: str = "", actor: str = "", subject_type: str = "", estate_id: Id | None = None):
+def audit(request, action: Text = "", actor: Text = "", subject_type: Text = "", estate_id: Id | None = None):
     if not scope_for(request.user).has_any(AUDIT_ROLES):
         raise PermissionDenied()
     entries = selectors.audit_list(

@@ -23,6 +23,16 @@ def _iso_date_only(value):
 IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
 
 
+def _no_control_characters(value):
+    # PostgreSQL text cannot hold NUL, and no notice or title needs other control characters.
+    if isinstance(value, str) and any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+        raise ValueError("文字中含有不可见的控制字符 / the text contains control characters")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_no_control_characters)]  # free text from a JSON body
+
+
 class ErrorOut(Schema):
     detail: str
     code: str

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.api import SessionAuth, TokenAuth
-from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination
+from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
 from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.paging import MappedPage
 from gongzhi.notices import documents, log, selectors, services
@@ -107,19 +107,19 @@ class NoticeOut(Schema):
 
 class TableIn(Schema):
     model_config = {"extra": "forbid"}
-    columns: list[str] = Field(..., max_length=20)
-    rows: list[list[str]] = Field(..., max_length=500)
+    columns: list[Text] = Field(..., max_length=20)
+    rows: list[list[Text]] = Field(..., max_length=500)
 
 
 class NoticeIn(Schema):
     model_config = {"extra": "forbid"}
     kind: Literal[tuple(NoticeKind.values)]  # type: ignore[valid-type]
     audience: Literal["estate", "community", "public"]
-    title: str = Field(..., max_length=200)
-    body: str = Field(..., max_length=services.BODY_MAX)
+    title: Text = Field(..., max_length=200)
+    body: Text = Field(..., max_length=services.BODY_MAX)
     estate_id: BodyId | None = None
     community_id: BodyId | None = None
-    issuer: str = Field("", max_length=100)
+    issuer: Text = Field("", max_length=100)
     expires_on: IsoDate | None = None
     pinned: bool = False
     table: TableIn | None = None

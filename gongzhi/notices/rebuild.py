@@ -29,7 +29,9 @@ class Problem:
     message: str
 
     def __str__(self):
-        where = f"#{self.index} {self.kind}:{self.ref_id}" if self.index is not None else self.kind
+        where = f"{self.kind}:{self.ref_id}" if self.ref_id is not None else self.kind
+        if self.index is not None:
+            where = f"#{self.index} {where}"
         return f"{where} — {self.message}"
 
 

@@ -4,7 +4,7 @@ from typing import Literal
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination
+from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
 from gongzhi.core.paging import MappedPage
 from gongzhi.core.roles import Role
 from gongzhi.people import selectors, services
@@ -61,7 +61,7 @@ class AssignmentIn(Schema):
 
 @router.get("/persons", response={200: list[PersonOut], **ERRORS})
 @paginate(Pagination)
-def persons(request, estate_id: Id | None = None, q: str = ""):
+def persons(request, estate_id: Id | None = None, q: Text = ""):
     qs = selectors.person_list(fetched_by=request.user, estate_id=estate_id, query=q)
     return MappedPage(qs, lambda page: selectors.persons_out(fetched_by=request.user, persons=page))
 

@@ -3,7 +3,7 @@ import decimal
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from gongzhi.core.api_schema import ERRORS, Id, Pagination
+from gongzhi.core.api_schema import ERRORS, Id, Pagination, Text
 from gongzhi.places import selectors
 
 router = Router(tags=["places"])
@@ -70,7 +70,7 @@ def communities(request):
 
 @router.get("/estates", response={200: list[EstateOut], **ERRORS})
 @paginate(Pagination)
-def estates(request, community_id: Id | None = None, q: str = ""):
+def estates(request, community_id: Id | None = None, q: Text = ""):
     return selectors.estate_list(fetched_by=request.user, community_id=community_id, query=q)
 
 
