@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+	@-scripts/system-deps
 	@$(BIN)/gongzhi compile_translations -v 0 > /dev/null
 
 demo: install
@@ -29,6 +30,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/seed.py
+	$(BIN)/python bench/log.py
 
 clean:
 	rm -rf $(VENV) var

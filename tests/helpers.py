@@ -1,6 +1,8 @@
+import contextlib
+import importlib
 import threading
 
-from django.db import connections
+from django.db import connection, connections
 
 from gongzhi.places.models import Estate, Unit
 
@@ -36,3 +38,27 @@ def race(workers):
     for t in threads:
         t.join(30)
     return results
+
+
+append_only = importlib.import_module("gongzhi.notices.migrations.0002_append_only")
+
+
+@contextlib.contextmanager
+def behind_the_applications_back():
+    """A database administrator switching the append-only triggers off to edit rows directly."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for statement in append_only.sqlite_down():
+                cursor.execute(statement)
+        else:
+            for table in ["notices_notice", "notices_logleaf", "notices_lognode", "notices_noticeattachment"]:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        try:
+            yield cursor
+        finally:
+            if connection.vendor == "sqlite":
+                for statement in append_only.sqlite_up():
+                    cursor.execute(statement)
+            else:
+                for table in ["notices_notice", "notices_logleaf", "notices_lognode", "notices_noticeattachment"]:
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")

@@ -65,3 +65,32 @@ def test_secretary_sees_her_inbox_and_signs(site, phone):
     # a resident's flat is not hers to see: another community's estate answers 404
     other = Estate.objects.get(name="育才新村")
     assert phone.goto(f"{site}/estates/{other.pk}/").status == 404
+
+
+def test_a_passer_by_scans_a_notice_and_sees_it_verified_then_a_tampered_one_rejected(site, phone):
+    from gongzhi.notices.models import LogLeaf, Notice
+    from tests.helpers import behind_the_applications_back
+
+    pacific = Estate.objects.get(name="太平洋花园")
+    phone.goto(f"{site}/board/estates/{pacific.pk}/")  # no login: the public board
+    current = phone.get_by_test_id("current")
+    expect(current).to_contain_text("【更正】太平洋花园2026年第三季度公共收益收支公示")
+    expect(current).not_to_contain_text("关于续聘")  # for the estate's residents only
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    current.get_by_text("【更正】太平洋花园2026年第三季度公共收益收支公示").first.click()
+    expect(phone.get_by_test_id("notice-table")).to_contain_text("绿化补植")
+    expect(phone.get_by_test_id("corrects")).to_be_visible()
+    phone.get_by_test_id("verify-link").click()
+    expect(phone.get_by_test_id("verdict")).to_contain_text("已验证")
+    expect(phone.get_by_test_id("checks").locator("li.bad")).to_have_count(0)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+    notice = Notice.objects.get(title="【更正】太平洋花园2026年第三季度公共收益收支公示")
+    with behind_the_applications_back() as cursor:  # someone edits the amounts in the database
+        cursor.execute("UPDATE notices_notice SET \"table\" = %s WHERE id = %s", ['{"columns":[],"rows":[]}', notice.pk])
+    phone.reload()
+    expect(phone.get_by_test_id("verdict")).to_contain_text("验证失败")
+    expect(phone.get_by_test_id("checks")).to_contain_text("数据库中的记录与发布时不同")
+    leaf = LogLeaf.objects.get(kind="notice", ref_id=notice.pk)
+    phone.goto(f"{site}/v/{leaf.index}/?h={'ab' * 32}")  # a forged printout's QR code
+    expect(phone.get_by_test_id("verdict")).to_contain_text("验证失败")

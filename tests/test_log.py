@@ -2,9 +2,7 @@
 verify` CLI, `verify --all` catching edits made behind the application's back, signed-head
 rotation, and the printed notice's QR code round trip."""
 
-import contextlib
 import datetime
-import importlib
 import io
 import json
 from urllib.parse import urlparse
@@ -12,7 +10,7 @@ from urllib.parse import urlparse
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from gongzhi.core import services as core
 from gongzhi.core.models import AuditEntry
@@ -21,31 +19,7 @@ from gongzhi.notices import log, merkle, services, verification
 from gongzhi.notices.formats import head_message
 from gongzhi.notices.models import LogKey, LogLeaf, LogNode, Notice, NoticeAttachment, SignedTreeHead
 from gongzhi.notices.rebuild import verify_all
-from tests.helpers import PACIFIC, estate
-
-append_only = importlib.import_module("gongzhi.notices.migrations.0002_append_only")
-
-
-@contextlib.contextmanager
-def behind_the_applications_back():
-    """A database administrator switching the append-only triggers off to edit rows directly."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for statement in append_only.sqlite_down():
-                cursor.execute(statement)
-        else:
-            for table in ["notices_notice", "notices_logleaf", "notices_lognode", "notices_noticeattachment"]:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        try:
-            yield cursor
-        finally:
-            if connection.vendor == "sqlite":
-                for statement in append_only.sqlite_up():
-                    cursor.execute(statement)
-            else:
-                for table in ["notices_notice", "notices_logleaf", "notices_lognode", "notices_noticeattachment"]:
-                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-
+from tests.helpers import PACIFIC, behind_the_applications_back, estate
 
 pytestmark = pytest.mark.usefixtures("world")
 
