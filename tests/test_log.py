@@ -369,3 +369,41 @@ def test_public_log_page_and_key_download(client):
     pem = client.get(f"/log/keys/{key.key_id}.pem").content
     assert verification.load_keys(pem) == {key.key_id: bytes(key.public_key)}
     assert client.get("/log/keys/nokey.pem").status_code == 404
+
+
+# --- the stored log against the reference ---------------------------------------------------------
+def _ref_root(leaves):
+    if len(leaves) == 1:
+        return leaves[0]
+    k = merkle.split_point(len(leaves))
+    return merkle.node_hash(_ref_root(leaves[:k]), _ref_root(leaves[k:]))
+
+
+def test_stored_log_answers_every_proof_up_to_64_leaves(persona):
+    chair = persona("zhaozhuren")
+    existing = LogLeaf.objects.count()
+    notices = [Notice.objects.create(
+        kind="announcement", audience="public", title=f"第 {i} 号", body="正文", issuer="业委会",
+        estate=estate(PACIFIC), community_id=estate(PACIFIC).community_id, published_by=chair,
+    ) for i in range(64 - existing)]
+    log.publish_many("notice", notices)
+    hashes = [bytes(h) for h in LogLeaf.objects.order_by("index").values_list("leaf_hash", flat=True)]
+    assert len(hashes) == 64
+    for size in range(1, 65):
+        root = _ref_root(hashes[:size])
+        assert log.root_at(size) == root
+        for index in range(size):
+            merkle.verify_inclusion(index, size, hashes[index], log.inclusion_proof(index, size), root)
+        for first in range(1, size + 1):
+            merkle.verify_consistency(first, size, _ref_root(hashes[:first]), root, log.consistency_proof(first, size))
+
+
+def test_a_rolled_back_change_leaves_no_leaf(persona):
+    size, heads = LogLeaf.objects.count(), SignedTreeHead.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.notice_publish(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, kind="announcement",
+                                audience="public", title="撤回的", body="内容")
+        raise RuntimeError("the caller's own change failed after publishing")
+    assert LogLeaf.objects.count() == size and SignedTreeHead.objects.count() == heads
+    assert log.log_size() == size
+    assert verify_all().ok

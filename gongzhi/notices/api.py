@@ -166,7 +166,8 @@ def log_head_sign(request: HttpRequest):
 @paginate(Pagination)
 def log_heads(request: HttpRequest):
     """Every signed head, newest first (to check consistency between any two)."""
-    return [documents.head_doc(h) for h in SignedTreeHead.objects.order_by("-tree_size", "-timestamp")[:1000]]
+    heads = SignedTreeHead.objects.order_by("-tree_size", "-timestamp")
+    return MappedPage(heads, lambda rows: [documents.head_doc(h) for h in rows])
 
 
 @router.get("/log/keys", auth=None, response={200: KeysOut, **ERRORS})

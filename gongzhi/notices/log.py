@@ -160,9 +160,9 @@ def head_sign() -> SignedTreeHead:
     private, log_key = keys.active_signing_key()
     root = root_at(state.size)
     timestamp = int(timezone.now().timestamp() * 1000)
-    latest = SignedTreeHead.objects.order_by("-timestamp").values_list("timestamp", flat=True).first()
-    if latest is not None and timestamp <= latest:
-        timestamp = latest + 1  # timestamps strictly increase even if the clock steps back
+    latest = latest_head()  # sizes and timestamps only grow, so this is also the newest
+    if latest is not None and timestamp <= latest.timestamp:
+        timestamp = latest.timestamp + 1  # timestamps strictly increase even if the clock steps back
     signature = private.sign(head_message(state.size, timestamp, root))
     return SignedTreeHead.objects.create(
         tree_size=state.size, root_hash=root, timestamp=timestamp, key=log_key, signature=signature

@@ -11,6 +11,7 @@ import subprocess
 
 import segno
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from gongzhi.core.errors import WrongState
 
@@ -44,16 +45,17 @@ def notice_pdf(notice, *, leaf, verify_url: str) -> bytes:
         from weasyprint import HTML
     except OSError as exc:  # WeasyPrint's import loads Pango through ctypes
         raise WrongState(NO_PANGO) from exc
-    html = render_to_string(
-        "notices/notice_print.html",
-        {
-            "notice": notice,
-            "leaf": leaf,
-            "leaf_hash": bytes(leaf.leaf_hash).hex(),
-            "verify_url": verify_url,
-            "qr": qr_svg_data_uri(verify_url),
-            "fonts": cjk_font_families(),
-            "paragraphs": [p.strip() for p in notice.body.splitlines() if p.strip()],
-        },
-    )
+    with translation.override("zh-hans"):  # a notice posted on a Chinese board is printed in Chinese
+        html = render_to_string(
+            "notices/notice_print.html",
+            {
+                "notice": notice,
+                "leaf": leaf,
+                "leaf_hash": bytes(leaf.leaf_hash).hex(),
+                "verify_url": verify_url,
+                "qr": qr_svg_data_uri(verify_url),
+                "fonts": cjk_font_families(),
+                "paragraphs": [p.strip() for p in notice.body.splitlines() if p.strip()],
+            },
+        )
     return HTML(string=html).write_pdf()

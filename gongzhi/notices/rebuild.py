@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 
 from gongzhi.notices import log, merkle, verification
 from gongzhi.notices.documents import head_doc, published_keys
-from gongzhi.notices.models import LogLeaf, LogNode, NoticeAttachment, SignedTreeHead
+from gongzhi.notices.models import LEVEL_SHIFT, LogLeaf, LogNode, NoticeAttachment, SignedTreeHead
 
 BATCH = 5000
 
@@ -52,6 +52,7 @@ RECORD_CHANGED = "数据库中的记录与日志条目不符（记录被改动�
 RECORD_MISSING = "日志条目对应的记录已不存在 / the record of this leaf is gone"
 ENTRY_CHANGED = "日志条目与叶哈希不符（日志被改动）/ the log entry no longer matches its leaf hash"
 LEAF_MISSING = "日志缺少条目 #{start}–#{end} / leaves #{start}–#{end} are missing"
+NODE_MISSING = "缺少 {n} 个树节点 / {n} tree nodes are missing"
 NODE_CHANGED = "存储的树节点与重建结果不符 / a stored tree node differs from the rebuilt tree"
 HEAD_ROOT = "签名树头（大小 {size}）的树根与重建的树不符 / the signed head of size {size} does not match the rebuilt tree"
 HEAD_BEYOND = "签名树头（大小 {size}）超出了日志中的条目 / a signed head covers leaves the log no longer has"
@@ -90,10 +91,12 @@ def verify_all(progress: Callable[[int], None] | None = None, check_files: bool 
                 report.problems.append(Problem(index, kind, ref_id, RECORD_MISSING))
             elif record_entry != entry:
                 report.problems.append(Problem(index, kind, ref_id, RECORD_CHANGED))
-            if merkle.leaf_hash(entry.encode()) != bytes(stored):
+            leaf = merkle.leaf_hash(entry.encode())
+            if leaf != bytes(stored):
                 report.problems.append(Problem(index, kind, ref_id, ENTRY_CHANGED))
-            # The tree is rebuilt from the records as they stand, so any change shows in the roots.
-            leaf = merkle.leaf_hash((record_entry or entry).encode())
+            if record_entry is not None and record_entry != entry:
+                # The tree is rebuilt from the records as they stand, so a change shows in the roots.
+                leaf = merkle.leaf_hash(record_entry.encode())
             for key, value in tree.append(leaf):
                 built[LogNode.key_of(*key)] = value
             if tree.size in heads:
@@ -127,14 +130,22 @@ def _current_entries(batch, kinds) -> dict[tuple[str, int], str]:
 
 
 def _check_nodes(built: dict[int, bytes], report: AllReport) -> int:
-    keys = list(built)
-    for i in range(0, len(keys), BATCH):
-        chunk = keys[i : i + BATCH]
-        for key, value in LogNode.objects.filter(key__in=chunk).values_list("key", "hash"):
-            if bytes(value) != built[key]:
-                level, index = key >> 48, key & ((1 << 48) - 1)
-                report.problems.append(Problem(None, "node", None, f"{NODE_CHANGED} (level {level}, #{index})"))
-    return len(keys)
+    """Compare the stored nodes with the rebuilt ones: one range scan per tree level."""
+    by_level: dict[int, list[int]] = defaultdict(list)
+    for key in built:
+        by_level[key >> LEVEL_SHIFT].append(key)
+    seen = 0
+    for keys in by_level.values():
+        rows = LogNode.objects.filter(key__gte=min(keys), key__lte=max(keys)).values_list("key", "hash")
+        for key, value in rows.iterator(chunk_size=BATCH):
+            if key in built:
+                seen += 1
+                if bytes(value) != built[key]:
+                    level, index = key >> LEVEL_SHIFT, key & ((1 << LEVEL_SHIFT) - 1)
+                    report.problems.append(Problem(None, "node", None, f"{NODE_CHANGED} (level {level}, #{index})"))
+    if seen != len(built):
+        report.problems.append(Problem(None, "node", None, NODE_MISSING.format(n=len(built) - seen)))
+    return len(built)
 
 
 def _check_roots(heads, root: bytes, report: AllReport) -> None:
