@@ -43,22 +43,21 @@ def race(workers):
 append_only = importlib.import_module("gongzhi.notices.migrations.0002_append_only")
 
 
+def _append_only_triggers(cursor, on: bool) -> None:
+    if connection.vendor == "sqlite":
+        for statement in append_only.sqlite_up() if on else append_only.sqlite_down():
+            cursor.execute(statement)
+        return
+    for table in [*append_only.FROZEN, "notices_notice"]:
+        cursor.execute(f"ALTER TABLE {table} {'ENABLE' if on else 'DISABLE'} TRIGGER USER")
+
+
 @contextlib.contextmanager
 def behind_the_applications_back():
     """A database administrator switching the append-only triggers off to edit rows directly."""
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for statement in append_only.sqlite_down():
-                cursor.execute(statement)
-        else:
-            for table in ["notices_notice", "notices_logleaf", "notices_lognode", "notices_noticeattachment"]:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        _append_only_triggers(cursor, on=False)
         try:
             yield cursor
         finally:
-            if connection.vendor == "sqlite":
-                for statement in append_only.sqlite_up():
-                    cursor.execute(statement)
-            else:
-                for table in ["notices_notice", "notices_logleaf", "notices_lognode", "notices_noticeattachment"]:
-                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            _append_only_triggers(cursor, on=True)
