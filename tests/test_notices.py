@@ -361,3 +361,36 @@ def test_api_publish_and_permission_grid(login, client):
     assert response.status_code == 201
     body = response.json()
     assert body["log_index"] is not None and body["table"]["rows"] == [["同意", "201"]]
+
+
+def test_board_index_leads_anyone_to_every_board(client):
+    page = client.get("/board/").content.decode()
+    assert f"/board/estates/{estate(PACIFIC).pk}/" in page and f"/board/communities/{estate(PACIFIC).community_id}/" in page
+    community = client.get(f"/board/communities/{estate(PACIFIC).community_id}/").content.decode()
+    assert "明福社区红色物业联席会议公告" in community
+    assert client.get("/board/estates/999999/").status_code == 404
+
+
+def test_permission_grid_for_a_private_notice(login, persona):
+    from django.test import Client
+
+    anonymous = Client()
+    notice = publish(persona("zhaozhuren"), title="业主内部公示", attachments=[services.Upload("附件.pdf", PDF)])
+    attachment = notice.attachments.get()
+    pages = [f"/notices/{notice.pk}/", f"/notices/{notice.pk}/print.pdf", f"/notices/{notice.pk}/notice.json",
+             f"/notices/{notice.pk}/attachments/{attachment.pk}/"]
+    apis = [f"/api/v1/notices/{notice.pk}", f"/api/v1/notices/{notice.pk}/file"]
+    for url in pages:  # anonymous: log in first; another estate's resident or secretary: as if missing
+        assert anonymous.get(url).status_code == 302, url
+        assert login("wangayi").get(url).status_code == 404, url
+        assert login("lijing").get(url).status_code == 404, url
+        assert login("lixiansheng").get(url).status_code == 200, url
+    for url in apis:
+        assert anonymous.get(url).status_code == 404, url
+        assert login("wangayi").get(url).status_code == 404, url
+        assert login("lixiansheng").get(url).status_code == 200, url
+    assert login("wangayi").get(f"/notices/{notice.pk}/attachments/{attachment.pk + 999}/").status_code == 404
+    assert anonymous.get("/notices/").status_code == 302
+    listing = login("wangayi").get("/notices/").content.decode()
+    assert "业主内部公示" not in listing and "义乌城小区电梯年度检验公示" in listing
+    assert "业主内部公示" in login("lixiansheng").get("/notices/").content.decode()

@@ -3,6 +3,7 @@ from django.urls import path
 from gongzhi.notices import views
 
 urlpatterns = [
+    path("board/", views.board_index, name="board_index"),
     path("board/estates/<int:estate_id>/", views.estate_board, name="estate_board"),
     path("board/communities/<int:community_id>/", views.community_board, name="community_board"),
     path("notices/", views.notice_list, name="notice_list"),

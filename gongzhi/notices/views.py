@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -56,6 +57,14 @@ def _login_or(view):
 
 
 # --- boards ----------------------------------------------------------------------------------
+def board_index(request):
+    """Every community's and estate's public board: where a resident without an account starts."""
+    communities = Community.objects.select_related("subdistrict").prefetch_related(
+        Prefetch("estates", queryset=Estate.objects.order_by("name").only("pk", "name", "community_id"))
+    ).order_by("subdistrict__name", "name")
+    return render(request, "notices/board_index.html", {"communities": communities})
+
+
 def estate_board(request, estate_id: int):
     estate = get_object_or_404(Estate.objects.select_related("community"), pk=estate_id)
     current, expired = selectors.board(fetched_by=request.user, estate=estate)
