@@ -21,6 +21,20 @@ NOTICE_FIELDS = [
 ]
 
 
+def _rows(queryset, ids: list[int], field: str = "pk"):
+    """Rows whose `field` is one of ids. Records published together have neighbouring ids, so a
+    range scan usually serves; a list of thousands of ids costs more to send than to scan."""
+    if not ids:
+        return []
+    low, high = min(ids), max(ids)
+    if high - low < 2 * len(ids):
+        wanted = set(ids)
+        key = "id" if field == "pk" else field
+        rows = queryset.filter(**{f"{field}__gte": low, f"{field}__lte": high})
+        return [row for row in rows if row[key] in wanted]
+    return list(queryset.filter(**{f"{field}__in": ids}))
+
+
 def _iso(value):
     return value.isoformat() if value is not None else None
 
@@ -34,8 +48,10 @@ def _place(row: dict) -> dict:
 
 def notice_contents(ids: list[int]) -> dict[int, dict]:
     attachments = defaultdict(list)
-    rows = NoticeAttachment.objects.filter(notice_id__in=ids).order_by("notice_id", "position", "id")
-    for a in rows.values("notice_id", "name", "size", "sm3", "content_type"):
+    rows = NoticeAttachment.objects.order_by("notice_id", "position", "id").values(
+        "notice_id", "name", "size", "sm3", "content_type"
+    )
+    for a in _rows(rows, ids, "notice_id"):
         attachments[a.pop("notice_id")].append(a)
     return {
         row["id"]: {
@@ -51,21 +67,23 @@ def notice_contents(ids: list[int]) -> dict[int, dict]:
             "supersedes": row["supersedes_id"],
             "attachments": attachments.get(row["id"], []),
         }
-        for row in Notice.objects.filter(pk__in=ids).values(*NOTICE_FIELDS)
+        for row in _rows(Notice.objects.values(*NOTICE_FIELDS), ids)
     }
 
 
 def approval_contents(ids: list[int]) -> dict[int, dict]:
     signatures = defaultdict(list)
-    rows = ApprovalSignature.objects.filter(approval_id__in=ids).order_by("approval_id", "position", "id")
-    for s in rows.values("approval_id", "role", "decision", "signed_at"):
+    rows = ApprovalSignature.objects.order_by("approval_id", "position", "id").values(
+        "approval_id", "role", "decision", "signed_at"
+    )
+    for s in _rows(rows, ids, "approval_id"):
         signatures[s["approval_id"]].append(
             {"role": s["role"], "decision": s["decision"], "signed_at": _iso(s["signed_at"])}
         )
     fields = ["id", "kind", "title", "body", "status", "created_at", "decided_at", "estate_id", "estate__name",
               "estate__community_id", "estate__community__name"]
     result = {}
-    for row in Approval.objects.filter(pk__in=ids).values(*fields):
+    for row in _rows(Approval.objects.values(*fields), ids):
         row["community_id"], row["community__name"] = row["estate__community_id"], row["estate__community__name"]
         result[row["id"]] = {
             **_place(row),
@@ -104,7 +122,6 @@ def register() -> None:
             name="notice",
             model=Notice,
             contents=notice_contents,
-            place=lambda n: (n.estate_id, n.community_id),
             visible_ids=_notices_visible_ids,
         )
     )
@@ -113,7 +130,6 @@ def register() -> None:
             name="approval",
             model=Approval,
             contents=approval_contents,
-            place=lambda a: (a.estate_id, a.estate.community_id),
             visible_ids=_approvals_visible_ids,
         )
     )
