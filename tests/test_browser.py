@@ -80,6 +80,7 @@ def test_a_passer_by_scans_a_notice_and_sees_it_verified_then_a_tampered_one_rej
     current.get_by_text("【更正】太平洋花园2026年第三季度公共收益收支公示").first.click()
     expect(phone.get_by_test_id("notice-table")).to_contain_text("绿化补植")
     expect(phone.get_by_test_id("corrects")).to_be_visible()
+    assert phone.evaluate("document.querySelector('img.qr').naturalWidth") > 0  # the QR code renders
     phone.get_by_test_id("verify-link").click()
     expect(phone.get_by_test_id("verdict")).to_contain_text("已验证")
     expect(phone.get_by_test_id("checks").locator("li.bad")).to_have_count(0)

@@ -4,7 +4,6 @@ WeasyPrint renders a template with the machine's fonts only (no web fonts, nothi
 Without a CJK font Chinese would print as boxes, so that is detected and refused with a message.
 """
 
-import base64
 import functools
 import shutil
 import subprocess
@@ -34,8 +33,7 @@ def cjk_font_families() -> tuple[str, ...]:
 
 
 def qr_svg_data_uri(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
 def notice_pdf(notice, *, leaf, verify_url: str) -> bytes:

@@ -110,6 +110,7 @@ def notice_list(request):
 def notice_detail(request, notice_id: int):
     notice = _visible_notice(request, notice_id)
     services.notice_read_record(request.user, notice)
+    notice.views += 1  # this reading, counted in the database just now
     leaf = selectors.leaf_of("notice", notice.pk)
     scope = scope_for(request.user)
     can_manage = scope.is_root or (
