@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "gongzhi.people",
     "gongzhi.bodies",
     "gongzhi.notices",
+    "gongzhi.votes",
 ]
 
 MIDDLEWARE = [

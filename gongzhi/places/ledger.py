@@ -131,8 +131,9 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     raise InvalidInput(FILE_UNREADABLE)
 
 
-def _header_map(header: list[str]) -> dict[str, int]:
-    wanted = {alias.replace(" ", "").lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
+def header_map(header: list[str], columns: dict[str, tuple[str, ...]] = COLUMNS) -> dict[str, int]:
+    """Column key -> position, matching headers in any of their accepted spellings."""
+    wanted = {alias.replace(" ", "").lower(): key for key, aliases in columns.items() for alias in aliases}
     found = {}
     for index, name in enumerate(header):
         key = wanted.get(name.replace(" ", "").lower())
@@ -162,7 +163,7 @@ def parse_rows(table: list[list[str]], *, community_name: str = "", estate_name:
     """Check every row; raise LedgerImportError listing every problem, or return clean rows."""
     if not table or not any(table[0]):
         raise InvalidInput(FILE_EMPTY)
-    columns = _header_map(table[0])
+    columns = header_map(table[0])
     required = [c for c in REQUIRED if c not in columns and not (c == "estate" and estate_name)]
     if required:
         names = "、".join(COLUMNS[c][0] for c in required)
