@@ -62,3 +62,9 @@ NOTICE_PUBLISHER_ROLES = frozenset(
         Role.ADMINISTRATOR,
     }
 )
+# Who may organise an owners' vote for an estate (its committee, or the community for 物管会 estates).
+VOTE_ORGANISER_ROLES = frozenset(
+    {Role.COMMITTEE_CHAIR, Role.COMMITTEE_MEMBER, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.ADMINISTRATOR}
+)
+# Who may collect paper ballots (door to door included); a different organiser checks each one.
+BALLOT_COLLECTOR_ROLES = VOTE_ORGANISER_ROLES | {Role.BUILDING_HEAD, Role.GRID_WORKER, Role.PARTY_MEMBER}

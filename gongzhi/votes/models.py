@@ -1,0 +1,127 @@
+"""Owners' votes (业主共同决定, Civil Code art. 278).
+
+Invariants:
+- A vote is announced before it opens, at least GONGZHI_VOTE_NOTICE_DAYS (never under 15) days
+  ahead; ballots are accepted only between opens_at and closes_at of an announced vote.
+- The roll (who may vote, with what area) is frozen when the vote is announced.
+- One ballot per owner per vote (database unique constraint), an owner being the set of persons
+  on a unit's title; all the developer's units are one owner.
+- A closed vote's result and ballots never change (database triggers, migration 0002).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.people.models import Person
+from gongzhi.places.models import Building, Estate, Unit
+from gongzhi.votes.tally import ITEMS
+
+
+class VoteStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ANNOUNCED = "announced", _("已公告")
+    CLOSED = "closed", _("已结束")
+
+
+class Choice(models.TextChoices):
+    YES = "yes", _("同意")
+    NO = "no", _("反对")
+    ABSTAIN = "abstain", _("弃权")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("网上投票")
+    PAPER = "paper", _("纸质选票")
+    DOOR = "door", _("入户收集")
+    PROXY = "proxy", _("委托投票")
+
+
+class Vote(models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="votes", verbose_name=_("小区"))
+    title = models.CharField(_("表决事项"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    item = models.PositiveSmallIntegerField(_("民法典第二百七十八条事项"), choices=sorted(ITEMS.items()))
+    # Empty = the whole estate; otherwise the buildings whose owners pay (维修资金列支范围).
+    buildings = models.ManyToManyField(Building, blank=True, related_name="+", verbose_name=_("表决范围（楼栋）"))
+    secret = models.BooleanField(_("不记名投票"), default=False)
+    allow_change = models.BooleanField(_("截止前可改票"), default=False)
+    opens_at = models.DateTimeField(_("开始投票"))
+    closes_at = models.DateTimeField(_("截止投票"))
+    status = models.CharField(_("状态"), max_length=12, choices=VoteStatus.choices, default=VoteStatus.DRAFT)
+    announced_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
+    # Thresholds as fractions "2/3" — the estate's rules may raise them above the law.
+    participation = models.CharField(_("参与比例"), max_length=16, default="2/3")
+    special = models.CharField(_("特别事项同意比例"), max_length=16, default="3/4")
+    ordinary = models.CharField(_("一般事项同意比例"), max_length=16, default="1/2")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("发起人"))
+    created_at = models.DateTimeField(default=timezone.now)
+    result = models.JSONField(_("表决结果"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("业主表决")
+        verbose_name_plural = _("业主表决")
+        ordering = ["-opens_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="vote_closes_after_open"),
+            models.CheckConstraint(condition=models.Q(item__gte=1, item__lte=9), name="vote_item_1_to_9"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.status == VoteStatus.ANNOUNCED and self.opens_at <= at < self.closes_at
+
+
+class RollEntry(models.Model):
+    """A unit of the voting group as it stood when the vote was announced."""
+
+    vote = models.ForeignKey(Vote, models.PROTECT, related_name="roll")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    area = models.DecimalField(max_digits=10, decimal_places=2)
+    owner_key = models.CharField(max_length=200)  # "p12+p15", or "DEVELOPER"
+    persons = models.ManyToManyField(Person, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vote", "unit"], name="roll_unit_once")]
+        indexes = [models.Index(fields=["vote", "owner_key"], name="roll_vote_owner")]
+
+    def __str__(self):
+        return f"{self.vote_id}:{self.unit_id}"
+
+
+class BallotStatus(models.TextChoices):
+    COUNTED = "counted", _("有效")
+    PENDING_CHECK = "pending_check", _("待复核")
+
+
+class Ballot(models.Model):
+    """One owner's ballot. For a secret vote the choice is never shown through any interface."""
+
+    vote = models.ForeignKey(Vote, models.PROTECT, related_name="ballots")
+    owner_key = models.CharField(max_length=200)
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    voter = models.ForeignKey(Person, models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=8, choices=Choice.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
+    status = models.CharField(max_length=16, choices=BallotStatus.choices, default=BallotStatus.COUNTED)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    proxy_document = models.FileField(upload_to="votes/proxies/%Y/%m/", blank=True)
+    cast_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vote", "owner_key"], name="ballot_one_per_owner")]
+
+    def __str__(self):
+        return f"{self.vote_id}:{self.owner_key}"
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.vote.scope_ids()
