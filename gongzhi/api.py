@@ -97,12 +97,14 @@ def _register_routers():
     from gongzhi.notices.api import router as notices_router
     from gongzhi.people.api import router as people_router
     from gongzhi.places.api import router as places_router
+    from gongzhi.votes.api import router as votes_router
 
     api.add_router("/places", places_router)
     api.add_router("/people", people_router)
     api.add_router("/organisations", bodies_router)
     api.add_router("/", core_router)
     api.add_router("/", notices_router)
+    api.add_router("/", votes_router)
 
 
 _register_routers()

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("gongzhi.places.urls")),
     path("", include("gongzhi.bodies.urls")),
     path("", include("gongzhi.notices.urls")),
+    path("", include("gongzhi.votes.urls")),
 ]

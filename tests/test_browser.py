@@ -95,3 +95,39 @@ def test_a_passer_by_scans_a_notice_and_sees_it_verified_then_a_tampered_one_rej
     leaf = LogLeaf.objects.get(kind="notice", ref_id=notice.pk)
     phone.goto(f"{site}/v/{leaf.index}/?h={'ab' * 32}")  # a forged printout's QR code
     expect(phone.get_by_test_id("verdict")).to_contain_text("验证失败")
+
+
+def test_an_owner_votes_on_a_phone_while_the_organiser_watches_turnout_move(site, phone, browser):
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from gongzhi.votes import services
+    from gongzhi.votes.models import Vote
+
+    chair = get_user_model().objects.get(username="zhaozhuren")
+    pacific = Estate.objects.get(name="太平洋花园")
+    now = timezone.now()
+    vote = services.vote_create(chair, estate_id=pacific.pk, title="增设电动车充电棚", item=8,
+                                opens_at=now + datetime.timedelta(days=16), closes_at=now + datetime.timedelta(days=30))
+    services.vote_announce(chair, vote_id=vote.pk)
+    Vote.objects.filter(pk=vote.pk).update(opens_at=now - datetime.timedelta(hours=1))  # the 15 days have passed
+
+    organiser = browser.new_context().new_page()
+    log_in(organiser, site, "zhaozhuren")
+    organiser.goto(f"{site}/votes/{vote.pk}/turnout/")
+    expect(organiser.get_by_test_id("owners-participating")).to_have_text("0")
+
+    log_in(phone, site, "lixiansheng")
+    phone.goto(f"{site}/votes/")
+    phone.get_by_text("增设电动车充电棚").click()
+    expect(phone.get_by_test_id("my-ballot")).to_contain_text("2-1-301、6-1-502")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.get_by_test_id("choice-yes").click()
+    expect(phone.get_by_test_id("voted")).to_contain_text("已投票")
+    expect(phone.get_by_test_id("choice-yes")).to_have_count(0)
+
+    # the organiser's page refreshes itself: one owner (two flats) has now taken part
+    expect(organiser.get_by_test_id("owners-participating")).to_have_text("1", timeout=12_000)
+    organiser.context.close()

@@ -292,3 +292,151 @@ def test_many_owners_voting_at_the_same_moment_are_all_counted(world, persona):
     assert all(isinstance(r, Ballot) for r in results), [r for r in results if not isinstance(r, Ballot)][:3]
     assert services.vote_tally(vote).owners_yes == len({r.owner_key for r in results}) == Ballot.objects.filter(
         vote=vote).count()
+
+
+# --- pages, API, secrecy through every interface ----------------------------------------------------
+def test_owner_votes_on_the_web_and_sees_that_not_what(login, persona, clock):
+    import re
+
+    vote = draft(persona, clock, secret=True, allow_change=True)
+    services.vote_announce(persona("zhaozhuren"), vote_id=vote.pk)
+    clock.set(vote.opens_at)
+    client = login("lixiansheng")
+    page = client.get(f"/votes/{vote.pk}/").content.decode()
+    assert "2-1-301、6-1-502" in page and 'data-testid="choice-yes"' in page
+    page = client.post(f"/votes/{vote.pk}/", {"choice": "no"}, follow=True).content.decode()
+    assert "已投票" in page
+    detail = client.get(f"/api/v1/votes/{vote.pk}").json()
+    assert detail["mine"][0]["voted"] is True and "choice" not in detail["mine"][0]
+
+    def everything_others_can_see():
+        organiser = login("zhaozhuren")
+        urls = [f"/votes/{vote.pk}/", f"/votes/{vote.pk}/turnout/", f"/votes/{vote.pk}/turnout/?format=json",
+                f"/votes/{vote.pk}/paper/", f"/api/v1/votes/{vote.pk}", f"/api/v1/votes/{vote.pk}/turnout",
+                "/api/v1/votes", f"/admin/votes/vote/{vote.pk}/change/", "/audit/", "/api/v1/audit"]
+        pages = {u: login("guanliyuan" if "admin" in u or "audit" in u else "zhaozhuren").get(u) for u in urls}
+        assert all(r.status_code == 200 for r in pages.values()), {u: r.status_code for u, r in pages.items()}
+        strip = re.compile(r'(csrfmiddlewaretoken" value="|"at": ")[^"]+"')
+        return {u: strip.sub("", r.content.decode()) for u, r in pages.items()}, organiser
+
+    seen_after_no, organiser = everything_others_can_see()
+    services.ballot_cast(persona("lixiansheng"), vote_id=vote.pk, choice="yes")  # changes his ballot
+    seen_after_yes, _ = everything_others_can_see()
+    # what organisers, administrators and auditors see does not depend on how he voted
+    for url, body in seen_after_no.items():
+        assert body == seen_after_yes[url] or url in ("/audit/", "/api/v1/audit"), url
+    audit = [a.after for a in AuditEntry.objects.filter(subject_type="votes.vote", subject_id=str(vote.pk))]
+    assert audit and all("choice" not in (after or {}) for after in audit)
+    assert organiser.get(f"/api/v1/votes/{vote.pk}/choices").status_code == 404
+    clock.set(vote.closes_at)
+    services.vote_close(persona("zhaozhuren"), vote_id=vote.pk)
+    assert organiser.get(f"/api/v1/votes/{vote.pk}/choices").status_code == 404  # secret, even after closing
+
+
+def test_open_vote_publishes_each_units_choice_after_closing(login, persona, clock, open_vote):
+    services.ballot_cast(persona("lixiansheng"), vote_id=open_vote.pk, choice="yes")
+    client = login("lixiansheng")
+    assert client.get(f"/api/v1/votes/{open_vote.pk}/choices").status_code == 404  # not while voting
+    clock.set(open_vote.closes_at)
+    services.vote_close(persona("zhaozhuren"), vote_id=open_vote.pk)
+    rows = {r["unit"]: r["choice"] for r in client.get(f"/api/v1/votes/{open_vote.pk}/choices").json()}
+    assert rows["2-1-301"] == rows["6-1-502"] == "yes" and rows["1-1-101"] is None
+    page = client.get(f"/votes/{open_vote.pk}/").content.decode()
+    assert "表决结果" in page and "结果公示" in page
+
+
+def test_vote_pages_and_endpoints_permission_grid(login, persona, clock, open_vote):
+    from django.test import Client
+
+    anonymous = Client()
+    pages = [f"/votes/{open_vote.pk}/", f"/votes/{open_vote.pk}/turnout/", f"/votes/{open_vote.pk}/paper/"]
+    for url in pages:
+        assert anonymous.get(url).status_code == 302
+        assert login("wangayi").get(url).status_code == 404, url  # another estate
+    assert login("lixiansheng").get(pages[1]).status_code == 403  # an owner: no turnout lists
+    assert login("lixiansheng").get(pages[2]).status_code == 403
+    assert login("chen").get(pages[1]).status_code == 200  # a building head collects in his building
+    assert login("lixiansheng").get("/votes/new/").status_code == 403
+    assert login("lixiansheng").post(f"/votes/{open_vote.pk}/close/").status_code == 403
+    assert anonymous.get(f"/api/v1/votes/{open_vote.pk}").status_code == 401
+    assert login("wangayi").get(f"/api/v1/votes/{open_vote.pk}").status_code == 404
+    assert login("lixiansheng").get(f"/api/v1/votes/{open_vote.pk}/turnout").status_code == 403
+    assert login("wangayi").post(f"/api/v1/votes/{open_vote.pk}/ballot", {"choice": "yes"},
+                                 content_type="application/json").status_code == 404
+    response = login("lixiansheng").post(f"/api/v1/votes/{open_vote.pk}/ballot", {"choice": "yes"},
+                                         content_type="application/json")
+    assert response.status_code == 201
+    again = login("lixiansheng").post(f"/api/v1/votes/{open_vote.pk}/ballot", {"choice": "no"},
+                                      content_type="application/json")
+    assert again.status_code == 409 and "已经投过票" in again.json()["detail"]
+    draft_vote = draft(persona, clock, title="草稿")
+    assert login("lixiansheng").get(f"/votes/{draft_vote.pk}/").status_code == 404  # drafts: organisers only
+
+
+def test_building_head_sees_only_his_buildings_missing_owners(login, persona, open_vote):
+    page = login("chen").get(f"/votes/{open_vote.pk}/turnout/").content.decode()
+    assert "<strong>3号楼</strong>" in page and "<strong>2号楼</strong>" not in page
+    organiser = login("zhaozhuren").get(f"/votes/{open_vote.pk}/turnout/").content.decode()
+    assert "<strong>2号楼</strong>" in organiser
+
+
+def test_paper_ballots_by_form_import_and_check(login, persona, open_vote):
+    entries = list(RollEntry.objects.filter(vote=open_vote, owner_key__startswith="p").order_by("unit__code")
+                   .prefetch_related("persons")[:4])
+    first = entries[0]
+    chen = login("chen")
+    response = chen.post(f"/votes/{open_vote.pk}/paper/", {
+        "enter": "1", "unit": first.unit.code, "voter": first.persons.first().name, "choice": "yes", "channel": "door"})
+    assert response.status_code == 302
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["房号", "投票人", "表决意见"])
+    for e in entries[1:3]:
+        book.active.append([e.unit.code, e.persons.first().name, "同意"])
+    data = io.BytesIO()
+    book.save(data)
+    chair = login("zhaozhuren")
+    response = chair.post(f"/votes/{open_vote.pk}/paper/", {"import": "1", "file": SimpleUploadedFile("选票.xlsx", data.getvalue())})
+    assert response.status_code == 302
+    assert Ballot.objects.filter(vote=open_vote, status=BallotStatus.PENDING_CHECK).count() == 3
+    bad = Workbook()
+    bad.active.append(["房号", "投票人", "表决意见"])
+    bad.active.append([entries[3].unit.code, "不是业主", "同意"])
+    bad.active.append(["99-9-999", "某人", "同意"])
+    data = io.BytesIO()
+    bad.save(data)
+    response = chair.post(f"/votes/{open_vote.pk}/paper/", {"import": "1", "file": SimpleUploadedFile("b.xlsx", data.getvalue())},
+                          follow=True)
+    page = response.content.decode()
+    assert "第 2 行" in page and "第 3 行" in page
+    assert Ballot.objects.filter(vote=open_vote).count() == 3  # all or nothing
+    pending = Ballot.objects.filter(vote=open_vote, entered_by=persona("chen")).get()
+    chair.post(f"/votes/{open_vote.pk}/paper/", {"check": "yes", "ballot": pending.pk})
+    assert Ballot.objects.get(pk=pending.pk).status == BallotStatus.COUNTED
+    imported = Ballot.objects.filter(vote=open_vote, entered_by=persona("zhaozhuren")).first()
+    response = chair.post(f"/votes/{open_vote.pk}/paper/", {"check": "yes", "ballot": imported.pk}, follow=True)
+    assert "不能复核自己录入" in response.content.decode()
+
+
+def test_reminder_posts_the_turnout_to_the_estate(persona, open_vote):
+    services.ballot_cast(persona("lixiansheng"), vote_id=open_vote.pk, choice="yes")
+    notice = services.vote_remind(persona("zhaozhuren"), vote_id=open_vote.pk)
+    assert notice.title.startswith("投票提醒") and "参与表决的业主 1/" in notice.body
+
+
+def test_create_and_announce_through_the_api(login, clock):
+    client = login("zhaozhuren")
+    payload = {"estate_id": estate(PACIFIC).pk, "title": "筹集维修资金", "item": 6,
+               "opens_at": (clock.now + 15 * DAY).isoformat(), "closes_at": (clock.now + 30 * DAY).isoformat()}
+    response = client.post("/api/v1/votes", payload, content_type="application/json")
+    assert response.status_code == 201, response.content
+    vote_id = response.json()["id"]
+    assert client.post(f"/api/v1/votes/{vote_id}/announce").json()["status"] == "announced"
+    assert client.post(f"/api/v1/votes/{vote_id}/announce").status_code == 409
+    assert client.post(f"/api/v1/votes/{vote_id}/close").status_code == 409
+    bad = client.post("/api/v1/votes", {**payload, "ordinary": "1/3"}, content_type="application/json")
+    assert bad.status_code == 400 and "不能降低" in bad.json()["detail"]

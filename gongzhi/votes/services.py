@@ -336,3 +336,65 @@ def _choices_sheet(vote: Vote) -> notices.Upload:
     data = io.BytesIO()
     book.save(data)
     return notices.Upload(f"表决{vote.pk}各户意见.xlsx", data.getvalue())
+
+
+IMPORT_HEADERS = {"unit": ("房号", "unit"), "voter": ("投票人", "voter"), "choice": ("表决意见", "choice", "意见")}
+IMPORT_ROW = "第 {line} 行（{unit}）：{reason}"
+
+
+@transaction.atomic
+def ballot_import(actor, *, vote_id: int, data: bytes, filename: str) -> int:
+    """Paper ballots typed into a spreadsheet (房号, 投票人, 表决意见). All or nothing: every row
+    is checked first; each imported ballot then waits for a second person's check, like one
+    entered by hand."""
+    from gongzhi.places.ledger import header_map, read_table
+
+    vote = _open_vote(_vote_for(actor, vote_id, VOTE_ORGANISER_ROLES).pk)
+    table = read_table(data, filename)
+    columns = header_map(table[0] if table else [], IMPORT_HEADERS)
+    if len(columns) < 3:
+        raise InvalidInput("表格须有 房号、投票人、表决意见 三列 / The sheet needs unit, voter and choice columns")
+    entries = {e.unit.code: e for e in RollEntry.objects.filter(vote=vote).select_related("unit")
+               .prefetch_related("persons")}
+    voted = set(Ballot.objects.filter(vote=vote).values_list("owner_key", flat=True))
+    words = {**law.CHOICE_WORDS}
+    errors, ballots, seen = [], [], set()
+    for line, row in enumerate(table[1:], start=2):
+        cell = {key: (row[i].strip() if i < len(row) else "") for key, i in columns.items()}
+        if not any(cell.values()):
+            continue
+        entry = entries.get(cell["unit"])
+        choice = words.get(cell["choice"].lower())
+        voter = next((p for p in entry.persons.all() if p.name == cell["voter"]), None) if entry else None
+        reason = (UNIT_NOT_IN_GROUP if entry is None else VOTER_NOT_OWNER if voter is None
+                  else UNKNOWN_CHOICE if choice is None
+                  else ALREADY_VOTED if entry.owner_key in voted or entry.owner_key in seen else None)
+        if reason:
+            errors.append(IMPORT_ROW.format(line=line, unit=cell["unit"] or "—", reason=reason))
+            continue
+        seen.add(entry.owner_key)
+        ballots.append(Ballot(vote=vote, owner_key=entry.owner_key, unit=entry.unit, voter=voter, choice=choice.value,
+                              channel=Channel.PAPER, status=BallotStatus.PENDING_CHECK, entered_by=actor))
+    if errors:
+        raise InvalidInput("\n".join(errors[:50]) + (f"\n…共 {len(errors)} 处 / {len(errors)} problems" if len(errors) > 50 else ""))
+    Ballot.objects.bulk_create(ballots)
+    audit_record(actor, "ballot.import", vote, after={"ballots": len(ballots), "file": filename[:100]})
+    return len(ballots)
+
+
+@transaction.atomic
+def vote_remind(actor, *, vote_id: int):
+    """Post a reminder to the estate's residents with the turnout so far."""
+    vote = _vote_for(actor, vote_id, VOTE_ORGANISER_ROLES)
+    if not vote.is_open():
+        raise WrongState(NOT_OPEN)
+    result = vote_tally(vote)
+    missing = RollEntry.objects.filter(vote=vote).exclude(
+        owner_key__in=Ballot.objects.filter(vote=vote).values("owner_key")).values("owner_key").distinct().count()
+    return notices.notice_publish(
+        actor, estate_id=vote.estate_id, kind="announcement", audience="estate", title=f"投票提醒：{vote.title}",
+        body=(f"截至目前，参与表决的业主 {result.owners_participating}/{result.owners_total} 人，"
+              f"专有部分面积 {result.area_participating}/{result.area_total} m²；尚有 {missing} 位业主未投票。"
+              f"投票截止：{timezone.localtime(vote.closes_at).strftime('%Y-%m-%d %H:%M')}。"),
+        expires_on=timezone.localdate(vote.closes_at),
+    )

@@ -1,0 +1,184 @@
+"""Owners' votes over HTTP. No endpoint returns how an owner voted in a secret vote; an open
+vote's per-unit choices are published only once it is closed."""
+
+import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from gongzhi.core.api_schema import ERRORS, BodyId, Id, Pagination, Text
+from gongzhi.core.errors import NotFound, PermissionDenied
+from gongzhi.votes import selectors, services
+from gongzhi.votes.models import Ballot, BallotStatus, RollEntry, VoteStatus
+
+router = Router(tags=["votes"])
+
+
+class VoteOut(Schema):
+    id: int
+    estate_id: int
+    title: str
+    description: str
+    item: int
+    secret: bool
+    allow_change: bool
+    opens_at: datetime.datetime
+    closes_at: datetime.datetime
+    status: str
+    announced_at: datetime.datetime | None
+    result: dict | None
+
+
+class MyBallotOut(Schema):
+    owner_key: str
+    units: list[str]
+    unit_id: int
+    voted: bool
+    channel: str | None
+    status: str | None
+
+
+class VoteDetailOut(VoteOut):
+    mine: list[MyBallotOut]
+
+
+class VoteIn(Schema):
+    model_config = {"extra": "forbid"}
+    estate_id: BodyId
+    title: Text = Field(..., max_length=200)
+    item: int = Field(..., ge=1, le=9)
+    description: Text = Field("", max_length=5000)
+    opens_at: datetime.datetime
+    closes_at: datetime.datetime
+    building_ids: list[BodyId] = Field(default_factory=list, max_length=500)
+    secret: bool = False
+    allow_change: bool = False
+    participation: Text = Field("2/3", max_length=16)
+    special: Text = Field("3/4", max_length=16)
+    ordinary: Text = Field("1/2", max_length=16)
+
+
+class BallotIn(Schema):
+    model_config = {"extra": "forbid"}
+    choice: Literal["yes", "no", "abstain"]
+    unit_id: BodyId | None = None
+
+
+class PaperBallotIn(Schema):
+    model_config = {"extra": "forbid"}
+    unit_id: BodyId
+    voter_id: BodyId
+    choice: Literal["yes", "no", "abstain"]
+    channel: Literal["paper", "door"] = "paper"
+
+
+class CheckIn(Schema):
+    model_config = {"extra": "forbid"}
+    choice: Literal["yes", "no", "abstain"]
+
+
+class BallotOut(Schema):
+    id: int
+    unit_id: int
+    channel: str
+    status: str
+
+
+class TurnoutOut(Schema):
+    owners_total: int
+    owners_participating: int
+    area_total: str
+    area_participating: str
+    participation_met: bool
+    pending_check: int
+    not_voted_by_building: dict[str, list[str]]
+
+
+class UnitChoiceOut(Schema):
+    unit: str
+    area: str
+    choice: str | None
+
+
+def _vote_out(vote) -> dict:
+    return {f: getattr(vote, f) for f in VoteOut.model_fields}
+
+
+@router.get("/votes", response={200: list[VoteOut], **ERRORS})
+@paginate(Pagination)
+def vote_list(request: HttpRequest):
+    return [_vote_out(v) for v in selectors.vote_list(fetched_by=request.user)[:1000]]
+
+
+@router.get("/votes/{vote_id}", response={200: VoteDetailOut, **ERRORS})
+def vote_get(request: HttpRequest, vote_id: Id):
+    vote = selectors.vote_get(fetched_by=request.user, vote_id=vote_id)
+    mine = [{"owner_key": m.owner_key, "units": m.units, "unit_id": m.unit_id, "voted": m.ballot is not None,
+             "channel": m.ballot.channel if m.ballot else None, "status": m.ballot.status if m.ballot else None}
+            for m in selectors.my_ownerships(request.user, vote)]
+    return {**_vote_out(vote), "mine": mine}
+
+
+@router.post("/votes", response={201: VoteOut, **ERRORS})
+def vote_create(request: HttpRequest, payload: VoteIn):
+    """Draft a vote (organisers: the committee, or the community)."""
+    return Status(201, _vote_out(services.vote_create(request.user, **payload.dict())))
+
+
+@router.post("/votes/{vote_id}/announce", response={200: VoteOut, **ERRORS})
+def vote_announce(request: HttpRequest, vote_id: Id):
+    """Announce (≥ 15 days before voting opens) and freeze the roll of owners."""
+    return _vote_out(services.vote_announce(request.user, vote_id=vote_id))
+
+
+@router.post("/votes/{vote_id}/close", response={200: VoteOut, **ERRORS})
+def vote_close(request: HttpRequest, vote_id: Id):
+    """After the deadline: count by art. 278 and publish the result notice."""
+    return _vote_out(services.vote_close(request.user, vote_id=vote_id))
+
+
+@router.post("/votes/{vote_id}/ballot", response={201: BallotOut, **ERRORS})
+def ballot_cast(request: HttpRequest, vote_id: Id, payload: BallotIn):
+    """Vote online, once per owner (for every unit the owner holds in the group)."""
+    ballot = services.ballot_cast(request.user, vote_id=vote_id, choice=payload.choice, unit_id=payload.unit_id)
+    return Status(201, ballot)
+
+
+@router.post("/votes/{vote_id}/paper-ballots", response={201: BallotOut, **ERRORS})
+def ballot_enter(request: HttpRequest, vote_id: Id, payload: PaperBallotIn):
+    """Enter a paper or door-to-door ballot; it counts after another organiser checks it.
+    (Proxy ballots need the written authorisation: use the web form to attach it.)"""
+    return Status(201, services.ballot_enter(request.user, vote_id=vote_id, **payload.dict()))
+
+
+@router.post("/ballots/{ballot_id}/check", response={200: BallotOut, **ERRORS})
+def ballot_check(request: HttpRequest, ballot_id: Id, payload: CheckIn):
+    return services.ballot_check(request.user, ballot_id=ballot_id, choice=payload.choice)
+
+
+@router.get("/votes/{vote_id}/turnout", response={200: TurnoutOut, **ERRORS})
+def vote_turnout(request: HttpRequest, vote_id: Id):
+    """Who has taken part so far (never how): for organisers and ballot collectors."""
+    vote = selectors.vote_get(fetched_by=request.user, vote_id=vote_id)
+    if not selectors.can_collect(request.user, vote):
+        raise PermissionDenied()
+    t = selectors.turnout(fetched_by=request.user, vote=vote)
+    return {"owners_total": t.tally.owners_total, "owners_participating": t.tally.owners_participating,
+            "area_total": str(t.tally.area_total), "area_participating": str(t.tally.area_participating),
+            "participation_met": t.tally.participation_met, "pending_check": t.pending_check,
+            "not_voted_by_building": t.not_voted_by_building}
+
+
+@router.get("/votes/{vote_id}/choices", response={200: list[UnitChoiceOut], **ERRORS})
+def vote_choices(request: HttpRequest, vote_id: Id):
+    """Each unit's choice, published with the result of a closed open-ballot vote."""
+    vote = selectors.vote_get(fetched_by=request.user, vote_id=vote_id)
+    if vote.secret or vote.status != VoteStatus.CLOSED:
+        raise NotFound("不记名投票或尚未结束的表决不公布各户意见 / "
+                       "Choices are published only for a closed, open-ballot vote")
+    ballots = dict(Ballot.objects.filter(vote=vote, status=BallotStatus.COUNTED).values_list("owner_key", "choice"))
+    return [{"unit": code, "area": str(area), "choice": ballots.get(key)}
+            for code, area, key in RollEntry.objects.filter(vote=vote).order_by("unit__code")
+            .values_list("unit__code", "area", "owner_key")]

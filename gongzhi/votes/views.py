@@ -1,0 +1,206 @@
+"""Pages of owners' votes: the list, a vote (an owner's ballot on a phone; the organiser's
+controls), live turnout, paper ballots (entry, import, second check), closing and the result."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.errors import GongzhiError, PermissionDenied
+from gongzhi.core.roles import VOTE_ORGANISER_ROLES
+from gongzhi.core.scoping import scope_for
+from gongzhi.votes import selectors, services
+from gongzhi.votes.models import Channel, Choice, RollEntry, VoteStatus
+from gongzhi.votes.tally import ITEMS
+
+
+@login_required
+def vote_list(request):
+    user = request.user
+    return render(request, "votes/vote_list.html", {
+        "votes": list(selectors.vote_list(fetched_by=user)[:200]),
+        "can_create": scope_for(user).has_any(VOTE_ORGANISER_ROLES),
+    })
+
+
+class VoteForm(forms.Form):
+    estate = forms.ChoiceField(label=_("小区"))
+    title = forms.CharField(label=_("表决事项"), max_length=200)
+    item = forms.TypedChoiceField(label=_("民法典第二百七十八条事项"), coerce=int,
+                                  choices=[(k, f"{k}. {v}") for k, v in ITEMS.items()])
+    description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    buildings = forms.CharField(label=_("表决范围：楼栋号（空 = 全体业主；如 3,5）"), required=False)
+    opens_at = forms.DateTimeField(label=_("开始投票"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    closes_at = forms.DateTimeField(label=_("截止投票"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    secret = forms.BooleanField(label=_("不记名投票"), required=False)
+    allow_change = forms.BooleanField(label=_("截止前可改票"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        estates = scope_for(user).estates(VOTE_ORGANISER_ROLES).order_by("name")
+        self.fields["estate"].choices = [(e.pk, e.name) for e in estates]
+
+
+@login_required
+def vote_new(request):
+    user = request.user
+    if not scope_for(user).has_any(VOTE_ORGANISER_ROLES):
+        raise PermissionDenied()
+    form = VoteForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            vote = services.vote_create(
+                user, estate_id=int(data["estate"]), title=data["title"], item=data["item"],
+                description=data["description"], opens_at=data["opens_at"], closes_at=data["closes_at"],
+                secret=data["secret"], allow_change=data["allow_change"],
+                building_ids=_building_ids(int(data["estate"]), data["buildings"]),
+            )
+        except GongzhiError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("vote_detail", vote.pk)
+    return render(request, "votes/vote_new.html", {"form": form})
+
+
+def _building_ids(estate_id: int, text: str) -> list[int]:
+    from gongzhi.places.models import Building
+
+    codes = [c.strip() for c in text.replace("，", ",").split(",") if c.strip()]
+    found = dict(Building.objects.filter(estate_id=estate_id, code__in=codes).values_list("code", "pk"))
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise services.InvalidInput(services.BUILDING_OTHER_ESTATE + f"：{'、'.join(missing)}", field="buildings")
+    return list(found.values())
+
+
+@login_required
+def vote_detail(request, vote_id: int):
+    user = request.user
+    vote = selectors.vote_get(fetched_by=user, vote_id=vote_id)
+    if request.method == "POST":
+        try:
+            services.ballot_cast(user, vote_id=vote.pk, choice=request.POST.get("choice", ""),
+                                 unit_id=_int(request.POST.get("unit_id")))
+        except GongzhiError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("您的投票已记录"))
+        return redirect("vote_detail", vote.pk)
+    organiser = selectors.can_organise(user, vote)
+    return render(request, "votes/vote_detail.html", {
+        "vote": vote,
+        "item_name": ITEMS[vote.item],
+        "mine": selectors.my_ownerships(user, vote),
+        "choices": Choice.choices,
+        "organiser": organiser,
+        "collector": selectors.can_collect(user, vote),
+        "turnout": selectors.turnout(fetched_by=user, vote=vote) if organiser and vote.status != VoteStatus.DRAFT
+        else None,
+        "is_open": vote.is_open(),
+        "due": vote.status == VoteStatus.ANNOUNCED and timezone.now() >= vote.closes_at,
+    })
+
+
+def _int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def vote_action(request, vote_id: int, action: str):
+    actions = {"announce": services.vote_announce, "close": services.vote_close, "remind": services.vote_remind}
+    if action not in actions:
+        raise services.InvalidInput("未知的操作 / Unknown action")
+    try:
+        actions[action](request.user, vote_id=vote_id)
+    except GongzhiError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+    return redirect("vote_detail", vote_id)
+
+
+@login_required
+def vote_turnout(request, vote_id: int):
+    user = request.user
+    vote = selectors.vote_get(fetched_by=user, vote_id=vote_id)
+    if not selectors.can_collect(user, vote):
+        raise PermissionDenied()
+    turnout = selectors.turnout(fetched_by=user, vote=vote)
+    if request.GET.get("format") == "json":
+        t = turnout.tally
+        return JsonResponse({
+            "owners_participating": t.owners_participating, "owners_total": t.owners_total,
+            "area_participating": str(t.area_participating), "area_total": str(t.area_total),
+            "participation_area": float(t.participation_area), "participation_owners": float(t.participation_owners),
+            "pending_check": turnout.pending_check,
+        })
+    return render(request, "votes/turnout.html", {"vote": vote, "turnout": turnout})
+
+
+class PaperBallotForm(forms.Form):
+    unit = forms.CharField(label=_("房号"), max_length=32)
+    voter = forms.CharField(label=_("投票人姓名"), max_length=100)
+    choice = forms.ChoiceField(label=_("表决意见"), choices=Choice.choices, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(label=_("方式"), choices=[c for c in Channel.choices if c[0] != Channel.ONLINE])
+    proxy_document = forms.FileField(label=_("委托书（委托投票时必填）"), required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("选票表格（房号、投票人、表决意见）"))
+
+
+@login_required
+def vote_paper(request, vote_id: int):
+    """Collectors enter paper ballots (by hand or from a spreadsheet); organisers check them."""
+    user = request.user
+    vote = selectors.vote_get(fetched_by=user, vote_id=vote_id)
+    if not selectors.can_collect(user, vote):
+        raise PermissionDenied()
+    form = PaperBallotForm(request.POST if "enter" in request.POST else None,
+                           request.FILES if "enter" in request.POST else None)
+    upload = ImportForm(request.POST if "import" in request.POST else None,
+                        request.FILES if "import" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "enter" in request.POST and form.is_valid():
+                _enter(user, vote, form.cleaned_data)
+                messages.success(request, _("已录入，等待另一人复核"))
+                return redirect("vote_paper", vote.pk)
+            if "import" in request.POST and upload.is_valid():
+                f = upload.cleaned_data["file"]
+                n = services.ballot_import(user, vote_id=vote.pk, data=f.read(), filename=f.name)
+                messages.success(request, _("已导入 %(n)s 张选票，等待复核") % {"n": n})
+                return redirect("vote_paper", vote.pk)
+            if "check" in request.POST:
+                services.ballot_check(user, ballot_id=_int(request.POST.get("ballot")) or 0,
+                                      choice=request.POST.get("check", ""))
+                messages.success(request, _("复核无误，已计票"))
+                return redirect("vote_paper", vote.pk)
+        except GongzhiError as exc:
+            if exc.status in (403, 404) and "check" not in request.POST:
+                raise
+            messages.error(request, exc.message)
+    return render(request, "votes/paper.html", {
+        "vote": vote, "form": form, "upload": upload, "choices": Choice.choices,
+        "pending": list(selectors.pending_ballots(vote=vote)) if selectors.can_organise(user, vote) else None,
+    })
+
+
+def _enter(user, vote, data):
+    entry = RollEntry.objects.filter(vote=vote, unit__code=data["unit"].strip()).first()
+    if entry is None:
+        raise services.InvalidInput(services.UNIT_NOT_IN_GROUP, field="unit")
+    voter = entry.persons.filter(name=data["voter"].strip()).first()
+    if voter is None:
+        raise services.InvalidInput(services.VOTER_NOT_OWNER, field="voter")
+    services.ballot_enter(user, vote_id=vote.pk, unit_id=entry.unit_id, voter_id=voter.pk, choice=data["choice"],
+                          channel=data["channel"], proxy_document=data["proxy_document"])
