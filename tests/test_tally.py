@@ -270,3 +270,46 @@ def test_cli_unreadable_input_is_status_2(tmp_path):
     assert code == 2 and "第 2 行" in err
     code, _, err = run_tally("--units", str(tmp_path / "missing.csv"), "--ballots", good, "--item", "4")
     assert code == 2
+
+
+# --- committee elections ---------------------------------------------------------------------------
+def _election_ballots(picks_by_owner):
+    return [(BallotIn(f"u{n}", f"o{n}", "yes"), frozenset(picks)) for n, picks in picks_by_owner.items()]
+
+
+def test_election_fills_seats_by_votes_among_candidates_past_half():
+    from gongzhi.votes.tally import elect
+
+    holdings = units(*[100] * 10)
+    ballots = _election_ballots({
+        1: "ABC", 2: "ABC", 3: "ABD", 4: "ABD", 5: "ABE", 6: "AB", 7: "A", 8: "",  # 8 took part, chose no one
+    })
+    result = elect(holdings, ballots, list("ABCDE"), seats=3)
+    by_name = {c.candidate: c for c in result.candidates}
+    assert by_name["A"].tally.owners_yes == 7 and by_name["B"].tally.owners_yes == 6
+    assert by_name["C"].tally.owners_yes == 2 and not by_name["C"].passed  # 2 of 8: not more than half
+    assert result.elected == ["A", "B"]  # a seat stays empty: nobody else has more than half
+    assert result.runoff == []
+
+
+def test_election_tie_for_the_last_seat_goes_to_a_runoff():
+    from gongzhi.votes.tally import elect
+
+    holdings = units(*[100] * 9)
+    ballots = _election_ballots({1: "ABC", 2: "ABC", 3: "ABC", 4: "ABC", 5: "ABCD", 6: "ABD", 7: "ABD",
+                                 8: "ABD", 9: "ABDE"})
+    result = elect(holdings, ballots, list("ABCDE"), seats=3)
+    assert result.elected == ["A", "B"]
+    assert sorted(result.runoff) == ["C", "D"]  # 5 owners each, same area: tied across the third seat
+    assert not {c.candidate: c for c in result.candidates}["E"].passed
+    # one more square metre for C's supporters breaks the tie
+    bigger = units(*(["100.01"] + [100] * 8))
+    result = elect(bigger, ballots, list("ABCDE"), seats=3)
+    assert result.elected == ["A", "B", "C"] and result.runoff == []
+
+
+def test_election_without_participation_elects_no_one():
+    from gongzhi.votes.tally import elect
+
+    result = elect(units(*[100] * 9), _election_ballots({1: "AB", 2: "AB"}), list("AB"), seats=1)
+    assert result.elected == [] and result.runoff == []

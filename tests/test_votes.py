@@ -3,6 +3,7 @@ owner (several flats, co-owners, the developer), paper ballots checked by a seco
 closing with the legal result published in the transparency log, secrecy, and races."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -440,3 +441,104 @@ def test_create_and_announce_through_the_api(login, clock):
     assert client.post(f"/api/v1/votes/{vote_id}/close").status_code == 409
     bad = client.post("/api/v1/votes", {**payload, "ordinary": "1/3"}, content_type="application/json")
     assert bad.status_code == 400 and "不能降低" in bad.json()["detail"]
+
+
+# --- committee elections ------------------------------------------------------------------------------
+ALL_CHECKS = {"dandang": True, "dangxing": True, "suzhi": True, "gongxin": True}
+
+
+def _owners_of_pacific(n):
+    from gongzhi.people.models import PersonKind
+
+    return list(Person.objects.filter(ownerships__unit__estate=estate(PACIFIC), ownerships__until__isnull=True,
+                                      kind=PersonKind.NATURAL).distinct().order_by("pk")[:n])
+
+
+def test_election_seats_must_be_odd_between_5_and_11(persona, clock):
+    for seats in (4, 13, 3):
+        with pytest.raises(InvalidInput, match="单数"):
+            draft(persona, clock, item=3, seats=seats)
+    with pytest.raises(InvalidInput, match="第 3 项"):
+        draft(persona, clock, item=4, seats=5)
+    assert draft(persona, clock, item=3, seats=11).seats == 11
+
+
+def test_nomination_review_and_announcement(persona, clock):
+    vote = draft(persona, clock, item=3, seats=5, title="第三届业主委员会选举")
+    chair = persona("zhaozhuren")
+    mine = services.candidate_nominate(persona("lixiansheng"), vote_id=vote.pk, statement="我愿为大家服务")
+    assert mine.nomination == "self" and not mine.eligible
+    with pytest.raises(WrongState, match="已是候选人"):
+        services.candidate_nominate(persona("lixiansheng"), vote_id=vote.pk)
+    with pytest.raises(InvalidInput, match="本小区业主"):
+        services.candidate_nominate(persona("yanshuji"), vote_id=vote.pk)  # not an owner here
+    with pytest.raises(PermissionDenied):
+        services.candidate_nominate(persona("lixiansheng"), vote_id=vote.pk, person_id=_owners_of_pacific(1)[0].pk)
+    recommended = [services.candidate_nominate(chair, vote_id=vote.pk, person_id=p.pk)
+                   for p in _owners_of_pacific(6) if p.user_id != persona("lixiansheng").pk][:4]
+    assert all(c.nomination == "organisation" for c in recommended)
+    services.candidate_review(chair, candidate_id=mine.pk, checks={**ALL_CHECKS, "gongxin": False})
+    mine.refresh_from_db()
+    assert not mine.eligible and mine.checks["gongxin"] is False
+    with pytest.raises(PermissionDenied):
+        services.candidate_review(persona("lixiansheng"), candidate_id=mine.pk, checks=ALL_CHECKS)
+    for c in recommended:
+        services.candidate_review(chair, candidate_id=c.pk, checks=ALL_CHECKS)
+    with pytest.raises(WrongState, match="少于应选人数"):
+        services.vote_announce(chair, vote_id=vote.pk)  # 4 eligible for 5 seats
+    services.candidate_review(chair, candidate_id=mine.pk, checks=ALL_CHECKS)
+    services.vote_announce(chair, vote_id=vote.pk)
+    with pytest.raises(WrongState, match="公告后"):
+        services.candidate_review(chair, candidate_id=mine.pk, checks={})
+
+
+def test_election_ballots_results_and_runoff(persona, clock):
+    from gongzhi.votes.models import Candidate, Selection
+
+    vote = draft(persona, clock, item=3, seats=5, title="业委会换届选举")
+    chair = persona("zhaozhuren")
+    candidates = []
+    for p in _owners_of_pacific(7):
+        c = services.candidate_nominate(chair, vote_id=vote.pk, person_id=p.pk)
+        services.candidate_review(chair, candidate_id=c.pk, checks=ALL_CHECKS)
+        candidates.append(c)
+    services.vote_announce(chair, vote_id=vote.pk)
+    clock.set(vote.opens_at)
+    li = persona("lixiansheng")
+    with pytest.raises(InvalidInput, match="最多选 5 人"):
+        services.ballot_cast(li, vote_id=vote.pk, candidate_ids=[c.pk for c in candidates[:6]])
+    with pytest.raises(InvalidInput, match="只能选一次"):
+        services.ballot_cast(li, vote_id=vote.pk, candidate_ids=[candidates[0].pk, candidates[0].pk])
+    with pytest.raises(InvalidInput, match="候选人"):
+        services.ballot_cast(li, vote_id=vote.pk, candidate_ids=[999999])
+    ballot = services.ballot_cast(li, vote_id=vote.pk, candidate_ids=[c.pk for c in candidates[:5]])
+    assert Selection.objects.filter(ballot=ballot).count() == 5
+    # everyone else: A-D by all; E by half, F by the other half (a tie for the fifth seat)
+    a_to_d = candidates[:4]
+    entries = {}
+    for e in RollEntry.objects.filter(vote=vote).exclude(owner_key=ballot.owner_key).prefetch_related("persons"):
+        entries.setdefault(e.owner_key, e)
+    keys = sorted(entries)
+    for i, key in enumerate(keys):
+        e = entries[key]
+        b = Ballot.objects.create(vote=vote, owner_key=key, unit=e.unit, voter=e.persons.first(), choice="yes",
+                                  entered_by=chair)
+        extra = candidates[4] if i % 2 == 0 else candidates[5]
+        Selection.objects.bulk_create(Selection(ballot=b, candidate=c) for c in [*a_to_d, extra])
+    clock.set(vote.closes_at)
+    closed = services.vote_close(chair, vote_id=vote.pk)
+    election = closed.result["election"]
+    names = {c["name"]: c for c in election["candidates"]}
+    assert {c.person.name for c in a_to_d} <= set(election["elected"])
+    e, f = (names[candidates[i].person.name] for i in (4, 5))
+    rank_e, rank_f = (e["owners_yes"], Decimal(e["area_yes"])), (f["owners_yes"], Decimal(f["area_yes"]))
+    if rank_e == rank_f:
+        assert set(election["runoff"]) == {e["name"], f["name"]} and len(election["elected"]) == 4
+    else:  # the fifth seat goes to more owners, then more area
+        assert election["runoff"] == [] and (e if rank_e > rank_f else f)["name"] in election["elected"]
+    assert names[candidates[6].person.name]["passed"] is False
+    notice = Notice.objects.get(pk=closed.result["notice_id"])
+    assert notice.table["columns"][0] == "候选人" and "当选" in notice.body
+    assert Candidate.objects.filter(vote=vote).count() == 7
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Selection.objects.filter(ballot=ballot).update(candidate=candidates[6])

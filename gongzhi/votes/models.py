@@ -57,6 +57,8 @@ class Vote(models.Model):
     ordinary = models.CharField(_("一般事项同意比例"), max_length=16, default="1/2")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("发起人"))
     created_at = models.DateTimeField(default=timezone.now)
+    # Committee elections (item 3): how many seats; candidates below, ballots pick up to `seats`.
+    seats = models.PositiveSmallIntegerField(_("应选委员人数"), null=True, blank=True)
     result = models.JSONField(_("表决结果"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
@@ -125,3 +127,51 @@ class Ballot(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.vote.scope_ids()
+
+
+class Nomination(models.TextChoices):
+    SELF = "self", _("自荐")
+    ORGANISATION = "organisation", _("组织推荐")
+
+
+# The eligibility checklist: 两讲两有 (讲担当、讲党性、有素质、有公心).
+CANDIDATE_CHECKS = {
+    "dandang": _("讲担当"),
+    "dangxing": _("讲党性"),
+    "suzhi": _("有素质"),
+    "gongxin": _("有公心"),
+}
+
+
+class Candidate(models.Model):
+    vote = models.ForeignKey(Vote, models.PROTECT, related_name="candidates")
+    person = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("候选人"))
+    nomination = models.CharField(_("产生方式"), max_length=16, choices=Nomination.choices)
+    statement = models.TextField(_("竞职演讲"), blank=True)
+    checks = models.JSONField(_("资格审查"), default=dict)  # CANDIDATE_CHECKS key -> bool
+    eligible = models.BooleanField(_("资格审查通过"), default=False)
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["vote", "id"]
+        constraints = [models.UniqueConstraint(fields=["vote", "person"], name="candidate_once_per_vote")]
+
+    def __str__(self):
+        return self.person.name
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.vote.scope_ids()
+
+
+class Selection(models.Model):
+    """A candidate chosen on an election ballot."""
+
+    ballot = models.ForeignKey(Ballot, models.CASCADE, related_name="selections")
+    candidate = models.ForeignKey(Candidate, models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ballot", "candidate"], name="selection_once")]
+
+    def __str__(self):
+        return f"{self.ballot_id}:{self.candidate_id}"

@@ -23,7 +23,19 @@ from gongzhi.notices import services as notices
 from gongzhi.people.models import Ownership, Person, PersonKind
 from gongzhi.places.models import Unit
 from gongzhi.votes import tally as law
-from gongzhi.votes.models import Ballot, BallotStatus, Channel, Choice, RollEntry, Vote, VoteStatus
+from gongzhi.votes.models import (
+    CANDIDATE_CHECKS,
+    Ballot,
+    BallotStatus,
+    Candidate,
+    Channel,
+    Choice,
+    Nomination,
+    RollEntry,
+    Selection,
+    Vote,
+    VoteStatus,
+)
 
 TITLE_REQUIRED = "请填写表决事项 / The vote needs a title"
 BAD_ITEM = "表决事项须为民法典第二百七十八条第 1-9 项 / The item must be 1-9 of Civil Code art. 278"
@@ -75,9 +87,10 @@ def thresholds_of(vote: Vote) -> law.Thresholds:
 def vote_create(
     actor, *, estate_id: int, title: str, item: int, opens_at: datetime.datetime, closes_at: datetime.datetime,
     description: str = "", building_ids: list[int] | None = None, secret: bool = False, allow_change: bool = False,
-    participation: str = "2/3", special: str = "3/4", ordinary: str = "1/2",
+    participation: str = "2/3", special: str = "3/4", ordinary: str = "1/2", seats: int | None = None,
 ) -> Vote:
     estate = _organiser_estate(actor, estate_id)
+    seats = _check_seats(item, seats)
     title = (title or "").strip()
     if not title:
         raise InvalidInput(TITLE_REQUIRED, field="title")
@@ -96,11 +109,29 @@ def vote_create(
         raise InvalidInput(BUILDING_OTHER_ESTATE, field="building_ids")
     vote = Vote.objects.create(
         estate=estate, title=title[:200], description=description or "", item=item, opens_at=opens_at,
-        closes_at=closes_at, secret=bool(secret), allow_change=bool(allow_change), created_by=actor, **fractions,
+        closes_at=closes_at, secret=bool(secret), allow_change=bool(allow_change), created_by=actor, seats=seats,
+        **fractions,
     )
     vote.buildings.set(buildings)
     audit_record(actor, "vote.create", vote, after=snapshot(vote))
     return vote
+
+
+SEATS_REQUIRED = "选举业主委员会须写明应选人数（{low}-{high} 的单数）/ An election needs an odd number of seats, {low}-{high}"
+SEATS_ONLY_FOR_ELECTIONS = "只有选举业主委员会（第 3 项）才有应选人数 / Only an election (item 3) has seats"
+
+
+def _check_seats(item: int, seats: int | None) -> int | None:
+    low, high = settings.GONGZHI_COMMITTEE_MIN_MEMBERS, settings.GONGZHI_COMMITTEE_MAX_MEMBERS
+    if item != 3:
+        if seats:
+            raise InvalidInput(SEATS_ONLY_FOR_ELECTIONS, field="seats")
+        return None
+    if seats is None:
+        return None  # item 3 also covers replacing members by a yes/no question
+    if not (low <= seats <= high and seats % 2 == 1):
+        raise InvalidInput(SEATS_REQUIRED.format(low=low, high=high), field="seats")
+    return seats
 
 
 def _owner_key(persons: list[Person]) -> str:
@@ -115,6 +146,8 @@ def vote_announce(actor, *, vote_id: int) -> Vote:
     vote = Vote.objects.select_for_update().get(pk=_vote_for(actor, vote_id, VOTE_ORGANISER_ROLES).pk)
     if vote.status != VoteStatus.DRAFT:
         raise WrongState(NOT_DRAFT)
+    if vote.seats and vote.candidates.filter(eligible=True).count() < vote.seats:
+        raise WrongState(TOO_FEW_CANDIDATES.format(seats=vote.seats))
     now = timezone.now()
     earliest = now + datetime.timedelta(days=settings.GONGZHI_VOTE_NOTICE_DAYS)
     if vote.opens_at < earliest:
@@ -188,11 +221,14 @@ def _audit_ballot(actor, action: str, ballot: Ballot, vote: Vote) -> None:
 
 
 @transaction.atomic
-def ballot_cast(actor, *, vote_id: int, choice: str, unit_id: int | None = None) -> Ballot:
-    """An owner votes online: once, for every unit they own in the group."""
-    _check_choice(choice)
+def ballot_cast(actor, *, vote_id: int, choice: str = "", unit_id: int | None = None,
+                candidate_ids: list[int] | None = None) -> Ballot:
+    """An owner votes online: once, for every unit they own in the group. In an election the
+    ballot names up to `seats` candidates (none is a blank ballot: it takes part, agrees to no one)."""
     visible = get_in_scope(Vote.objects.filter(estate__in=scope_for(actor).estates()), pk=vote_id)
     vote = _open_vote(visible.pk)
+    picks = _picks(vote, candidate_ids)
+    choice = _election_choice(picks) if vote.seats else _check_choice(choice)
     person = Person.objects.filter(user=actor).first()
     mine = list(RollEntry.objects.filter(vote=vote, persons=person)) if person else []
     if not mine:
@@ -211,12 +247,38 @@ def ballot_cast(actor, *, vote_id: int, choice: str, unit_id: int | None = None)
         existing.choice, existing.voter, existing.cast_at = choice, person, timezone.now()
         existing.channel, existing.entered_by, existing.status = Channel.ONLINE, actor, BallotStatus.COUNTED
         existing.save()
+        _save_picks(existing, picks, replace=True)
         _audit_ballot(actor, "ballot.change", existing, vote)
         return existing
     ballot = _insert_ballot(Ballot(vote=vote, owner_key=entry.owner_key, unit=entry.unit, voter=person, choice=choice,
                                    channel=Channel.ONLINE, entered_by=actor))
+    _save_picks(ballot, picks)
     _audit_ballot(actor, "ballot.cast", ballot, vote)
     return ballot
+
+
+def _picks(vote: Vote, candidate_ids: list[int] | None) -> list[Candidate]:
+    if not vote.seats:
+        return []
+    ids = list(candidate_ids or [])
+    if len(ids) != len(set(ids)):
+        raise InvalidInput(DUPLICATE_CANDIDATE, field="candidate_ids")
+    if len(ids) > vote.seats:
+        raise InvalidInput(TOO_MANY_PICKS.format(seats=vote.seats), field="candidate_ids")
+    candidates = list(Candidate.objects.filter(vote=vote, eligible=True, pk__in=ids))
+    if len(candidates) != len(ids):
+        raise InvalidInput(NOT_A_CANDIDATE, field="candidate_ids")
+    return candidates
+
+
+def _election_choice(picks: list[Candidate]) -> str:
+    return Choice.YES if picks else Choice.ABSTAIN  # a blank ballot takes part and agrees to no one
+
+
+def _save_picks(ballot: Ballot, picks: list[Candidate], replace: bool = False) -> None:
+    if replace:
+        Selection.objects.filter(ballot=ballot).delete()
+    Selection.objects.bulk_create(Selection(ballot=ballot, candidate=c) for c in picks)
 
 
 def _insert_ballot(ballot: Ballot) -> Ballot:
@@ -229,16 +291,17 @@ def _insert_ballot(ballot: Ballot) -> Ballot:
 
 
 @transaction.atomic
-def ballot_enter(actor, *, vote_id: int, unit_id: int, voter_id: int, choice: str, channel: str = Channel.PAPER,
-                 proxy_document=None) -> Ballot:
+def ballot_enter(actor, *, vote_id: int, unit_id: int, voter_id: int, choice: str = "",
+                 channel: str = Channel.PAPER, proxy_document=None, candidate_ids: list[int] | None = None) -> Ballot:
     """A paper, door-to-door or proxy ballot, entered by a collector; it counts once another
     organiser has checked it against the sheet (two-person entry)."""
-    _check_choice(choice)
     if channel not in (Channel.PAPER, Channel.DOOR, Channel.PROXY):
         raise InvalidInput(UNKNOWN_CHOICE, field="channel")
     if channel == Channel.PROXY and not proxy_document:
         raise InvalidInput(PROXY_NEEDS_DOCUMENT, field="proxy_document")
     vote = _open_vote(_vote_for(actor, vote_id, BALLOT_COLLECTOR_ROLES).pk)
+    picks = _picks(vote, candidate_ids)
+    choice = _election_choice(picks) if vote.seats else _check_choice(choice)
     entry = RollEntry.objects.filter(vote=vote, unit_id=unit_id).first()
     if entry is None:
         raise InvalidInput(UNIT_NOT_IN_GROUP, field="unit_id")
@@ -250,14 +313,14 @@ def ballot_enter(actor, *, vote_id: int, unit_id: int, voter_id: int, choice: st
     if proxy_document:
         ballot.proxy_document.save(proxy_document.name, proxy_document, save=False)
     ballot = _insert_ballot(ballot)
+    _save_picks(ballot, picks)
     _audit_ballot(actor, "ballot.enter", ballot, vote)
     return ballot
 
 
 @transaction.atomic
-def ballot_check(actor, *, ballot_id: int, choice: str) -> Ballot:
+def ballot_check(actor, *, ballot_id: int, choice: str = "", candidate_ids: list[int] | None = None) -> Ballot:
     """The second person confirms the sheet says the same; a mismatch is refused, not counted."""
-    _check_choice(choice)
     ballot = get_in_scope(Ballot.objects.filter(vote__estate__in=scope_for(actor).estates()), pk=ballot_id)
     vote = _open_vote(_vote_for(actor, ballot.vote_id, VOTE_ORGANISER_ROLES).pk)
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
@@ -265,7 +328,12 @@ def ballot_check(actor, *, ballot_id: int, choice: str) -> Ballot:
         raise WrongState(NOT_PENDING)
     if ballot.entered_by_id == actor.pk:
         raise PermissionDenied(SAME_PERSON_CHECK)
-    if ballot.choice != choice:
+    if vote.seats:
+        entered = set(Selection.objects.filter(ballot=ballot).values_list("candidate_id", flat=True))
+        same = entered == set(candidate_ids or [])
+    else:
+        same = ballot.choice == _check_choice(choice)
+    if not same:
         raise InvalidInput("复核意见与录入不一致，请核对选票原件 / The check does not match the entry: "
                            "look at the paper ballot again", field="choice")
     ballot.status, ballot.checked_by = BallotStatus.COUNTED, actor
@@ -293,13 +361,18 @@ def vote_close(actor, *, vote_id: int) -> Vote:
     if vote.status != VoteStatus.ANNOUNCED or timezone.now() < vote.closes_at:
         raise WrongState(NOT_YET_CLOSED)
     result = vote_tally(vote)
+    election = election_result(vote) if vote.seats else None
+    body = f"{'通过' if result.approved else '未通过'}。{result.reason}"
+    if election is not None:
+        body = _election_summary(election)
     notice = notices.notice_publish(
         actor, estate_id=vote.estate_id, kind="vote_result", audience="estate", title=f"表决结果公示：{vote.title}",
-        body=f"{'通过' if result.approved else '未通过'}。{result.reason}", table=_result_table(result),
+        body=body, table=_election_table(election) if election else _result_table(result),
         attachments=[] if vote.secret else [_choices_sheet(vote)],
     )
     vote.result = {
         **result.as_dict(),
+        **({"election": election} if election else {}),
         "pending_unchecked": Ballot.objects.filter(vote=vote, status=BallotStatus.PENDING_CHECK).count(),
         "notice_id": notice.pk,
     }
@@ -398,3 +471,102 @@ def vote_remind(actor, *, vote_id: int):
               f"投票截止：{timezone.localtime(vote.closes_at).strftime('%Y-%m-%d %H:%M')}。"),
         expires_on=timezone.localdate(vote.closes_at),
     )
+
+
+# --- committee elections ----------------------------------------------------------------------------
+TOO_FEW_CANDIDATES = "通过资格审查的候选人少于应选人数 {seats} / Fewer eligible candidates than the {seats} seats"
+DUPLICATE_CANDIDATE = "同一候选人只能选一次 / Choose each candidate once"
+TOO_MANY_PICKS = "最多选 {seats} 人 / Choose at most {seats} candidates"
+NOT_A_CANDIDATE = "所选的人不是本次选举通过资格审查的候选人 / Not an eligible candidate of this election"
+NOT_AN_ELECTION = "该表决不是业主委员会选举 / This vote is not a committee election"
+NOMINATION_CLOSED = "公告后不能再提名或审查候选人 / Candidates are settled once the election is announced"
+CANDIDATE_NOT_OWNER = "候选人须为本小区业主 / A candidate must own a unit in this estate"
+ALREADY_NOMINATED = "此人已是候选人 / Already a candidate"
+
+
+def _election_draft(vote_id: int) -> Vote:
+    vote = Vote.objects.select_for_update().get(pk=vote_id)
+    if not vote.seats:
+        raise WrongState(NOT_AN_ELECTION)
+    if vote.status != VoteStatus.DRAFT:
+        raise WrongState(NOMINATION_CLOSED)
+    return vote
+
+
+@transaction.atomic
+def candidate_nominate(actor, *, vote_id: int, statement: str = "", person_id: int | None = None) -> Candidate:
+    """An owner nominates themself (no person_id), or an organiser recommends an owner."""
+    visible = get_in_scope(Vote.objects.filter(estate__in=scope_for(actor).estates()), pk=vote_id)
+    if person_id is None:
+        person = Person.objects.filter(user=actor).first()
+        nomination = Nomination.SELF
+    else:
+        _vote_for(actor, vote_id, VOTE_ORGANISER_ROLES)
+        person = Person.objects.filter(pk=person_id).first()
+        nomination = Nomination.ORGANISATION
+    vote = _election_draft(visible.pk)
+    if person is None or not Ownership.objects.filter(person=person, unit__estate=vote.estate,
+                                                      until__isnull=True).exists():
+        raise InvalidInput(CANDIDATE_NOT_OWNER, field="person_id")
+    try:
+        with transaction.atomic():
+            candidate = Candidate.objects.create(vote=vote, person=person, nomination=nomination,
+                                                 statement=(statement or "").strip()[:5000], nominated_by=actor)
+    except IntegrityError:
+        raise WrongState(ALREADY_NOMINATED) from None
+    audit_record(actor, "candidate.nominate", candidate, after=snapshot(candidate))
+    return candidate
+
+
+@transaction.atomic
+def candidate_review(actor, *, candidate_id: int, checks: dict[str, bool]) -> Candidate:
+    """The organiser's eligibility checklist (两讲两有); eligible only when every item holds."""
+    scope = scope_for(actor)
+    candidate = get_in_scope(Candidate.objects.filter(vote__estate__in=scope.estates()), pk=candidate_id)
+    _vote_for(actor, candidate.vote_id, VOTE_ORGANISER_ROLES)
+    _election_draft(candidate.vote_id)
+    before = snapshot(candidate)
+    candidate.checks = {key: bool(checks.get(key)) for key in CANDIDATE_CHECKS}
+    candidate.eligible = all(candidate.checks.values())
+    candidate.save(update_fields=["checks", "eligible"])
+    audit_record(actor, "candidate.review", candidate, before=before, after=snapshot(candidate))
+    return candidate
+
+
+def election_result(vote: Vote) -> dict:
+    roll = RollEntry.objects.filter(vote=vote).values_list("unit__code", "area", "owner_key")
+    holdings = [law.Holding(code, area, frozenset({key})) for code, area, key in roll]
+    picks = defaultdict(set)
+    for ballot_id, candidate_id in Selection.objects.filter(ballot__vote=vote).values_list("ballot_id", "candidate_id"):
+        picks[ballot_id].add(str(candidate_id))
+    ballots = [(law.BallotIn(code, key, "yes"), frozenset(picks[pk])) for pk, code, key in
+               Ballot.objects.filter(vote=vote, status=BallotStatus.COUNTED).values_list("pk", "unit__code", "owner_key")]
+    candidates = list(vote.candidates.filter(eligible=True).select_related("person"))
+    outcome = law.elect(holdings, ballots, [str(c.pk) for c in candidates], seats=vote.seats,
+                        thresholds=thresholds_of(vote))
+    names = {str(c.pk): c.person.name for c in candidates}
+    return {
+        "seats": vote.seats,
+        "candidates": [{"id": int(r.candidate), "name": names[r.candidate], "owners_yes": r.tally.owners_yes,
+                        "area_yes": str(r.tally.area_yes), "passed": r.passed, "elected": r.elected,
+                        "runoff": r.runoff} for r in outcome.candidates],
+        "elected": [names[c] for c in outcome.elected],
+        "runoff": [names[c] for c in outcome.runoff],
+    }
+
+
+def _election_summary(election: dict) -> str:
+    text = f"应选 {election['seats']} 人，当选：{'、'.join(election['elected']) or '无'}。"
+    if election["runoff"]:
+        text += f"\n{'、'.join(election['runoff'])} 得票相同，须另行组织决选。"
+    if len(election["elected"]) < election["seats"]:
+        text += "\n当选人数不足应选人数，须补选。"
+    return text
+
+
+def _election_table(election: dict) -> list[list[str]]:
+    rows = [["候选人", "同意人数", "同意面积（m²）", "结果"]]
+    for c in sorted(election["candidates"], key=lambda c: (-c["owners_yes"], c["name"])):
+        outcome = "当选" if c["elected"] else "决选" if c["runoff"] else "未过半数" if not c["passed"] else "未当选"
+        rows.append([c["name"], str(c["owners_yes"]), c["area_yes"], outcome])
+    return rows

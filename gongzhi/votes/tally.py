@@ -290,3 +290,64 @@ def tally(holdings: list[Holding], ballots: list[BallotIn], *, item: int,
             result.area_abstain += area
             result.owners_abstain += 1
     return result
+
+
+# --- committee elections (item 3) ---------------------------------------------------------------
+@dataclass
+class CandidateResult:
+    candidate: str
+    tally: Tally
+    elected: bool = False
+    runoff: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.tally.approved
+
+
+@dataclass
+class Election:
+    seats: int
+    candidates: list[CandidateResult]
+
+    @property
+    def elected(self) -> list[str]:
+        return [c.candidate for c in self.candidates if c.elected]
+
+    @property
+    def runoff(self) -> list[str]:
+        return [c.candidate for c in self.candidates if c.runoff]
+
+
+def elect(holdings: list[Holding], ballots: list[tuple[BallotIn, frozenset[str]]], candidates: list[str], *,
+          seats: int, thresholds: Thresholds = LEGAL_MINIMUM) -> Election:
+    """Each candidate is a yes/no question put to the same participants (art. 278 item 3: more than
+    half of the participating area and owners, with 2/3 participation); those who pass are ranked
+    by owners, then area, and fill the seats. Candidates tied across the last seat go to a run-off."""
+    results = []
+    for candidate in candidates:
+        per_candidate = [BallotIn(b.unit, b.voter, "yes" if candidate in picks else "abstain", b.row)
+                         for b, picks in ballots]
+        results.append(CandidateResult(candidate, tally(holdings, per_candidate, item=3, thresholds=thresholds)))
+    passing = sorted((c for c in results if c.passed), key=lambda c: (-c.tally.owners_yes, -c.tally.area_yes))
+
+    def rank(c):
+        return (c.tally.owners_yes, c.tally.area_yes)
+
+    if len(passing) <= seats:
+        for c in passing:
+            c.elected = True
+    else:
+        boundary = rank(passing[seats - 1])
+        tied = [c for c in passing if rank(c) == boundary]
+        above = [c for c in passing if rank(c) > boundary]
+        for c in above:
+            c.elected = True
+        open_seats = seats - len(above)
+        if len(tied) <= open_seats:  # the last seat's holder is not tied with anyone left out
+            for c in tied:
+                c.elected = True
+        else:
+            for c in tied:
+                c.runoff = True
+    return Election(seats=seats, candidates=results)
