@@ -542,3 +542,37 @@ def test_election_ballots_results_and_runoff(persona, clock):
     assert Candidate.objects.filter(vote=vote).count() == 7
     with pytest.raises(DatabaseError), transaction.atomic():
         Selection.objects.filter(ballot=ballot).update(candidate=candidates[6])
+
+
+def test_election_on_the_web_and_the_api(login, persona, clock):
+    vote = draft(persona, clock, item=3, seats=5, title="业委会选举（网上）")
+    assert login("lixiansheng").get(f"/votes/{vote.pk}/").status_code == 200  # the nomination period is open to owners
+    assert login("lixiansheng").post(f"/votes/{vote.pk}/candidates/", {"statement": "愿意服务"}).status_code == 302
+    assert login("wangayi").post(f"/votes/{vote.pk}/candidates/", {"statement": "x"}).status_code == 404
+    assert login("lixiansheng").post(f"/votes/{vote.pk}/candidates/", {"unit": "1-1-101", "name": "赵丽华"}).status_code == 403
+    others = [p for p in _owners_of_pacific(8) if p.user_id != persona("lixiansheng").pk][:5]
+    for p in others:
+        unit_code = p.ownerships.filter(until__isnull=True).first().unit.code
+        assert login("zhaozhuren").post(f"/votes/{vote.pk}/candidates/", {"unit": unit_code, "name": p.name}).status_code == 302
+    candidates = list(vote.candidates.all())
+    assert len(candidates) == 6
+    assert login("lixiansheng").post(f"/candidates/{candidates[0].pk}/review/", {"dandang": "on"}).status_code == 403
+    for c in candidates:
+        response = login("zhaozhuren").post(f"/api/v1/candidates/{c.pk}/review", dict.fromkeys(ALL_CHECKS, True),
+                              content_type="application/json")
+        assert response.status_code == 200 and response.json()["eligible"] is True
+    assert login("zhaozhuren").post(f"/api/v1/votes/{vote.pk}/announce").status_code == 200
+    clock.set(vote.opens_at)
+    page = login("lixiansheng").get(f"/votes/{vote.pk}/").content.decode()
+    assert f'data-testid="pick-{candidates[0].pk}"' in page
+    response = login("lixiansheng").post(f"/votes/{vote.pk}/", {"candidate": [candidates[0].pk, candidates[1].pk]}, follow=True)
+    assert "已投票" in response.content.decode()
+    assert sorted(Ballot.objects.get(vote=vote).selections.values_list("candidate_id", flat=True)) == sorted(
+        [candidates[0].pk, candidates[1].pk])
+    api = login("chen").post(f"/api/v1/votes/{vote.pk}/ballot", {"candidate_ids": [c.pk for c in candidates]},
+                             content_type="application/json")
+    assert api.status_code == 400 and "最多选 5 人" in api.json()["detail"]
+    api = login("chen").post(f"/api/v1/votes/{vote.pk}/ballot", {"candidate_ids": []},
+                             content_type="application/json")
+    assert api.status_code == 201  # a blank ballot takes part
+    assert len(login("chen").get(f"/api/v1/votes/{vote.pk}/candidates").json()) == 6

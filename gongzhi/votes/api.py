@@ -28,6 +28,7 @@ class VoteOut(Schema):
     closes_at: datetime.datetime
     status: str
     announced_at: datetime.datetime | None
+    seats: int | None
     result: dict | None
 
 
@@ -46,6 +47,7 @@ class VoteDetailOut(VoteOut):
 
 class VoteIn(Schema):
     model_config = {"extra": "forbid"}
+    seats: int | None = Field(None, ge=1, le=99, description="选举业主委员会（第 3 项）应选人数 / seats, item 3")
     estate_id: BodyId
     title: Text = Field(..., max_length=200)
     item: int = Field(..., ge=1, le=9)
@@ -62,7 +64,8 @@ class VoteIn(Schema):
 
 class BallotIn(Schema):
     model_config = {"extra": "forbid"}
-    choice: Literal["yes", "no", "abstain"]
+    choice: Literal["yes", "no", "abstain"] | None = Field(None, description="一般表决 / yes-no votes")
+    candidate_ids: list[BodyId] | None = Field(None, max_length=11, description="选举 / elections: up to the seats")
     unit_id: BodyId | None = None
 
 
@@ -70,13 +73,15 @@ class PaperBallotIn(Schema):
     model_config = {"extra": "forbid"}
     unit_id: BodyId
     voter_id: BodyId
-    choice: Literal["yes", "no", "abstain"]
+    choice: Literal["yes", "no", "abstain"] | None = None
+    candidate_ids: list[BodyId] | None = Field(None, max_length=11)
     channel: Literal["paper", "door"] = "paper"
 
 
 class CheckIn(Schema):
     model_config = {"extra": "forbid"}
-    choice: Literal["yes", "no", "abstain"]
+    choice: Literal["yes", "no", "abstain"] | None = None
+    candidate_ids: list[BodyId] | None = Field(None, max_length=11)
 
 
 class BallotOut(Schema):
@@ -142,7 +147,8 @@ def vote_close(request: HttpRequest, vote_id: Id):
 @router.post("/votes/{vote_id}/ballot", response={201: BallotOut, **ERRORS})
 def ballot_cast(request: HttpRequest, vote_id: Id, payload: BallotIn):
     """Vote online, once per owner (for every unit the owner holds in the group)."""
-    ballot = services.ballot_cast(request.user, vote_id=vote_id, choice=payload.choice, unit_id=payload.unit_id)
+    ballot = services.ballot_cast(request.user, vote_id=vote_id, choice=payload.choice or "",
+                                  unit_id=payload.unit_id, candidate_ids=payload.candidate_ids)
     return Status(201, ballot)
 
 
@@ -150,12 +156,15 @@ def ballot_cast(request: HttpRequest, vote_id: Id, payload: BallotIn):
 def ballot_enter(request: HttpRequest, vote_id: Id, payload: PaperBallotIn):
     """Enter a paper or door-to-door ballot; it counts after another organiser checks it.
     (Proxy ballots need the written authorisation: use the web form to attach it.)"""
-    return Status(201, services.ballot_enter(request.user, vote_id=vote_id, **payload.dict()))
+    data = payload.dict()
+    data["choice"] = data["choice"] or ""
+    return Status(201, services.ballot_enter(request.user, vote_id=vote_id, **data))
 
 
 @router.post("/ballots/{ballot_id}/check", response={200: BallotOut, **ERRORS})
 def ballot_check(request: HttpRequest, ballot_id: Id, payload: CheckIn):
-    return services.ballot_check(request.user, ballot_id=ballot_id, choice=payload.choice)
+    return services.ballot_check(request.user, ballot_id=ballot_id, choice=payload.choice or "",
+                                 candidate_ids=payload.candidate_ids)
 
 
 @router.get("/votes/{vote_id}/turnout", response={200: TurnoutOut, **ERRORS})
@@ -182,3 +191,48 @@ def vote_choices(request: HttpRequest, vote_id: Id):
     return [{"unit": code, "area": str(area), "choice": ballots.get(key)}
             for code, area, key in RollEntry.objects.filter(vote=vote).order_by("unit__code")
             .values_list("unit__code", "area", "owner_key")]
+
+
+class CandidateIn(Schema):
+    model_config = {"extra": "forbid"}
+    statement: Text = Field("", max_length=5000)
+    person_id: BodyId | None = Field(None, description="组织推荐时填写；不填即自荐 / omit to nominate yourself")
+
+
+class ReviewIn(Schema):
+    model_config = {"extra": "forbid"}
+    dandang: bool = False
+    dangxing: bool = False
+    suzhi: bool = False
+    gongxin: bool = False
+
+
+class CandidateOut(Schema):
+    id: int
+    name: str
+    nomination: str
+    statement: str
+    eligible: bool
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.person.name
+
+
+@router.get("/votes/{vote_id}/candidates", response={200: list[CandidateOut], **ERRORS})
+def candidate_list(request: HttpRequest, vote_id: Id):
+    vote = selectors.vote_get(fetched_by=request.user, vote_id=vote_id)
+    qs = vote.candidates.select_related("person")
+    return list(qs if selectors.can_organise(request.user, vote) else qs.filter(eligible=True))
+
+
+@router.post("/votes/{vote_id}/candidates", response={201: CandidateOut, **ERRORS})
+def candidate_nominate(request: HttpRequest, vote_id: Id, payload: CandidateIn):
+    """Nominate yourself (an owner), or, as an organiser, recommend an owner."""
+    return Status(201, services.candidate_nominate(request.user, vote_id=vote_id, **payload.dict()))
+
+
+@router.post("/candidates/{candidate_id}/review", response={200: CandidateOut, **ERRORS})
+def candidate_review(request: HttpRequest, candidate_id: Id, payload: ReviewIn):
+    """The eligibility checklist (两讲两有): eligible only when all four hold."""
+    return services.candidate_review(request.user, candidate_id=candidate_id, checks=payload.dict())

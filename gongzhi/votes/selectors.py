@@ -24,12 +24,13 @@ def can_collect(user, vote: Vote) -> bool:
 
 
 def vote_list(*, fetched_by) -> QuerySet:
-    """Votes of the user's estates; drafts only to their organisers."""
+    """Votes of the user's estates; drafts only to their organisers, except an election's draft,
+    which is its nomination period: owners see it to put themselves forward."""
     scope = scope_for(fetched_by)
     qs = Vote.objects.filter(estate__in=scope.estates()).select_related("estate")
     if not scope.is_root:
         organised = scope.estates(VOTE_ORGANISER_ROLES).values("pk")
-        qs = qs.filter(~Q(status=VoteStatus.DRAFT) | Q(estate__in=organised))
+        qs = qs.filter(~Q(status=VoteStatus.DRAFT) | Q(estate__in=organised) | Q(seats__isnull=False))
     return qs.order_by("-opens_at", "-id")
 
 

@@ -14,7 +14,7 @@ from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.roles import VOTE_ORGANISER_ROLES
 from gongzhi.core.scoping import scope_for
 from gongzhi.votes import selectors, services
-from gongzhi.votes.models import Channel, Choice, RollEntry, VoteStatus
+from gongzhi.votes.models import CANDIDATE_CHECKS, Channel, Choice, RollEntry, VoteStatus
 from gongzhi.votes.tally import ITEMS
 
 
@@ -85,7 +85,8 @@ def vote_detail(request, vote_id: int):
     if request.method == "POST":
         try:
             services.ballot_cast(user, vote_id=vote.pk, choice=request.POST.get("choice", ""),
-                                 unit_id=_int(request.POST.get("unit_id")))
+                                 unit_id=_int(request.POST.get("unit_id")),
+                                 candidate_ids=[i for i in map(_int, request.POST.getlist("candidate")) if i])
         except GongzhiError as exc:
             messages.error(request, exc.message)
         else:
@@ -102,8 +103,16 @@ def vote_detail(request, vote_id: int):
         "turnout": selectors.turnout(fetched_by=user, vote=vote) if organiser and vote.status != VoteStatus.DRAFT
         else None,
         "is_open": vote.is_open(),
+        "candidates": _with_checklist(vote.candidates.select_related("person")) if vote.seats else [],
         "due": vote.status == VoteStatus.ANNOUNCED and timezone.now() >= vote.closes_at,
     })
+
+
+def _with_checklist(candidates):
+    candidates = list(candidates)
+    for c in candidates:
+        c.checklist = [(key, label, bool(c.checks.get(key))) for key, label in CANDIDATE_CHECKS.items()]
+    return candidates
 
 
 def _int(value):
@@ -204,3 +213,52 @@ def _enter(user, vote, data):
         raise services.InvalidInput(services.VOTER_NOT_OWNER, field="voter")
     services.ballot_enter(user, vote_id=vote.pk, unit_id=entry.unit_id, voter_id=voter.pk, choice=data["choice"],
                           channel=data["channel"], proxy_document=data["proxy_document"])
+
+
+@login_required
+@require_POST
+def vote_candidates(request, vote_id: int):
+    """Nominate: an owner themself, or an organiser recommending an owner (房号 + 姓名)."""
+    user = request.user
+    vote = selectors.vote_get(fetched_by=user, vote_id=vote_id)
+    try:
+        person_id = None
+        if request.POST.get("unit"):
+            if not selectors.can_organise(user, vote):
+                raise PermissionDenied()
+            entry_persons = _owners_of_unit(vote, request.POST["unit"].strip())
+            person = next((p for p in entry_persons if p.name == request.POST.get("name", "").strip()), None)
+            if person is None:
+                raise services.InvalidInput(services.CANDIDATE_NOT_OWNER, field="name")
+            person_id = person.pk
+        services.candidate_nominate(user, vote_id=vote_id, person_id=person_id,
+                                    statement=request.POST.get("statement", ""))
+        messages.success(request, _("已提名"))
+    except GongzhiError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+    return redirect("vote_detail", vote_id)
+
+
+def _owners_of_unit(vote, code: str):
+    from gongzhi.people.models import Person
+
+    return list(Person.objects.filter(ownerships__unit__estate_id=vote.estate_id, ownerships__unit__code=code,
+                                      ownerships__until__isnull=True))
+
+
+@login_required
+@require_POST
+def candidate_review(request, candidate_id: int):
+    from gongzhi.votes.models import Candidate
+
+    try:
+        candidate = services.candidate_review(
+            request.user, candidate_id=candidate_id, checks={k: k in request.POST for k in CANDIDATE_CHECKS})
+    except GongzhiError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+        candidate = Candidate.objects.get(pk=candidate_id)
+    return redirect("vote_detail", candidate.vote_id)
