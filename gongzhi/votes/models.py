@@ -175,3 +175,127 @@ class Selection(models.Model):
 
     def __str__(self):
         return f"{self.ballot_id}:{self.candidate_id}"
+
+
+# --- consultations (征求意见) ----------------------------------------------------------------------
+class Consultation(models.Model):
+    """A plan put to every household of the group: agree, disagree, or agree with conditions."""
+
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="consultations", verbose_name=_("小区"))
+    title = models.CharField(_("征求意见事项"), max_length=200)
+    body = models.TextField(_("方案说明"))
+    buildings = models.ManyToManyField(Building, blank=True, related_name="+", verbose_name=_("范围（楼栋）"))
+    opens_at = models.DateTimeField(_("开始"))
+    closes_at = models.DateTimeField(_("截止"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    summary = models.JSONField(_("汇总"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("征求意见")
+        verbose_name_plural = _("征求意见")
+        ordering = ["-opens_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")),
+                                              name="consultation_closes_after_open")]
+
+    def __str__(self):
+        return self.title
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.closed_at is None and self.opens_at <= at < self.closes_at
+
+
+class Opinion(models.TextChoices):
+    AGREE = "agree", _("同意")
+    DISAGREE = "disagree", _("不同意")
+    CONDITIONAL = "conditional", _("有条件同意")
+
+
+class Answer(models.Model):
+    """One household's answer (a household = a unit); answered again, it is replaced."""
+
+    consultation = models.ForeignKey(Consultation, models.PROTECT, related_name="answers")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    opinion = models.CharField(_("意见"), max_length=12, choices=Opinion.choices)
+    comment = models.TextField(_("具体意见"), blank=True)
+    channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices, default=Channel.ONLINE)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(default=timezone.now)
+    reply = models.TextField(_("答复"), blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consultation", "unit"], name="answer_once_per_household")]
+        indexes = [models.Index(fields=["consultation", "opinion"], name="answer_by_opinion")]
+
+    def __str__(self):
+        return f"{self.consultation_id}:{self.unit_id}"
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.consultation.scope_ids()
+
+
+# --- residents' conventions (居民公约) --------------------------------------------------------------
+class ConventionStatus(models.TextChoices):
+    DRAFTING = "drafting", _("起草中")
+    COMMENTING = "commenting", _("征求意见中")
+    VOTING = "voting", _("表决中")
+    ADOPTED = "adopted", _("已通过")
+    REJECTED = "rejected", _("未通过")
+
+
+class Convention(models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="conventions", verbose_name=_("小区"))
+    title = models.CharField(_("公约名称"), max_length=200)
+    status = models.CharField(_("状态"), max_length=12, choices=ConventionStatus.choices,
+                              default=ConventionStatus.DRAFTING)
+    vote = models.OneToOneField(Vote, models.PROTECT, null=True, blank=True, related_name="convention")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("居民公约")
+        verbose_name_plural = _("居民公约")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+
+class Article(models.Model):
+    convention = models.ForeignKey(Convention, models.CASCADE, related_name="articles")
+    number = models.PositiveSmallIntegerField(_("条"))
+    text = models.TextField(_("条文"))
+    revision = models.PositiveSmallIntegerField(_("修订次数"), default=0)
+
+    class Meta:
+        ordering = ["convention", "number"]
+        constraints = [models.UniqueConstraint(fields=["convention", "number"], name="article_number_once")]
+
+    def __str__(self):
+        return f"第{self.number}条"
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.convention.scope_ids()
+
+
+class ArticleComment(models.Model):
+    article = models.ForeignKey(Article, models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    text = models.TextField(_("意见"))
+    revision = models.PositiveSmallIntegerField(default=0)  # the article's revision it was written on
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "created_at"]
+
+    def __str__(self):
+        return f"{self.article_id}:{self.pk}"

@@ -378,6 +378,9 @@ def vote_close(actor, *, vote_id: int) -> Vote:
     }
     vote.status, vote.closed_at = VoteStatus.CLOSED, timezone.now()
     vote.save(update_fields=["result", "status", "closed_at"])
+    from gongzhi.votes.consultations import convention_vote_closed  # a convention put to this vote
+
+    convention_vote_closed(vote, actor)
     audit_record(actor, "vote.close", vote, after={"approved": result.approved, "notice_id": notice.pk})
     return vote
 

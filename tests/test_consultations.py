@@ -1,0 +1,162 @@
+"""Consultations (征求意见) with per-household coverage, and residents' conventions adopted by a vote."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
+from gongzhi.core.roles import Role
+from gongzhi.notices.models import Notice
+from gongzhi.people.models import Residency
+from gongzhi.people.services import role_assign
+from gongzhi.votes import consultations as svc
+from gongzhi.votes import services as votes
+from gongzhi.votes.models import Answer, ArticleComment, Ballot, ConventionStatus, RollEntry
+from tests.helpers import PACIFIC, YIWU, estate, unit
+
+pytestmark = pytest.mark.usefixtures("world")
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    class Clock:
+        now = timezone.now().replace(microsecond=0)
+
+    c = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: c.now)
+    return c
+
+
+@pytest.fixture
+def plan(persona, clock):
+    return svc.consultation_create(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, title="老旧小区改造方案",
+                                   body="加装电梯、改造管网、增设充电桩。", opens_at=clock.now,
+                                   closes_at=clock.now + 14 * DAY)
+
+
+def test_households_answer_once_and_may_change_their_mind(persona, plan):
+    li = persona("lixiansheng")
+    svc.answer_submit(li, consultation_id=plan.pk, unit_id=unit(PACIFIC, "2-1-301").pk, opinion="disagree",
+                      comment="电梯位置挡光")
+    svc.answer_submit(li, consultation_id=plan.pk, unit_id=unit(PACIFIC, "2-1-301").pk, opinion="conditional",
+                      comment="电梯移到北侧就同意")
+    svc.answer_submit(li, consultation_id=plan.pk, unit_id=unit(PACIFIC, "6-1-502").pk, opinion="agree")
+    assert Answer.objects.filter(consultation=plan).count() == 2  # two households of his
+    summary = svc.consultation_summary(plan)
+    assert summary["answered"] == 2 and summary["conditional"] == 1 and summary["agree"] == 1
+    assert summary["households"] == estate(PACIFIC).units.count()
+    b2 = next(b for b in summary["buildings"] if b["building"] == "2")
+    assert b2["conditional"] == 1 and b2["unanswered"] == b2["households"] - 1
+    assert [b["building"] for b in summary["buildings"]][:3] == ["1", "2", "3"]
+
+
+def test_who_may_answer_for_a_household(persona, plan):
+    with pytest.raises(PermissionDenied, match="业主或住户"):
+        svc.answer_submit(persona("lixiansheng"), consultation_id=plan.pk, unit_id=unit(PACIFIC, "1-1-101").pk,
+                          opinion="agree")
+    with pytest.raises(NotFound):
+        svc.answer_submit(persona("wangayi"), consultation_id=plan.pk, unit_id=unit(PACIFIC, "1-1-101").pk,
+                          opinion="agree")
+    with pytest.raises(InvalidInput, match="写明条件"):
+        svc.answer_submit(persona("lixiansheng"), consultation_id=plan.pk, unit_id=unit(PACIFIC, "2-1-301").pk,
+                          opinion="conditional")
+    with pytest.raises(InvalidInput):
+        svc.answer_submit(persona("lixiansheng"), consultation_id=plan.pk, unit_id=unit(PACIFIC, "2-1-301").pk,
+                          opinion="maybe")
+    # a tenant answers for the flat he lives in; a building head records a neighbour's answer at the door
+    tenant = persona("zuhu")
+    Residency.objects.create(unit=unit(PACIFIC, "1-1-102"), person=tenant.person)
+    role_assign(None, user_id=tenant.pk, role=Role.RESIDENT, anchor_field="unit", anchor_id=unit(PACIFIC, "1-1-102").pk)
+    svc.answer_submit(tenant, consultation_id=plan.pk, unit_id=unit(PACIFIC, "1-1-102").pk, opinion="agree")
+    svc.answer_submit(persona("chen"), consultation_id=plan.pk, unit_id=unit(PACIFIC, "3-1-101").pk,
+                      opinion="agree", channel="door")
+    with pytest.raises(PermissionDenied):
+        svc.answer_submit(persona("lixiansheng"), consultation_id=plan.pk, unit_id=unit(PACIFIC, "3-1-101").pk,
+                          opinion="agree", channel="door")
+
+
+def test_opinions_are_answered_and_the_result_published(persona, clock, plan):
+    answer = svc.answer_submit(persona("lixiansheng"), consultation_id=plan.pk,
+                               unit_id=unit(PACIFIC, "2-1-301").pk, opinion="conditional", comment="电梯移到北侧")
+    with pytest.raises(PermissionDenied):
+        svc.answer_reply(persona("lixiansheng"), answer_id=answer.pk, text="自问自答")
+    svc.answer_reply(persona("zhaozhuren"), answer_id=answer.pk, text="设计单位将复核北侧方案，下周公示。")
+    answer.refresh_from_db()
+    assert answer.reply.startswith("设计单位") and answer.replied_by == persona("zhaozhuren")
+    with pytest.raises(WrongState, match="截止时间未到"):
+        svc.consultation_close(persona("zhaozhuren"), consultation_id=plan.pk)
+    clock.now = plan.closes_at
+    with pytest.raises(WrongState, match="不在征求意见期"):
+        svc.answer_submit(persona("lixiansheng"), consultation_id=plan.pk, unit_id=unit(PACIFIC, "6-1-502").pk,
+                          opinion="agree")
+    closed = svc.consultation_close(persona("zhaozhuren"), consultation_id=plan.pk)
+    notice = Notice.objects.get(pk=closed.summary["notice_id"])
+    assert notice.kind == "consultation" and "答复 1 户" in notice.body
+    assert notice.table["columns"][0] == "楼栋" and len(notice.table["rows"]) == estate(PACIFIC).buildings.count()
+
+
+def test_a_consultation_of_some_buildings_only(persona, clock):
+    building = estate(PACIFIC).buildings.get(code="2")
+    plan = svc.consultation_create(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, title="2号楼加装电梯",
+                                   body="方案", opens_at=clock.now, closes_at=clock.now + DAY,
+                                   building_ids=[building.pk])
+    assert svc.consultation_summary(plan)["households"] == building.units.count()
+    with pytest.raises(InvalidInput, match="不在征求意见范围"):
+        svc.answer_submit(persona("lixiansheng"), consultation_id=plan.pk, unit_id=unit(PACIFIC, "6-1-502").pk,
+                          opinion="agree")
+    with pytest.raises(NotFound):
+        svc.consultation_create(persona("zhaozhuren"), estate_id=estate(YIWU).pk, title="x", body="y",
+                                opens_at=clock.now, closes_at=clock.now + DAY)
+
+
+# --- conventions ------------------------------------------------------------------------------------
+def test_convention_commented_revised_and_adopted_by_a_vote(persona, clock):
+    chair = persona("zhaozhuren")
+    convention = svc.convention_create(chair, estate_id=estate(PACIFIC).pk, title="太平洋花园居民公约",
+                                       articles=["不高空抛物。", "电动车不进楼道。", "  "])
+    articles = list(convention.articles.all())
+    assert [a.number for a in articles] == [1, 2]
+    with pytest.raises(WrongState, match="不征求意见"):
+        svc.article_comment(persona("lixiansheng"), article_id=articles[1].pk, text="楼道充电要管")
+    svc.convention_open_comments(chair, convention_id=convention.pk)
+    svc.article_comment(persona("lixiansheng"), article_id=articles[1].pk, text="请写明集中充电的地点")
+    with pytest.raises(NotFound):
+        svc.article_comment(persona("wangayi"), article_id=articles[1].pk, text="别的小区的人")
+    with pytest.raises(PermissionDenied):
+        svc.article_revise(persona("lixiansheng"), article_id=articles[1].pk, text="我来改")
+    revised = svc.article_revise(chair, article_id=articles[1].pk,
+                                 text="电动车不进楼道、不飞线充电，在北门充电棚集中充电。")
+    assert revised.revision == 1
+    assert ArticleComment.objects.get(article=revised).revision == 0  # written on the first text
+    vote = svc.convention_to_vote(chair, convention_id=convention.pk, item=2, opens_at=clock.now + 15 * DAY,
+                                  closes_at=clock.now + 25 * DAY)
+    assert "北门充电棚" in vote.description
+    with pytest.raises(WrongState, match="不能再修改"):
+        svc.article_revise(chair, article_id=articles[0].pk, text="改")
+    votes.vote_announce(chair, vote_id=vote.pk)
+    clock.now = vote.opens_at
+    owners = {}
+    for e in RollEntry.objects.filter(vote=vote).prefetch_related("persons"):
+        owners.setdefault(e.owner_key, e)
+    for key, e in list(owners.items())[: int(len(owners) * 0.9)]:
+        Ballot.objects.create(vote=vote, owner_key=key, unit=e.unit, voter=e.persons.first(), choice="yes",
+                              entered_by=chair)
+    clock.now = vote.closes_at
+    votes.vote_close(chair, vote_id=vote.pk)
+    convention.refresh_from_db()
+    assert convention.status == ConventionStatus.ADOPTED
+    assert Notice.objects.filter(title="太平洋花园居民公约（经业主表决通过）").exists()
+
+
+def test_convention_needs_articles_and_a_fitting_item(persona, clock):
+    chair = persona("zhaozhuren")
+    with pytest.raises(InvalidInput, match="至少需要一条"):
+        svc.convention_create(chair, estate_id=estate(PACIFIC).pk, title="空公约", articles=[" "])
+    convention = svc.convention_create(chair, estate_id=estate(PACIFIC).pk, title="公约", articles=["一条"])
+    with pytest.raises(InvalidInput, match="第 2 项"):
+        svc.convention_to_vote(chair, convention_id=convention.pk, item=6, opens_at=clock.now + 15 * DAY,
+                               closes_at=clock.now + 16 * DAY)
+    with pytest.raises(PermissionDenied):
+        svc.convention_create(persona("lixiansheng"), estate_id=estate(PACIFIC).pk, title="x", articles=["y"])
