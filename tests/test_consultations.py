@@ -160,3 +160,43 @@ def test_convention_needs_articles_and_a_fitting_item(persona, clock):
                                closes_at=clock.now + 16 * DAY)
     with pytest.raises(PermissionDenied):
         svc.convention_create(persona("lixiansheng"), estate_id=estate(PACIFIC).pk, title="x", articles=["y"])
+
+
+# --- pages ------------------------------------------------------------------------------------------
+def test_consultation_pages(login, persona, plan):
+    from django.test import Client
+
+    url = f"/consultations/{plan.pk}/"
+    assert Client().get(url).status_code == 302
+    assert login("wangayi").get(url).status_code == 404
+    page = login("lixiansheng").get(url).content.decode()
+    assert "2-1-301" in page and "6-1-502" in page and 'data-testid="coverage"' not in page
+    response = login("lixiansheng").post(url, {"unit_id": unit(PACIFIC, "2-1-301").pk, "opinion": "conditional",
+                                               "comment": "电梯移到北侧"}, follow=True)
+    assert "已答复" in response.content.decode()
+    assert login("lixiansheng").post(url, {"reply": "x", "answer": Answer.objects.get().pk}).status_code == 403
+    building_head = login("chen").post(url, {"unit_code": "3-1-101", "opinion": "agree"}, follow=True)
+    assert building_head.status_code == 200 and Answer.objects.filter(channel="door").count() == 1
+    organiser = login("zhaozhuren").get(url).content.decode()
+    assert "答复户数 <strong>2</strong>" in organiser and "电梯移到北侧" in organiser
+    login("zhaozhuren").post(url, {"reply": "将复核北侧方案", "answer": Answer.objects.get(comment="电梯移到北侧").pk})
+    assert "将复核北侧方案" in login("lixiansheng").get(url).content.decode()
+    assert login("lixiansheng").post("/consultations/", {"title": "x"}).status_code == 403
+
+
+def test_convention_pages(login, persona):
+    assert login("lixiansheng").get("/conventions/new/").status_code == 403
+    response = login("zhaozhuren").post("/conventions/new/", {
+        "estate": estate(PACIFIC).pk, "title": "文明养犬公约", "articles": "出门牵绳。\n及时清理粪便。"})
+    assert response.status_code == 302
+    url = response["Location"]
+    login("zhaozhuren").post(url, {"open": "1"})
+    article = estate(PACIFIC).conventions.get().articles.get(number=2)
+    login("lixiansheng").post(url, {"comment": "请设置宠物便袋箱", "article": article.pk})
+    page = login("lixiansheng").get(url).content.decode()
+    assert "请设置宠物便袋箱" in page and "修订本条" not in page
+    assert login("lixiansheng").post(url, {"revise": "改", "article": article.pk}).status_code == 403
+    login("zhaozhuren").post(url, {"revise": "及时清理粪便，小区设便袋箱。", "article": article.pk})
+    page = login("zhaozhuren").get(url).content.decode()
+    assert "已修订 1 次" in page and "针对修订前条文" in page
+    assert login("wangayi").get(url).status_code == 404

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.votes import views
+from gongzhi.votes import consultation_views, views
 
 urlpatterns = [
     path("votes/", views.vote_list, name="vote_list"),
@@ -11,4 +11,8 @@ urlpatterns = [
     path("votes/<int:vote_id>/candidates/", views.vote_candidates, name="vote_candidates"),
     path("candidates/<int:candidate_id>/review/", views.candidate_review, name="candidate_review"),
     path("votes/<int:vote_id>/<str:action>/", views.vote_action, name="vote_action"),
+    path("consultations/", consultation_views.consultation_list, name="consultation_list"),
+    path("consultations/<int:consultation_id>/", consultation_views.consultation_detail, name="consultation_detail"),
+    path("conventions/new/", consultation_views.convention_new, name="convention_new"),
+    path("conventions/<int:convention_id>/", consultation_views.convention_detail, name="convention_detail"),
 ]
