@@ -11,6 +11,7 @@ from collections import defaultdict
 from fractions import Fraction
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from openpyxl import Workbook
@@ -55,6 +56,8 @@ ALREADY_VOTED = "该业主已经投过票 / This owner has already voted"
 NO_CHANGE = "本次表决不允许改票 / This vote does not allow changing a ballot"
 UNIT_NOT_IN_GROUP = "该房屋不在表决范围内 / The unit is not in this vote's group"
 VOTER_NOT_OWNER = "投票人不是该房屋的业主 / The voter is not an owner of this unit"
+PROXY_TOO_BIG = "委托书文件过大 / The authorisation file is too large"
+PROXY_NOT_A_SCAN = "委托书须为 PDF 或图片 / The authorisation must be a PDF or an image"
 PROXY_NEEDS_DOCUMENT = "委托投票须附书面委托书 / A proxy ballot needs the written authorisation attached"
 NOT_PENDING = "该选票不需要复核 / This ballot is not waiting for a check"
 SAME_PERSON_CHECK = "录入人不能复核自己录入的选票 / The person who entered a ballot cannot check it"
@@ -311,7 +314,16 @@ def ballot_enter(actor, *, vote_id: int, unit_id: int, voter_id: int, choice: st
     ballot = Ballot(vote=vote, owner_key=entry.owner_key, unit=entry.unit, voter=voter, choice=choice,
                     channel=channel, status=BallotStatus.PENDING_CHECK, entered_by=actor)
     if proxy_document:
-        ballot.proxy_document.save(proxy_document.name, proxy_document, save=False)
+        data = proxy_document.read()
+        if len(data) > settings.GONGZHI_NOTICE_ATTACHMENT_MAX_BYTES:
+            raise InvalidInput(PROXY_TOO_BIG, field="proxy_document")
+        try:
+            kind = notices.attachment_type(notices.Upload(proxy_document.name, data))  # checked by content
+        except InvalidInput:
+            kind = ""
+        if not kind.startswith(("image/", "application/pdf")):  # a scan or a photo of the signed paper
+            raise InvalidInput(PROXY_NOT_A_SCAN, field="proxy_document")
+        ballot.proxy_document.save(proxy_document.name, ContentFile(data), save=False)
     ballot = _insert_ballot(ballot)
     _save_picks(ballot, picks)
     _audit_ballot(actor, "ballot.enter", ballot, vote)
