@@ -10,6 +10,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictBool
 
 from gongzhi.api import SessionAuth, TokenAuth
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
@@ -121,7 +122,7 @@ class NoticeIn(Schema):
     community_id: BodyId | None = None
     issuer: Text = Field("", max_length=100)
     expires_on: IsoDate | None = None
-    pinned: bool = False
+    pinned: StrictBool = False
     table: TableIn | None = None
     supersedes_id: BodyId | None = None
 

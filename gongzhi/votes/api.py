@@ -7,6 +7,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictBool
 
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, Pagination, Text
 from gongzhi.core.errors import NotFound, PermissionDenied
@@ -55,8 +56,8 @@ class VoteIn(Schema):
     opens_at: datetime.datetime
     closes_at: datetime.datetime
     building_ids: list[BodyId] = Field(default_factory=list, max_length=500)
-    secret: bool = False
-    allow_change: bool = False
+    secret: StrictBool = False
+    allow_change: StrictBool = False
     participation: Text = Field("2/3", max_length=16)
     special: Text = Field("3/4", max_length=16)
     ordinary: Text = Field("1/2", max_length=16)
@@ -201,10 +202,10 @@ class CandidateIn(Schema):
 
 class ReviewIn(Schema):
     model_config = {"extra": "forbid"}
-    dandang: bool = False
-    dangxing: bool = False
-    suzhi: bool = False
-    gongxin: bool = False
+    dandang: StrictBool = False
+    dangxing: StrictBool = False
+    suzhi: StrictBool = False
+    gongxin: StrictBool = False
 
 
 class CandidateOut(Schema):
