@@ -99,3 +99,19 @@ def login(client, persona):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A stopped clock: timezone.now() returns clock.now; move it with clock.set(t)."""
+    from django.utils import timezone
+
+    class Clock:
+        now = timezone.now().replace(microsecond=0)
+
+        def set(self, when):
+            self.now = when
+
+    stopped = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: stopped.now)
+    return stopped

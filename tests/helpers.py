@@ -1,7 +1,9 @@
 import contextlib
 import importlib
+import io
 import threading
 
+from django.core.management import call_command
 from django.db import connection, connections
 
 from gongzhi.places.models import Estate, Unit
@@ -61,3 +63,14 @@ def behind_the_applications_back():
             yield cursor
         finally:
             _append_only_triggers(cursor, on=True)
+
+
+def run_command(name: str, *args) -> tuple[int, str, str]:
+    """Run a management command as the CLI would: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(name, *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue(), err.getvalue()

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.roles import Role
@@ -18,15 +17,6 @@ from tests.helpers import PACIFIC, YIWU, estate, unit
 pytestmark = pytest.mark.usefixtures("world")
 DAY = datetime.timedelta(days=1)
 
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        now = timezone.now().replace(microsecond=0)
-
-    c = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: c.now)
-    return c
 
 
 @pytest.fixture

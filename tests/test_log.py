@@ -19,7 +19,7 @@ from gongzhi.notices import log, merkle, services, verification
 from gongzhi.notices.formats import head_message
 from gongzhi.notices.models import LogKey, LogLeaf, LogNode, Notice, NoticeAttachment, SignedTreeHead
 from gongzhi.notices.rebuild import verify_all
-from tests.helpers import PACIFIC, behind_the_applications_back, estate
+from tests.helpers import PACIFIC, behind_the_applications_back, estate, run_command
 
 pytestmark = pytest.mark.usefixtures("world")
 
@@ -35,13 +35,8 @@ def write(tmp_path, name, data) -> str:
 
 
 def run_verify(*args) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify", *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue() + err.getvalue()
+    code, out, err = run_command("verify", *args)
+    return code, out + err
 
 
 # --- HTTP endpoints ------------------------------------------------------------------------------

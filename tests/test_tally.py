@@ -2,13 +2,11 @@
 for ordinary and special items; developer units, multi-unit owners, co-owned units, abstentions,
 undelivered buyers, voting groups smaller than the estate; and the offline `gongzhi tally` CLI."""
 
-import io
 import json
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from django.core.management import call_command
 from openpyxl import Workbook
 
 from gongzhi.votes.tally import (
@@ -21,6 +19,7 @@ from gongzhi.votes.tally import (
     estate_thresholds,
     tally,
 )
+from tests.helpers import run_command
 
 
 def units(*areas, owners=None):
@@ -196,13 +195,7 @@ def test_nobody_voted():
 
 # --- the CLI -------------------------------------------------------------------------------------
 def run_tally(*args) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("tally", *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
+    return run_command("tally", *args)
 
 
 def write_csv(path, rows):

@@ -23,20 +23,6 @@ pytestmark = pytest.mark.usefixtures("world")
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the clock: clock.set(t) makes timezone.now() return t."""
-
-    class Clock:
-        now = timezone.now().replace(microsecond=0)
-
-        def set(self, when):
-            self.now = when
-
-    c = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: c.now)
-    return c
-
 
 def draft(persona, clock, **overrides):
     fields = dict(estate_id=estate(PACIFIC).pk, title="续聘物业服务企业", item=4,
