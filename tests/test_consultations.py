@@ -192,3 +192,14 @@ def test_convention_pages(login, persona):
     page = login("zhaozhuren").get(url).content.decode()
     assert "已修订 1 次" in page and "针对修订前条文" in page
     assert login("wangayi").get(url).status_code == 404
+
+
+def test_junk_ids_in_forms_are_refused_not_crashed(login, persona, plan):
+    url = f"/consultations/{plan.pk}/"
+    for data in ({"reply": "x", "answer": "abc"}, {"unit_id": "1e9x", "opinion": "agree"},
+                 {"unit_id": "99999999999999999999999", "opinion": "agree"}):
+        assert login("zhaozhuren").post(url, data).status_code in (302, 404), data
+    assert login("zhaozhuren").post("/conventions/new/", {"estate": "x", "title": "t", "articles": "a"}).status_code == 404
+    convention = svc.convention_create(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, title="公约", articles=["一"])
+    response = login("zhaozhuren").post(f"/conventions/{convention.pk}/", {"comment": "x", "article": "zz"})
+    assert response.status_code == 404

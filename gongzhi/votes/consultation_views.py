@@ -14,6 +14,7 @@ from gongzhi.votes import consultations as svc
 from gongzhi.votes import selectors
 from gongzhi.votes.models import Answer, ArticleComment, Consultation, Convention, Opinion
 from gongzhi.votes.tally import ITEMS
+from gongzhi.votes.views import _int
 
 
 def _handle(request, action, success, redirect_to):
@@ -81,7 +82,7 @@ def consultation_detail(request, consultation_id: int):
     if request.method == "POST":
         post = request.POST
         if "reply" in post:
-            return _handle(request, lambda: svc.answer_reply(user, answer_id=int(post.get("answer") or 0),
+            return _handle(request, lambda: svc.answer_reply(user, answer_id=_int(post.get("answer")) or 0,
                                                              text=post.get("reply", "")),
                            _("已答复"), ("consultation_detail", consultation.pk))
         if "close" in post:
@@ -92,7 +93,7 @@ def consultation_detail(request, consultation_id: int):
             unit = svc.households(consultation).filter(code=post["unit_code"].strip()).first()
             unit_id = unit.pk if unit else 0
         return _handle(request, lambda: svc.answer_submit(
-            user, consultation_id=consultation.pk, unit_id=int(unit_id or 0), opinion=post.get("opinion", ""),
+            user, consultation_id=consultation.pk, unit_id=_int(unit_id) or 0, opinion=post.get("opinion", ""),
             comment=post.get("comment", ""), channel="door" if post.get("unit_code") else "online"),
             _("您的意见已记录"), ("consultation_detail", consultation.pk))
     mine = svc.my_units(user, consultation)
@@ -119,7 +120,7 @@ def convention_new(request):
     estates = scope_for(user).estates(VOTE_ORGANISER_ROLES).order_by("name")
     if request.method == "POST":
         try:
-            c = svc.convention_create(user, estate_id=int(request.POST.get("estate") or 0),
+            c = svc.convention_create(user, estate_id=_int(request.POST.get("estate")) or 0,
                                       title=request.POST.get("title", ""),
                                       articles=request.POST.get("articles", "").splitlines())
         except GongzhiError as exc:
@@ -139,10 +140,10 @@ def convention_detail(request, convention_id: int):
     post, here = request.POST, ("convention_detail", convention.pk)
     if request.method == "POST":
         if "comment" in post:
-            return _handle(request, lambda: svc.article_comment(user, article_id=int(post.get("article") or 0),
+            return _handle(request, lambda: svc.article_comment(user, article_id=_int(post.get("article")) or 0,
                                                                 text=post.get("comment", "")), _("意见已提交"), here)
         if "revise" in post:
-            return _handle(request, lambda: svc.article_revise(user, article_id=int(post.get("article") or 0),
+            return _handle(request, lambda: svc.article_revise(user, article_id=_int(post.get("article")) or 0,
                                                                text=post.get("revise", "")), _("条文已修订"), here)
         if "open" in post:
             return _handle(request, lambda: svc.convention_open_comments(user, convention_id=convention.pk),

@@ -116,9 +116,10 @@ def _with_checklist(candidates):
 
 
 def _int(value):
+    """A posted id, or None when it is missing or not a number (the service then says not found)."""
     try:
         return int(value) if value not in (None, "") else None
-    except ValueError:
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
