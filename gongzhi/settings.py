@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "gongzhi.bodies",
     "gongzhi.notices",
     "gongzhi.votes",
+    "gongzhi.meetings",
 ]
 
 MIDDLEWARE = [
@@ -141,3 +142,6 @@ LOGGING = {
 
 # Owners' votes: days between announcing a vote and opening it (a locality may set more, never under 15).
 GONGZHI_VOTE_NOTICE_DAYS = max(15, int(os.environ.get("GONGZHI_VOTE_NOTICE_DAYS", 15)))
+
+# Joint deliberation: spending at or above this (yuan) makes a matter 三重一大 (decided only at a joint meeting).
+GONGZHI_MAJOR_SPENDING_YUAN = int(os.environ.get("GONGZHI_MAJOR_SPENDING_YUAN", 50000))

@@ -1,0 +1,236 @@
+"""Joint deliberation: meetings, matters and the procedures that decide them.
+
+Invariants:
+- A matter moves through its procedure one step at a time, in order, each step recorded once by
+  a role the step names (the matter row is locked while a step is recorded).
+- A 三重一大 matter is only decided at a joint meeting within its procedure.
+- A decision at a meeting needs the meeting's quorum and, for joint meetings, every required party.
+- A meeting is closed once.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.bodies.models import Organisation
+from gongzhi.people.models import Person
+from gongzhi.places.models import Estate
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("已通知")
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已结束")
+
+
+class Party(models.TextChoices):
+    COMMUNITY = "community", _("社区")
+    COMMUNITY_PARTY = "community_party", _("社区党组织")
+    ESTATE_BRANCH = "estate_branch", _("小区党支部")
+    AUTONOMOUS = "autonomous", _("业委会/物管会/自治组织")
+    PROPERTY = "property", _("物业企业")
+    DEPARTMENT = "department", _("职能部门")
+    EXPERT = "expert", _("专家")
+    OWNER_REP = "owner_rep", _("业主代表")
+    MEMBER = "member", _("成员")
+
+
+class Meeting(models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="meetings", verbose_name=_("小区"))
+    kind = models.CharField(_("会议类型"), max_length=24)
+    title = models.CharField(_("会议名称"), max_length=200)
+    scheduled_at = models.DateTimeField(_("时间"))
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    convener = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("召集人"))
+    status = models.CharField(_("状态"), max_length=8, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    agenda = models.ManyToManyField("Matter", blank=True, related_name="meetings", verbose_name=_("议题"))
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.TextField(_("会议纪要"), blank=True)
+
+    class Meta:
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        ordering = ["-scheduled_at", "-id"]
+        indexes = [models.Index(fields=["estate", "scheduled_at"], name="meeting_estate_time")]
+
+    def __str__(self):
+        return self.title
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("参会人"))
+    party = models.CharField(_("代表"), max_length=16, choices=Party.choices)
+    organisation = models.ForeignKey(Organisation, models.PROTECT, null=True, blank=True, related_name="+")
+    signed_in_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once")]
+
+    def __str__(self):
+        return f"{self.meeting_id}:{self.person_id}"
+
+
+class MatterSource(models.TextChoices):
+    REQUEST = "request", _("居民诉求")
+    PROPOSAL = "proposal", _("业委会或支部提议")
+    PROJECT = "project", _("项目")
+    COMPLAINT = "complaint", _("投诉")
+
+
+class MatterStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("办理中")
+    COMPLETED = "completed", _("已办结")
+    ENDED = "ended", _("已终止")
+
+
+class Matter(models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="matters", verbose_name=_("小区"))
+    title = models.CharField(_("议题"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    source = models.CharField(_("来源"), max_length=12, choices=MatterSource.choices)
+    amount = models.DecimalField(_("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    major = models.BooleanField(_("三重一大"), default=False)
+    procedure = models.JSONField(_("程序"))  # the procedure definition as it stood when the matter began
+    step_index = models.PositiveSmallIntegerField(_("当前步骤"), default=0)
+    status = models.CharField(_("状态"), max_length=12, choices=MatterStatus.choices, default=MatterStatus.IN_PROGRESS)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("议题")
+        verbose_name_plural = _("议题")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["estate", "created_at"], name="matter_estate_time")]
+
+    def __str__(self):
+        return self.title
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+
+class Outcome(models.TextChoices):
+    DONE = "done", _("通过/完成")
+    BACK = "back", _("退回")
+    END = "end", _("终止")
+
+
+class MatterStep(models.Model):
+    """One recorded step of a matter's procedure: who, when, the decision, what it rests on."""
+
+    matter = models.ForeignKey(Matter, models.PROTECT, related_name="steps")
+    index = models.PositiveSmallIntegerField()
+    key = models.CharField(max_length=32)
+    label = models.CharField(max_length=100)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    role = models.CharField(max_length=32)
+    meeting = models.ForeignKey(Meeting, models.PROTECT, null=True, blank=True, related_name="+")
+    vote = models.ForeignKey("votes.Vote", models.PROTECT, null=True, blank=True, related_name="+")
+    notice = models.ForeignKey("notices.Notice", models.PROTECT, null=True, blank=True, related_name="+")
+    attachment = models.FileField(upload_to="meetings/steps/%Y/%m/", blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["matter", "at", "id"]
+
+    def __str__(self):
+        return f"{self.matter_id}:{self.key}"
+
+
+class Decision(models.Model):
+    meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="decisions")
+    matter = models.ForeignKey(Matter, models.PROTECT, related_name="decisions")
+    text = models.TextField(_("决定"))
+    votes_for = models.PositiveSmallIntegerField(_("赞成"))
+    votes_against = models.PositiveSmallIntegerField(_("反对"), default=0)
+    votes_abstain = models.PositiveSmallIntegerField(_("弃权"), default=0)
+    passed = models.BooleanField(_("通过"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "matter"], name="decision_once_per_meeting")]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class ActionItem(models.Model):
+    matter = models.ForeignKey(Matter, models.PROTECT, related_name="actions")
+    meeting = models.ForeignKey(Meeting, models.PROTECT, null=True, blank=True, related_name="actions")
+    text = models.CharField(_("事项"), max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("责任人"))
+    due_on = models.DateField(_("期限"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["due_on", "done_at"], name="action_due")]
+
+    def __str__(self):
+        return self.text
+
+
+class Bid(models.Model):
+    """A supplier's offer in a hearing (民主听证)."""
+
+    matter = models.ForeignKey(Matter, models.PROTECT, related_name="bids")
+    supplier = models.CharField(_("供应商"), max_length=200)
+    amount = models.DecimalField(_("报价（元）"), max_digits=14, decimal_places=2)
+    note = models.TextField(_("说明"), blank=True)
+    chosen = models.BooleanField(_("中标"), default=False)
+
+    class Meta:
+        ordering = ["amount", "id"]
+
+    def __str__(self):
+        return self.supplier
+
+
+class DeliveryItem(models.Model):
+    """One deliverable of an awarded contract (e.g. one of nine lifts)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("未开始")
+        IN_PROGRESS = "in_progress", _("进行中")
+        DONE = "done", _("已完成")
+
+    matter = models.ForeignKey(Matter, models.PROTECT, related_name="deliveries")
+    label = models.CharField(_("交付项"), max_length=200)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
+
+    class Meta:
+        ordering = ["matter", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class ProcedureTemplate(models.Model):
+    """A community's own variant of a procedure (edited in the admin); without one, the shipped
+    definition in core.procedures applies."""
+
+    community = models.ForeignKey("places.Community", models.CASCADE, related_name="+", verbose_name=_("社区"))
+    code = models.CharField(_("程序代码"), max_length=32)
+    definition = models.JSONField(_("步骤"))
+
+    class Meta:
+        verbose_name = _("议事程序")
+        verbose_name_plural = _("议事程序")
+        constraints = [models.UniqueConstraint(fields=["community", "code"], name="procedure_once_per_community")]
+
+    def __str__(self):
+        return f"{self.community_id}:{self.code}"
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return None, self.community_id

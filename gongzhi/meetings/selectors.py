@@ -1,0 +1,68 @@
+"""Reads of meetings and matters, through the scope filter; the numbers per estate, community,
+subdistrict and period."""
+
+import datetime
+import statistics
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.meetings.models import ActionItem, Matter, MatterStatus, MatterStep, Meeting, MeetingStatus, Outcome
+
+
+def meeting_list(*, fetched_by) -> QuerySet:
+    return Meeting.objects.filter(estate__in=scope_for(fetched_by).estates()).select_related("estate")
+
+
+def meeting_get(*, fetched_by, meeting_id: int) -> Meeting:
+    return get_in_scope(meeting_list(fetched_by=fetched_by), pk=meeting_id)
+
+
+def matter_list(*, fetched_by) -> QuerySet:
+    return Matter.objects.filter(estate__in=scope_for(fetched_by).estates()).select_related("estate")
+
+
+def matter_get(*, fetched_by, matter_id: int) -> Matter:
+    return get_in_scope(matter_list(fetched_by=fetched_by), pk=matter_id)
+
+
+def public_results(*, estate) -> QuerySet:
+    """An estate's public list: matters whose resolution or result has been published."""
+    return (MatterStep.objects.filter(matter__estate=estate, notice__isnull=False)
+            .select_related("matter", "notice").order_by("-at"))
+
+
+def numbers(*, fetched_by, estate_ids=None, community_id=None, subdistrict_id=None,
+            start: datetime.date, end: datetime.date) -> dict:
+    """Meetings held by type, matters discussed / decided / with a published result, median days
+    from proposal to published result, overdue action items — within the viewer's scope."""
+    estates = scope_for(fetched_by).estates()
+    if estate_ids:
+        estates = estates.filter(pk__in=estate_ids)
+    if community_id:
+        estates = estates.filter(community_id=community_id)
+    if subdistrict_id:
+        estates = estates.filter(community__subdistrict_id=subdistrict_id)
+    period = Q(scheduled_at__date__gte=start, scheduled_at__date__lte=end)
+    held = Meeting.objects.filter(period, estate__in=estates, status=MeetingStatus.CLOSED)
+    by_type = dict(held.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    matters = Matter.objects.filter(estate__in=estates, created_at__date__gte=start, created_at__date__lte=end)
+    discussed = matters.filter(meetings__in=held).distinct().count()
+    decided = matters.filter(decisions__isnull=False).distinct().count()
+    results = (MatterStep.objects.filter(matter__in=matters, notice__kind="implementation", outcome=Outcome.DONE)
+               .values_list("matter__created_at", "at"))
+    days = [(at - created).total_seconds() / 86400 for created, at in results]
+    overdue = ActionItem.objects.filter(matter__estate__in=estates, done_at__isnull=True,
+                                        due_on__lt=timezone.localdate()).count()
+    return {
+        "meetings_held": sum(by_type.values()),
+        "meetings_by_type": by_type,
+        "matters": matters.count(),
+        "matters_discussed": discussed,
+        "matters_decided": decided,
+        "matters_result_published": len(days),
+        "matters_completed": matters.filter(status=MatterStatus.COMPLETED).count(),
+        "median_days_to_result": round(statistics.median(days), 1) if days else None,
+        "overdue_actions": overdue,
+    }

@@ -1,0 +1,351 @@
+"""Joint deliberation: each shipped procedure walked to the end on 太平洋花园, and every wrong turn
+(a skipped step, the wrong role, no quorum, a missing party, a 三重一大 matter outside a joint
+meeting, a meeting closed twice, two people recording the same step)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from gongzhi.bodies.models import Membership, OrgKind
+from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
+from gongzhi.core.roles import Role
+from gongzhi.meetings import selectors
+from gongzhi.meetings import services as svc
+from gongzhi.meetings.models import ActionItem, MatterStatus, MatterStep
+from gongzhi.notices.models import Notice
+from gongzhi.people.models import Person
+from gongzhi.people.services import role_assign
+from gongzhi.votes import services as votes
+from gongzhi.votes.models import Ballot, RollEntry
+from tests.helpers import PACIFIC, estate, race
+
+pytestmark = pytest.mark.usefixtures("world")
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def property_staff(persona):
+    """太平洋物业's manager: the property-staff login of the demo, given 太平洋花园 too."""
+    user = persona("zhangjingli")
+    role_assign(None, user_id=user.pk, role=Role.PROPERTY_STAFF, anchor_field="estate", anchor_id=estate(PACIFIC).pk)
+    return user
+
+
+def person(name):
+    return Person.objects.create(name=name)
+
+
+def members(kind):
+    return [m.person for m in Membership.objects.filter(organisation__estate=estate(PACIFIC),
+                                                        organisation__kind=kind, active=True)]
+
+
+def joint_meeting(persona, matter, kind="joint_1_3_n", parties=("community", "autonomous", "property"), passed=True):
+    secretary = persona("yanshuji")
+    meeting = svc.meeting_plan(secretary, estate_id=matter.estate_id, kind=kind, title="联席会议",
+                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+    svc.meeting_open(secretary, meeting_id=meeting.pk)
+    for party in parties:
+        svc.sign_in(secretary, meeting_id=meeting.pk, party=party, person_id=person(f"{party}代表").pk)
+    svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="同意" if passed else "暂缓",
+                        votes_for=len(parties) if passed else 0, votes_against=0 if passed else len(parties))
+    svc.meeting_close(secretary, meeting_id=meeting.pk)
+    return meeting
+
+
+def members_meeting(persona, matter, kind, org_kind, present, votes_for):
+    chair = persona("zhaozhuren")
+    meeting = svc.meeting_plan(chair, estate_id=matter.estate_id, kind=kind, title="会议",
+                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+    svc.meeting_open(chair, meeting_id=meeting.pk)
+    for p in members(org_kind)[:present]:
+        svc.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
+    svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="表决", votes_for=votes_for,
+                        votes_against=present - votes_for)
+    svc.meeting_close(chair, meeting_id=meeting.pk)
+    return meeting
+
+
+def owners_vote(persona, clock, approve=True):
+    chair = persona("zhaozhuren")
+    vote = votes.vote_create(chair, estate_id=estate(PACIFIC).pk, title="业主表决", item=5,
+                             opens_at=clock.now + 15 * DAY, closes_at=clock.now + 20 * DAY)
+    votes.vote_announce(chair, vote_id=vote.pk)
+    owners = {}
+    for e in RollEntry.objects.filter(vote=vote).prefetch_related("persons"):
+        owners.setdefault(e.owner_key, e)
+    for key, e in list(owners.items())[: int(len(owners) * 0.9)]:
+        Ballot.objects.create(vote=vote, owner_key=key, unit=e.unit, voter=e.persons.first(),
+                              choice="yes" if approve else "no", entered_by=chair)
+    clock.set(vote.closes_at)
+    return votes.vote_close(chair, vote_id=vote.pk)
+
+
+# --- 小区版四议两公开 -----------------------------------------------------------------------------------
+def test_four_discussions_two_publications_end_to_end(persona, clock, property_staff):
+    chair, secretary = persona("zhaozhuren"), persona("yanshuji")
+    matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="更换小区监控系统", procedure="four_discussions",
+                               amount=Decimal("86000"), description="老旧摄像头 40 个，拟整体更换。")
+    assert matter.major  # spending above the line makes it 三重一大
+    svc.matter_step(chair, matter_id=matter.pk, step_key="propose", note="支部提议")
+    meeting = joint_meeting(persona, matter)
+    svc.matter_step(secretary, matter_id=matter.pk, step_key="joint", meeting_id=meeting.pk)
+    party = members_meeting(persona, matter, "party_members", OrgKind.ESTATE_BRANCH, present=2, votes_for=2)
+    svc.matter_step(chair, matter_id=matter.pk, step_key="members", meeting_id=party.pk)
+    vote = owners_vote(persona, clock)
+    svc.matter_step(chair, matter_id=matter.pk, step_key="resolve", vote_id=vote.pk)
+    svc.matter_step(secretary, matter_id=matter.pk, step_key="publish_resolution")
+    svc.matter_step(chair, matter_id=matter.pk, step_key="publish_result", note="已更换 40 个摄像头并验收。")
+    matter.refresh_from_db()
+    assert matter.status == MatterStatus.COMPLETED
+    steps = list(MatterStep.objects.filter(matter=matter).values_list("key", flat=True))
+    assert steps == ["propose", "joint", "members", "resolve", "publish_resolution", "publish_result"]
+    kinds = list(Notice.objects.filter(title__endswith="更换小区监控系统").values_list("kind", flat=True))
+    assert sorted(kinds) == ["implementation", "resolution"]  # published twice
+    assert [s.notice.title for s in selectors.public_results(estate=estate(PACIFIC))][0].startswith("实施结果公示")
+
+
+def test_steps_are_not_skipped_repeated_or_done_by_the_wrong_role(persona, property_staff):
+    chair = persona("zhaozhuren")
+    matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="four_discussions")
+    with pytest.raises(WrongState, match="不能跳过"):
+        svc.matter_step(chair, matter_id=matter.pk, step_key="members")
+    with pytest.raises(PermissionDenied, match="党支部提议"):
+        svc.matter_step(property_staff, matter_id=matter.pk, step_key="propose")
+    svc.matter_step(chair, matter_id=matter.pk, step_key="propose")
+    with pytest.raises(WrongState, match="不能跳过或重复"):
+        svc.matter_step(chair, matter_id=matter.pk, step_key="propose")
+    with pytest.raises(InvalidInput, match="须由会议决定"):
+        svc.matter_step(chair, matter_id=matter.pk, step_key="joint")
+    with pytest.raises(InvalidInput, match="未知的议事程序"):
+        svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="x", procedure="nonexistent")
+
+
+def test_a_meeting_that_says_no_sends_the_matter_back(persona):
+    chair, secretary = persona("zhaozhuren"), persona("yanshuji")
+    matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="four_discussions")
+    svc.matter_step(chair, matter_id=matter.pk, step_key="propose")
+    meeting = joint_meeting(persona, matter, passed=False)
+    with pytest.raises(WrongState, match="须与之一致"):
+        svc.matter_step(secretary, matter_id=matter.pk, step_key="joint", meeting_id=meeting.pk)
+    svc.matter_step(secretary, matter_id=matter.pk, step_key="joint", meeting_id=meeting.pk, outcome="back",
+                    note="方案需修改")
+    matter.refresh_from_db()
+    assert matter.step_index == 0 and matter.status == MatterStatus.IN_PROGRESS
+
+
+def test_quorum_and_parties(persona):
+    chair, secretary = persona("zhaozhuren"), persona("yanshuji")
+    matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="four_discussions")
+    meeting = svc.meeting_plan(secretary, estate_id=matter.estate_id, kind="joint_1_3_n", title="1+3+N",
+                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+    with pytest.raises(WrongState, match="未在进行中"):
+        svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=1)
+    svc.meeting_open(secretary, meeting_id=meeting.pk)
+    svc.sign_in(secretary, meeting_id=meeting.pk, party="community", person_id=person("社区").pk)
+    svc.sign_in(secretary, meeting_id=meeting.pk, party="autonomous", person_id=person("业委会").pk)
+    with pytest.raises(WrongState, match="缺少必须出席的一方：物业企业"):
+        svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=2)
+    svc.sign_in(secretary, meeting_id=meeting.pk, party="property", person_id=person("物业").pk)
+    with pytest.raises(InvalidInput, match="票数"):
+        svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=4)
+    decision = svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=2,
+                                   votes_against=1)
+    assert decision.passed
+    with pytest.raises(WrongState, match="已对该议题作出决定"):
+        svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="y", votes_for=3)
+    other = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="不在议程", procedure="four_discussions")
+    with pytest.raises(InvalidInput, match="不在本次会议议程"):
+        svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=other.pk, text="x", votes_for=2)
+    svc.meeting_close(secretary, meeting_id=meeting.pk)
+    with pytest.raises(WrongState, match="已经结束"):
+        svc.meeting_close(secretary, meeting_id=meeting.pk)
+    with pytest.raises(PermissionDenied):
+        svc.meeting_plan(persona("lixiansheng"), estate_id=estate(PACIFIC).pk, kind="joint_1_3_n", title="x",
+                         scheduled_at=timezone.now())
+
+
+def test_member_quorums_committee_and_party_members(persona):
+    chair = persona("zhaozhuren")
+    matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="branch_first")
+    committee = members(OrgKind.OWNERS_COMMITTEE)
+    assert len(committee) == 7
+    meeting = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="owners_committee", title="业委会会议",
+                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+    svc.meeting_open(chair, meeting_id=meeting.pk)
+    for p in committee[:3]:
+        svc.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
+    with pytest.raises(WrongState, match="应到 7 人，实到 3 人"):  # 3 of 7 is not more than half
+        svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=3)
+    svc.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=committee[3].pk)
+    # 4 present; 3 in favour is a majority of those present but not of all 7 members
+    assert not svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=3,
+                                   votes_against=1).passed
+    branch = members(OrgKind.ESTATE_BRANCH)
+    assert len(branch) == 3
+    party = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="party_members", title="党员大会",
+                             scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+    svc.meeting_open(chair, meeting_id=party.pk)
+    svc.sign_in(chair, meeting_id=party.pk, party="member", person_id=branch[0].pk)
+    with pytest.raises(WrongState, match="三分之二以上"):
+        svc.decision_record(chair, meeting_id=party.pk, matter_id=matter.pk, text="x", votes_for=1)
+    svc.sign_in(chair, meeting_id=party.pk, party="member", person_id=branch[1].pk)
+    assert svc.decision_record(chair, meeting_id=party.pk, matter_id=matter.pk, text="x", votes_for=2).passed
+
+
+def test_major_matter_only_at_a_joint_meeting(persona):
+    from gongzhi.core.procedures import BRANCH_FIRST
+    from gongzhi.meetings.models import ProcedureTemplate
+
+    chair = persona("zhaozhuren")
+    small = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="小额", procedure="branch_first",
+                              amount=Decimal("49999.99"))
+    assert not small.major
+    # a community's own variant of 四步法 without any joint meeting cannot carry a 三重一大 matter
+    data = BRANCH_FIRST.as_data()
+    data["steps"][1]["meeting_types"] = ["branch"]
+    ProcedureTemplate.objects.create(community_id=estate(PACIFIC).community_id, code="branch_first",
+                                     definition={"name": data["name"], "steps": data["steps"]})
+    with pytest.raises(InvalidInput, match="联席会议的程序"):
+        svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="大额支出", procedure="branch_first",
+                          amount=Decimal("50000"))  # exactly the line is 三重一大
+    assert svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="小额", procedure="branch_first",
+                             amount=Decimal("100")).procedure["steps"][1]["meeting_types"] == ["branch"]
+
+    major = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="重大", procedure="four_discussions",
+                              major=True)
+    meeting = svc.meeting_plan(chair, estate_id=major.estate_id, kind="owners_committee", title="业委会会议",
+                               scheduled_at=timezone.now(), agenda_ids=[major.pk])
+    svc.meeting_open(chair, meeting_id=meeting.pk)
+    for p in members(OrgKind.OWNERS_COMMITTEE):
+        svc.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
+    with pytest.raises(WrongState, match="三重一大"):  # outside its procedure
+        svc.decision_record(chair, meeting_id=meeting.pk, matter_id=major.pk, text="x", votes_for=7)
+
+
+def test_major_matter_under_branch_first_needs_the_joint_meeting_at_branch_review(persona):
+    chair = persona("zhaozhuren")
+    major = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="外墙翻新", procedure="branch_first",
+                              amount=Decimal("300000"))
+    assert major.major
+    svc.matter_step(persona("weiyuan"), matter_id=major.pk, step_key="propose")
+    branch = svc.meeting_plan(chair, estate_id=major.estate_id, kind="branch", title="支部委员会",
+                              scheduled_at=timezone.now(), agenda_ids=[major.pk])
+    svc.meeting_open(chair, meeting_id=branch.pk)
+    for p in members(OrgKind.ESTATE_BRANCH):
+        svc.sign_in(chair, meeting_id=branch.pk, party="estate_branch", person_id=p.pk)
+    with pytest.raises(WrongState, match="三重一大"):
+        svc.decision_record(chair, meeting_id=branch.pk, matter_id=major.pk, text="同意", votes_for=3)
+    four = joint_meeting(persona, major, kind="four_party",
+                         parties=("community_party", "estate_branch", "autonomous", "property"))
+    svc.matter_step(chair, matter_id=major.pk, step_key="branch_review", meeting_id=four.pk)
+
+
+def test_emergency_meeting_opens_at_once_others_do_not(persona):
+    chair = persona("zhaozhuren")
+    meeting = svc.meeting_plan(chair, estate_id=estate(PACIFIC).pk, kind="emergency", title="暴雨积水紧急会议",
+                               scheduled_at=timezone.now(), open_now=True)
+    assert meeting.status == "open"
+    with pytest.raises(InvalidInput, match="紧急会议"):
+        svc.meeting_plan(chair, estate_id=estate(PACIFIC).pk, kind="special", title="x", scheduled_at=timezone.now(),
+                         open_now=True)
+
+
+# --- 支部先议四步法 ---------------------------------------------------------------------------------
+def test_branch_first_playground_renovation(persona, property_staff):
+    chair, member = persona("zhaozhuren"), persona("weiyuan")
+    matter = svc.matter_create(member, estate_id=estate(PACIFIC).pk, title="儿童游乐场改造",
+                               procedure="branch_first", amount=Decimal("28000"))
+    svc.matter_step(member, matter_id=matter.pk, step_key="propose")
+    branch = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="branch", title="支部委员会",
+                              scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+    svc.meeting_open(chair, meeting_id=branch.pk)
+    for p in members(OrgKind.ESTATE_BRANCH):
+        svc.sign_in(chair, meeting_id=branch.pk, party="estate_branch", person_id=p.pk)
+    svc.decision_record(chair, meeting_id=branch.pk, matter_id=matter.pk, text="同意提交业委会", votes_for=3)
+    svc.matter_step(chair, matter_id=matter.pk, step_key="branch_review", meeting_id=branch.pk)
+    committee = members_meeting(persona, matter, "owners_committee", OrgKind.OWNERS_COMMITTEE, present=6, votes_for=5)
+    svc.matter_step(member, matter_id=matter.pk, step_key="committee_resolve", meeting_id=committee.pk)
+    with pytest.raises(PermissionDenied, match="物业人员"):
+        svc.matter_step(chair, matter_id=matter.pk, step_key="execute")
+    svc.matter_step(property_staff, matter_id=matter.pk, step_key="execute", note="已完工")
+    svc.matter_step(chair, matter_id=matter.pk, step_key="publish_result")
+    matter.refresh_from_db()
+    assert matter.status == MatterStatus.COMPLETED
+
+
+# --- 民主听证 -----------------------------------------------------------------------------------------
+def test_lift_replacement_hearing(persona, clock, property_staff):
+    chair = persona("zhaozhuren")
+    matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="更换 9 部老旧电梯", procedure="hearing",
+                               amount=Decimal("2700000"), major=True)
+    svc.matter_step(chair, matter_id=matter.pk, step_key="form_group", note="业主代表 5 人、业委会 2 人、物业 1 人、专家 2 人")
+    for supplier, amount in (("甲电梯", "2650000"), ("乙电梯", "2710000")):
+        svc.bid_add(chair, matter_id=matter.pk, supplier=supplier, amount=Decimal(amount))
+    with pytest.raises(WrongState, match="至少需要 3 家"):
+        svc.matter_step(chair, matter_id=matter.pk, step_key="bids")
+    third = svc.bid_add(chair, matter_id=matter.pk, supplier="丙电梯", amount=Decimal("2590000"))
+    svc.matter_step(chair, matter_id=matter.pk, step_key="bids")
+    with pytest.raises(WrongState, match="收集报价"):
+        svc.bid_add(chair, matter_id=matter.pk, supplier="丁", amount=Decimal("1"))
+    hearing = joint_meeting(persona, matter, kind="hearing",
+                            parties=("owner_rep", "autonomous", "property", "expert"))
+    svc.matter_step(chair, matter_id=matter.pk, step_key="hearing", meeting_id=hearing.pk)
+    vote = owners_vote(persona, clock)
+    svc.matter_step(chair, matter_id=matter.pk, step_key="owners_choose", vote_id=vote.pk)
+    svc.bid_choose(chair, bid_id=third.pk)
+    svc.matter_step(chair, matter_id=matter.pk, step_key="publish_award", note="丙电梯中标，合同已签订。")
+    lifts = [svc.delivery_set(chair, matter_id=matter.pk, label=f"{n}号楼电梯") for n in range(1, 10)]
+    for lift in lifts[:4]:
+        svc.delivery_set(chair, matter_id=matter.pk, label="", item_id=lift.pk, status="done")
+    with pytest.raises(WrongState, match="4/9"):
+        svc.matter_step(chair, matter_id=matter.pk, step_key="delivery")
+    for lift in lifts[4:]:
+        svc.delivery_set(chair, matter_id=matter.pk, label="", item_id=lift.pk, status="done")
+    svc.matter_step(property_staff, matter_id=matter.pk, step_key="delivery")
+    svc.matter_step(chair, matter_id=matter.pk, step_key="publish_result")
+    matter.refresh_from_db()
+    assert matter.status == MatterStatus.COMPLETED and matter.bids.get(chosen=True).supplier == "丙电梯"
+
+
+# --- action items and numbers ----------------------------------------------------------------------
+def test_overdue_action_items_and_numbers(persona, clock):
+    chair = persona("zhaozhuren")
+    matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="four_discussions")
+    svc.matter_step(chair, matter_id=matter.pk, step_key="propose")
+    meeting = joint_meeting(persona, matter)
+    item = svc.action_add(chair, matter_id=matter.pk, text="物业出具维修方案", owner_id=chair.pk,
+                          due_on=timezone.localdate(clock.now) + DAY, meeting_id=meeting.pk)
+    with pytest.raises(InvalidInput, match="早于今天"):
+        svc.action_add(chair, matter_id=matter.pk, text="x", owner_id=chair.pk,
+                       due_on=timezone.localdate(clock.now) - DAY)
+    today = timezone.localdate(clock.now)
+    period = dict(start=today - 30 * DAY, end=today)
+    numbers = selectors.numbers(fetched_by=persona("yanshuji"), community_id=estate(PACIFIC).community_id, **period)
+    assert numbers["meetings_by_type"].get("joint_1_3_n", 0) >= 1 and numbers["matters_decided"] >= 1
+    assert numbers["overdue_actions"] == 0
+    clock.set(clock.now + 2 * DAY)
+    later = selectors.numbers(fetched_by=persona("yanshuji"), community_id=estate(PACIFIC).community_id, **period)
+    assert later["overdue_actions"] == 1
+    svc.action_done(chair, item_id=item.pk)
+    assert ActionItem.objects.get(pk=item.pk).done_at is not None
+    assert selectors.numbers(fetched_by=persona("yanshuji"), **period)["overdue_actions"] == 0
+    assert selectors.numbers(fetched_by=persona("lijing"), **period)["meetings_held"] == 0  # another community
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_recording_the_same_step_at_once(world, persona):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
+    from django.contrib.auth import get_user_model
+
+    matter = svc.matter_create(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, title="并发",
+                               procedure="four_discussions")
+    users = [get_user_model().objects.get(username=u) for u in ("zhaozhuren", "zhaozhuren")]
+    results = race([lambda u=u: svc.matter_step(u, matter_id=matter.pk, step_key="propose") for u in users])
+    assert sum(isinstance(r, MatterStep) for r in results) == 1
+    assert sum(isinstance(r, WrongState) for r in results) == 1
+    assert MatterStep.objects.filter(matter=matter).count() == 1
