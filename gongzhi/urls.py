@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("gongzhi.bodies.urls")),
     path("", include("gongzhi.notices.urls")),
     path("", include("gongzhi.votes.urls")),
+    path("", include("gongzhi.meetings.urls")),
 ]

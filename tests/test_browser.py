@@ -131,3 +131,36 @@ def test_an_owner_votes_on_a_phone_while_the_organiser_watches_turnout_move(site
     # the organiser's page refreshes itself: one owner (two flats) has now taken part
     expect(organiser.get_by_test_id("owners-participating")).to_have_text("1", timeout=12_000)
     organiser.context.close()
+
+
+def test_a_committee_chair_signs_in_at_a_meeting_on_a_phone_and_records_a_decision(site, phone):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from gongzhi.bodies.models import Membership, OrgKind
+    from gongzhi.meetings import services
+
+    chair = get_user_model().objects.get(username="zhaozhuren")
+    pacific = Estate.objects.get(name="太平洋花园")
+    matter = services.matter_create(chair, estate_id=pacific.pk, title="增设非机动车充电桩", procedure="branch_first")
+    meeting = services.meeting_plan(chair, estate_id=pacific.pk, kind="owners_committee", title="业委会月度会议",
+                                    scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+    services.meeting_open(chair, meeting_id=meeting.pk)
+    others = Membership.objects.filter(organisation__estate=pacific, organisation__kind=OrgKind.OWNERS_COMMITTEE,
+                                       active=True).exclude(person__user=chair)
+    for membership in others[:3]:  # three members are already here
+        services.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=membership.person_id)
+
+    log_in(phone, site, "zhaozhuren")
+    phone.goto(f"{site}/meetings/{meeting.pk}/")
+    expect(phone.get_by_test_id("quorum")).to_contain_text("实到 3 人")
+    phone.get_by_test_id("sign-in").locator("select[name=party]").first.select_option("member")
+    phone.get_by_test_id("sign-in-me").click()
+    expect(phone.get_by_test_id("quorum")).to_contain_text("实到 4 人")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    item = phone.get_by_test_id("agenda-item")
+    item.locator("input[name=text]").fill("同意在北门增设充电桩")
+    item.get_by_test_id("votes-for").fill("4")
+    item.get_by_test_id("decide").click()
+    expect(phone.get_by_test_id("decision")).to_contain_text("同意在北门增设充电桩")
+    expect(phone.get_by_test_id("decision")).to_contain_text("通过")

@@ -349,3 +349,40 @@ def test_two_people_recording_the_same_step_at_once(world, persona):
     assert sum(isinstance(r, MatterStep) for r in results) == 1
     assert sum(isinstance(r, WrongState) for r in results) == 1
     assert MatterStep.objects.filter(matter=matter).count() == 1
+
+
+# --- pages -------------------------------------------------------------------------------------------
+def test_meeting_and_matter_pages_with_permissions(login, persona):
+    from django.test import Client
+
+    chair = persona("zhaozhuren")
+    matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="楼道照明改造", procedure="branch_first")
+    meeting = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="owners_committee", title="业委会例会",
+                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+    urls = [f"/matters/{matter.pk}/", f"/meetings/{meeting.pk}/", f"/estates/{estate(PACIFIC).pk}/resolutions/"]
+    for url in urls:
+        assert Client().get(url).status_code == 302
+        assert login("wangayi").get(url).status_code == 404, url
+        assert login("lixiansheng").get(url).status_code == 200, url
+    assert login("lixiansheng").post(f"/meetings/{meeting.pk}/", {"open": "1"}).status_code == 403
+    assert login("zhaozhuren").post(f"/meetings/{meeting.pk}/", {"open": "1"}).status_code == 302
+    for p in members(OrgKind.OWNERS_COMMITTEE)[:4]:
+        login("zhaozhuren").post(f"/meetings/{meeting.pk}/", {"sign_in": "1", "party": "member", "person": p.pk})
+    page = login("zhaozhuren").get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "应到 7 人，实到 4 人" in page
+    assert login("lixiansheng").post(f"/meetings/{meeting.pk}/", {"decide": matter.pk, "text": "x",
+                                                                   "votes_for": 4}).status_code == 403
+    response = login("zhaozhuren").post(f"/meetings/{meeting.pk}/", {"decide": matter.pk, "text": "同意改造",
+                                                                      "votes_for": "4"}, follow=True)
+    assert "同意改造" in response.content.decode()
+    bad = login("zhaozhuren").post(f"/meetings/{meeting.pk}/", {"decide": matter.pk, "text": "again",
+                                                                "votes_for": "x"}, follow=True)
+    assert "已对该议题作出决定" in bad.content.decode() or "票数" in bad.content.decode()
+    assert login("lixiansheng").post(f"/matters/{matter.pk}/", {"step": "propose"}).status_code == 403
+    response = login("weiyuan").post(f"/matters/{matter.pk}/", {"step": "propose", "note": "居民反映楼道太暗"},
+                                     follow=True)
+    assert "居民反映楼道太暗" in response.content.decode()
+    skipped = login("weiyuan").post(f"/matters/{matter.pk}/", {"step": "execute"}, follow=True)
+    assert "不能跳过" in skipped.content.decode()
+    numbers = login("yanshuji").get("/meetings/numbers/").content.decode()
+    assert 'data-testid="numbers"' in numbers

@@ -94,7 +94,7 @@ def _meeting(actor, meeting_id, lock=True) -> Meeting:
     return qs.select_related("estate").get(pk=visible.pk)
 
 
-def _is_convener(actor, meeting: Meeting) -> bool:
+def is_convener(actor, meeting: Meeting) -> bool:
     scope = scope_for(actor)
     return scope.is_root or meeting.convener_id == actor.pk or any(
         scope.holds(r, meeting.estate) for r in MEETING_TYPES[meeting.kind].conveners)
@@ -129,7 +129,7 @@ def meeting_plan(actor, *, estate_id: int, kind: str, title: str, scheduled_at: 
 @transaction.atomic
 def meeting_open(actor, *, meeting_id: int) -> Meeting:
     meeting = _meeting(actor, meeting_id)
-    if not _is_convener(actor, meeting):
+    if not is_convener(actor, meeting):
         raise PermissionDenied(NOT_CONVENER)
     if meeting.status != MeetingStatus.PLANNED:
         raise WrongState(MEETING_CLOSED_ALREADY if meeting.status == MeetingStatus.CLOSED else ALREADY_OPEN)
@@ -153,7 +153,7 @@ def sign_in(actor, *, meeting_id: int, party: str, person_id: int | None = None,
         if person is None:
             raise InvalidInput(NO_PERSON)
     else:
-        if not _is_convener(actor, meeting):
+        if not is_convener(actor, meeting):
             raise PermissionDenied(NOT_CONVENER)
         person = get_in_scope(Person.objects.all(), pk=person_id)
     attendance, created = Attendance.objects.get_or_create(
@@ -168,7 +168,7 @@ def sign_in(actor, *, meeting_id: int, party: str, person_id: int | None = None,
 def decision_record(actor, *, meeting_id: int, matter_id: int, text: str, votes_for: int, votes_against: int = 0,
                     votes_abstain: int = 0) -> Decision:
     meeting = _meeting(actor, meeting_id)
-    if not _is_convener(actor, meeting):
+    if not is_convener(actor, meeting):
         raise PermissionDenied(NOT_CONVENER)
     if meeting.status != MeetingStatus.OPEN:
         raise WrongState(MEETING_NOT_OPEN)
@@ -202,7 +202,7 @@ def decision_record(actor, *, meeting_id: int, matter_id: int, text: str, votes_
 @transaction.atomic
 def meeting_close(actor, *, meeting_id: int, minutes: str = "") -> Meeting:
     meeting = _meeting(actor, meeting_id)
-    if not _is_convener(actor, meeting):
+    if not is_convener(actor, meeting):
         raise PermissionDenied(NOT_CONVENER)
     if meeting.status == MeetingStatus.CLOSED:
         raise WrongState(MEETING_CLOSED_ALREADY)

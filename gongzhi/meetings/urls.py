@@ -1,0 +1,12 @@
+from django.urls import path
+
+from gongzhi.meetings import views
+
+urlpatterns = [
+    path("matters/", views.matter_list, name="matter_list"),
+    path("matters/<int:matter_id>/", views.matter_detail, name="matter_detail"),
+    path("meetings/new/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/numbers/", views.numbers, name="meeting_numbers"),
+    path("estates/<int:estate_id>/resolutions/", views.resolutions, name="estate_resolutions"),
+]

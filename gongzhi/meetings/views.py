@@ -1,0 +1,210 @@
+"""Pages of joint deliberation: matters (the procedure as a timeline, the current step), meetings
+(before, during on a phone — sign-in, quorum, decisions — and after), an estate's published
+resolutions and results, and the numbers."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.bodies.models import Membership
+from gongzhi.core.errors import GongzhiError, InvalidInput
+from gongzhi.core.procedures import SHIPPED, Procedure
+from gongzhi.core.roles import Role
+from gongzhi.core.scoping import scope_for
+from gongzhi.meetings import selectors, services
+from gongzhi.meetings.models import MatterSource, MatterStatus, Meeting, MeetingStatus, Party
+from gongzhi.meetings.quorum import quorum_check
+from gongzhi.meetings.types import MEETING_TYPES
+from gongzhi.places.selectors import estate_get
+from gongzhi.votes.views import _int
+
+
+def _attempt(request, action, success):
+    """Run a write; a domain error becomes a message on the page (403/404 stay errors)."""
+    try:
+        result = action()
+    except GongzhiError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def _run(request, action, success, *redirect_to):
+    _attempt(request, action, success)
+    return redirect(*redirect_to)
+
+
+def _when(value: str):
+    parsed = parse_datetime(value or "")
+    if parsed is None:
+        raise InvalidInput("请填写时间 / Give a date and time", field="scheduled_at")
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _amount(value: str):
+    if not (value or "").strip():
+        return None
+    try:
+        return Decimal(value.replace(",", "").strip())
+    except InvalidOperation:
+        raise InvalidInput(services.BAD_AMOUNT, field="amount") from None
+
+
+@login_required
+def matter_list(request):
+    user = request.user
+    if request.method == "POST":
+        post = request.POST
+
+        matter = _attempt(request, lambda: services.matter_create(
+            user, estate_id=_int(post.get("estate")) or 0, title=post.get("title", ""),
+            procedure=post.get("procedure", ""), source=post.get("source", ""),
+            description=post.get("description", ""), amount=_amount(post.get("amount", "")),
+            major=bool(post.get("major"))), _("议题已建立"))
+        return redirect("matter_detail", matter.pk) if matter else redirect("matter_list")
+    return render(request, "meetings/matter_list.html", {
+        "matters": list(selectors.matter_list(fetched_by=user)[:200]),
+        "meetings": list(selectors.meeting_list(fetched_by=user)[:50]),
+        "estates": scope_for(user).estates().order_by("name")[:500],
+        "procedures": SHIPPED.values(),
+        "sources": MatterSource.choices,
+        "types": MEETING_TYPES.values(),
+    })
+
+
+@login_required
+def matter_detail(request, matter_id: int):
+    user = request.user
+    matter = selectors.matter_get(fetched_by=user, matter_id=matter_id)
+    post = request.POST
+    if request.method == "POST":
+        here = ("matter_detail", matter.pk)
+        if "step" in post:
+            return _run(request, lambda: services.matter_step(
+                user, matter_id=matter.pk, step_key=post["step"], outcome=post.get("outcome", "done"),
+                note=post.get("note", ""), meeting_id=_int(post.get("meeting")), vote_id=_int(post.get("vote")),
+                attachment=request.FILES.get("attachment")), _("已记录"), *here)
+        if "bid" in post:
+            return _run(request, lambda: services.bid_add(
+                user, matter_id=matter.pk, supplier=post.get("supplier", ""), amount=_amount(post.get("amount", ""))),
+                _("报价已登记"), *here)
+        if "choose" in post:
+            return _run(request, lambda: services.bid_choose(user, bid_id=_int(post.get("choose")) or 0),
+                        _("已确定中标"), *here)
+        if "delivery" in post:
+            return _run(request, lambda: services.delivery_set(
+                user, matter_id=matter.pk, label=post.get("label", ""), item_id=_int(post.get("item")),
+                status=post.get("status", "pending")), _("交付项已更新"), *here)
+        if "action" in post:
+            return _run(request, lambda: services.action_add(
+                user, matter_id=matter.pk, text=post.get("text", ""), owner_id=user.pk,
+                due_on=parse_date(post.get("due_on", "")) or timezone.localdate() - datetime.timedelta(days=1)),
+                _("行动事项已添加"), *here)
+        if "done" in post:
+            return _run(request, lambda: services.action_done(user, item_id=_int(post.get("done")) or 0),
+                        _("已完成"), *here)
+    procedure = Procedure.from_data(matter.procedure)
+    steps = list(matter.steps.select_related("actor", "meeting", "vote", "notice"))
+    current = procedure.steps[matter.step_index] if matter.status == MatterStatus.IN_PROGRESS else None
+    from gongzhi.votes.models import Vote, VoteStatus
+
+    return render(request, "meetings/matter_detail.html", {
+        "matter": matter,
+        "procedure": procedure,
+        "timeline": steps,
+        "current": current,
+        "current_roles": "、".join(str(Role(r).label) for r in current.roles) if current else "",
+        "upcoming": procedure.steps[matter.step_index + 1:] if current else [],
+        "meetings": Meeting.objects.filter(decisions__matter=matter).distinct(),
+        "votes": Vote.objects.filter(estate=matter.estate, status=VoteStatus.CLOSED).order_by("-closed_at")[:20],
+        "decisions": matter.decisions.select_related("meeting"),
+        "bids": matter.bids.all(),
+        "deliveries": matter.deliveries.all(),
+        "done_count": matter.deliveries.filter(status="done").count(),
+        "actions": matter.actions.select_related("owner"),
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+def meeting_new(request):
+    user = request.user
+    post = request.POST
+    if request.method == "POST":
+        meeting = _attempt(request, lambda: services.meeting_plan(
+            user, estate_id=_int(post.get("estate")) or 0, kind=post.get("kind", ""), title=post.get("title", ""),
+            scheduled_at=_when(post.get("scheduled_at")) if not post.get("open_now") else timezone.now(),
+            place=post.get("place", ""), agenda_ids=[i for i in map(_int, post.getlist("agenda")) if i],
+            open_now=bool(post.get("open_now"))), _("会议已通知"))
+        return redirect("meeting_detail", meeting.pk) if meeting else redirect("matter_list")
+    return redirect("matter_list")
+
+
+@login_required
+def meeting_detail(request, meeting_id: int):
+    user = request.user
+    meeting = selectors.meeting_get(fetched_by=user, meeting_id=meeting_id)
+    post = request.POST
+    here = ("meeting_detail", meeting.pk)
+    if request.method == "POST":
+        if "open" in post:
+            return _run(request, lambda: services.meeting_open(user, meeting_id=meeting.pk), _("会议开始"), *here)
+        if "sign_in" in post:
+            return _run(request, lambda: services.sign_in(
+                user, meeting_id=meeting.pk, party=post.get("party", ""), person_id=_int(post.get("person"))),
+                _("已签到"), *here)
+        if "decide" in post:
+            return _run(request, lambda: services.decision_record(
+                user, meeting_id=meeting.pk, matter_id=_int(post.get("decide")) or 0, text=post.get("text", ""),
+                votes_for=_int(post.get("votes_for")) or 0, votes_against=_int(post.get("votes_against")) or 0,
+                votes_abstain=_int(post.get("votes_abstain")) or 0), _("决定已记录"), *here)
+        if "close" in post:
+            return _run(request, lambda: services.meeting_close(user, meeting_id=meeting.pk,
+                                                                minutes=post.get("minutes", "")), _("会议结束"), *here)
+    meeting_type = MEETING_TYPES[meeting.kind]
+    convener = services.is_convener(user, meeting)
+    attendance = list(meeting.attendance.select_related("person").order_by("signed_in_at"))
+    decided = {d.matter_id: d for d in meeting.decisions.all()}
+    return render(request, "meetings/meeting_detail.html", {
+        "meeting": meeting,
+        "type": meeting_type,
+        "required": [Party(p).label for p in meeting_type.required],
+        "parties": Party.choices,
+        "convener": convener,
+        "attendance": attendance,
+        "signed_in": any(a.person.user_id == user.pk for a in attendance),
+        "quorum": quorum_check(meeting) if meeting.status == MeetingStatus.OPEN else None,
+        "agenda": [(m, decided.get(m.pk)) for m in meeting.agenda.all()],
+        "members": (Membership.objects.filter(organisation__estate=meeting.estate, active=True)
+                    .select_related("person", "organisation") if convener else []),
+    })
+
+
+@login_required
+def resolutions(request, estate_id: int):
+    """An estate's published resolutions and implementation results."""
+    estate = estate_get(fetched_by=request.user, estate_id=estate_id)
+    return render(request, "meetings/resolutions.html", {
+        "estate": estate, "published": selectors.public_results(estate=estate)[:200]})
+
+
+@login_required
+def numbers(request):
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("start", "")) or today.replace(month=1, day=1)
+    end = parse_date(request.GET.get("end", "")) or today
+    result = selectors.numbers(fetched_by=request.user, community_id=_int(request.GET.get("community")),
+                               subdistrict_id=_int(request.GET.get("subdistrict")),
+                               estate_ids=[i for i in [_int(request.GET.get("estate"))] if i], start=start, end=end)
+    by_type = [(MEETING_TYPES[code].name, n) for code, n in sorted(result["meetings_by_type"].items())]
+    return render(request, "meetings/numbers.html", {"start": start, "end": end, "numbers": result,
+                                                     "by_type": by_type})
