@@ -145,3 +145,5 @@ GONGZHI_VOTE_NOTICE_DAYS = max(15, int(os.environ.get("GONGZHI_VOTE_NOTICE_DAYS"
 
 # Joint deliberation: spending at or above this (yuan) makes a matter 三重一大 (decided only at a joint meeting).
 GONGZHI_MAJOR_SPENDING_YUAN = int(os.environ.get("GONGZHI_MAJOR_SPENDING_YUAN", 50000))
+# Extra notification channels after the in-app inbox (dotted paths of callables taking the rows).
+GONGZHI_NOTIFICATION_CHANNELS = ["gongzhi.core.notifications.log_channel"]

@@ -14,7 +14,7 @@ from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.roles import Role
 from gongzhi.meetings import selectors
 from gongzhi.meetings import services as svc
-from gongzhi.meetings.models import ActionItem, MatterStatus, MatterStep
+from gongzhi.meetings.models import ActionItem, MatterStatus, MatterStep, Meeting
 from gongzhi.notices.models import Notice
 from gongzhi.people.models import Person
 from gongzhi.people.services import role_assign
@@ -386,3 +386,72 @@ def test_meeting_and_matter_pages_with_permissions(login, persona):
     assert "不能跳过" in skipped.content.decode()
     numbers = login("yanshuji").get("/meetings/numbers/").content.decode()
     assert 'data-testid="numbers"' in numbers
+
+
+# --- invitations, recurrence, reminders, minutes -------------------------------------------------
+def test_invitations_recurrence_and_reminders(persona, property_staff, django_capture_on_commit_callbacks):
+    from gongzhi.core.models import Notification
+    from gongzhi.meetings.services import add_months, send_reminders
+
+    secretary = persona("yanshuji")
+    first = timezone.make_aware(datetime.datetime(2027, 1, 31, 9, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = svc.meeting_plan(secretary, estate_id=estate(PACIFIC).pk, kind="monthly_dispatch",
+                                   title="月度调度会", scheduled_at=first, repeat_months=2)
+    series = list(Meeting.objects.filter(title="月度调度会").order_by("scheduled_at").values_list("scheduled_at", flat=True))
+    assert [timezone.localtime(t).date() for t in series] == [datetime.date(2027, 1, 31), datetime.date(2027, 2, 28),
+                                                               datetime.date(2027, 3, 31)]
+    assert add_months(first, 13).date() == datetime.date(2028, 2, 29)
+    invited = set(meeting.invitations.values_list("user__username", flat=True))
+    assert {"zhaozhuren", "weiyuan", "wangjingli", "shequ", "yanshuji"} <= invited
+    assert "lixiansheng" not in invited and "wangayi" not in invited
+    assert Notification.objects.filter(user=persona("zhaozhuren"), title="会议通知：月度调度会").count() == 3
+    day_before = first - datetime.timedelta(hours=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent, _ = send_reminders(day_before)
+        again, _ = send_reminders(day_before)  # a second run (or a concurrent one) sends nothing more
+    assert sent == len(invited) and again == 0
+    assert Notification.objects.filter(user=persona("zhaozhuren"), title="会议提醒：月度调度会").count() == 1
+    with pytest.raises(InvalidInput, match="0 到 12"):
+        svc.meeting_plan(secretary, estate_id=estate(PACIFIC).pk, kind="monthly_dispatch", title="x",
+                         scheduled_at=first, repeat_months=13)
+
+
+def test_overdue_follow_up_notifies_the_owner_once_a_day(persona, clock, django_capture_on_commit_callbacks):
+    from gongzhi.core.models import Notification
+    from gongzhi.meetings.services import send_reminders
+
+    chair = persona("zhaozhuren")
+    matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="four_discussions")
+    svc.action_add(chair, matter_id=matter.pk, text="出具维修方案", owner_id=persona("weiyuan").pk,
+                   due_on=timezone.localdate(clock.now))
+    clock.set(clock.now + 2 * DAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders(clock.now)
+        send_reminders(clock.now)
+    assert Notification.objects.filter(user=persona("weiyuan"), title="行动事项已逾期：出具维修方案").count() == 1
+    clock.set(clock.now + DAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders(clock.now)
+    assert Notification.objects.filter(user=persona("weiyuan"), title="行动事项已逾期：出具维修方案").count() == 2
+
+
+def test_minutes_are_confirmed_by_attendees(persona, login):
+    chair = persona("zhaozhuren")
+    matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="branch_first")
+    meeting = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="special", title="专题会",
+                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+    svc.meeting_open(chair, meeting_id=meeting.pk)
+    svc.sign_in(chair, meeting_id=meeting.pk, party="autonomous")  # herself
+    svc.sign_in(persona("weiyuan"), meeting_id=meeting.pk, party="autonomous")
+    svc.sign_in(chair, meeting_id=meeting.pk, party="owner_rep", person_id=person("业主代表").pk)
+    with pytest.raises(WrongState, match="纪要"):
+        svc.minutes_approve(chair, meeting_id=meeting.pk)
+    svc.meeting_close(chair, meeting_id=meeting.pk, minutes="议定：先做方案。")
+    with pytest.raises(PermissionDenied, match="到会人员"):
+        svc.minutes_approve(persona("lixiansheng"), meeting_id=meeting.pk)
+    assert svc.minutes_approve(chair, meeting_id=meeting.pk) == 1
+    assert not svc.minutes_approved(meeting)  # 1 of 3
+    login("weiyuan").post(f"/meetings/{meeting.pk}/", {"approve_minutes": "1"})
+    assert svc.minutes_approved(meeting)  # 2 of 3
+    assert "纪要已确认" in login("weiyuan").get(f"/meetings/{meeting.pk}/").content.decode()

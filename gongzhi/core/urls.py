@@ -11,6 +11,7 @@ urlpatterns = [
     path("approvals/new/", views.approval_new, name="approval_new"),
     path("approvals/<int:approval_id>/", views.approval_detail, name="approval_detail"),
     path("audit/", views.audit_trail, name="audit_trail"),
+    path("inbox/", views.inbox, name="inbox"),
     path("audit/export.xlsx", views.audit_export, name="audit_export"),
     path("display/large-font/", views.toggle_large_font, name="toggle_large_font"),
 ]

@@ -199,3 +199,13 @@ def toggle_large_font(request):
     on = request.COOKIES.get(LARGE_FONT_COOKIE) != "1"
     response.set_cookie(LARGE_FONT_COOKIE, "1" if on else "0", max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+@login_required
+def inbox(request):
+    """The user's messages (meeting notices, reminders, overdue action items); opening marks them read."""
+    from gongzhi.core.models import Notification
+
+    rows = list(Notification.objects.filter(user=request.user)[:200])
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "core/inbox.html", {"rows": rows})

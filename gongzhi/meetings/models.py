@@ -172,6 +172,7 @@ class ActionItem(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("责任人"))
     due_on = models.DateField(_("期限"))
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    reminded_on = models.DateField(_("最近催办"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -234,3 +235,29 @@ class ProcedureTemplate(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return None, self.community_id
+
+
+class Invitation(models.Model):
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="invitation_once")]
+
+    def __str__(self):
+        return f"{self.meeting_id}:{self.user_id}"
+
+
+class MinutesApproval(models.Model):
+    """An attendee's confirmation of the minutes (纪要); approved when more than half confirmed."""
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="minutes_approvals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="minutes_approved_once")]
+
+    def __str__(self):
+        return f"{self.meeting_id}:{self.user_id}"

@@ -10,10 +10,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
+from gongzhi.core.notifications import notify
 from gongzhi.core.procedures import SHIPPED, Procedure, StepKind
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, scope_for
@@ -23,12 +26,14 @@ from gongzhi.meetings.models import (
     Bid,
     Decision,
     DeliveryItem,
+    Invitation,
     Matter,
     MatterSource,
     MatterStatus,
     MatterStep,
     Meeting,
     MeetingStatus,
+    MinutesApproval,
     Outcome,
     Party,
     ProcedureTemplate,
@@ -76,6 +81,9 @@ DELIVERY_OPEN = "还有交付项未完成（{done}/{total}）/ Deliveries are no
 NO_DELIVERIES = "请先登记交付项 / Record the deliverables first"
 BAD_AMOUNT = "金额须为正数 / The amount must be positive"
 ACTION_DUE_PAST = "期限不能早于今天 / The due date cannot be in the past"
+BAD_REPEAT = "重复月数须在 0 到 12 之间 / Repeat for 0 to 12 months"
+NO_MINUTES = "会议结束并有纪要后才能确认 / Minutes are confirmed after the meeting closes with minutes"
+NOT_AN_ATTENDEE = "只有到会人员可以确认纪要 / Only attendees confirm the minutes"
 NOT_A_BID_STEP = "现在不是收集报价或选定中标的阶段 / Bids are recorded only at the bidding step"
 
 
@@ -101,9 +109,36 @@ def is_convener(actor, meeting: Meeting) -> bool:
 
 
 # --- meetings ------------------------------------------------------------------------------------
+def _invitees(meeting: Meeting) -> set[int]:
+    """Who is invited: the estate's committee, property staff and branch, the community's staff,
+    and the people on the estate's organisations who have a login."""
+    from gongzhi.bodies.models import Membership
+    from gongzhi.people.models import RoleAssignment
+
+    anchored = RoleAssignment.objects.current().filter(
+        Q(estate=meeting.estate) | Q(community_id=meeting.estate.community_id),
+        role__in=[Role.COMMITTEE_CHAIR, Role.COMMITTEE_MEMBER, Role.PROPERTY_STAFF, Role.COMMUNITY_SECRETARY,
+                  Role.COMMUNITY_STAFF])
+    members = Membership.objects.filter(organisation__estate=meeting.estate, active=True, person__user__isnull=False)
+    return set(anchored.values_list("user_id", flat=True)) | set(members.values_list("person__user_id", flat=True))
+
+
+def _invite(meeting: Meeting) -> None:
+    users = _invitees(meeting) | {meeting.convener_id}
+    Invitation.objects.bulk_create([Invitation(meeting=meeting, user_id=u) for u in users], ignore_conflicts=True)
+    when = timezone.localtime(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M")
+    notify(users, title=f"会议通知：{meeting.title}", body=f"{when} {meeting.place}".strip(),
+           link=reverse("meeting_detail", args=[meeting.pk]))
+
+
 @transaction.atomic
 def meeting_plan(actor, *, estate_id: int, kind: str, title: str, scheduled_at: datetime.datetime,
-                 place: str = "", agenda_ids: list[int] | None = None, open_now: bool = False) -> Meeting:
+                 place: str = "", agenda_ids: list[int] | None = None, open_now: bool = False,
+                 repeat_months: int = 0) -> Meeting:
+    """Call a meeting (and, with repeat_months, the same meeting on the same day of the following
+    months); everyone invited gets the notice in their inbox."""
+    if not 0 <= repeat_months <= 12:
+        raise InvalidInput(BAD_REPEAT, field="repeat_months")
     if kind not in MEETING_TYPES:
         raise InvalidInput(UNKNOWN_TYPE, field="kind")
     meeting_type = MEETING_TYPES[kind]
@@ -122,8 +157,23 @@ def meeting_plan(actor, *, estate_id: int, kind: str, title: str, scheduled_at: 
     if open_now:
         meeting.status, meeting.opened_at = MeetingStatus.OPEN, timezone.now()
         meeting.save(update_fields=["status", "opened_at"])
+    _invite(meeting)
     audit_record(actor, "meeting.plan", meeting, after={**snapshot(meeting), "agenda": [m.pk for m in matters]})
+    for month in range(1, repeat_months + 1):
+        later = Meeting.objects.create(estate=estate, kind=kind, title=title[:200], place=meeting.place,
+                                       scheduled_at=add_months(scheduled_at, month), convener=actor)
+        _invite(later)
+        audit_record(actor, "meeting.plan", later, after=snapshot(later))
     return meeting
+
+
+def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
+    """The same day next month(s), or the month's last day when it has no such day (Jan 31 -> Feb 28)."""
+    import calendar
+
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 @transaction.atomic
@@ -212,6 +262,53 @@ def meeting_close(actor, *, meeting_id: int, minutes: str = "") -> Meeting:
     meeting.save(update_fields=["status", "closed_at", "minutes"])
     audit_record(actor, "meeting.close", meeting, after={"status": meeting.status})
     return meeting
+
+
+@transaction.atomic
+def minutes_approve(actor, *, meeting_id: int) -> int:
+    """An attendee confirms the minutes; returns how many have confirmed."""
+    meeting = _meeting(actor, meeting_id)
+    if meeting.status != MeetingStatus.CLOSED or not meeting.minutes:
+        raise WrongState(NO_MINUTES)
+    if not Attendance.objects.filter(meeting=meeting, person__user=actor).exists():
+        raise PermissionDenied(NOT_AN_ATTENDEE)
+    _, created = MinutesApproval.objects.get_or_create(meeting=meeting, user=actor)
+    if created:
+        audit_record(actor, "meeting.minutes_approve", meeting, after={"user": actor.pk})
+    return MinutesApproval.objects.filter(meeting=meeting).count()
+
+
+def minutes_approved(meeting: Meeting) -> bool:
+    attendees = Attendance.objects.filter(meeting=meeting).count()
+    return attendees > 0 and MinutesApproval.objects.filter(meeting=meeting).count() * 2 > attendees
+
+
+def send_reminders(now: datetime.datetime | None = None) -> tuple[int, int]:
+    """The periodic job: remind the invited of meetings in the next 24 hours, and owners of overdue
+    action items once a day. Safe to run twice or at once: each reminder is claimed by an update
+    that only one run can make."""
+    now = now or timezone.now()
+    meetings = 0
+    for invitation in Invitation.objects.filter(
+            reminded_at__isnull=True, meeting__status=MeetingStatus.PLANNED,
+            meeting__scheduled_at__gt=now, meeting__scheduled_at__lte=now + datetime.timedelta(hours=24),
+    ).select_related("meeting"):
+        if Invitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(reminded_at=now):
+            with transaction.atomic():
+                meeting = invitation.meeting
+                notify([invitation.user_id], title=f"会议提醒：{meeting.title}",
+                       body=timezone.localtime(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M"),
+                       link=reverse("meeting_detail", args=[meeting.pk]))
+            meetings += 1
+    today = timezone.localdate(now)
+    overdue = 0
+    for item in ActionItem.objects.filter(done_at__isnull=True, due_on__lt=today).exclude(reminded_on=today):
+        if ActionItem.objects.filter(pk=item.pk).exclude(reminded_on=today).update(reminded_on=today):
+            with transaction.atomic():
+                notify([item.owner_id], title=f"行动事项已逾期：{item.text}",
+                       body=f"期限 {item.due_on:%Y-%m-%d}", link=reverse("matter_detail", args=[item.matter_id]))
+            overdue += 1
+    return meetings, overdue
 
 
 # --- matters and procedures -----------------------------------------------------------------------

@@ -44,6 +44,8 @@ MEETING_TYPES = {t.code: t for t in (
     MeetingType("special", "专题会议", ESTATE_CONVENERS),
     MeetingType("emergency", "紧急会议", ESTATE_CONVENERS, immediate=True),
     MeetingType("owners_committee", "业主委员会会议", (Role.COMMITTEE_CHAIR,), rule="committee"),
+    MeetingType("owner_reps", "业主代表会议", (Role.COMMITTEE_CHAIR,) + COMMUNITY_CONVENERS,
+                required=(Party.AUTONOMOUS, Party.OWNER_REP)),
     MeetingType("party_members", "党员大会", (Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY), rule="party_members"),
     MeetingType("branch", "支部委员会会议", (Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY)),
     MeetingType("hearing", "民主听证会", ESTATE_CONVENERS,

@@ -144,7 +144,7 @@ def meeting_new(request):
             user, estate_id=_int(post.get("estate")) or 0, kind=post.get("kind", ""), title=post.get("title", ""),
             scheduled_at=_when(post.get("scheduled_at")) if not post.get("open_now") else timezone.now(),
             place=post.get("place", ""), agenda_ids=[i for i in map(_int, post.getlist("agenda")) if i],
-            open_now=bool(post.get("open_now"))), _("会议已通知"))
+            open_now=bool(post.get("open_now")), repeat_months=_int(post.get("repeat_months")) or 0), _("会议已通知"))
         return redirect("meeting_detail", meeting.pk) if meeting else redirect("matter_list")
     return redirect("matter_list")
 
@@ -167,6 +167,8 @@ def meeting_detail(request, meeting_id: int):
                 user, meeting_id=meeting.pk, matter_id=_int(post.get("decide")) or 0, text=post.get("text", ""),
                 votes_for=_int(post.get("votes_for")) or 0, votes_against=_int(post.get("votes_against")) or 0,
                 votes_abstain=_int(post.get("votes_abstain")) or 0), _("决定已记录"), *here)
+        if "approve_minutes" in post:
+            return _run(request, lambda: services.minutes_approve(user, meeting_id=meeting.pk), _("已确认纪要"), *here)
         if "close" in post:
             return _run(request, lambda: services.meeting_close(user, meeting_id=meeting.pk,
                                                                 minutes=post.get("minutes", "")), _("会议结束"), *here)
@@ -184,6 +186,8 @@ def meeting_detail(request, meeting_id: int):
         "signed_in": any(a.person.user_id == user.pk for a in attendance),
         "quorum": quorum_check(meeting) if meeting.status == MeetingStatus.OPEN else None,
         "agenda": [(m, decided.get(m.pk)) for m in meeting.agenda.all()],
+        "minutes_confirmed": meeting.minutes_approvals.count(),
+        "minutes_approved": services.minutes_approved(meeting),
         "members": (Membership.objects.filter(organisation__estate=meeting.estate, active=True)
                     .select_related("person", "organisation") if convener else []),
     })

@@ -1,0 +1,40 @@
+"""Notifications: written only after the change that causes them commits (a rolled-back change
+tells nobody anything), to the in-app inbox, and handed to any further channel adapters listed in
+settings.GONGZHI_NOTIFICATION_CHANNELS (each a callable taking the saved rows; SMS and WeChat
+adapters log instead of sending until a provider is configured)."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from gongzhi.core.models import Notification
+
+log = logging.getLogger("gongzhi.notifications")
+
+
+def notify(users, *, title: str, body: str = "", link: str = "") -> None:
+    user_ids = sorted({u if isinstance(u, int) else u.pk for u in users if u is not None})
+    if not user_ids:
+        return
+
+    def send():
+        rows = Notification.objects.bulk_create(
+            Notification(user_id=uid, title=title[:200], body=body, link=link[:300]) for uid in user_ids)
+        for path in settings.GONGZHI_NOTIFICATION_CHANNELS:
+            import_string(path)(rows)
+
+    transaction.on_commit(send)
+
+
+def log_channel(rows) -> None:
+    """The stand-in for SMS / WeChat: records what would be sent."""
+    for row in rows:
+        log.info("notify user %s: %s", row.user_id, row.title)
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
