@@ -455,3 +455,25 @@ def test_minutes_are_confirmed_by_attendees(persona, login):
     login("weiyuan").post(f"/meetings/{meeting.pk}/", {"approve_minutes": "1"})
     assert svc.minutes_approved(meeting)  # 2 of 3
     assert "纪要已确认" in login("weiyuan").get(f"/meetings/{meeting.pk}/").content.decode()
+
+
+def test_a_community_adds_its_own_meeting_type(persona, login):
+    from gongzhi.meetings.models import MeetingTypeConfig
+
+    MeetingTypeConfig.objects.create(community_id=estate(PACIFIC).community_id, code="building_council",
+                                     name="楼栋议事会", conveners=["committee_chair"],
+                                     required=["autonomous", "owner_rep"])
+    chair = persona("zhaozhuren")
+    matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="楼道堆物清理", procedure="branch_first")
+    meeting = svc.meeting_plan(chair, estate_id=estate(PACIFIC).pk, kind="building_council", title="3号楼议事会",
+                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+    svc.meeting_open(chair, meeting_id=meeting.pk)
+    svc.sign_in(chair, meeting_id=meeting.pk, party="autonomous")
+    with pytest.raises(WrongState, match="业主代表"):
+        svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=1)
+    svc.sign_in(chair, meeting_id=meeting.pk, party="owner_rep", person_id=person("楼栋业主").pk)
+    assert svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="清理", votes_for=2).passed
+    with pytest.raises(InvalidInput, match="未知的会议类型"):  # 安和苑社区 has no such type
+        svc.meeting_plan(persona("lijing"), estate_id=estate("安和苑1号院").pk, kind="building_council",
+                         title="x", scheduled_at=timezone.now())
+    assert "楼栋议事会" in login("zhaozhuren").get("/matters/").content.decode()

@@ -4,7 +4,7 @@ a community's own procedure variants are edited here."""
 from django.contrib import admin
 
 from gongzhi.core.admin import ReadOnlyScopedAdmin, ScopedAdmin
-from gongzhi.meetings.models import Matter, Meeting, ProcedureTemplate
+from gongzhi.meetings.models import Matter, Meeting, MeetingTypeConfig, ProcedureTemplate
 
 
 @admin.register(Meeting)
@@ -31,6 +31,14 @@ class MatterAdmin(ReadOnlyScopedAdmin):
 @admin.register(ProcedureTemplate)
 class ProcedureTemplateAdmin(ScopedAdmin):
     list_display = ["community", "code"]
+
+    def scoped(self, scope, qs):
+        return qs.filter(community__in=scope.communities())
+
+
+@admin.register(MeetingTypeConfig)
+class MeetingTypeConfigAdmin(ScopedAdmin):
+    list_display = ["community", "code", "name", "rule", "joint"]
 
     def scoped(self, scope, qs):
         return qs.filter(community__in=scope.communities())

@@ -261,3 +261,29 @@ class MinutesApproval(models.Model):
 
     def __str__(self):
         return f"{self.meeting_id}:{self.user_id}"
+
+
+class MeetingTypeConfig(models.Model):
+    """A community's own meeting type, or its variant of a shipped one (same code), edited in the admin."""
+
+    community = models.ForeignKey("places.Community", models.CASCADE, related_name="+", verbose_name=_("社区"))
+    code = models.CharField(_("类型代码"), max_length=24)
+    name = models.CharField(_("名称"), max_length=100)
+    conveners = models.JSONField(_("召集人角色"), default=list)
+    required = models.JSONField(_("必须到会的各方"), default=list)
+    rule = models.CharField(_("法定人数规则"), max_length=16, default="parties",
+                            choices=[("parties", _("各方到会")), ("committee", _("业委会过半数")),
+                                     ("party_members", _("党员三分之二"))])
+    joint = models.BooleanField(_("联席会议"), default=False)
+    immediate = models.BooleanField(_("可立即召开"), default=False)
+
+    class Meta:
+        verbose_name = _("会议类型")
+        verbose_name_plural = _("会议类型")
+        constraints = [models.UniqueConstraint(fields=["community", "code"], name="meeting_type_once_per_community")]
+
+    def __str__(self):
+        return self.name
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return None, self.community_id

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from gongzhi.bodies.models import AUTONOMOUS_KINDS, Membership, OrgKind
 from gongzhi.meetings.models import Attendance, Meeting, Party
-from gongzhi.meetings.types import MEETING_TYPES
+from gongzhi.meetings.types import meeting_type
 
 
 @dataclass
@@ -29,17 +29,17 @@ def _members(meeting: Meeting, kinds) -> set[int]:
 
 
 def quorum_check(meeting: Meeting) -> Check:
-    meeting_type = MEETING_TYPES[meeting.kind]
+    kind = meeting_type(meeting.kind, meeting.estate.community_id)
     attendance = list(Attendance.objects.filter(meeting=meeting).values_list("person_id", "party"))
     present = {person for person, _ in attendance}
-    if meeting_type.rule in ("committee", "party_members"):
-        kinds = AUTONOMOUS_KINDS if meeting_type.rule == "committee" else {OrgKind.ESTATE_BRANCH}
+    if kind.rule in ("committee", "party_members"):
+        kinds = AUTONOMOUS_KINDS if kind.rule == "committee" else {OrgKind.ESTATE_BRANCH}
         members = _members(meeting, kinds)
         if not members:
             return Check(False, "该小区没有在任成员名单，无法计算法定人数 / No current members to count a quorum",
-                         0, rule=meeting_type.rule)
+                         0, rule=kind.rule)
         here = len(members & present)
-        if meeting_type.rule == "committee":
+        if kind.rule == "committee":
             ok = here * 2 > len(members)
             line = "过半数"
         else:
@@ -47,9 +47,9 @@ def quorum_check(meeting: Meeting) -> Check:
             line = "三分之二以上"
         message = (f"应到 {len(members)} 人，实到 {here} 人（须{line}）/ {here} of {len(members)} members present"
                    + ("" if ok else "，不足法定人数 / no quorum"))
-        return Check(ok, message, here, len(members), meeting_type.rule)
+        return Check(ok, message, here, len(members), kind.rule)
     parties = {party for _, party in attendance}
-    missing = [Party(p).label for p in meeting_type.required if p not in parties]
+    missing = [Party(p).label for p in kind.required if p not in parties]
     if missing:
         names = "、".join(str(m) for m in missing)
         return Check(False, f"缺少必须出席的一方：{names} / A required party is absent: {names}", len(present))

@@ -39,7 +39,7 @@ from gongzhi.meetings.models import (
     ProcedureTemplate,
 )
 from gongzhi.meetings.quorum import quorum_check
-from gongzhi.meetings.types import MEETING_TYPES
+from gongzhi.meetings.types import meeting_type, meeting_types
 from gongzhi.notices import services as notices
 from gongzhi.people.models import Person
 
@@ -105,7 +105,7 @@ def _meeting(actor, meeting_id, lock=True) -> Meeting:
 def is_convener(actor, meeting: Meeting) -> bool:
     scope = scope_for(actor)
     return scope.is_root or meeting.convener_id == actor.pk or any(
-        scope.holds(r, meeting.estate) for r in MEETING_TYPES[meeting.kind].conveners)
+        scope.holds(r, meeting.estate) for r in meeting_type(meeting.kind, meeting.estate.community_id).conveners)
 
 
 # --- meetings ------------------------------------------------------------------------------------
@@ -139,14 +139,17 @@ def meeting_plan(actor, *, estate_id: int, kind: str, title: str, scheduled_at: 
     months); everyone invited gets the notice in their inbox."""
     if not 0 <= repeat_months <= 12:
         raise InvalidInput(BAD_REPEAT, field="repeat_months")
-    if kind not in MEETING_TYPES:
+    scope = scope_for(actor)
+    community_id = get_in_scope(scope.estates(), pk=estate_id).community_id
+    types = meeting_types(community_id)
+    if kind not in types:
         raise InvalidInput(UNKNOWN_TYPE, field="kind")
-    meeting_type = MEETING_TYPES[kind]
-    estate = _estate_for(actor, estate_id, meeting_type.conveners)
+    chosen = types[kind]
+    estate = _estate_for(actor, estate_id, chosen.conveners)
     title = (title or "").strip()
     if not title:
         raise InvalidInput(TITLE_REQUIRED, field="title")
-    if open_now and not meeting_type.immediate:
+    if open_now and not chosen.immediate:
         raise InvalidInput(NOT_IMMEDIATE, field="kind")
     matters = list(Matter.objects.filter(estate=estate, pk__in=agenda_ids or []))
     if len(matters) != len(set(agenda_ids or [])):
@@ -227,7 +230,7 @@ def decision_record(actor, *, meeting_id: int, matter_id: int, text: str, votes_
         raise InvalidInput(NOT_ON_AGENDA, field="matter_id")
     if matter.major:
         _, step = current_step(matter)
-        if not _major_may_decide(step, meeting.kind):
+        if not _major_may_decide(step, meeting.kind, meeting.estate.community_id):
             raise WrongState(MAJOR_NEEDS_JOINT)
     check = quorum_check(meeting)
     if not check.ok:
@@ -321,18 +324,20 @@ def procedure_for(estate, code: str) -> Procedure:
     return SHIPPED[code]
 
 
-def _major_may_decide(step, meeting_kind: str) -> bool:
+def _major_may_decide(step, meeting_kind: str, community_id: int) -> bool:
     """A 三重一大 matter is decided only at its procedure's current meeting step, and where that
     step offers a joint meeting, only at a joint one."""
     if step.kind != StepKind.MEETING or meeting_kind not in step.meeting_types:
         return False
-    joint = [t for t in step.meeting_types if MEETING_TYPES.get(t) and MEETING_TYPES[t].joint]
+    types = meeting_types(community_id)
+    joint = [t for t in step.meeting_types if t in types and types[t].joint]
     return not joint or meeting_kind in joint
 
 
-def _has_joint_meeting(procedure: Procedure) -> bool:
-    return any(s.kind == StepKind.MEETING and any(MEETING_TYPES.get(t) and MEETING_TYPES[t].joint
-                                                    for t in s.meeting_types) for s in procedure.steps)
+def _has_joint_meeting(procedure: Procedure, community_id: int) -> bool:
+    types = meeting_types(community_id)
+    return any(s.kind == StepKind.MEETING and any(t in types and types[t].joint for t in s.meeting_types)
+               for s in procedure.steps)
 
 
 @transaction.atomic
@@ -352,7 +357,7 @@ def matter_create(actor, *, estate_id: int, title: str, procedure: str, source: 
     if amount is not None and amount <= 0:
         raise InvalidInput(BAD_AMOUNT, field="amount")
     major = bool(major) or (amount is not None and amount >= Decimal(settings.GONGZHI_MAJOR_SPENDING_YUAN))
-    if major and not _has_joint_meeting(definition):
+    if major and not _has_joint_meeting(definition, estate.community_id):
         raise InvalidInput(MAJOR_PROCEDURE, field="procedure")
     matter = Matter.objects.create(estate=estate, title=title[:200], description=description or "", source=source,
                                    amount=amount, major=major, procedure=definition.as_data(), created_by=actor)
@@ -432,10 +437,11 @@ def _check_meeting(step, matter, meeting_id, outcome):
     if meeting_id is None:
         raise InvalidInput(NEEDS_MEETING, field="meeting_id")
     meeting = Meeting.objects.filter(pk=meeting_id, estate=matter.estate).first()
-    names = "、".join(MEETING_TYPES[t].name for t in step.meeting_types)
+    types = meeting_types(matter.estate.community_id)
+    names = "、".join(types[t].name if t in types else t for t in step.meeting_types)
     if meeting is None or meeting.kind not in step.meeting_types:
         raise InvalidInput(WRONG_MEETING_TYPE.format(types=names), field="meeting_id")
-    if matter.major and not _major_may_decide(step, meeting.kind):
+    if matter.major and not _major_may_decide(step, meeting.kind, matter.estate.community_id):
         raise WrongState(MAJOR_NEEDS_JOINT)
     decision = Decision.objects.filter(meeting=meeting, matter=matter).first()
     if decision is None:

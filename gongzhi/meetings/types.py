@@ -54,3 +54,19 @@ MEETING_TYPES = {t.code: t for t in (
 
 COMMITTEE_QUORUM = Fraction(1, 2)  # more than
 PARTY_MEMBERS_QUORUM = Fraction(2, 3)  # at least
+
+
+def meeting_types(community_id: int | None) -> dict[str, MeetingType]:
+    """The shipped types, with the community's own types and variants (MeetingTypeConfig) over them."""
+    from gongzhi.meetings.models import MeetingTypeConfig
+
+    types = dict(MEETING_TYPES)
+    if community_id is not None:
+        for c in MeetingTypeConfig.objects.filter(community_id=community_id):
+            types[c.code] = MeetingType(c.code, c.name, tuple(c.conveners), tuple(c.required), c.rule, c.joint,
+                                        c.immediate)
+    return types
+
+
+def meeting_type(code: str, community_id: int | None) -> MeetingType:
+    return meeting_types(community_id)[code]

@@ -20,7 +20,7 @@ from gongzhi.core.scoping import scope_for
 from gongzhi.meetings import selectors, services
 from gongzhi.meetings.models import MatterSource, MatterStatus, Meeting, MeetingStatus, Party
 from gongzhi.meetings.quorum import quorum_check
-from gongzhi.meetings.types import MEETING_TYPES
+from gongzhi.meetings.types import MEETING_TYPES, meeting_type
 from gongzhi.places.selectors import estate_get
 from gongzhi.votes.views import _int
 
@@ -77,8 +77,18 @@ def matter_list(request):
         "estates": scope_for(user).estates().order_by("name")[:500],
         "procedures": SHIPPED.values(),
         "sources": MatterSource.choices,
-        "types": MEETING_TYPES.values(),
+        "types": _types_for(user),
     })
+
+
+def _types_for(user):
+    """The shipped meeting types and those the user's communities added."""
+    from gongzhi.meetings.types import meeting_types
+
+    types = dict(MEETING_TYPES)
+    for community_id in set(scope_for(user).estates().values_list("community_id", flat=True)[:50]):
+        types.update(meeting_types(community_id))
+    return types.values()
 
 
 @login_required
@@ -172,14 +182,14 @@ def meeting_detail(request, meeting_id: int):
         if "close" in post:
             return _run(request, lambda: services.meeting_close(user, meeting_id=meeting.pk,
                                                                 minutes=post.get("minutes", "")), _("会议结束"), *here)
-    meeting_type = MEETING_TYPES[meeting.kind]
+    kind = meeting_type(meeting.kind, meeting.estate.community_id)
     convener = services.is_convener(user, meeting)
     attendance = list(meeting.attendance.select_related("person").order_by("signed_in_at"))
     decided = {d.matter_id: d for d in meeting.decisions.all()}
     return render(request, "meetings/meeting_detail.html", {
         "meeting": meeting,
-        "type": meeting_type,
-        "required": [Party(p).label for p in meeting_type.required],
+        "type": kind,
+        "required": [Party(p).label for p in kind.required],
         "parties": Party.choices,
         "convener": convener,
         "attendance": attendance,
@@ -209,6 +219,7 @@ def numbers(request):
     result = selectors.numbers(fetched_by=request.user, community_id=_int(request.GET.get("community")),
                                subdistrict_id=_int(request.GET.get("subdistrict")),
                                estate_ids=[i for i in [_int(request.GET.get("estate"))] if i], start=start, end=end)
-    by_type = [(MEETING_TYPES[code].name, n) for code, n in sorted(result["meetings_by_type"].items())]
+    by_type = [(MEETING_TYPES[code].name if code in MEETING_TYPES else code, n)
+               for code, n in sorted(result["meetings_by_type"].items())]
     return render(request, "meetings/numbers.html", {"start": start, "end": end, "numbers": result,
                                                      "by_type": by_type})
