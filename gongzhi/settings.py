@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "gongzhi.notices",
     "gongzhi.votes",
     "gongzhi.meetings",
+    "gongzhi.finance",
 ]
 
 MIDDLEWARE = [
@@ -147,3 +148,9 @@ GONGZHI_VOTE_NOTICE_DAYS = max(15, int(os.environ.get("GONGZHI_VOTE_NOTICE_DAYS"
 GONGZHI_MAJOR_SPENDING_YUAN = int(os.environ.get("GONGZHI_MAJOR_SPENDING_YUAN", 50000))
 # Extra notification channels after the in-app inbox (dotted paths of callables taking the rows).
 GONGZHI_NOTIFICATION_CHANNELS = ["gongzhi.core.notifications.log_channel"]
+
+# 业账社管: expenses at or above this (yuan) also need the discipline supervisor and an authorising
+# resolution; requests to one payee within the window that together pass it are flagged as split.
+GONGZHI_LARGE_EXPENSE_YUAN = int(os.environ.get("GONGZHI_LARGE_EXPENSE_YUAN", 5000))
+GONGZHI_SPLIT_WINDOW_DAYS = int(os.environ.get("GONGZHI_SPLIT_WINDOW_DAYS", 30))
+GONGZHI_SEAL_OUT_HOURS = int(os.environ.get("GONGZHI_SEAL_OUT_HOURS", 24))

@@ -4,6 +4,7 @@ import datetime
 import decimal
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from gongzhi.core.models import AuditEntry
 
@@ -15,6 +16,8 @@ def _jsonable(value):
         return value.isoformat()
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return value

@@ -1,0 +1,203 @@
+"""业账社管: an estate's common money in a double-entry journal, expenses under multi-party
+approval, and seals under custody (双章三审).
+
+Invariants, held three times (as django-hordak does):
+- An entry is a debit or a credit of a positive number of fen (database check constraint).
+- Every transaction's debits equal its credits: checked in Python before posting, and on
+  PostgreSQL by a deferred constraint trigger at commit (migration 0002).
+- Posted transactions and entries are never updated or deleted (database triggers); a correction
+  is a reversing transaction.
+- An expense is paid only once its approval is complete; a seal is released only against a
+  signed seal-use approval, and never while it is already out.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import Approval
+from gongzhi.places.models import Estate
+
+
+class AccountType(models.TextChoices):
+    ASSET = "asset", _("资产")
+    INCOME = "income", _("收入")
+    EXPENSE = "expense", _("支出")
+
+
+class IncomeCategory(models.TextChoices):
+    PARKING = "parking", _("停车收益")
+    CHARGING = "charging", _("充电桩收益")
+    ADVERTISING = "advertising", _("广告收益")
+    VENUE = "venue", _("场地租金")
+    FEE_SURPLUS = "fee_surplus", _("物业费结余")
+    PERSONAL_TRANSFER = "personal_transfer", _("个人账户转入")
+    OTHER = "other", _("其他收入")
+
+
+class ExpenseCategory(models.TextChoices):
+    REPAIR = "repair", _("维修")
+    GREENERY = "greenery", _("绿化")
+    FACILITIES = "facilities", _("设施设备")
+    CULTURE = "culture", _("文体活动")
+    OFFICE = "office", _("办公")
+    AUDIT = "audit", _("审计")
+    OTHER = "other", _("其他支出")
+
+
+BANK = "bank"  # the estate's common account (对公账户), held under community custody
+
+
+class LedgerAccount(models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="ledger_accounts", verbose_name=_("小区"))
+    code = models.CharField(_("科目"), max_length=40)  # "bank", "income:parking", "expense:repair"
+    type = models.CharField(_("类别"), max_length=8, choices=AccountType.choices)
+
+    class Meta:
+        verbose_name = _("会计科目")
+        verbose_name_plural = _("会计科目")
+        constraints = [models.UniqueConstraint(fields=["estate", "code"], name="ledger_account_once")]
+
+    def __str__(self):
+        return self.code
+
+
+class Transaction(models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="transactions", verbose_name=_("小区"))
+    date = models.DateField(_("日期"))
+    memo = models.CharField(_("摘要"), max_length=200)
+    counterparty = models.CharField(_("对方户名"), max_length=200, blank=True)
+    reverses = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="reversed_by")
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    posted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("凭证")
+        verbose_name_plural = _("凭证")
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["estate", "date"], name="transaction_estate_date")]
+
+    def __str__(self):
+        return f"{self.date} {self.memo}"
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+
+class Entry(models.Model):
+    transaction = models.ForeignKey(Transaction, models.PROTECT, related_name="entries")
+    account = models.ForeignKey(LedgerAccount, models.PROTECT, related_name="entries")
+    debit = models.BigIntegerField(_("借方（分）"), default=0)
+    credit = models.BigIntegerField(_("贷方（分）"), default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(debit__gt=0, credit=0) | Q(debit=0, credit__gt=0)), name="entry_one_positive_side",
+                violation_error_message="每笔分录只能借或贷一个正数 / An entry is a positive debit or credit",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.debit}/{self.credit}"
+
+
+class ExpenseStatus(models.TextChoices):
+    PENDING = "pending", _("审批中")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+    PAID = "paid", _("已支付")
+
+
+class Expense(models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="expenses", verbose_name=_("小区"))
+    amount = models.BigIntegerField(_("金额（分）"))
+    purpose = models.CharField(_("用途"), max_length=200)
+    payee = models.CharField(_("收款方"), max_length=200)
+    category = models.CharField(_("类别"), max_length=16, choices=ExpenseCategory.choices)
+    quotes = models.TextField(_("报价情况"), blank=True)
+    attachment = models.FileField(_("附件"), upload_to="finance/expenses/%Y/%m/", blank=True)
+    approval = models.OneToOneField(Approval, models.PROTECT, related_name="expense", verbose_name=_("审批单"))
+    matter = models.ForeignKey("meetings.Matter", models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("授权的议题"))
+    vote = models.ForeignKey("votes.Vote", models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("授权的业主表决"))
+    status = models.CharField(_("状态"), max_length=10, choices=ExpenseStatus.choices, default=ExpenseStatus.PENDING)
+    split_suspect = models.BooleanField(_("疑似拆分"), default=False)
+    transaction = models.OneToOneField(Transaction, models.PROTECT, null=True, blank=True, related_name="expense")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("支出申请")
+        verbose_name_plural = _("支出申请")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["estate", "payee", "created_at"], name="expense_payee_time")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="expense_positive")]
+
+    def __str__(self):
+        return self.purpose
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+
+class SealKind(models.TextChoices):
+    OWNERS_ASSEMBLY = "owners_assembly", _("业主大会印章")
+    COMMITTEE = "committee", _("业主委员会印章")
+
+
+class Seal(models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="seals", verbose_name=_("小区"))
+    kind = models.CharField(_("印章"), max_length=16, choices=SealKind.choices)
+    kept_by_community = models.BooleanField(_("由社区保管"), default=True)
+    custodian = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                  verbose_name=_("保管人"))
+    out_with = models.ForeignKey("SealUse", models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("当前借出"))
+
+    class Meta:
+        verbose_name = _("印章")
+        verbose_name_plural = _("印章")
+        constraints = [models.UniqueConstraint(fields=["estate", "kind"], name="seal_once_per_estate")]
+
+    def __str__(self):
+        return f"{self.estate} {self.get_kind_display()}"
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+
+class SealUseStatus(models.TextChoices):
+    PENDING = "pending", _("审批中")
+    APPROVED = "approved", _("已批准，待用印")
+    REJECTED = "rejected", _("已驳回")
+    OUT = "out", _("已借出")
+    RETURNED = "returned", _("已归还")
+
+
+class SealUse(models.Model):
+    seal = models.ForeignKey(Seal, models.PROTECT, related_name="uses")
+    document = models.CharField(_("用印文件"), max_length=200)
+    purpose = models.CharField(_("事由"), max_length=200)
+    approval = models.OneToOneField(Approval, models.PROTECT, related_name="seal_use")
+    pair = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("双章的另一枚"))
+    status = models.CharField(_("状态"), max_length=10, choices=SealUseStatus.choices, default=SealUseStatus.PENDING)
+    scan = models.FileField(_("用印文件扫描件"), upload_to="finance/seals/%Y/%m/", blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    returned_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return self.document
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.seal.scope_ids()
