@@ -273,3 +273,47 @@ def test_two_signatures_and_a_payment_at_the_same_moment(world, persona):
     else:  # the payment came before the last signature: refused, nothing posted
         assert isinstance(results[2], WrongState)
         assert expense.status == ExpenseStatus.APPROVED and fin.balance(estate(PACIFIC)) == 500000
+
+
+# --- statements, disclosure, alerts ------------------------------------------------------------------
+def test_statement_and_its_publication(persona):
+    from gongzhi.finance.selectors import statement
+    from gongzhi.notices.models import LogLeaf, Notice
+
+    pacific = estate(PACIFIC)
+    fin.income_record(persona("yanshuji"), estate_id=pacific.pk, category="advertising", amount="18600",
+                      date=datetime.date(2026, 9, 30), memo="电梯广告", payer="广告公司")
+    income(persona, "42300")  # 2026-11-01
+    expense = request(persona, "3860")
+    sign_all(persona, expense)
+    fin.expense_pay(persona("yanshuji"), expense_id=expense.pk, date=datetime.date(2026, 11, 5))
+    s = statement(pacific, datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))
+    assert s["opening"] == 1860000 and s["income"]["parking"] == 4230000 and s["spending"]["greenery"] == 386000
+    assert s["closing"] == 1860000 + 4230000 - 386000
+    notice = fin.statement_publish(persona("yanshuji"), estate_id=pacific.pk, start=datetime.date(2026, 10, 1),
+                                   end=datetime.date(2026, 12, 31))
+    assert notice.kind == "financial" and ["停车收益", "42,300.00", ""] in notice.table["rows"]
+    assert ["期末余额", "57,040.00", ""] in notice.table["rows"]
+    assert LogLeaf.objects.filter(kind="notice", ref_id=notice.pk).exists()
+    with pytest.raises(PermissionDenied):
+        fin.statement_publish(persona("lixiansheng"), estate_id=pacific.pk, start=TODAY, end=TODAY)
+    assert Notice.objects.filter(pk=notice.pk).exists()
+
+
+def test_supervisor_alerts(persona, seals):
+    from gongzhi.finance.selectors import alerts
+
+    request(persona, "3000", payee="某维修部")
+    request(persona, "2500", payee="某维修部")
+    pending = request(persona, "100", payee="另一家")
+    with pytest.raises(WrongState):
+        fin.expense_pay(persona("yanshuji"), expense_id=pending.pk)
+    _, committee_seal = seals
+    [use] = fin.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="合同", purpose="x")
+    sign_seal(persona, use)
+    fin.seal_release(persona("yanshuji"), use_id=use.pk)
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=25)
+    kinds = sorted(a.kind for a in alerts(fetched_by=persona("sunjiancha"), now=later))
+    assert kinds == ["pay_refused", "seal_out", "split", "split"]
+    assert "seal_out" not in [a.kind for a in alerts(fetched_by=persona("sunjiancha"))]  # not yet too long
+    assert alerts(fetched_by=persona("lixiansheng")) == []  # an owner supervises nothing

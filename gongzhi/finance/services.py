@@ -337,3 +337,25 @@ def seal_register(actor, *, estate_id: int, kind: str, custodian_id: int, kept_b
     seal = Seal.objects.create(estate=estate, kind=kind, custodian=custodian, kept_by_community=kept_by_community)
     audit_record(actor, "seal.register", seal, after=snapshot(seal))
     return seal
+
+
+@transaction.atomic
+def statement_publish(actor, *, estate_id: int, start: datetime.date, end: datetime.date):
+    """审必公开公示: publish the period's statement of common income and spending as a notice."""
+    from gongzhi.finance.models import ExpenseCategory as E
+    from gongzhi.finance.models import IncomeCategory as I
+    from gongzhi.finance.selectors import statement
+    from gongzhi.notices import services as notices
+
+    estate = _estate(actor, estate_id, BOOKKEEPERS)
+    if end < start:
+        raise InvalidInput("结束日期不能早于开始日期 / The period ends before it starts", field="end")
+    s = statement(estate, start, end)
+    rows = [["项目", "收入（元）", "支出（元）"], ["期初余额", yuan(s["opening"]), ""]]
+    rows += [[str(I(c).label), yuan(v), ""] for c, v in s["income"].items() if v]
+    rows += [[str(E(c).label), "", yuan(v)] for c, v in s["spending"].items() if v]
+    rows += [["合计", yuan(s["total_income"]), yuan(s["total_spending"])], ["期末余额", yuan(s["closing"]), ""]]
+    return notices.notice_publish(
+        actor, estate_id=estate.pk, kind="financial", audience="estate",
+        title=f"{estate.name}公共收益收支公示（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）",
+        body="根据业账社管制度，现将本期公共收益收支情况公示如下。如有疑问，请向社区或纪检监督员反映。", table=rows)
