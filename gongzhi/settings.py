@@ -154,3 +154,7 @@ GONGZHI_NOTIFICATION_CHANNELS = ["gongzhi.core.notifications.log_channel"]
 GONGZHI_LARGE_EXPENSE_YUAN = int(os.environ.get("GONGZHI_LARGE_EXPENSE_YUAN", 5000))
 GONGZHI_SPLIT_WINDOW_DAYS = int(os.environ.get("GONGZHI_SPLIT_WINDOW_DAYS", 30))
 GONGZHI_SEAL_OUT_HOURS = int(os.environ.get("GONGZHI_SEAL_OUT_HOURS", 24))
+GONGZHI_DEPOSIT_DAYS = int(os.environ.get("GONGZHI_DEPOSIT_DAYS", 3))  # income must reach the bank within
+GONGZHI_FUND_REVIEW_DAYS = int(os.environ.get("GONGZHI_FUND_REVIEW_DAYS", 10))  # each level of 三级联审
+GONGZHI_FUND_EMERGENCY_REVIEW_HOURS = int(os.environ.get("GONGZHI_FUND_EMERGENCY_REVIEW_HOURS", 24))
+GONGZHI_AUDIT_DAYS = int(os.environ.get("GONGZHI_AUDIT_DAYS", 30))  # days after a period ends to finish 三审

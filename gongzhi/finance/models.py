@@ -201,3 +201,204 @@ class SealUse(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.seal.scope_ids()
+
+
+# --- bank reconciliation (收必进账入库) -------------------------------------------------------------
+class BankLine(models.Model):
+    """One movement on the bank statement of the estate's common account."""
+
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="bank_lines")
+    date = models.DateField(_("交易日期"))
+    amount = models.BigIntegerField(_("金额（分）"))  # positive: deposit; negative: withdrawal
+    counterparty = models.CharField(_("对方户名"), max_length=200, blank=True)
+    memo = models.CharField(_("摘要"), max_length=200, blank=True)
+    digest = models.CharField(max_length=64)  # the line's identity, so a statement imported twice adds nothing
+    transaction = models.OneToOneField(Transaction, models.PROTECT, null=True, blank=True, related_name="bank_line")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [models.UniqueConstraint(fields=["estate", "digest"], name="bank_line_once")]
+        indexes = [models.Index(fields=["estate", "date"], name="bank_line_estate_date")]
+
+    def __str__(self):
+        return f"{self.date} {self.amount}"
+
+
+# --- audits (三审) and accountability -----------------------------------------------------------------
+class AuditParty(models.TextChoices):
+    RESIDENTS_COMMITTEE = "residents_committee", _("居委会")
+    BANK = "bank", _("银行")
+    AUDIT_FIRM = "audit_firm", _("审计机构")
+
+
+class AuditPeriod(models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="audit_periods")
+    start = models.DateField(_("开始"))
+    end = models.DateField(_("结束"))
+    statement = models.JSONField(_("收支表"))  # frozen when the audit opens
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start"]
+        constraints = [models.UniqueConstraint(fields=["estate", "start", "end"], name="audit_period_once")]
+
+    def __str__(self):
+        return f"{self.estate_id} {self.start}–{self.end}"
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+
+class AuditSignoff(models.Model):
+    period = models.ForeignKey(AuditPeriod, models.CASCADE, related_name="signoffs")
+    party = models.CharField(max_length=20, choices=AuditParty.choices)
+    signer_name = models.CharField(_("签字人"), max_length=100)
+    findings = models.TextField(_("审计意见/发现的问题"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "party"], name="audit_signoff_once")]
+
+    def __str__(self):
+        return f"{self.period_id}:{self.party}"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("追责中")
+    CLOSED = "closed", _("已办结")
+
+
+class AccountabilityCase(models.Model):
+    """乱必追责问责: a finding or an alert followed up with a responsible person and a deadline."""
+
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="accountability_cases")
+    source = models.CharField(_("来源"), max_length=200)
+    description = models.TextField(_("问题"))
+    responsible = models.CharField(_("责任人"), max_length=100)
+    deadline = models.DateField(_("整改期限"))
+    outcome = models.TextField(_("处理结果"), blank=True)
+    status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return self.description[:40]
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+
+# --- property fees -----------------------------------------------------------------------------------
+class FeeRate(models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="fee_rates")
+    unit_kind = models.CharField(_("房屋类型"), max_length=16)
+    rate = models.DecimalField(_("元/平方米/月"), max_digits=8, decimal_places=4)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["estate", "unit_kind"], name="fee_rate_once"),
+                       models.CheckConstraint(condition=Q(rate__gt=0), name="fee_rate_positive")]
+
+    def __str__(self):
+        return f"{self.unit_kind} {self.rate}"
+
+
+class FeeBill(models.Model):
+    unit = models.ForeignKey("places.Unit", models.PROTECT, related_name="fee_bills")
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="fee_bills")
+    month = models.DateField(_("月份"))  # the first day of the month
+    amount = models.BigIntegerField(_("应收（分）"))
+    paid = models.BigIntegerField(_("已收（分）"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="fee_bill_once")]
+        indexes = [models.Index(fields=["estate", "month"], name="fee_bill_estate_month")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.month:%Y-%m}"
+
+
+class FeePayment(models.Model):
+    bill = models.ForeignKey(FeeBill, models.PROTECT, related_name="payments")
+    amount = models.BigIntegerField(_("金额（分）"))
+    method = models.CharField(_("方式"), max_length=8, choices=[("cash", _("现金")), ("transfer", _("转账")),
+                                                                ("online", _("线上"))])
+    paid_on = models.DateField(_("日期"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="fee_payment_positive")]
+
+    def __str__(self):
+        return f"{self.bill_id} {self.amount}"
+
+
+# --- maintenance fund (住宅专项维修资金) -------------------------------------------------------------
+class EmergencyReason(models.TextChoices):
+    ROOF_LEAK = "roof_leak", _("屋面渗漏")
+    LIFT = "lift", _("电梯故障危及安全")
+    WATER_PUMP = "water_pump", _("高层二次供水水泵故障")
+    FACADE = "facade", _("外墙有脱落危险")
+    DRAINS = "drains", _("排水管道堵塞或塌陷")
+    FIRE = "fire", _("消防设施故障被责令整改")
+
+
+class FundStatus(models.TextChoices):
+    REVIEWING = "reviewing", _("审核中")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class FundApplication(models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="fund_applications")
+    purpose = models.CharField(_("用途"), max_length=200)
+    amount = models.BigIntegerField(_("金额（分）"))
+    buildings = models.ManyToManyField("places.Building", blank=True, related_name="+", verbose_name=_("列支范围"))
+    emergency = models.CharField(_("应急情形"), max_length=16, choices=EmergencyReason.choices, blank=True)
+    vote = models.ForeignKey("votes.Vote", models.PROTECT, null=True, blank=True, related_name="+")
+    notice = models.ForeignKey("notices.Notice", models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=FundStatus.choices, default=FundStatus.REVIEWING)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    applied_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-applied_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="fund_amount_positive")]
+
+    def __str__(self):
+        return self.purpose
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+
+class ReviewLevel(models.TextChoices):
+    PROPERTY_CENTRE = "property_centre", _("物业管理中心")
+    SUBDISTRICT = "subdistrict", _("街道")
+    COMMUNITY = "community", _("社区")
+
+
+class FundReview(models.Model):
+    application = models.ForeignKey(FundApplication, models.CASCADE, related_name="reviews")
+    level = models.CharField(max_length=16, choices=ReviewLevel.choices)
+    due_at = models.DateTimeField(_("审核期限"))
+    approved = models.BooleanField(null=True)
+    comment = models.TextField(blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "id"]
+        constraints = [models.UniqueConstraint(fields=["application", "level"], name="fund_review_once")]
+
+    def __str__(self):
+        return f"{self.application_id}:{self.level}"

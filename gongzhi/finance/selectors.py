@@ -72,9 +72,42 @@ def alerts(*, fetched_by, now: datetime.datetime | None = None) -> list[Alert]:
     for a in refused:
         found.append(Alert("pay_refused", a.estate_id, f"审批未完成即尝试付款：{a.subject_repr}（{a.actor_name}）",
                            f"/approvals/{(a.after or {}).get('approval', '')}/"))
+    from gongzhi.finance.fund import overdue_reviews
+    from gongzhi.finance.models import AccountabilityCase, AuditPeriod, CaseStatus
+    from gongzhi.finance.reconciliation import unreconciled
+    from gongzhi.places.models import Estate
+
+    today = timezone.localdate(now)
+    for estate in Estate.objects.filter(pk__in=estates.values("pk"), ledger_accounts__isnull=False).distinct():
+        gaps = unreconciled(estate, today)
+        for tx, day, amount in gaps["income_not_deposited"]:
+            found.append(Alert("not_deposited", estate.pk, f"收入未入账：{day} {amount / 100:.2f} 元（凭证 {tx}）", ""))
+        for _line, day, amount, counterparty in gaps["bank_without_entry"]:
+            found.append(Alert("bank_unmatched", estate.pk, f"银行流水无对应凭证：{day} {amount / 100:.2f} 元 {counterparty}", ""))
+    for row in overdue_reviews(estates, now):
+        found.append(Alert("fund_review_overdue", row.application.estate_id,
+                           f"维修资金审核逾期：{row.application.purpose}（{row.get_level_display()}）", ""))
+    stale = today - datetime.timedelta(days=settings.GONGZHI_AUDIT_DAYS)
+    for period in AuditPeriod.objects.filter(estate__in=estates, completed_at__isnull=True, end__lt=stale):
+        found.append(Alert("audit_overdue", period.estate_id, f"三审未完成：{period.start} 至 {period.end}", ""))
+    for case in AccountabilityCase.objects.filter(estate__in=estates, status=CaseStatus.OPEN, deadline__lt=today):
+        found.append(Alert("case_overdue", case.estate_id, f"问责事项逾期：{case.description[:40]}", ""))
     limit = now - datetime.timedelta(hours=settings.GONGZHI_SEAL_OUT_HOURS)
     for use in SealUse.objects.filter(seal__estate__in=estates, status=SealUseStatus.OUT, released_at__lt=limit
                                       ).select_related("seal"):
         found.append(Alert("seal_out", use.seal.estate_id, f"印章借出超时：{use.seal} — {use.document}",
                            f"/approvals/{use.approval_id}/"))
     return found
+
+
+def personal_transfers(*, fetched_by, subdistrict_id: int | None = None) -> dict:
+    """Money moved from individuals' accounts into estates' common accounts: per estate and in all."""
+    from gongzhi.core.roles import STAFF_ROLES
+
+    estates = scope_for(fetched_by).estates(STAFF_ROLES)
+    if subdistrict_id:
+        estates = estates.filter(community__subdistrict_id=subdistrict_id)
+    rows = (Entry.objects.filter(account__estate__in=estates, account__code="income:personal_transfer")
+            .values("account__estate__name").annotate(c=Sum("credit"), d=Sum("debit")).order_by("account__estate__name"))
+    per_estate = {r["account__estate__name"]: (r["c"] or 0) - (r["d"] or 0) for r in rows}
+    return {"per_estate": per_estate, "total": sum(per_estate.values())}

@@ -1,0 +1,175 @@
+"""业账社管, continued: bank reconciliation, 三审 and accountability, property fees, the maintenance
+fund (emergency versus normal use), personal-account transfers, and the supervisor's alerts."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
+from gongzhi.finance import audits, fees, fund, reconciliation
+from gongzhi.finance import services as fin
+from gongzhi.finance.models import BankLine, FeeBill, FundStatus
+from gongzhi.finance.selectors import alerts, personal_transfers
+from gongzhi.notices.models import Notice
+from tests.helpers import PACIFIC, estate, unit
+
+pytestmark = pytest.mark.usefixtures("world")
+D = datetime.date
+
+
+def statement_csv(rows):
+    lines = ["交易日期,收入金额,支出金额,对方户名,摘要"] + [",".join(map(str, r)) for r in rows]
+    return "\n".join(lines).encode("utf-8")
+
+
+# --- reconciliation --------------------------------------------------------------------------------
+def test_bank_statement_import_match_and_alerts(persona):
+    yan, pacific = persona("yanshuji"), estate(PACIFIC)
+    parking = fin.income_record(yan, estate_id=pacific.pk, category="parking", amount="4230", date=D(2026, 10, 3),
+                                memo="10月停车费")
+    ads = fin.income_record(yan, estate_id=pacific.pk, category="advertising", amount="1860", date=D(2026, 10, 1),
+                            memo="广告费")
+    data = statement_csv([("2026-10-05", "4230.00", "", "停车管理处", "停车费"),
+                          ("2026/10/20", "", "300.00", "某五金店", "零星采购"),
+                          ("2026-10-20", "", "300.00", "某五金店", "零星采购")])
+    assert reconciliation.bank_import(yan, estate_id=pacific.pk, data=data, filename="流水.csv") == 3
+    assert reconciliation.bank_import(yan, estate_id=pacific.pk, data=data, filename="流水.csv") == 0  # once only
+    suggestions = reconciliation.suggest(pacific)
+    assert [(BankLine.objects.get(pk=s.line_id).amount, s.transaction_id, s.days_apart) for s in suggestions] == [
+        (423000, parking.pk, 2)]
+    reconciliation.confirm(yan, pairs=[(s.line_id, s.transaction_id) for s in suggestions])
+    with pytest.raises(WrongState):
+        reconciliation.confirm(yan, pairs=[(suggestions[0].line_id, ads.pk)])
+    gaps = reconciliation.unreconciled(pacific, D(2026, 11, 1))
+    assert [tx for tx, _, _ in gaps["income_not_deposited"]] == [ads.pk]
+    assert len(gaps["bank_without_entry"]) == 2  # two identical withdrawals, both unexplained
+    kinds = [a.kind for a in alerts(fetched_by=persona("sunjiancha"))]
+    assert kinds.count("not_deposited") == 1 and kinds.count("bank_unmatched") == 2
+
+
+def test_a_bad_bank_file_changes_nothing(persona):
+    yan, pacific = persona("yanshuji"), estate(PACIFIC)
+    bad = statement_csv([("2026-10-05", "100", "", "a", "b"), ("昨天", "1", "", "a", "b"),
+                         ("2026-10-06", "5", "5", "a", "b"), ("2026-10-07", "1.234", "", "a", "b")])
+    with pytest.raises(InvalidInput) as error:
+        reconciliation.bank_import(yan, estate_id=pacific.pk, data=bad, filename="bad.csv")
+    assert "第 3 行" in error.value.message and "第 4 行" in error.value.message and "第 5 行" in error.value.message
+    assert not BankLine.objects.filter(estate=pacific).exists()
+    with pytest.raises(InvalidInput, match="交易日期"):
+        reconciliation.bank_import(yan, estate_id=pacific.pk, data=b"a,b\n1,2", filename="x.csv")
+    with pytest.raises(PermissionDenied):
+        reconciliation.bank_import(persona("zhaozhuren"), estate_id=pacific.pk, data=bad, filename="x.csv")
+
+
+# --- 三审 and accountability -----------------------------------------------------------------------
+def test_three_party_audit_and_an_accountability_case(persona):
+    yan, pacific = persona("yanshuji"), estate(PACIFIC)
+    fin.income_record(yan, estate_id=pacific.pk, category="venue", amount="600", date=D(2026, 10, 3), memo="场地")
+    period = audits.audit_open(yan, estate_id=pacific.pk, start=D(2026, 10, 1), end=D(2026, 10, 31))
+    assert period.statement["income"]["venue"] == 60000
+    with pytest.raises(WrongState):
+        audits.audit_open(yan, estate_id=pacific.pk, start=D(2026, 10, 1), end=D(2026, 10, 31))
+    audits.audit_sign(yan, period_id=period.pk, party="residents_committee", signer_name="燕娇")
+    audits.audit_sign(yan, period_id=period.pk, party="bank", signer_name="某银行 王柜员")
+    assert period.completed_at is None
+    with pytest.raises(WrongState, match="已签署"):
+        audits.audit_sign(yan, period_id=period.pk, party="bank", signer_name="x")
+    audits.audit_sign(yan, period_id=period.pk, party="audit_firm", signer_name="某会计师事务所",
+                      findings="场地租金合同未经业主大会授权")
+    period.refresh_from_db()
+    assert period.completed_at is not None
+    case = audits.case_open(persona("sunjiancha"), estate_id=pacific.pk, source=f"三审 {period.pk}",
+                            description="场地租金合同未经授权", responsible="业委会主任", deadline=D(2026, 12, 31))
+    with pytest.raises(PermissionDenied):
+        audits.case_close(persona("lixiansheng"), case_id=case.pk, outcome="x")
+    audits.case_close(persona("sunjiancha"), case_id=case.pk, outcome="补办业主大会授权，约谈并书面检查")
+    with pytest.raises(WrongState):
+        audits.case_close(persona("sunjiancha"), case_id=case.pk, outcome="again")
+
+
+# --- property fees ---------------------------------------------------------------------------------------
+def test_fee_bills_payments_arrears_and_collection_rate(persona, login):
+    manager, pacific = persona("wangjingli"), estate(PACIFIC)
+    fees.rate_set(manager, estate_id=pacific.pk, unit_kind="residential", rate="1.20")
+    billed = fees.bill_month(manager, estate_id=pacific.pk, month=D(2026, 10, 15))
+    assert billed == pacific.units.filter(kind="residential").count()
+    assert fees.bill_month(manager, estate_id=pacific.pk, month=D(2026, 10, 1)) == 0  # once a month
+    flat = unit(PACIFIC, "2-1-301")
+    bill = FeeBill.objects.get(unit=flat, month=D(2026, 10, 1))
+    assert bill.amount == int((flat.area * Decimal("1.20") * 100).quantize(Decimal("1")))
+    with pytest.raises(InvalidInput, match="超过欠费"):
+        fees.pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount + 1) / 100, method="cash", paid_on=D(2026, 10, 20))
+    fees.pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="transfer", paid_on=D(2026, 10, 20))
+    assert fees.arrears(fetched_by=persona("lixiansheng"), unit_id=flat.pk) == []  # his own, now paid
+    other = unit(PACIFIC, "1-1-102")
+    with pytest.raises((PermissionDenied, NotFound)):
+        fees.arrears(fetched_by=persona("lixiansheng"), unit_id=other.pk)  # a neighbour's arrears are not his
+    assert len(fees.arrears(fetched_by=manager, unit_id=other.pk)) == 1
+    rate = fees.collection_rate([pacific.pk], D(2026, 10, 1), D(2026, 10, 31))
+    assert rate["collected"] == bill.amount
+    assert rate["rate"] == (Decimal(bill.amount) * 100 / Decimal(rate["billed"])).quantize(Decimal("0.1"))
+    # paying everything else lifts the rate to 100.0 exactly
+    for b in FeeBill.objects.filter(estate=pacific, month=D(2026, 10, 1)).exclude(pk=bill.pk):
+        fees.pay(manager, bill_id=b.pk, amount=Decimal(b.amount) / 100, method="online", paid_on=D(2026, 10, 28))
+    assert fees.collection_rate([pacific.pk], D(2026, 10, 1), D(2026, 10, 31))["rate"] == Decimal("100.0")
+    assert fees.collection_rate([pacific.pk], D(2025, 1, 1), D(2025, 1, 31))["rate"] is None
+
+
+# --- maintenance fund ------------------------------------------------------------------------------------
+def test_emergency_use_skips_the_vote_but_tells_the_owners(persona):
+    chair, pacific = persona("zhaozhuren"), estate(PACIFIC)
+    building = pacific.buildings.get(code="5")
+    app = fund.apply(chair, estate_id=pacific.pk, purpose="5号楼屋面渗漏抢修", amount="12000",
+                     building_ids=[building.pk], emergency="roof_leak")
+    assert Notice.objects.get(pk=app.notice_id).title.startswith("应急使用维修资金告知")
+    reviews = {r.level: r for r in app.reviews.all()}
+    assert (reviews["community"].due_at - app.applied_at) == datetime.timedelta(hours=24)
+    with pytest.raises(PermissionDenied):
+        fund.review(persona("yanshuji"), application_id=app.pk, level="subdistrict", approved=True)
+    fund.review(persona("yanshuji"), application_id=app.pk, level="community", approved=True)
+    fund.review(persona("wuganbu"), application_id=app.pk, level="subdistrict", approved=True)
+    with pytest.raises(WrongState):
+        fund.review(persona("wuganbu"), application_id=app.pk, level="subdistrict", approved=True)
+    app = fund.review(persona("liukezhang"), application_id=app.pk, level="property_centre", approved=True)
+    assert app.status == FundStatus.APPROVED
+
+
+def test_normal_use_needs_the_paying_owners_vote(persona, clock):
+    from gongzhi.votes import services as votes
+    from gongzhi.votes.models import Ballot, RollEntry
+
+    chair, pacific = persona("zhaozhuren"), estate(PACIFIC)
+    building = pacific.buildings.get(code="3")
+    with pytest.raises(InvalidInput, match="业主表决"):
+        fund.apply(chair, estate_id=pacific.pk, purpose="3号楼电梯大修", amount="80000", building_ids=[building.pk])
+    vote = votes.vote_create(chair, estate_id=pacific.pk, title="3号楼电梯大修动用维修资金", item=5,
+                             building_ids=[building.pk], opens_at=clock.now + datetime.timedelta(days=15),
+                             closes_at=clock.now + datetime.timedelta(days=20))
+    votes.vote_announce(chair, vote_id=vote.pk)
+    for e in RollEntry.objects.filter(vote=vote).prefetch_related("persons"):
+        if not Ballot.objects.filter(vote=vote, owner_key=e.owner_key).exists():
+            Ballot.objects.create(vote=vote, owner_key=e.owner_key, unit=e.unit, voter=e.persons.first(),
+                                  choice="yes", entered_by=chair)
+    clock.set(vote.closes_at)
+    votes.vote_close(chair, vote_id=vote.pk)
+    other = pacific.buildings.get(code="4")
+    with pytest.raises(InvalidInput, match="列支范围"):
+        fund.apply(chair, estate_id=pacific.pk, purpose="x", amount="80000", building_ids=[building.pk, other.pk],
+                   vote_id=vote.pk)
+    app = fund.apply(chair, estate_id=pacific.pk, purpose="3号楼电梯大修", amount="80000", building_ids=[building.pk],
+                     vote_id=vote.pk)
+    assert app.notice_id is None and app.status == FundStatus.REVIEWING
+    fund.review(persona("yanshuji"), application_id=app.pk, level="community", approved=False, comment="报价偏高")
+    app.refresh_from_db()
+    assert app.status == FundStatus.REJECTED
+
+
+# --- personal accounts ---------------------------------------------------------------------------------
+def test_personal_account_transfers_are_totalled(persona):
+    yan, pacific = persona("yanshuji"), estate(PACIFIC)
+    fin.income_record(yan, estate_id=pacific.pk, category="personal_transfer", amount="520000", date=D(2026, 3, 1),
+                      memo="原业委会成员个人账户代收停车费转入", payer="某委员")
+    totals = personal_transfers(fetched_by=persona("wuganbu"))
+    assert totals["per_estate"][PACIFIC] == 52000000 and totals["total"] == 52000000
+    assert personal_transfers(fetched_by=persona("lixiansheng"))["total"] == 0
