@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("gongzhi.notices.urls")),
     path("", include("gongzhi.votes.urls")),
     path("", include("gongzhi.meetings.urls")),
+    path("", include("gongzhi.finance.urls")),
 ]

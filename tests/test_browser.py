@@ -164,3 +164,47 @@ def test_a_committee_chair_signs_in_at_a_meeting_on_a_phone_and_records_a_decisi
     item.get_by_test_id("decide").click()
     expect(phone.get_by_test_id("decision")).to_contain_text("同意在北门增设充电桩")
     expect(phone.get_by_test_id("decision")).to_contain_text("通过")
+
+
+def test_an_expense_from_request_through_three_signatures_to_payment_and_the_published_statement(site, browser):
+    from gongzhi.finance.models import Expense
+
+    pacific = Estate.objects.get(name="太平洋花园")
+
+    def as_user(username):
+        page = browser.new_context(viewport={"width": 375, "height": 740}).new_page()
+        log_in(page, site, username)
+        return page
+
+    chair = as_user("zhaozhuren")
+    chair.goto(f"{site}/finance/estates/{pacific.pk}/")
+    chair.get_by_text("新的支出申请").click()
+    form = chair.get_by_test_id("expense-form")
+    form.locator("input[name=purpose]").fill("更换单元门禁")
+    form.locator("input[name=payee]").fill("某门禁公司")
+    form.locator("input[name=amount]").fill("1200.00")
+    form.locator("select[name=category]").select_option("facilities")
+    form.locator("button[name=action]").click()
+    expect(chair.get_by_test_id("expenses")).to_contain_text("更换单元门禁")
+    expense = Expense.objects.get(purpose="更换单元门禁")
+
+    for username in ("zhaozhuren", "wangjingli", "yanshuji"):
+        page = chair if username == "zhaozhuren" else as_user(username)
+        page.goto(f"{site}/approvals/{expense.approval_id}/")
+        page.click("button[name=action][value=sign]")
+        expect(page.locator(".messages")).to_contain_text("已记录您的意见")
+    expect(page.get_by_test_id("status")).to_contain_text("已通过")
+
+    bookkeeper = page  # the community secretary keeps the books
+    bookkeeper.goto(f"{site}/finance/estates/{pacific.pk}/")
+    bookkeeper.get_by_test_id("pay").click()
+    expect(bookkeeper.get_by_test_id("expense-status").first).to_contain_text("已支付")
+    bookkeeper.get_by_test_id("publish-statement").click()
+    expect(bookkeeper.locator(".messages")).to_contain_text("已完成")
+
+    owner = as_user("lixiansheng")
+    owner.goto(f"{site}/board/estates/{pacific.pk}/")
+    expect(owner.get_by_test_id("current")).to_contain_text("太平洋花园公共收益收支公示")
+    owner.get_by_text("太平洋花园公共收益收支公示").first.click()
+    expect(owner.get_by_test_id("notice-table")).to_contain_text("设施设备")
+    expect(owner.get_by_test_id("notice-table")).to_contain_text("1,200.00")

@@ -1,3 +1,4 @@
+from gongzhi.core.roles import AUDIT_ROLES
 from gongzhi.core.scoping import scope_for
 
 LARGE_FONT_COOKIE = "gz_large"
@@ -12,4 +13,5 @@ def display(request):
 
         context["scope"] = scope_for(user)
         context["unread"] = unread_count(user)
+        context["supervises"] = context["scope"].has_any(AUDIT_ROLES)
     return context

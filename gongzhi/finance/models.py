@@ -11,6 +11,8 @@ Invariants, held three times (as django-hordak does):
   signed seal-use approval, and never while it is already out.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -142,6 +144,10 @@ class Expense(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.estate.scope_ids()
+
+    @property
+    def amount_yuan(self) -> str:
+        return f"{Decimal(self.amount) / 100:,.2f}"
 
 
 class SealKind(models.TextChoices):

@@ -1,0 +1,127 @@
+"""Pages of 业账社管: an estate's money page (balance, journal, expenses, statements, bank, fees,
+fund, seals, audits), the discipline supervisor's desk, and an owner's own fees."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.errors import GongzhiError, PermissionDenied
+from gongzhi.core.roles import AUDIT_ROLES
+from gongzhi.core.scoping import scope_for
+from gongzhi.finance import audits, fees, reconciliation, selectors
+from gongzhi.finance import services as fin
+from gongzhi.finance.models import (
+    AccountabilityCase,
+    AuditPeriod,
+    Expense,
+    ExpenseCategory,
+    FeeBill,
+    FundApplication,
+    IncomeCategory,
+    SealUse,
+    Transaction,
+)
+from gongzhi.people.models import Ownership
+from gongzhi.votes.views import _int
+
+
+def _attempt(request, action, success):
+    try:
+        result = action()
+    except GongzhiError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def _day(value, default=None):
+    return parse_date(value or "") or default or timezone.localdate()
+
+
+@login_required
+def estate_money(request, estate_id: int):
+    user = request.user
+    estate = selectors.estate_for_money(fetched_by=user, estate_id=estate_id)
+    post = request.POST
+    if request.method == "POST":
+        action = post.get("action")
+        actions = {
+            "income": lambda: fin.income_record(user, estate_id=estate.pk, category=post.get("category", ""),
+                                                amount=post.get("amount", ""), date=_day(post.get("date")),
+                                                memo=post.get("memo", ""), payer=post.get("payer", "")),
+            "expense": lambda: fin.expense_request(user, estate_id=estate.pk, amount=post.get("amount", ""),
+                                                   purpose=post.get("purpose", ""), payee=post.get("payee", ""),
+                                                   category=post.get("category", ""), quotes=post.get("quotes", ""),
+                                                   matter_id=_int(post.get("matter")), vote_id=_int(post.get("vote"))),
+            "pay": lambda: fin.expense_pay(user, expense_id=_int(post.get("expense")) or 0),
+            "reverse": lambda: fin.reverse(user, transaction_id=_int(post.get("transaction")) or 0,
+                                           memo=post.get("memo", "")),
+            "publish": lambda: fin.statement_publish(user, estate_id=estate.pk, start=_day(post.get("start")),
+                                                     end=_day(post.get("end"))),
+            "bank": lambda: reconciliation.bank_import(user, estate_id=estate.pk, data=request.FILES["file"].read(),
+                                                       filename=request.FILES["file"].name)
+            if "file" in request.FILES else None,
+            "confirm": lambda: reconciliation.confirm(user, pairs=[
+                (_int(p.split(":")[0]) or 0, _int(p.split(":")[1]) or 0) for p in post.getlist("pair") if ":" in p]),
+            "bill": lambda: fees.bill_month(user, estate_id=estate.pk, month=_day(post.get("month"))),
+            "audit": lambda: audits.audit_open(user, estate_id=estate.pk, start=_day(post.get("start")),
+                                               end=_day(post.get("end"))),
+        }
+        if action in actions:
+            _attempt(request, actions[action], _("已完成"))
+        return redirect("estate_money", estate.pk)
+    today = timezone.localdate()
+    start = _day(request.GET.get("start"), today.replace(day=1))
+    end = _day(request.GET.get("end"), today)
+    return render(request, "finance/estate_money.html", {
+        "estate": estate,
+        "balance": fin.yuan(fin.balance(estate)),
+        "transactions": Transaction.objects.filter(estate=estate).prefetch_related("entries__account")
+        .order_by("-date", "-id")[:30],
+        "expenses": Expense.objects.filter(estate=estate).select_related("approval")[:50],
+        "statement": selectors.statement(estate, start, end),
+        "start": start, "end": end,
+        "suggestions": reconciliation.suggest(estate)[:50],
+        "gaps": reconciliation.unreconciled(estate),
+        "collection": fees.collection_rate([estate.pk], start.replace(day=1), end),
+        "fund": FundApplication.objects.filter(estate=estate).prefetch_related("reviews")[:20],
+        "seal_uses": SealUse.objects.filter(seal__estate=estate).select_related("seal")[:20],
+        "audits": AuditPeriod.objects.filter(estate=estate).prefetch_related("signoffs")[:10],
+        "cases": AccountabilityCase.objects.filter(estate=estate)[:20],
+        "income_categories": IncomeCategory.choices,
+        "expense_categories": ExpenseCategory.choices,
+    })
+
+
+@login_required
+def supervisor_desk(request):
+    """Every alert in the supervisor's scope, the large expenses, and the cases."""
+    user = request.user
+    scope = scope_for(user)
+    if not scope.has_any(AUDIT_ROLES):
+        raise PermissionDenied()
+    estates = scope.estates(AUDIT_ROLES)
+    large = Expense.objects.filter(estate__in=estates, amount__gte=fin.large_threshold_fen()).select_related(
+        "estate", "approval")
+    return render(request, "finance/supervisor.html", {
+        "alerts": selectors.alerts(fetched_by=user),
+        "large": large[:100],
+        "cases": AccountabilityCase.objects.filter(estate__in=estates).select_related("estate")[:100],
+        "transfers": selectors.personal_transfers(fetched_by=user),
+    })
+
+
+@login_required
+def my_fees(request):
+    """An owner's own bills and arrears — never anyone else's."""
+    units = Ownership.objects.filter(person__user=request.user, until__isnull=True).values_list("unit_id", flat=True)
+    bills = FeeBill.objects.filter(unit_id__in=list(units)).select_related("unit", "estate").order_by("-month")[:60]
+    return render(request, "finance/my_fees.html", {"bills": bills, "today": datetime.date.today()})
