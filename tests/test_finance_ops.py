@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.finance import audits, fees, fund, reconciliation
@@ -173,3 +174,46 @@ def test_personal_account_transfers_are_totalled(persona):
     totals = personal_transfers(fetched_by=persona("wuganbu"))
     assert totals["per_estate"][PACIFIC] == 52000000 and totals["total"] == 52000000
     assert personal_transfers(fetched_by=persona("lixiansheng"))["total"] == 0
+
+
+def test_fee_rates_are_published_without_names(persona):
+    manager, pacific = persona("wangjingli"), estate(PACIFIC)
+    fees.rate_set(manager, estate_id=pacific.pk, unit_kind="residential", rate="1.00")
+    fees.bill_month(manager, estate_id=pacific.pk, month=D(2026, 10, 1))
+    bill = FeeBill.objects.filter(estate=pacific).first()
+    fees.pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="cash", paid_on=D(2026, 10, 9))
+    notice = fees.rates_publish(manager, estate_ids=[pacific.pk], start=D(2026, 10, 1), end=D(2026, 10, 31))
+    text = str(notice.table) + notice.body
+    assert "收缴率" in text and PACIFIC in text
+    assert bill.unit.code not in text and "李建国" not in text
+
+
+def test_the_remaining_alerts(persona, clock):
+    chair, yan, pacific = persona("zhaozhuren"), persona("yanshuji"), estate(PACIFIC)
+    fund.apply(chair, estate_id=pacific.pk, purpose="水泵抢修", amount="3000",
+               building_ids=[pacific.buildings.first().pk], emergency="water_pump")
+    audits.audit_open(yan, estate_id=pacific.pk, start=D(2026, 1, 1), end=D(2026, 3, 31))
+    audits.case_open(persona("sunjiancha"), estate_id=pacific.pk, source="预警", description="停车费未入账",
+                     responsible="物业经理", deadline=timezone.localdate(clock.now))
+    now_kinds = {a.kind for a in alerts(fetched_by=persona("sunjiancha"), now=clock.now)}
+    assert "audit_overdue" in now_kinds  # the quarter ended long ago and 三审 is not done
+    assert "fund_review_overdue" not in now_kinds and "case_overdue" not in now_kinds
+    clock.set(clock.now + datetime.timedelta(days=2))
+    later = {a.kind for a in alerts(fetched_by=persona("sunjiancha"), now=clock.now)}
+    assert {"fund_review_overdue", "case_overdue", "audit_overdue"} <= later
+
+
+def test_finance_pages_permissions(login):
+    from django.test import Client
+
+    url = f"/finance/estates/{estate(PACIFIC).pk}/"
+    assert Client().get(url).status_code == 302
+    assert login("lixiansheng").get(url).status_code == 404  # an owner does not open the books
+    assert login("lijing").get(url).status_code == 404  # another community's secretary
+    assert login("yanshuji").get(url).status_code == 200
+    assert login("zhaozhuren").get(url).status_code == 200
+    assert login("lixiansheng").get("/finance/supervisor/").status_code == 403
+    assert login("sunjiancha").get("/finance/supervisor/").status_code == 200
+    assert login("lixiansheng").get("/finance/my-fees/").status_code == 200
+    response = login("zhaozhuren").post(url, {"action": "pay", "expense": "999999"})
+    assert response.status_code == 404

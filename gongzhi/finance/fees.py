@@ -91,3 +91,25 @@ def arrears(*, fetched_by, unit_id: int) -> list[FeeBill]:
     if not (own or scope.is_root or any(scope.holds(r, unit.estate) for r in FEE_STAFF + (Role.COMMITTEE_CHAIR,))):
         raise PermissionDenied()
     return list(FeeBill.objects.filter(unit=unit, paid__lt=F("amount")).order_by("month"))
+
+
+@transaction.atomic
+def rates_publish(actor, *, estate_ids: list[int], start: datetime.date, end: datetime.date):
+    """Publish collection rates (estate by estate, never a name or a unit) as a notice of the
+    community of the first estate."""
+    from gongzhi.notices import services as notices
+    from gongzhi.places.models import Estate
+
+    estates = [_estate(actor, pk, FEE_STAFF) for pk in estate_ids]
+    if not estates:
+        raise InvalidInput("请选择小区 / Choose estates", field="estate_ids")
+    rows = [["小区", "应收（元）", "实收（元）", "收缴率"]]
+    for estate in estates:
+        r = collection_rate([estate.pk], start, end)
+        rows.append([estate.name, yuan(r["billed"]), yuan(r["collected"]), f"{r['rate']}%" if r["rate"] is not None
+                     else "—"])
+    community = Estate.objects.get(pk=estates[0].pk).community
+    return notices.notice_publish(
+        actor, estate_id=estates[0].pk, kind="financial", audience="estate",
+        title=f"物业费收缴情况公示（{start:%Y-%m} 至 {end:%Y-%m}）",
+        body=f"{community.name}：以下为各小区物业费收缴率，不公布个人欠费信息。", table=rows)

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.core.audit import audit_record
-from gongzhi.core.errors import InvalidInput, WrongState
-from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.core.errors import InvalidInput, NotFound, WrongState
+from gongzhi.core.scoping import scope_for
 from gongzhi.finance.models import BANK, BankLine, Entry, Transaction
 from gongzhi.finance.services import BOOKKEEPERS, _estate
 from gongzhi.places.ledger import header_map, read_table
@@ -144,25 +144,39 @@ def suggest(estate) -> list[Suggestion]:
 
 @transaction.atomic
 def confirm(actor, *, pairs: list[tuple[int, int]]) -> int:
-    """Staff confirm matches (bank line id, transaction id); each must have the same signed amount."""
+    """Staff confirm matches (bank line id, transaction id) — all or none; each pair must have the
+    same signed amount and neither side may be matched already. Checked in bulk (a year's
+    statement is confirmed at once)."""
+    if not pairs:
+        return 0
     scope = scope_for(actor)
-    confirmed = 0
-    for line_id, tx_id in pairs:
-        line = get_in_scope(BankLine.objects.select_for_update().filter(estate__in=scope.estates()), pk=line_id)
-        _estate(actor, line.estate_id, BOOKKEEPERS)
-        tx = get_in_scope(Transaction.objects.filter(estate_id=line.estate_id), pk=tx_id)
-        if line.transaction_id is not None or BankLine.objects.filter(transaction=tx).exists():
-            raise WrongState(ALREADY_MATCHED)
-        movement = sum(d - c for d, c in Entry.objects.filter(transaction=tx, account__code=BANK)
-                       .values_list("debit", "credit"))
-        if movement != line.amount:
+    line_ids = [line for line, _ in pairs]
+    lines = {b.pk: b for b in BankLine.objects.select_for_update().filter(estate__in=scope.estates(), pk__in=line_ids)}
+    if len(lines) != len(set(line_ids)):
+        raise NotFound()  # a line missing or not the actor's to see
+    for estate_id in {b.estate_id for b in lines.values()}:
+        _estate(actor, estate_id, BOOKKEEPERS)
+    tx_ids = [tx for _, tx in pairs]
+    if len(set(tx_ids)) != len(tx_ids) or any(b.transaction_id for b in lines.values()) or \
+            BankLine.objects.filter(transaction_id__in=tx_ids).exists():
+        raise WrongState(ALREADY_MATCHED)
+    estates = dict(Transaction.objects.filter(pk__in=tx_ids).values_list("pk", "estate_id"))
+    movement = defaultdict(int)
+    for tx, debit, credit in Entry.objects.filter(transaction_id__in=tx_ids, account__code=BANK).values_list(
+            "transaction_id", "debit", "credit"):
+        movement[tx] += debit - credit
+    for line_id, tx in pairs:
+        line = lines[line_id]
+        if estates.get(tx) != line.estate_id or movement[tx] != line.amount:
             raise InvalidInput(NOT_SAME)
-        line.transaction, line.confirmed_by = tx, actor
-        line.save(update_fields=["transaction", "confirmed_by"])
-        confirmed += 1
-    if confirmed:
-        audit_record(actor, "bank.reconcile", line.estate, after={"pairs": [list(p) for p in pairs]})
-    return confirmed
+        line.transaction_id, line.confirmed_by = tx, actor
+    BankLine.objects.bulk_update(list(lines.values()), ["transaction", "confirmed_by"], batch_size=2000)
+    for estate_id in {b.estate_id for b in lines.values()}:
+        estate = next(b.estate for b in lines.values() if b.estate_id == estate_id)
+        audit_record(actor, "bank.reconcile", estate,
+                     after={"pairs": [list(p) for p in pairs if lines[p[0]].estate_id == estate_id][:1000],
+                            "count": sum(1 for p in pairs if lines[p[0]].estate_id == estate_id)})
+    return len(pairs)
 
 
 def unreconciled(estate, today: datetime.date | None = None) -> dict:
