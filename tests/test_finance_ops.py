@@ -217,3 +217,43 @@ def test_finance_pages_permissions(login):
     assert login("lixiansheng").get("/finance/my-fees/").status_code == 200
     response = login("zhaozhuren").post(url, {"action": "pay", "expense": "999999"})
     assert response.status_code == 404
+
+
+def test_seals_fund_audits_and_cases_on_the_web(login, persona):
+    from gongzhi.core import services as core
+    from gongzhi.core.roles import Role
+    from gongzhi.finance.models import AccountabilityCase, FundApplication, SealUse
+
+    pacific = estate(PACIFIC)
+    yan = persona("yanshuji")
+    seal = fin.seal_register(yan, estate_id=pacific.pk, kind="committee", custodian_id=yan.pk)
+    url = f"/finance/estates/{pacific.pk}/"
+    login("zhaozhuren").post(url, {"action": "seal_request", "seal": seal.pk, "document": "物业合同", "purpose": "续签"})
+    use = SealUse.objects.get(seal=seal)
+    for role, who in ((Role.COMMITTEE_CHAIR, "zhaozhuren"), (Role.COMMUNITY_SECRETARY, "yanshuji"),
+                      (Role.DISCIPLINE_SUPERVISOR, "sunjiancha")):
+        core.approval_sign(persona(who), approval_id=use.approval_id, role=role)
+    assert login("zhaozhuren").post(url, {"action": "seal_release", "use": use.pk}).status_code == 403
+    login("yanshuji").post(url, {"action": "seal_release", "use": use.pk})
+    assert "已借出：物业合同" in login("yanshuji").get(url).content.decode()
+    login("yanshuji").post(url, {"action": "seal_return", "use": use.pk})
+    use.refresh_from_db()
+    assert use.status == "returned"
+
+    login("zhaozhuren").post(url, {"action": "fund", "purpose": "屋面抢修", "amount": "9000",
+                                   "building": [pacific.buildings.first().pk], "emergency": "roof_leak"})
+    application = FundApplication.objects.get(purpose="屋面抢修")
+    login("yanshuji").post(url, {"action": "fund_review", "application": application.pk, "level": "community",
+                                 "approved": "1"})
+    assert application.reviews.get(level="community").approved is True
+
+    login("yanshuji").post(url, {"action": "audit", "start": "2026-01-01", "end": "2026-03-31"})
+    period = pacific.audit_periods.get()
+    login("yanshuji").post(url, {"action": "sign_audit", "period": period.pk, "party": "bank", "signer": "某银行"})
+    assert period.signoffs.count() == 1
+    login("sunjiancha").post(url, {"action": "case", "source": "三审", "description": "票据缺失",
+                                   "responsible": "物业经理", "deadline": "2026-12-31"})
+    case = AccountabilityCase.objects.get(description="票据缺失")
+    login("sunjiancha").post(url, {"action": "case_close", "case": case.pk, "outcome": "已补齐票据"})
+    case.refresh_from_db()
+    assert case.status == "closed"

@@ -13,16 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.roles import AUDIT_ROLES
 from gongzhi.core.scoping import scope_for
-from gongzhi.finance import audits, fees, reconciliation, selectors
+from gongzhi.finance import audits, fees, fund, reconciliation, selectors
 from gongzhi.finance import services as fin
 from gongzhi.finance.models import (
     AccountabilityCase,
+    AuditParty,
     AuditPeriod,
+    EmergencyReason,
     Expense,
     ExpenseCategory,
     FeeBill,
     FundApplication,
     IncomeCategory,
+    ReviewLevel,
+    Seal,
     SealUse,
     Transaction,
 )
@@ -74,6 +78,28 @@ def estate_money(request, estate_id: int):
             "bill": lambda: fees.bill_month(user, estate_id=estate.pk, month=_day(post.get("month"))),
             "audit": lambda: audits.audit_open(user, estate_id=estate.pk, start=_day(post.get("start")),
                                                end=_day(post.get("end"))),
+            "sign_audit": lambda: audits.audit_sign(user, period_id=_int(post.get("period")) or 0,
+                                                    party=post.get("party", ""), signer_name=post.get("signer", ""),
+                                                    findings=post.get("findings", "")),
+            "seal_request": lambda: fin.seal_use_request(user, seal_id=_int(post.get("seal")) or 0,
+                                                         document=post.get("document", ""),
+                                                         purpose=post.get("purpose", ""), both=bool(post.get("both"))),
+            "seal_release": lambda: fin.seal_release(user, use_id=_int(post.get("use")) or 0),
+            "seal_return": lambda: fin.seal_return(user, use_id=_int(post.get("use")) or 0,
+                                                   scan=request.FILES.get("scan")),
+            "fund": lambda: fund.apply(user, estate_id=estate.pk, purpose=post.get("purpose", ""),
+                                       amount=post.get("amount", ""),
+                                       building_ids=[i for i in map(_int, post.getlist("building")) if i],
+                                       emergency=post.get("emergency", ""), vote_id=_int(post.get("vote"))),
+            "fund_review": lambda: fund.review(user, application_id=_int(post.get("application")) or 0,
+                                               level=post.get("level", ""), approved=post.get("approved") == "1",
+                                               comment=post.get("comment", "")),
+            "case": lambda: audits.case_open(user, estate_id=estate.pk, source=post.get("source", ""),
+                                             description=post.get("description", ""),
+                                             responsible=post.get("responsible", ""),
+                                             deadline=_day(post.get("deadline"))),
+            "case_close": lambda: audits.case_close(user, case_id=_int(post.get("case")) or 0,
+                                                    outcome=post.get("outcome", "")),
         }
         if action in actions:
             _attempt(request, actions[action], _("已完成"))
@@ -96,9 +122,27 @@ def estate_money(request, estate_id: int):
         "seal_uses": SealUse.objects.filter(seal__estate=estate).select_related("seal")[:20],
         "audits": AuditPeriod.objects.filter(estate=estate).prefetch_related("signoffs")[:10],
         "cases": AccountabilityCase.objects.filter(estate=estate)[:20],
+        "seals": Seal.objects.filter(estate=estate).select_related("custodian", "out_with"),
+        "buildings": estate.buildings.all(),
+        "emergencies": EmergencyReason.choices,
+        "parties": AuditParty.choices,
+        "levels": ReviewLevel.choices,
+        "monthly_rates": _monthly_rates(estate, today),
         "income_categories": IncomeCategory.choices,
         "expense_categories": ExpenseCategory.choices,
     })
+
+
+def _monthly_rates(estate, today):
+    """The last twelve months' collection rates, so a change (55% → 75%) shows at a glance."""
+    months = []
+    month = today.replace(day=1)
+    for _month in range(12):
+        rate = fees.collection_rate([estate.pk], month, month)["rate"]
+        if rate is not None:
+            months.append((month, rate))
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    return list(reversed(months))
 
 
 @login_required
