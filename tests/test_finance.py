@@ -20,7 +20,7 @@ from gongzhi.meetings import services as meetings
 from tests.helpers import PACIFIC, estate, race
 
 pytestmark = pytest.mark.usefixtures("world")
-TODAY = datetime.date(2026, 11, 1)
+TODAY = datetime.date(2020, 11, 1)  # before the demo's own bookkeeping
 
 
 def income(persona, amount="1000.00", category="parking"):
@@ -44,11 +44,12 @@ def sign_all(persona, expense, roles=None):
 # --- the journal -------------------------------------------------------------------------------------
 def test_income_goes_into_the_common_account_and_corrections_reverse(persona):
     pacific = estate(PACIFIC)
+    base, base_parking = fin.balance(pacific), fin.balance(pacific, "income:parking")
     tx = income(persona, "1,234.56")
-    assert fin.balance(pacific) == 123456
-    assert fin.balance(pacific, "income:parking") == -123456
+    assert fin.balance(pacific) == base + 123456
+    assert fin.balance(pacific, "income:parking") == base_parking - 123456
     fin.reverse(persona("yanshuji"), transaction_id=tx.pk, memo="金额录错")
-    assert fin.balance(pacific) == 0
+    assert fin.balance(pacific) == base
     with pytest.raises(WrongState, match="已被冲销"):
         fin.reverse(persona("yanshuji"), transaction_id=tx.pk, memo="再冲")
     with pytest.raises(PermissionDenied):
@@ -87,6 +88,7 @@ def test_unbalanced_or_edited_entries_are_refused(persona):
 
 # --- expenses ----------------------------------------------------------------------------------------
 def test_an_expense_is_paid_only_after_all_three_signatures(persona):
+    base = fin.balance(estate(PACIFIC))
     income(persona, "5000")
     expense = request(persona, "800")
     assert [s.role for s in expense.approval.signatures.all()] == [Role.COMMITTEE_CHAIR, Role.PROPERTY_STAFF,
@@ -101,7 +103,7 @@ def test_an_expense_is_paid_only_after_all_three_signatures(persona):
     with pytest.raises(PermissionDenied):
         fin.expense_pay(persona("zhaozhuren"), expense_id=expense.pk)  # the community keeps the books
     fin.expense_pay(persona("yanshuji"), expense_id=expense.pk)
-    assert fin.balance(estate(PACIFIC)) == 420000
+    assert fin.balance(estate(PACIFIC)) == base + 500000 - 80000
     with pytest.raises(WrongState, match="已经付款"):
         fin.expense_pay(persona("yanshuji"), expense_id=expense.pk)
 
@@ -156,10 +158,11 @@ def test_one_estates_money_is_invisible_to_another_estates_committee(persona):
 # --- seals -------------------------------------------------------------------------------------------
 @pytest.fixture
 def seals(persona):
-    yan = persona("yanshuji")
+    """The demo registers both of 太平洋花园's seals, kept by the community secretary."""
+    from gongzhi.finance.models import Seal
+
     pacific = estate(PACIFIC)
-    return (fin.seal_register(yan, estate_id=pacific.pk, kind="owners_assembly", custodian_id=yan.pk),
-            fin.seal_register(yan, estate_id=pacific.pk, kind="committee", custodian_id=yan.pk))
+    return (Seal.objects.get(estate=pacific, kind="owners_assembly"), Seal.objects.get(estate=pacific, kind="committee"))
 
 
 def sign_seal(persona, use):
@@ -244,10 +247,8 @@ def test_any_sequence_keeps_accounts_balanced_and_never_pays_without_approval(pe
             assert e.approval.status == "approved"
             assert not e.approval.signatures.exclude(decision="signed").exists()
         paid = sum(e.amount for e in Expense.objects.filter(estate=pacific, status=ExpenseStatus.PAID))
-        received = sum(Entry.objects.filter(transaction__estate=pacific, account__code="income:parking")
-                       .values_list("credit", flat=True)) - sum(
-            Entry.objects.filter(transaction__estate=pacific, account__code="income:parking")
-            .values_list("debit", flat=True))
+        incomes = Entry.objects.filter(transaction__estate=pacific, account__code__startswith="income:")
+        received = sum(incomes.values_list("credit", flat=True)) - sum(incomes.values_list("debit", flat=True))
         assert fin.balance(pacific) == received - paid
         transaction.set_rollback(True)
 
@@ -257,6 +258,7 @@ def test_any_sequence_keeps_accounts_balanced_and_never_pays_without_approval(pe
 def test_two_signatures_and_a_payment_at_the_same_moment(world, persona):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
+    base = fin.balance(estate(PACIFIC))
     income(persona, "5000")
     expense = request(persona, "800")
     core.approval_sign(persona("zhaozhuren"), approval_id=expense.approval_id, role=Role.COMMITTEE_CHAIR)
@@ -269,10 +271,10 @@ def test_two_signatures_and_a_payment_at_the_same_moment(world, persona):
     approval = Approval.objects.get(pk=expense.approval_id)
     assert approval.status == "approved"  # both signatures kept
     if isinstance(results[2], Expense):
-        assert expense.status == ExpenseStatus.PAID and fin.balance(estate(PACIFIC)) == 420000
+        assert expense.status == ExpenseStatus.PAID and fin.balance(estate(PACIFIC)) == base + 420000
     else:  # the payment came before the last signature: refused, nothing posted
         assert isinstance(results[2], WrongState)
-        assert expense.status == ExpenseStatus.APPROVED and fin.balance(estate(PACIFIC)) == 500000
+        assert expense.status == ExpenseStatus.APPROVED and fin.balance(estate(PACIFIC)) == base + 500000
 
 
 # --- statements, disclosure, alerts ------------------------------------------------------------------
@@ -282,16 +284,16 @@ def test_statement_and_its_publication(persona):
 
     pacific = estate(PACIFIC)
     fin.income_record(persona("yanshuji"), estate_id=pacific.pk, category="advertising", amount="18600",
-                      date=datetime.date(2026, 9, 30), memo="电梯广告", payer="广告公司")
-    income(persona, "42300")  # 2026-11-01
+                      date=datetime.date(2020, 9, 30), memo="电梯广告", payer="广告公司")
+    income(persona, "42300")  # 2020-11-01
     expense = request(persona, "3860")
     sign_all(persona, expense)
-    fin.expense_pay(persona("yanshuji"), expense_id=expense.pk, date=datetime.date(2026, 11, 5))
-    s = statement(pacific, datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))
+    fin.expense_pay(persona("yanshuji"), expense_id=expense.pk, date=datetime.date(2020, 11, 5))
+    s = statement(pacific, datetime.date(2020, 10, 1), datetime.date(2020, 12, 31))
     assert s["opening"] == 1860000 and s["income"]["parking"] == 4230000 and s["spending"]["greenery"] == 386000
     assert s["closing"] == 1860000 + 4230000 - 386000
-    notice = fin.statement_publish(persona("yanshuji"), estate_id=pacific.pk, start=datetime.date(2026, 10, 1),
-                                   end=datetime.date(2026, 12, 31))
+    notice = fin.statement_publish(persona("yanshuji"), estate_id=pacific.pk, start=datetime.date(2020, 10, 1),
+                                   end=datetime.date(2020, 12, 31))
     assert notice.kind == "financial" and ["停车收益", "42,300.00", ""] in notice.table["rows"]
     assert ["期末余额", "57,040.00", ""] in notice.table["rows"]
     assert LogLeaf.objects.filter(kind="notice", ref_id=notice.pk).exists()
@@ -313,7 +315,7 @@ def test_supervisor_alerts(persona, seals):
     sign_seal(persona, use)
     fin.seal_release(persona("yanshuji"), use_id=use.pk)
     later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=25)
-    kinds = sorted(a.kind for a in alerts(fetched_by=persona("sunjiancha"), now=later))
-    assert kinds == ["pay_refused", "seal_out", "split", "split"]
+    kinds = [a.kind for a in alerts(fetched_by=persona("sunjiancha"), now=later)]
+    assert kinds.count("pay_refused") == 1 and kinds.count("seal_out") == 1 and kinds.count("split") == 2
     assert "seal_out" not in [a.kind for a in alerts(fetched_by=persona("sunjiancha"))]  # not yet too long
     assert alerts(fetched_by=persona("lixiansheng")) == []  # an owner supervises nothing
