@@ -31,6 +31,8 @@ test: install
 bench: install
 	$(BIN)/python bench/seed.py
 	$(BIN)/python bench/log.py
+	$(BIN)/python bench/tally.py
+	$(BIN)/python bench/finance.py
 
 clean:
 	rm -rf $(VENV) var

@@ -261,3 +261,24 @@ def test_seals_fund_audits_and_cases_on_the_web(login, persona):
     login("sunjiancha").post(url, {"action": "case_close", "case": case.pk, "outcome": "已补齐票据"})
     case.refresh_from_db()
     assert case.status == "closed"
+
+
+def test_major_matter_takes_both_seals_and_company_rates_and_attachments(persona):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.meetings import services as meetings
+
+    chair, pacific = persona("zhaozhuren"), estate(PACIFIC)
+    major = meetings.matter_create(chair, estate_id=pacific.pk, title="外墙翻新", procedure="four_discussions",
+                                   major=True)
+    uses = fin.seal_use_request(chair, seal_id=pacific.seals.get(kind="committee").pk, document="外墙翻新合同",
+                                purpose="三重一大", matter_id=major.pk)
+    assert len(uses) == 2  # 双章, each with its own form
+    rates = fees.collection_by_company(fetched_by=persona("wuganbu"), start=D(2020, 1, 1), end=D(2030, 12, 31))
+    assert any(r["company"] == "太平洋物业服务有限公司" and r["rate"] is not None for r in rates)
+    with pytest.raises(InvalidInput, match="不是允许的类型"):
+        fin.expense_request(chair, estate_id=pacific.pk, amount="100", purpose="x", payee="y", category="office",
+                            attachment=SimpleUploadedFile("发票.pdf", b"not a pdf"))
+    ok = fin.expense_request(chair, estate_id=pacific.pk, amount="100", purpose="打印", payee="某文印店",
+                             category="office", attachment=SimpleUploadedFile("发票.pdf", b"%PDF-1.4 invoice"))
+    assert ok.attachment.read() == b"%PDF-1.4 invoice"

@@ -113,3 +113,15 @@ def rates_publish(actor, *, estate_ids: list[int], start: datetime.date, end: da
         actor, estate_id=estates[0].pk, kind="financial", audience="estate",
         title=f"物业费收缴情况公示（{start:%Y-%m} 至 {end:%Y-%m}）",
         body=f"{community.name}：以下为各小区物业费收缴率，不公布个人欠费信息。", table=rows)
+
+
+def collection_by_company(*, fetched_by, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Collection rates per property company, over the estates it serves in the viewer's scope."""
+    from gongzhi.bodies.models import ServiceContract
+
+    estates = scope_for(fetched_by).estates()
+    served: dict[tuple[int, str], set[int]] = {}
+    for company_id, name, estate_id in ServiceContract.objects.filter(estate__in=estates).values_list(
+            "company_id", "company__name", "estate_id"):
+        served.setdefault((company_id, name), set()).add(estate_id)
+    return [{"company": name, **collection_rate(ids, start, end)} for (_, name), ids in sorted(served.items())]

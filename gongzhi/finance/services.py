@@ -164,7 +164,7 @@ def _authorised(matter, vote) -> bool:
 
 @transaction.atomic
 def expense_request(actor, *, estate_id: int, amount, purpose: str, payee: str, category: str, quotes: str = "",
-                    matter_id: int | None = None, vote_id: int | None = None) -> Expense:
+                    matter_id: int | None = None, vote_id: int | None = None, attachment=None) -> Expense:
     """An expense request and its approval: committee, property company and community always; the
     discipline supervisor as well above the large-amount line, which also needs the resolution."""
     from gongzhi.meetings.models import Matter
@@ -187,11 +187,26 @@ def expense_request(actor, *, estate_id: int, amount, purpose: str, payee: str, 
     roles = EXPENSE_SIGNERS + ([Role.DISCIPLINE_SUPERVISOR] if large else [])
     approval = core.approval_create(actor, estate_id=estate.pk, kind="expense", roles=roles,
                                     title=f"公共收益支出：{purpose}（{yuan(value)} 元，{payee}）")
-    expense = Expense.objects.create(
+    expense = Expense(
         estate=estate, amount=value, purpose=purpose[:200], payee=payee[:200], category=category, quotes=quotes,
         approval=approval, matter=matter, vote=vote, created_by=actor, split_suspect=_looks_split(estate, payee, value))
+    if attachment is not None:
+        _check_scan(attachment)
+        expense.attachment.save(attachment.name, attachment, save=False)
+    expense.save()
     audit_record(actor, "expense.request", expense, after=snapshot(expense))
     return expense
+
+
+def _check_scan(upload) -> None:
+    """Quotes, invoices, contracts: a PDF, an image or an office file, checked by content and size."""
+    from gongzhi.notices import services as notices
+
+    data = upload.read()
+    upload.seek(0)
+    if len(data) > settings.GONGZHI_NOTICE_ATTACHMENT_MAX_BYTES:
+        raise InvalidInput("附件过大 / The attachment is too large", field="attachment")
+    notices.attachment_type(notices.Upload(upload.name, data))
 
 
 def _looks_split(estate, payee: str, value: int) -> bool:
@@ -254,15 +269,21 @@ def _expense_pay(actor, *, expense_id: int, date: datetime.date | None = None) -
 
 # --- seals -------------------------------------------------------------------------------------------
 @transaction.atomic
-def seal_use_request(actor, *, seal_id: int, document: str, purpose: str, both: bool = False) -> list[SealUse]:
-    """Ask to use a seal; a major matter (双章) asks for both of the estate's seals, each with its
-    own signed approval."""
+def seal_use_request(actor, *, seal_id: int, document: str, purpose: str, both: bool = False,
+                     matter_id: int | None = None) -> list[SealUse]:
+    """Ask to use a seal; a major matter (三重一大) always takes both of the estate's seals (双章),
+    each with its own signed approval."""
     scope = scope_for(actor)
     seal = get_in_scope(Seal.objects.filter(estate__in=scope.estates()).select_related("estate"), pk=seal_id)
     _estate(actor, seal.estate_id, REQUESTERS)
     document, purpose = (document or "").strip(), (purpose or "").strip()
     if not document or not purpose:
         raise InvalidInput(DOCUMENT_REQUIRED, field="document")
+    if matter_id is not None:
+        from gongzhi.meetings.models import Matter
+
+        matter = get_in_scope(Matter.objects.filter(estate=seal.estate), pk=matter_id)
+        both = both or matter.major
     seals = list(Seal.objects.filter(estate=seal.estate).order_by("kind")) if both else [seal]
     uses = []
     for s in seals:

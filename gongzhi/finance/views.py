@@ -64,7 +64,8 @@ def estate_money(request, estate_id: int):
             "expense": lambda: fin.expense_request(user, estate_id=estate.pk, amount=post.get("amount", ""),
                                                    purpose=post.get("purpose", ""), payee=post.get("payee", ""),
                                                    category=post.get("category", ""), quotes=post.get("quotes", ""),
-                                                   matter_id=_int(post.get("matter")), vote_id=_int(post.get("vote"))),
+                                                   matter_id=_int(post.get("matter")), vote_id=_int(post.get("vote")),
+                                                   attachment=request.FILES.get("attachment")),
             "pay": lambda: fin.expense_pay(user, expense_id=_int(post.get("expense")) or 0),
             "reverse": lambda: fin.reverse(user, transaction_id=_int(post.get("transaction")) or 0,
                                            memo=post.get("memo", "")),
@@ -83,7 +84,10 @@ def estate_money(request, estate_id: int):
                                                     findings=post.get("findings", "")),
             "seal_request": lambda: fin.seal_use_request(user, seal_id=_int(post.get("seal")) or 0,
                                                          document=post.get("document", ""),
-                                                         purpose=post.get("purpose", ""), both=bool(post.get("both"))),
+                                                         purpose=post.get("purpose", ""), both=bool(post.get("both")),
+                                                         matter_id=_int(post.get("matter"))),
+            "publish_rates": lambda: fees.rates_publish(user, estate_ids=[estate.pk], start=_day(post.get("start")),
+                                                        end=_day(post.get("end"))),
             "seal_release": lambda: fin.seal_release(user, use_id=_int(post.get("use")) or 0),
             "seal_return": lambda: fin.seal_return(user, use_id=_int(post.get("use")) or 0,
                                                    scan=request.FILES.get("scan")),
@@ -155,7 +159,12 @@ def supervisor_desk(request):
     estates = scope.estates(AUDIT_ROLES)
     large = Expense.objects.filter(estate__in=estates, amount__gte=fin.large_threshold_fen()).select_related(
         "estate", "approval")
+    from gongzhi.bodies.models import ServiceContract
+
+    today = timezone.localdate()
     return render(request, "finance/supervisor.html", {
+        "contracts": ServiceContract.objects.filter(estate__in=estates).select_related("estate", "company")[:100],
+        "companies": fees.collection_by_company(fetched_by=user, start=today.replace(day=1), end=today),
         "alerts": selectors.alerts(fetched_by=user),
         "large": large[:100],
         "cases": AccountabilityCase.objects.filter(estate__in=estates).select_related("estate")[:100],
