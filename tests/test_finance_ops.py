@@ -282,3 +282,22 @@ def test_major_matter_takes_both_seals_and_company_rates_and_attachments(persona
     ok = fin.expense_request(chair, estate_id=pacific.pk, amount="100", purpose="打印", payee="某文印店",
                              category="office", attachment=SimpleUploadedFile("发票.pdf", b"%PDF-1.4 invoice"))
     assert ok.attachment.read() == b"%PDF-1.4 invoice"
+
+
+def test_statements_are_published_for_the_last_period_by_a_scheduled_command(persona):
+    from gongzhi.finance.management.commands.publish_statements import last_period
+    from tests.helpers import run_command
+
+    assert last_period(D(2026, 11, 22), quarter=False) == (D(2026, 10, 1), D(2026, 10, 31))
+    assert last_period(D(2026, 11, 22), quarter=True) == (D(2026, 7, 1), D(2026, 9, 30))
+    assert last_period(D(2026, 1, 5), quarter=True) == (D(2025, 10, 1), D(2025, 12, 31))
+    before = Notice.objects.filter(kind="financial").count()
+    code, out, err = run_command("publish_statements", "--as", "yanshuji")
+    assert code == 0 and "已公示 1 个小区" in out, (out, err)
+    titles = list(Notice.objects.filter(kind="financial").order_by("-id").values_list("title", flat=True)[:2])
+    assert Notice.objects.filter(kind="financial").count() == before + 2  # the statement and the fee rates
+    assert any("公共收益收支公示" in t for t in titles) and any("物业费收缴情况" in t for t in titles)
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="没有这个用户"):
+        run_command("publish_statements", "--as", "nobody")
