@@ -3,16 +3,17 @@ fund, seals, audits), the discipline supervisor's desk, and an owner's own fees.
 
 import datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.errors import GongzhiError, PermissionDenied
+from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.roles import AUDIT_ROLES
 from gongzhi.core.scoping import scope_for
+from gongzhi.core.web import attempt as _attempt
+from gongzhi.core.web import posted_id as _int
 from gongzhi.finance import audits, fees, fund, reconciliation, selectors
 from gongzhi.finance import services as fin
 from gongzhi.finance.models import (
@@ -31,19 +32,6 @@ from gongzhi.finance.models import (
     Transaction,
 )
 from gongzhi.people.models import Ownership
-from gongzhi.votes.views import _int
-
-
-def _attempt(request, action, success):
-    try:
-        result = action()
-    except GongzhiError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
-        return None
-    messages.success(request, success)
-    return result
 
 
 def _day(value, default=None):

@@ -5,7 +5,6 @@ resolutions and results, and the numbers."""
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,29 +12,17 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.models import Membership
-from gongzhi.core.errors import GongzhiError, InvalidInput
+from gongzhi.core.errors import InvalidInput
 from gongzhi.core.procedures import SHIPPED, Procedure
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import scope_for
+from gongzhi.core.web import attempt as _attempt
+from gongzhi.core.web import posted_id as _int
 from gongzhi.meetings import selectors, services
 from gongzhi.meetings.models import MatterSource, MatterStatus, Meeting, MeetingStatus, Party
 from gongzhi.meetings.quorum import quorum_check
 from gongzhi.meetings.types import MEETING_TYPES, meeting_type
 from gongzhi.places.selectors import estate_get
-from gongzhi.votes.views import _int
-
-
-def _attempt(request, action, success):
-    """Run a write; a domain error becomes a message on the page (403/404 stay errors)."""
-    try:
-        result = action()
-    except GongzhiError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
-        return None
-    messages.success(request, success)
-    return result
 
 
 def _run(request, action, success, *redirect_to):

@@ -10,23 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.roles import BALLOT_COLLECTOR_ROLES, VOTE_ORGANISER_ROLES
 from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.core.web import attempt
+from gongzhi.core.web import posted_id as _int
 from gongzhi.votes import consultations as svc
 from gongzhi.votes import selectors
 from gongzhi.votes.models import Answer, ArticleComment, Consultation, Convention, Opinion
 from gongzhi.votes.tally import ITEMS
-from gongzhi.votes.views import _int
 
 
 def _handle(request, action, success, redirect_to):
-    """Run a write; domain errors become a message on the same page (403/404 stay errors)."""
-    try:
-        action()
-    except GongzhiError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
+    attempt(request, action, success)
     return redirect(*redirect_to)
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.roles import VOTE_ORGANISER_ROLES
 from gongzhi.core.scoping import scope_for
+from gongzhi.core.web import posted_id as _int
 from gongzhi.votes import selectors, services
 from gongzhi.votes.models import CANDIDATE_CHECKS, Channel, Choice, RollEntry, VoteStatus
 from gongzhi.votes.tally import ITEMS
@@ -115,12 +116,6 @@ def _with_checklist(candidates):
     return candidates
 
 
-def _int(value):
-    """A posted id, or None when it is missing or not a number (the service then says not found)."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 @login_required

@@ -1,0 +1,27 @@
+"""Small helpers the apps' views share: run a write from a form, read a posted id."""
+
+from django.contrib import messages
+
+from gongzhi.core.errors import GongzhiError
+
+
+def attempt(request, action, success):
+    """Run a write; a domain error becomes a message on the same page (403/404 stay errors, so the
+    wrong role or estate never sees the page). Returns the action's result, or None."""
+    try:
+        result = action()
+    except GongzhiError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def posted_id(value):
+    """A posted id, or None when it is missing or not a number (the service then says not found)."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError, OverflowError):
+        return None
