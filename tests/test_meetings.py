@@ -477,3 +477,15 @@ def test_a_community_adds_its_own_meeting_type(persona, login):
         svc.meeting_plan(persona("lijing"), estate_id=estate("安和苑1号院").pk, kind="building_council",
                          title="x", scheduled_at=timezone.now())
     assert "楼栋议事会" in login("zhaozhuren").get("/matters/").content.decode()
+
+
+def test_the_inbox_shows_messages_and_marks_them_read(login, persona, django_capture_on_commit_callbacks):
+    from gongzhi.core.notifications import notify, unread_count
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([persona("weiyuan")], title="会议通知：测试", link="/matters/")
+    assert unread_count(persona("weiyuan")) == 1
+    page = login("weiyuan").get("/inbox/").content.decode()
+    assert "会议通知：测试" in page
+    assert unread_count(persona("weiyuan")) == 0
+    assert "会议通知：测试" not in login("lixiansheng").get("/inbox/").content.decode()

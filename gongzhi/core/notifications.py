@@ -38,3 +38,13 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def inbox_open(user) -> list[Notification]:
+    """The user's latest messages; opening the inbox marks them read (a reader's own state, no
+    governance record, so no audit row)."""
+    from django.utils import timezone
+
+    rows = list(Notification.objects.filter(user=user)[:200])
+    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    return rows

@@ -203,9 +203,7 @@ def toggle_large_font(request):
 
 @login_required
 def inbox(request):
-    """The user's messages (meeting notices, reminders, overdue action items); opening marks them read."""
-    from gongzhi.core.models import Notification
+    """The user's messages (meeting notices, reminders, overdue action items)."""
+    from gongzhi.core.notifications import inbox_open
 
-    rows = list(Notification.objects.filter(user=request.user)[:200])
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "core/inbox.html", {"rows": rows})
+    return render(request, "core/inbox.html", {"rows": inbox_open(request.user)})
