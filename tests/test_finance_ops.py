@@ -10,7 +10,7 @@ from django.utils import timezone
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.finance import audits, fees, fund, reconciliation
 from gongzhi.finance import services as fin
-from gongzhi.finance.models import BankLine, FeeBill, FundStatus
+from gongzhi.finance.models import AccountabilityCase, BankLine, FeeBill, FundStatus
 from gongzhi.finance.selectors import alerts, personal_transfers
 from gongzhi.notices.models import Notice
 from tests.helpers import PACIFIC, estate, unit
@@ -301,3 +301,12 @@ def test_statements_are_published_for_the_last_period_by_a_scheduled_command(per
 
     with pytest.raises(CommandError, match="没有这个用户"):
         run_command("publish_statements", "--as", "nobody")
+
+
+def test_impossible_dates_on_the_account_page_change_nothing(login):
+    url = f"/finance/estates/{estate(PACIFIC).pk}/"
+    assert login("yanshuji").get(url + "?start=2026-02-30&end=2026-13-01").status_code == 200
+    before = AccountabilityCase.objects.count()
+    response = login("sunjiancha").post(url, {"action": "case", "description": "x", "responsible": "y",
+                                              "deadline": "2026-02-30"}, follow=True)
+    assert "YYYY-MM-DD" in response.content.decode() and AccountabilityCase.objects.count() == before

@@ -490,3 +490,17 @@ def test_the_inbox_shows_messages_and_marks_them_read(login, persona, django_cap
     assert "会议通知：测试" in page
     assert unread_count(persona("weiyuan")) == 0
     assert "会议通知：测试" not in login("lixiansheng").get("/inbox/").content.decode()
+
+
+def test_impossible_dates_and_the_wrong_role_on_the_matter_and_meeting_forms(login):
+    estate_id = estate(PACIFIC).pk
+    assert login("zhaozhuren").get("/meetings/numbers/?start=2026-02-30&end=x").status_code == 200
+    response = login("zhaozhuren").post("/meetings/new/", {"estate": estate_id, "kind": "special", "title": "t",
+                                                           "scheduled_at": "2026-02-30T09:00"}, follow=True)
+    assert response.status_code == 200 and "请填写时间" in response.content.decode()
+    assert login("lixiansheng").post("/matters/", {"estate": estate_id, "title": "x",
+                                                   "procedure": "branch_first"}).status_code == 403
+    assert login("lixiansheng").post("/meetings/new/", {"estate": estate_id, "kind": "joint_1_3_n", "title": "x",
+                                                        "scheduled_at": "2026-12-01T09:00"}).status_code == 403
+    assert login("wangayi").post("/matters/", {"estate": estate_id, "title": "x",
+                                               "procedure": "branch_first"}).status_code == 404

@@ -25,3 +25,13 @@ def posted_id(value):
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def posted_date(value):
+    """A posted YYYY-MM-DD date, or None when missing, malformed or impossible (2026-02-30)."""
+    from django.utils.dateparse import parse_date
+
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None

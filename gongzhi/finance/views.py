@@ -6,13 +6,13 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.errors import PermissionDenied
+from gongzhi.core.errors import InvalidInput, PermissionDenied
 from gongzhi.core.roles import AUDIT_ROLES
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt as _attempt
+from gongzhi.core.web import posted_date
 from gongzhi.core.web import posted_id as _int
 from gongzhi.finance import audits, fees, fund, reconciliation, selectors
 from gongzhi.finance import services as fin
@@ -35,7 +35,13 @@ from gongzhi.people.models import Ownership
 
 
 def _day(value, default=None):
-    return parse_date(value or "") or default or timezone.localdate()
+    """A posted date: missing means the default (today); malformed or impossible is refused."""
+    if not (value or "").strip():
+        return default or timezone.localdate()
+    day = posted_date(value)
+    if day is None:
+        raise InvalidInput("日期格式不正确，请写作 YYYY-MM-DD / Write the date as YYYY-MM-DD", field="date")
+    return day
 
 
 @login_required
@@ -97,8 +103,8 @@ def estate_money(request, estate_id: int):
             _attempt(request, actions[action], _("已完成"))
         return redirect("estate_money", estate.pk)
     today = timezone.localdate()
-    start = _day(request.GET.get("start"), today.replace(day=1))
-    end = _day(request.GET.get("end"), today)
+    start = posted_date(request.GET.get("start")) or today.replace(day=1)
+    end = posted_date(request.GET.get("end")) or today
     return render(request, "finance/estate_money.html", {
         "estate": estate,
         "balance": fin.yuan(fin.balance(estate)),

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.models import Membership
@@ -17,6 +17,7 @@ from gongzhi.core.procedures import SHIPPED, Procedure
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt as _attempt
+from gongzhi.core.web import posted_date
 from gongzhi.core.web import posted_id as _int
 from gongzhi.meetings import selectors, services
 from gongzhi.meetings.models import MatterSource, MatterStatus, Meeting, MeetingStatus, Party
@@ -31,7 +32,10 @@ def _run(request, action, success, *redirect_to):
 
 
 def _when(value: str):
-    parsed = parse_datetime(value or "")
+    try:
+        parsed = parse_datetime(value or "")
+    except ValueError:  # well-formed but impossible, e.g. 2026-02-30T09:00
+        parsed = None
     if parsed is None:
         raise InvalidInput("请填写时间 / Give a date and time", field="scheduled_at")
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
@@ -104,7 +108,7 @@ def matter_detail(request, matter_id: int):
         if "action" in post:
             return _run(request, lambda: services.action_add(
                 user, matter_id=matter.pk, text=post.get("text", ""), owner_id=user.pk,
-                due_on=parse_date(post.get("due_on", "")) or timezone.localdate() - datetime.timedelta(days=1)),
+                due_on=posted_date(post.get("due_on")) or timezone.localdate() - datetime.timedelta(days=1)),
                 _("行动事项已添加"), *here)
         if "done" in post:
             return _run(request, lambda: services.action_done(user, item_id=_int(post.get("done")) or 0),
@@ -201,8 +205,8 @@ def resolutions(request, estate_id: int):
 @login_required
 def numbers(request):
     today = timezone.localdate()
-    start = parse_date(request.GET.get("start", "")) or today.replace(month=1, day=1)
-    end = parse_date(request.GET.get("end", "")) or today
+    start = posted_date(request.GET.get("start")) or today.replace(month=1, day=1)
+    end = posted_date(request.GET.get("end")) or today
     result = selectors.numbers(fetched_by=request.user, community_id=_int(request.GET.get("community")),
                                subdistrict_id=_int(request.GET.get("subdistrict")),
                                estate_ids=[i for i in [_int(request.GET.get("estate"))] if i], start=start, end=end)
