@@ -97,6 +97,7 @@ def _register_routers():
     from gongzhi.notices.api import router as notices_router
     from gongzhi.people.api import router as people_router
     from gongzhi.places.api import router as places_router
+    from gongzhi.requests.api import router as requests_router
     from gongzhi.votes.api import router as votes_router
 
     api.add_router("/places", places_router)
@@ -105,6 +106,7 @@ def _register_routers():
     api.add_router("/", core_router)
     api.add_router("/", notices_router)
     api.add_router("/", votes_router)
+    api.add_router("/", requests_router)
 
 
 _register_routers()

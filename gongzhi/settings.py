@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gongzhi.votes",
     "gongzhi.meetings",
     "gongzhi.finance",
+    "gongzhi.requests",
 ]
 
 MIDDLEWARE = [
@@ -147,7 +148,12 @@ GONGZHI_VOTE_NOTICE_DAYS = max(15, int(os.environ.get("GONGZHI_VOTE_NOTICE_DAYS"
 # Joint deliberation: spending at or above this (yuan) makes a matter 三重一大 (decided only at a joint meeting).
 GONGZHI_MAJOR_SPENDING_YUAN = int(os.environ.get("GONGZHI_MAJOR_SPENDING_YUAN", 50000))
 # Extra notification channels after the in-app inbox (dotted paths of callables taking the rows).
-GONGZHI_NOTIFICATION_CHANNELS = ["gongzhi.core.notifications.log_channel"]
+# SMS and WeChat adapters log (with the phone masked) instead of sending until a provider is set up.
+GONGZHI_NOTIFICATION_CHANNELS = [
+    "gongzhi.core.notifications.log_channel",
+    "gongzhi.core.notifications.sms_channel",
+    "gongzhi.core.notifications.wechat_channel",
+]
 
 # 业账社管: expenses at or above this (yuan) also need the discipline supervisor and an authorising
 # resolution; requests to one payee within the window that together pass it are flagged as split.
@@ -158,3 +164,10 @@ GONGZHI_DEPOSIT_DAYS = int(os.environ.get("GONGZHI_DEPOSIT_DAYS", 3))  # income 
 GONGZHI_FUND_REVIEW_DAYS = int(os.environ.get("GONGZHI_FUND_REVIEW_DAYS", 10))  # each level of 三级联审
 GONGZHI_FUND_EMERGENCY_REVIEW_HOURS = int(os.environ.get("GONGZHI_FUND_EMERGENCY_REVIEW_HOURS", 24))
 GONGZHI_AUDIT_DAYS = int(os.environ.get("GONGZHI_AUDIT_DAYS", 30))  # days after a period ends to finish 三审
+
+# Residents' requests (诉求).
+GONGZHI_REQUEST_CONFIRM_DAYS = int(os.environ.get("GONGZHI_REQUEST_CONFIRM_DAYS", 7))  # then it closes by itself
+GONGZHI_ESCALATION_RESPONSE_HOURS = int(os.environ.get("GONGZHI_ESCALATION_RESPONSE_HOURS", 24))  # each level up
+GONGZHI_SUMMONS_REPORT_HOURS = int(os.environ.get("GONGZHI_SUMMONS_REPORT_HOURS", 24))  # 吹哨 → 报到
+GONGZHI_ORDER_ACCEPT_HOURS = int(os.environ.get("GONGZHI_ORDER_ACCEPT_HOURS", 24))  # 派单 → 接单, else back
+GONGZHI_REQUEST_PHOTO_MAX_BYTES = 5 * 1024 * 1024

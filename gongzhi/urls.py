@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("gongzhi.votes.urls")),
     path("", include("gongzhi.meetings.urls")),
     path("", include("gongzhi.finance.urls")),
+    path("", include("gongzhi.requests.urls")),
 ]

@@ -34,6 +34,39 @@ def log_channel(rows) -> None:
         log.info("notify user %s: %s", row.user_id, row.title)
 
 
+class LoggingSender:
+    """A channel adapter: the same interface as the inbox (called with the saved rows after the
+    change commits); `send` logs until a provider is configured by subclassing and overriding it."""
+
+    channel = "sms"
+
+    def __call__(self, rows) -> None:
+        for row, address in zip(rows, self.addresses([r.user_id for r in rows]), strict=True):
+            if address:
+                self.send(address, row)
+
+    def addresses(self, user_ids) -> list[str]:
+        from gongzhi.people.models import Person
+
+        phones = dict(Person.objects.filter(user_id__in=user_ids).exclude(phone="").values_list("user_id", "phone"))
+        return [phones.get(uid, "") for uid in user_ids]
+
+    def send(self, address: str, row) -> None:
+        from gongzhi.core.masking import mask_phone
+
+        log.info("%s to %s: %s", self.channel, mask_phone(address), row.title)
+
+
+class WeChatSender(LoggingSender):
+    """WeChat template messages go to the user's bound account; here the phone stands in for it."""
+
+    channel = "wechat"
+
+
+sms_channel = LoggingSender()
+wechat_channel = WeChatSender()
+
+
 def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0

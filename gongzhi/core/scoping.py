@@ -245,3 +245,18 @@ def get_in_scope(queryset: QuerySet, **lookup):
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound() from exc
+
+
+def holders(roles, estate, *, building_id: int | None = None) -> set[int]:
+    """Ids of the users who currently hold one of `roles` at a place covering this estate (for
+    building-anchored roles: covering this building when one is given)."""
+    from gongzhi.people.models import RoleAssignment
+
+    community = estate.community
+    q = Q(estate_id=estate.pk) | Q(community_id=estate.community_id) | Q(subdistrict_id=community.subdistrict_id)
+    q |= Q(district_id=community.subdistrict.district_id)
+    if estate.grid_id:
+        q |= Q(grid_id=estate.grid_id)
+    q |= Q(building_id=building_id) if building_id else Q(building__estate_id=estate.pk)
+    q |= Q(unit__estate_id=estate.pk) if not building_id else Q(unit__building_id=building_id)
+    return set(RoleAssignment.objects.current().filter(q, role__in=list(roles)).values_list("user_id", flat=True))

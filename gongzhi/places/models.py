@@ -34,12 +34,16 @@ class Subdistrict(models.Model):
     committee_max_term_years = models.PositiveSmallIntegerField(
         _("业委会任期上限（年）"), null=True, blank=True, help_text=_("留空则用区县或全局设置")
     )
+    code = models.SlugField(_("代码"), max_length=32, blank=True, help_text=_("Open311 jurisdiction_id，如 guanghualu"))
 
     class Meta:
         verbose_name = _("街道")
         verbose_name_plural = _("街道")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["district", "name"], name="subdistrict_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="subdistrict_unique_name"),
+            models.UniqueConstraint(fields=["code"], condition=~models.Q(code=""), name="subdistrict_unique_code"),
+        ]
 
     def __str__(self):
         return self.name

@@ -1,0 +1,30 @@
+"""Requests in the back office: read-only (every step goes through the services and the timeline);
+Open311 keys are issued with the `open311_key` command so the raw key is shown once."""
+
+from django.contrib import admin
+
+from gongzhi.core.admin import ReadOnlyScopedAdmin
+from gongzhi.requests.models import Order, Request
+
+
+@admin.register(Request)
+class RequestAdmin(ReadOnlyScopedAdmin):
+    list_display = ["number", "category", "estate", "status", "level", "created_at"]
+    list_filter = ["status", "level", "category", "channel"]
+    list_select_related = ["estate"]
+    exclude = ["contact_phone", "requester", "contact_name"]
+
+    def scoped(self, scope, qs):
+        from gongzhi.requests.selectors import REQUEST_STAFF_ROLES
+
+        return qs.filter(estate__in=scope.estates(REQUEST_STAFF_ROLES))
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyScopedAdmin):
+    list_display = ["title", "kind", "estate", "status", "created_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["estate"]
+
+    def scoped(self, scope, qs):
+        return qs.filter(estate__in=scope.estates())

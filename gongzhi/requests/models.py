@@ -1,0 +1,355 @@
+"""Residents' requests (诉求), their timeline, departments summoned (吹哨报到), orders (三单制),
+community routing overrides and Open311 client keys."""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.bodies.models import Organisation
+from gongzhi.places.models import Building, Community, Estate, Subdistrict, Unit
+from gongzhi.requests.routing import Category, Handler, Tier
+
+
+class Route(models.Model):
+    """A community's own routing row for one category (absent: the shipped default)."""
+
+    community = models.ForeignKey(Community, models.CASCADE, related_name="request_routes", verbose_name=_("社区"))
+    category = models.CharField(_("类别"), max_length=32, choices=Category.choices)
+    handler = models.CharField(_("首办单位"), max_length=20, choices=Handler.choices)
+    tier = models.CharField(_("层级"), max_length=8, choices=Tier.choices)
+    response_hours = models.PositiveIntegerField(_("响应时限（小时）"))
+    resolve_hours = models.PositiveIntegerField(_("办结时限（小时）"))
+
+    class Meta:
+        verbose_name = _("派单规则")
+        verbose_name_plural = _("派单规则")
+        constraints = [models.UniqueConstraint(fields=["community", "category"], name="one_route_per_category")]
+
+    def __str__(self):
+        return f"{self.community} · {self.get_category_display()}"
+
+    def scope_ids(self):
+        return (None, self.community_id)
+
+
+class Level(models.IntegerChoices):
+    ESTATE = 1, _("小区")
+    COMMUNITY = 2, _("社区（红领工作站）")
+    SUBDISTRICT = 3, _("街道（吹哨）")
+    DEPARTMENT = 4, _("区直部门")
+    CADRE = 5, _("包保干部")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("待响应")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RESOLVED = "resolved", _("已办结待确认")
+    CLOSED = "closed", _("已关闭")
+
+
+OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("网上提交")
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("来访")
+    PATROL = "patrol", _("巡查发现（两巡）")
+    BUILDING_HEAD = "building_head", _("楼栋长反映")
+    OPEN311 = "open311", _("Open311 接口")
+    DEVICE = "device", _("小区设备")
+
+
+class Request(models.Model):
+    """One resident's problem, from intake to the requester's confirmation."""
+
+    subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="+", verbose_name=_("街道"))
+    community = models.ForeignKey(Community, models.PROTECT, related_name="+", verbose_name=_("社区"))
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="requests", verbose_name=_("小区"))
+    building = models.ForeignKey(Building, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("楼栋"))
+    unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("房屋"))
+    place_text = models.CharField(_("具体位置"), max_length=200, blank=True)
+    lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    category = models.CharField(_("类别"), max_length=32, choices=Category.choices)
+    description = models.TextField(_("问题描述"))
+    emergency = models.BooleanField(_("紧急（危及人身财产安全）"), default=False)
+    channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("诉求人账号"))
+    contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    anonymous = models.BooleanField(_("匿名"), default=False)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("代为登记人"))
+
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.NEW)
+    tier = models.CharField(_("层级"), max_length=8, choices=Tier.choices)
+    level = models.PositiveSmallIntegerField(_("当前办理层级"), choices=Level.choices, default=Level.ESTATE)
+    handler = models.CharField(_("当前办理方"), max_length=20, choices=Handler.choices)
+    handler_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("办理人"))
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    respond_by = models.DateTimeField(_("响应时限"))
+    resolve_by = models.DateTimeField(_("办结时限"))
+    responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    first_resolved_at = models.DateTimeField(_("首次办结时间"), null=True, blank=True)
+    resolved_on_time = models.BooleanField(_("按期办结"), null=True)
+    resolution_note = models.TextField(_("办理结果"), blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("办结人"))
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    auto_closed = models.BooleanField(_("超期自动关闭"), default=False)
+    satisfaction = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
+    satisfaction_comment = models.CharField(_("评价"), max_length=500, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
+    token = models.UUIDField(_("受理凭证"), default=uuid.uuid4, unique=True, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["subdistrict", "created_at"], name="request_subdistrict_created"),
+            models.Index(fields=["community", "created_at"], name="request_community_created"),
+            models.Index(fields=["estate", "created_at"], name="request_estate_created"),
+            models.Index(fields=["status", "respond_by"], name="request_status_respond_by"),
+            models.Index(fields=["status", "resolve_by"], name="request_status_resolve_by"),
+            models.Index(fields=["status", "resolved_at"], name="request_status_resolved_at"),
+            models.Index(fields=["requester", "created_at"], name="request_requester"),
+            models.Index(fields=["building", "created_at"], name="request_building"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(satisfaction__isnull=True) | models.Q(
+                satisfaction__gte=1, satisfaction__lte=5), name="request_satisfaction_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"诉求 {self.number} {self.get_category_display()}"
+
+    @property
+    def number(self) -> str:
+        return f"SQ{self.pk:06d}" if self.pk else ""
+
+    def scope_ids(self):
+        return (self.estate_id, self.community_id)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("提交")
+    ROUTED = "routed", _("分派")
+    RESPONDED = "responded", _("响应受理")
+    ESCALATED = "escalated", _("上报（呼叫）")
+    AUTO_ESCALATED = "auto_escalated", _("超时自动上报")
+    SUMMONED = "summoned", _("吹哨")
+    REPORTED = "reported", _("部门报到")
+    ACTED = "acted", _("部门处置")
+    RESOLVED = "resolved", _("办结")
+    REOPENED = "reopened", _("重新办理")
+    CONFIRMED = "confirmed", _("确认并评价")
+    AUTO_CLOSED = "auto_closed", _("超期自动关闭")
+
+
+# What the public board may show of the timeline: what happened, never who asked.
+PUBLIC_EVENTS = frozenset({EventKind.SUBMITTED, EventKind.RESPONDED, EventKind.ESCALATED, EventKind.AUTO_ESCALATED,
+                           EventKind.SUMMONED, EventKind.REPORTED, EventKind.RESOLVED, EventKind.CONFIRMED,
+                           EventKind.AUTO_CLOSED, EventKind.REOPENED})
+
+
+class Event(models.Model):
+    """One step on a request's timeline."""
+
+    request = models.ForeignKey(Request, models.CASCADE, related_name="events", verbose_name=_("诉求"))
+    kind = models.CharField(_("事件"), max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("操作人"))
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
+    note = models.TextField(_("说明"), blank=True)
+    against_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("计入办理人"))
+
+    class Meta:
+        verbose_name = _("诉求进展")
+        verbose_name_plural = _("诉求进展")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Escalation(models.Model):
+    """A climb from one level to the next; one row per level reached, so a deadline job run twice
+    (or by two workers at once) cannot escalate twice."""
+
+    request = models.ForeignKey(Request, models.CASCADE, related_name="escalations", verbose_name=_("诉求"))
+    from_level = models.PositiveSmallIntegerField(_("原层级"), choices=Level.choices)
+    to_level = models.PositiveSmallIntegerField(_("上报至"), choices=Level.choices)
+    automatic = models.BooleanField(_("超时自动"), default=False)
+    reason = models.CharField(_("原因"), max_length=500)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("上报记录")
+        verbose_name_plural = _("上报记录")
+        constraints = [models.UniqueConstraint(fields=["request", "to_level"], name="one_escalation_per_level")]
+        indexes = [models.Index(fields=["at"], name="escalation_at")]
+
+    def __str__(self):
+        return f"{self.get_from_level_display()} → {self.get_to_level_display()}"
+
+
+class Summons(models.Model):
+    """吹哨报到: a department the subdistrict summoned must report (报到) by a deadline, then act."""
+
+    request = models.ForeignKey(Request, models.CASCADE, related_name="summonses", verbose_name=_("诉求"))
+    department = models.ForeignKey(Organisation, models.PROTECT, related_name="summonses", verbose_name=_("部门"))
+    summoned_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    summoned_at = models.DateTimeField(_("吹哨时间"), default=timezone.now)
+    report_by = models.DateTimeField(_("报到时限"))
+    reported_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    acted_at = models.DateTimeField(_("处置时间"), null=True, blank=True)
+    action_note = models.TextField(_("处置情况"), blank=True)
+    overdue_notified = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("吹哨报到")
+        verbose_name_plural = _("吹哨报到")
+        constraints = [models.UniqueConstraint(fields=["request", "department"], name="one_summons_per_department")]
+        indexes = [models.Index(fields=["reported_at", "report_by"], name="summons_report_due")]
+
+    def __str__(self):
+        return f"{self.request} · {self.department.name}"
+
+    def scope_ids(self):
+        return (self.request.estate_id, self.request.community_id)
+
+
+class PhotoStage(models.TextChoices):
+    REPORT = "report", _("反映时")
+    RESOLUTION = "resolution", _("办结时")
+
+
+class Photo(models.Model):
+    request = models.ForeignKey(Request, models.CASCADE, related_name="photos", verbose_name=_("诉求"))
+    stage = models.CharField(_("阶段"), max_length=12, choices=PhotoStage.choices, default=PhotoStage.REPORT)
+    file = models.FileField(_("照片"), upload_to="requests/%Y/%m/")
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("照片")
+        verbose_name_plural = _("照片")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.file.name
+
+
+# --- 三单制 ----------------------------------------------------------------------------------------
+class OrderKind(models.TextChoices):
+    SERVICE = "service", _("服务")
+    MICRO_WISH = "micro_wish", _("微心愿")
+
+
+class OrderStatus(models.TextChoices):
+    ORDERED = "ordered", _("待派单")
+    DISPATCHED = "dispatched", _("待接单")
+    ACCEPTED = "accepted", _("已接单")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class Order(models.Model):
+    """点单 → 派单 → 接单: a resident orders a service or a micro-wish; the community or branch
+    dispatches it to party members, building heads or volunteers; the first to accept does it."""
+
+    kind = models.CharField(_("类别"), max_length=16, choices=OrderKind.choices)
+    title = models.CharField(_("事项"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="orders", verbose_name=_("小区"))
+    community = models.ForeignKey(Community, models.PROTECT, related_name="+", verbose_name=_("社区"))
+    building = models.ForeignKey(Building, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("楼栋"))
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                  verbose_name=_("点单人"))
+    created_at = models.DateTimeField(_("点单时间"), default=timezone.now)
+    status = models.CharField(_("状态"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.ORDERED)
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("派单人"))
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    accept_by = models.DateTimeField(_("接单时限"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("接单人"))
+    accepted_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_note = models.TextField(_("完成情况"), blank=True)
+    returned_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    satisfaction = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("点单")
+        verbose_name_plural = _("点单")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "accept_by"], name="order_status_accept_by"),
+                   models.Index(fields=["estate", "created_at"], name="order_estate_created")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.title}"
+
+    def scope_ids(self):
+        return (self.estate_id, self.community_id)
+
+
+class OrderOffer(models.Model):
+    """The people an order was dispatched to; any one of them may accept it."""
+
+    order = models.ForeignKey(Order, models.CASCADE, related_name="offers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="order_offers")
+    offered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "user"], name="one_offer_per_person")]
+
+    def __str__(self):
+        return f"{self.order_id} → {self.user_id}"
+
+
+class Open311Key(models.Model):
+    """An Open311 client's API key (stored hashed), valid for one jurisdiction (subdistrict)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    subdistrict = models.ForeignKey(Subdistrict, models.CASCADE, related_name="+", verbose_name=_("街道"))
+    active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Open311 接口密钥")
+        verbose_name_plural = _("Open311 接口密钥")
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()

@@ -1,0 +1,327 @@
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) at /open311/v2/.
+
+Service codes are the routing categories; `jurisdiction_id` is a subdistrict's code. Reading is
+public, as the specification intends, and carries no personal data (no requester, no unit; phone
+and ID numbers typed into a description are masked). Posting needs an API key (Open311Key).
+Errors use the specification's error list with the matching HTTP status.
+"""
+
+import datetime
+import json
+import uuid
+import xml.etree.ElementTree as ET
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from gongzhi.core.errors import GongzhiError
+from gongzhi.places.models import Estate, Subdistrict
+from gongzhi.requests import services as request_services
+from gongzhi.requests.models import OPEN_STATUSES, Channel, Open311Key, Request
+from gongzhi.requests.routing import DEFAULT_ROUTES, Category, Handler, Tier
+from gongzhi.requests.selectors import redact
+
+SPEC = "http://wiki.open311.org/GeoReport_v2"
+MAX_RESULTS = 1000
+DEFAULT_DAYS = 90
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+GROUPS = {Tier.MINOR: "小事易事", Tier.MAJOR: "大事难事"}
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+# --- output ------------------------------------------------------------------------------------------------
+def _xml_value(parent, key, value):
+    child = ET.SubElement(parent, key)
+    if isinstance(value, list):
+        item_tag = {"values": "value", "attributes": "attribute", "endpoints": "endpoint", "formats": "format"}[key]
+        for item in value:
+            if isinstance(item, dict):
+                _xml_dict(ET.SubElement(child, item_tag), item)
+            else:
+                ET.SubElement(child, item_tag).text = str(item)
+    elif isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif value is not None:
+        child.text = str(value)
+
+
+def _xml_dict(element, data: dict):
+    for key, value in data.items():
+        _xml_value(element, key, value)
+
+
+def _respond(fmt: str, payload, *, root: str, item: str | None, status: int = 200) -> HttpResponse:
+    if fmt == "json":
+        body = json.dumps(payload, ensure_ascii=False)
+    else:
+        top = ET.Element(root)
+        for entry in (payload if item else [payload]):
+            _xml_dict(ET.SubElement(top, item) if item else top, entry)
+        body = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="unicode")
+    return HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
+
+
+def _error(fmt: str, status: int, description: str) -> HttpResponse:
+    return _respond(fmt if fmt in CONTENT_TYPES else "json", [{"code": status, "description": description}],
+                    root="errors", item="error", status=status)
+
+
+def endpoint(view):
+    """Run an Open311 view: our errors and domain errors become the specification's error list."""
+    def wrapped(request, *args, fmt="json", **kwargs):
+        try:
+            return view(request, *args, fmt=fmt, **kwargs)
+        except Open311Error as exc:
+            return _error(fmt, exc.status, exc.description)
+        except GongzhiError as exc:
+            return _error(fmt, exc.status if exc.status != 409 else 400, exc.message)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return csrf_exempt(wrapped)
+
+
+def _w3(when) -> str | None:
+    return timezone.localtime(when).isoformat(timespec="seconds") if when else None
+
+
+# --- jurisdiction and keys -----------------------------------------------------------------------------------
+def _jurisdiction(params) -> Subdistrict:
+    code = (params.get("jurisdiction_id") or "").strip()
+    coded = Subdistrict.objects.exclude(code="")
+    if not code:
+        if coded.count() == 1:
+            return coded.get()
+        raise Open311Error(400, "jurisdiction_id 必填 / jurisdiction_id is required")
+    found = coded.filter(code=code).first()
+    if found is None:
+        raise Open311Error(404, f"未知的 jurisdiction_id：{code} / Unknown jurisdiction_id")
+    return found
+
+
+def _key(params, jurisdiction) -> Open311Key:
+    raw = (params.get("api_key") or "").strip()
+    key = Open311Key.objects.filter(key_hash=Open311Key.hash(raw), active=True).first() if raw else None
+    if key is None or key.subdistrict_id != jurisdiction.pk:
+        raise Open311Error(403, "api_key 无效，无法提交诉求 / Invalid api_key received -- can't proceed with create_request")
+    return key
+
+
+def _allow(request, *methods):
+    if request.method not in methods:
+        raise Open311Error(405, f"不支持 {request.method} 方法 / Method not allowed")
+
+
+# --- services ---------------------------------------------------------------------------------------------
+def _service(code: str) -> dict:
+    route = DEFAULT_ROUTES[code]
+    hours = route.resolve_hours
+    limit = f"{hours // 24} 天内办结" if hours % 24 == 0 else f"{hours} 小时内办结"
+    return {"service_code": code, "service_name": str(Category(code).label),
+            "description": f"{Category(code).label}：首办{Handler(route.handler).label}，{limit}",
+            "metadata": True, "type": "realtime", "keywords": code.replace("_", ", "), "group": GROUPS[route.tier]}
+
+
+@endpoint
+def discovery(request, fmt):
+    _allow(request, "GET")
+    base = request.build_absolute_uri("/open311/v2/")
+    payload = {"changeset": "2026-11-22T00:00:00+08:00", "contact": "所在街道办事处 / the subdistrict office",
+               "key_service": "向街道申请 api_key / ask the subdistrict office for an api_key",
+               "endpoints": [{"specification": SPEC, "url": base, "changeset": "2026-11-22T00:00:00+08:00",
+                              "type": "production", "formats": ["application/json", "text/xml"]}]}
+    return _respond(fmt, payload, root="discovery", item=None)
+
+
+@endpoint
+def services(request, fmt):
+    _allow(request, "GET")
+    _jurisdiction(request.GET)
+    return _respond(fmt, [_service(code) for code in Category.values], root="services", item="service")
+
+
+def _attributes(jurisdiction) -> list[dict]:
+    estates = Estate.objects.filter(community__subdistrict=jurisdiction).order_by("name")
+    return [
+        {"variable": True, "code": "estate", "datatype": "singlevaluelist", "required": True,
+         "datatype_description": None, "order": 1, "description": "所在小区 / Estate",
+         "values": [{"key": e.pk, "name": e.name} for e in estates]},
+        {"variable": True, "code": "building", "datatype": "string", "required": False,
+         "datatype_description": "楼栋号，如 3 / building number", "order": 2, "description": "楼栋 / Building"},
+        {"variable": True, "code": "emergency", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": None, "order": 3, "description": "是否危及人身财产安全 / Threat to life or property",
+         "values": [{"key": "no", "name": "否 / No"}, {"key": "yes", "name": "是 / Yes"}]},
+    ]
+
+
+@endpoint
+def service_definition(request, code, fmt):
+    _allow(request, "GET")
+    jurisdiction = _jurisdiction(request.GET)
+    if code not in Category.values:
+        raise Open311Error(404, f"未知的 service_code：{code} / Unknown service_code")
+    return _respond(fmt, {"service_code": code, "attributes": _attributes(jurisdiction)},
+                    root="service_definition", item=None)
+
+
+# --- requests ----------------------------------------------------------------------------------------------
+def _request_out(req: Request) -> dict:
+    closed = req.status not in OPEN_STATUSES
+    place = req.estate.name + (f" {req.building.code}号楼" if req.building_id else "")
+    return {
+        "service_request_id": str(req.pk), "status": "closed" if closed else "open",
+        "status_notes": redact(req.resolution_note) if closed else f"{req.get_level_display()}办理中",
+        "service_name": str(Category(req.category).label), "service_code": req.category,
+        "description": redact(req.description), "agency_responsible": str(Handler(req.handler).label),
+        "service_notice": None, "requested_datetime": _w3(req.created_at), "updated_datetime": _w3(req.updated_at),
+        "expected_datetime": None if closed else _w3(req.resolve_by), "address": place,
+        "address_id": str(req.estate_id), "zipcode": None,
+        "lat": float(req.lat) if req.lat is not None else None,
+        "long": float(req.long) if req.long is not None else None, "media_url": None,
+    }
+
+
+def _list(values: str) -> list[str]:
+    return [v.strip() for v in (values or "").split(",") if v.strip()]
+
+
+def _date(value, name):
+    if not value:
+        return None
+    parsed = None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        pass
+    if parsed is None:
+        raise Open311Error(400, f"{name} 须为 W3C 日期时间，如 2026-11-01T00:00:00+08:00 / {name} must be a W3C datetime")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+@endpoint
+def requests(request, fmt):
+    if request.method == "POST":
+        return _create(request, fmt)
+    _allow(request, "GET")
+    params = request.GET
+    jurisdiction = _jurisdiction(params)
+    qs = Request.objects.filter(subdistrict=jurisdiction).select_related("estate", "building")
+    ids = _list(params.get("service_request_id"))
+    if ids:
+        if not all(i.isdigit() and len(i) < 19 for i in ids):
+            raise Open311Error(400, "service_request_id 须为数字 / service_request_id must be numbers")
+        qs = qs.filter(pk__in=[int(i) for i in ids])
+    else:
+        codes = _list(params.get("service_code"))
+        unknown = [c for c in codes if c not in Category.values]
+        if unknown:
+            raise Open311Error(400, f"未知的 service_code：{','.join(unknown)} / Unknown service_code")
+        if codes:
+            qs = qs.filter(category__in=codes)
+        start, end = _date(params.get("start_date"), "start_date"), _date(params.get("end_date"), "end_date")
+        if start and end and end < start:
+            raise Open311Error(400, "end_date 早于 start_date / end_date is before start_date")
+        if start is None and end is None:
+            start = timezone.now() - datetime.timedelta(days=DEFAULT_DAYS)
+        if start:
+            qs = qs.filter(created_at__gte=start)
+        if end:
+            qs = qs.filter(created_at__lte=end)
+        statuses = _list(params.get("status"))
+        if any(s not in ("open", "closed") for s in statuses):
+            raise Open311Error(400, "status 只能是 open 或 closed / status is open or closed")
+        if statuses and set(statuses) != {"open", "closed"}:
+            opened = Q(status__in=OPEN_STATUSES)
+            qs = qs.filter(opened if statuses[0] == "open" else ~opened)
+    rows = [_request_out(r) for r in qs.order_by("-created_at", "-pk")[:MAX_RESULTS]]
+    return _respond(fmt, rows, root="service_requests", item="request")
+
+
+def _decimal(value, name):
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation as exc:
+        raise Open311Error(400, f"{name} 须为数字 / {name} must be a number") from exc
+    if not number.is_finite():
+        raise Open311Error(400, f"{name} 须为数字 / {name} must be a number")
+    return number.quantize(Decimal("0.000001"))
+
+
+def _create(request, fmt):
+    params = request.POST
+    jurisdiction = _jurisdiction(params)
+    key = _key(params, jurisdiction)
+    code = (params.get("service_code") or "").strip()
+    if not code:
+        raise Open311Error(400, "service_code 必填 / service_code is required")
+    if code not in Category.values:
+        raise Open311Error(400, f"未知的 service_code：{code} / Unknown service_code")
+    estate_id = (params.get("attribute[estate]") or params.get("address_id") or "").strip()
+    estate = Estate.objects.filter(pk=int(estate_id), community__subdistrict=jurisdiction).first() \
+        if estate_id.isdigit() and len(estate_id) < 19 else None
+    if estate is None:
+        raise Open311Error(400, "attribute[estate] 必填，须为本街道的小区编号 / attribute[estate] must be an estate of this jurisdiction")
+    lat, long = _decimal(params.get("lat"), "lat"), _decimal(params.get("long"), "long")
+    if (lat is None or long is None) and not params.get("address_string") and not params.get("attribute[estate]") \
+            and not params.get("address_id"):
+        raise Open311Error(400, "需要位置：lat/long、address_string 或 address_id / A location is required")
+    building_code = (params.get("attribute[building]") or "").strip()
+    building = estate.buildings.filter(code=building_code).first() if building_code else None
+    if building_code and building is None:
+        raise Open311Error(400, f"该小区没有 {building_code} 号楼 / No such building in this estate")
+    name = f"{params.get('last_name', '')}{params.get('first_name', '')}".strip()
+    data = request_services.Intake(
+        estate_id=estate.pk, category=code, description=params.get("description") or "",
+        building_id=building.pk if building else None, place_text=(params.get("address_string") or "")[:200],
+        lat=lat, long=long, emergency=params.get("attribute[emergency]") == "yes", channel=Channel.OPEN311,
+        contact_name=name[:100], contact_phone=(params.get("phone") or "").strip()[:20],
+        via=f"open311:{key.name}")
+    req = request_services.request_submit(None, data)
+    notice = f"已受理，将于 {timezone.localtime(req.resolve_by):%Y-%m-%d %H:%M} 前办结"
+    return _respond(fmt, [{"service_request_id": str(req.pk), "token": str(req.token), "service_notice": notice,
+                           "account_id": None}], root="service_requests", item="request", status=201)
+
+
+@endpoint
+def request_one(request, request_id, fmt):
+    _allow(request, "GET")
+    jurisdiction = _jurisdiction(request.GET)
+    req = None
+    if request_id.isdigit() and len(request_id) < 19:
+        req = Request.objects.filter(pk=int(request_id), subdistrict=jurisdiction).select_related(
+            "estate", "building").first()
+    if req is None:
+        raise Open311Error(404, f"未找到诉求 {request_id} / Service request not found")
+    return _respond(fmt, [_request_out(req)], root="service_requests", item="request")
+
+
+@endpoint
+def token(request, token, fmt):
+    _allow(request, "GET")
+    jurisdiction = _jurisdiction(request.GET)
+    try:
+        value = uuid.UUID(token)
+    except ValueError:
+        value = None
+    req = Request.objects.filter(token=value, subdistrict=jurisdiction).first() if value else None
+    if req is None:
+        raise Open311Error(404, f"未找到凭证 {token} / Token not found")
+    return _respond(fmt, [{"service_request_id": str(req.pk), "token": str(req.token)}],
+                    root="service_requests", item="request")
+
+
+@endpoint
+def unknown(request, fmt="json"):
+    raise Open311Error(404, "没有该接口 / No such endpoint")
+

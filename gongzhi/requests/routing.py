@@ -1,0 +1,137 @@
+"""The routing table: which category goes first to whom, at which tier, with which deadlines.
+
+Shipped defaults follow common 12345 hotline practice: an emergency threatening life or property
+is answered within 2 hours; water, power, gas and heating are resolved within 24 hours; general
+problems within 7 days; complex ones (大事难事) within 15 days. A community may override any row
+(models.Route); `route_for` gives the row in force.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    CLEANING = "cleaning", _("环境卫生")
+    LIGHTING = "lighting", _("公共照明")
+    MINOR_REPAIR = "minor_repair", _("小修小补")
+    LIFT = "lift", _("电梯")
+    PIPES = "pipes", _("管道下水")
+    UTILITIES = "utilities", _("水电气暖")
+    ROADS = "roads", _("道路设施")
+    FLYING_WIRE = "flying_wire", _("飞线充电")
+    PARKING = "parking", _("停车管理")
+    NOISE = "noise", _("噪音扰民")
+    NEIGHBOUR_DISPUTE = "neighbour_dispute", _("邻里纠纷")
+    HIGH_THROW = "high_throw", _("高空抛物")
+    GREENERY = "greenery", _("绿化养护")
+    SECURITY = "security", _("治安安防")
+    RENOVATION = "renovation", _("装修管理")
+    POLES_CABLES = "poles_cables", _("电杆线缆")
+    FEE_DISPUTE = "fee_dispute", _("物业费纠纷")
+    OTHER = "other", _("其他")
+
+
+class Handler(models.TextChoices):
+    """Who handles a request first, at the estate level, and who takes it over as it climbs."""
+
+    PROPERTY = "property", _("物业服务企业")
+    COUNCIL = "council", _("三方议事会")
+    BUILDING_HEAD = "building_head", _("楼栋长")
+    COMMUNITY = "community", _("社区（红领工作站）")
+    SUBDISTRICT = "subdistrict", _("街道")
+    DEPARTMENT = "department", _("区直部门")
+    CADRE = "cadre", _("包保干部")
+
+
+FIRST_HANDLERS = (Handler.PROPERTY, Handler.COUNCIL, Handler.BUILDING_HEAD, Handler.COMMUNITY)
+
+
+class Tier(models.TextChoices):
+    MINOR = "minor", _("小事易事")
+    MAJOR = "major", _("大事难事")
+
+
+EMERGENCY_RESPONSE_HOURS = 2
+GENERAL_RESPONSE_HOURS = 24
+DAY = 24
+
+
+@dataclass(frozen=True)
+class RouteRow:
+    category: str
+    handler: str
+    tier: str
+    response_hours: int
+    resolve_hours: int
+
+
+def _row(category, handler, tier, resolve_days, response_hours=GENERAL_RESPONSE_HOURS):
+    return RouteRow(category, handler, tier, response_hours, resolve_days * DAY)
+
+
+DEFAULT_ROUTES: dict[str, RouteRow] = {
+    r.category: r
+    for r in (
+        _row(Category.CLEANING, Handler.PROPERTY, Tier.MINOR, 7),
+        _row(Category.LIGHTING, Handler.PROPERTY, Tier.MINOR, 7),
+        _row(Category.MINOR_REPAIR, Handler.PROPERTY, Tier.MINOR, 7),
+        _row(Category.LIFT, Handler.PROPERTY, Tier.MINOR, 7),
+        _row(Category.PIPES, Handler.PROPERTY, Tier.MINOR, 7),
+        _row(Category.UTILITIES, Handler.PROPERTY, Tier.MINOR, 1),  # water, power, gas, heating: 24 h
+        _row(Category.ROADS, Handler.COUNCIL, Tier.MAJOR, 15),
+        _row(Category.FLYING_WIRE, Handler.PROPERTY, Tier.MINOR, 7),
+        _row(Category.PARKING, Handler.COUNCIL, Tier.MAJOR, 15),
+        _row(Category.NOISE, Handler.BUILDING_HEAD, Tier.MINOR, 7),
+        _row(Category.NEIGHBOUR_DISPUTE, Handler.BUILDING_HEAD, Tier.MINOR, 7),
+        _row(Category.HIGH_THROW, Handler.COMMUNITY, Tier.MAJOR, 15),
+        _row(Category.GREENERY, Handler.PROPERTY, Tier.MINOR, 7),
+        _row(Category.SECURITY, Handler.PROPERTY, Tier.MINOR, 7),
+        _row(Category.RENOVATION, Handler.PROPERTY, Tier.MINOR, 7),
+        _row(Category.POLES_CABLES, Handler.COMMUNITY, Tier.MAJOR, 15),
+        _row(Category.FEE_DISPUTE, Handler.COUNCIL, Tier.MAJOR, 15),
+        _row(Category.OTHER, Handler.COMMUNITY, Tier.MINOR, 7),
+    )
+}
+
+# The departments a whistle (吹哨) summons by default, by their responsibility (bodies.Responsibility).
+DEFAULT_DEPARTMENTS: dict[str, tuple[str, ...]] = {
+    Category.LIFT: ("market_regulation", "housing"),
+    Category.UTILITIES: ("utilities",),
+    Category.ROADS: ("urban_management",),
+    Category.FLYING_WIRE: ("fire",),
+    Category.PARKING: ("public_security",),
+    Category.NOISE: ("environment", "public_security"),
+    Category.NEIGHBOUR_DISPUTE: ("civil_affairs",),
+    Category.HIGH_THROW: ("public_security",),
+    Category.SECURITY: ("public_security",),
+    Category.RENOVATION: ("urban_management", "housing"),
+    Category.POLES_CABLES: ("utilities",),
+    Category.FEE_DISPUTE: ("housing",),
+}
+
+
+def route_for(community_id: int | None, category: str) -> RouteRow:
+    """The row in force for this community: its own override, else the shipped default."""
+    from gongzhi.requests.models import Route
+
+    override = Route.objects.filter(community_id=community_id, category=category).first() if community_id else None
+    if override is not None:
+        return RouteRow(category, override.handler, override.tier, override.response_hours, override.resolve_hours)
+    return DEFAULT_ROUTES[category]
+
+
+def routing_table(community_id: int) -> list[tuple[RouteRow, bool]]:
+    """Every category's row in force for the community, and whether it is the community's own."""
+    from gongzhi.requests.models import Route
+
+    own = {r.category: r for r in Route.objects.filter(community_id=community_id)}
+    rows = []
+    for category in Category.values:
+        r = own.get(category)
+        if r is None:
+            rows.append((DEFAULT_ROUTES[category], False))
+        else:
+            rows.append((RouteRow(category, r.handler, r.tier, r.response_hours, r.resolve_hours), True))
+    return rows

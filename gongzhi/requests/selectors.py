@@ -1,0 +1,277 @@
+"""Every read of requests that reaches a user, through the scope filter; the public progress board
+(no personal data); and the metrics (per estate, community or subdistrict and period)."""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, F, Q
+from django.utils import timezone
+
+from gongzhi.core.errors import InvalidInput, NotFound
+from gongzhi.core.masking import mask_phone
+from gongzhi.core.roles import STAFF_ROLES, Role
+from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.requests.models import OPEN_STATUSES, Event, EventKind, Level, Request, Status, Summons
+from gongzhi.requests.routing import Category
+
+# Staff who see every request of the estates under their anchor ("staff see their scope").
+REQUEST_STAFF_ROLES = STAFF_ROLES - {Role.BUILDING_HEAD, Role.DEPARTMENT_OFFICER, Role.AUDITOR}
+# Who may read the numbers (no personal data in them).
+METRICS_ROLES = STAFF_ROLES - {Role.BUILDING_HEAD}
+
+BAD_PERIOD = "统计期间不正确：开始日期须早于结束日期，且不超过 5 年 / The period must start before it ends and span at most 5 years"
+UNKNOWN_PLACE = "统计范围只能是小区、社区或街道 / Metrics are per estate, community or subdistrict"
+
+
+def request_list(*, fetched_by):
+    """Requesters see their own; handlers what is assigned to them or their body; staff their scope."""
+    from gongzhi.requests.services import user_departments
+
+    user = fetched_by
+    scope = scope_for(user)
+    if scope.is_root:
+        return Request.objects.all()
+    if not user.is_authenticated:
+        return Request.objects.none()
+    q = Q(requester=user) | Q(handler_user=user) | Q(resolved_by=user)
+    staff = scope.roles & REQUEST_STAFF_ROLES
+    if staff:
+        q |= Q(estate__in=scope.estates(staff))
+    buildings = [a.building_id for a in scope.assignments if a.role == Role.BUILDING_HEAD and a.building_id]
+    if buildings:
+        q |= Q(building_id__in=buildings)
+    departments = user_departments(user)
+    if departments:
+        q |= Q(pk__in=Summons.objects.filter(department_id__in=departments).values("request_id"))
+    return Request.objects.filter(q)
+
+
+def request_get(*, fetched_by, request_id) -> Request:
+    return get_in_scope(request_list(fetched_by=fetched_by).select_related(
+        "estate__community", "building", "unit", "handler_user", "resolved_by", "requester"), pk=request_id)
+
+
+def requests_filtered(*, fetched_by, status: str = "", estate_id=None, category: str = "", overdue=False,
+                      mine=False):
+    qs = request_list(fetched_by=fetched_by).select_related("estate", "building")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if estate_id:
+        qs = qs.filter(estate_id=estate_id)
+    if category:
+        qs = qs.filter(category=category)
+    if overdue:
+        qs = qs.filter(status__in=OPEN_STATUSES, resolve_by__lt=timezone.now())
+    if mine:
+        qs = qs.filter(requester=fetched_by)
+    return qs
+
+
+@dataclass
+class Requester:
+    name: str
+    phone: str
+
+
+def requester_for(viewer, req: Request) -> Requester | None:
+    """Who asked, as much as this viewer needs: nobody but the requester sees an anonymous one; the
+    phone in full only for the handler and roles that need it (PIPL minimum necessary)."""
+    from gongzhi.requests.services import may_handle
+
+    if req.anonymous and req.requester_id != viewer.pk:
+        return None
+    if req.requester_id == viewer.pk:
+        return Requester(req.contact_name, req.contact_phone)
+    scope = scope_for(viewer)
+    full = may_handle(viewer, req) or scope.can_unmask("phone", [req.estate_id])
+    return Requester(req.contact_name, req.contact_phone if full else mask_phone(req.contact_phone))
+
+
+def timeline(req: Request):
+    return list(req.events.select_related("actor"))
+
+
+_PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
+_ID = re.compile(r"(?<![0-9Xx])(\d{3})\d{11}(\d{3}[0-9Xx])(?![0-9Xx])")
+
+
+def redact(text: str) -> str:
+    """Mask phone and ID numbers someone typed into a description before it is shown publicly."""
+    return _ID.sub(r"\1***********\2", _PHONE.sub(r"\1****\2", text or ""))
+
+
+# --- the public board ---------------------------------------------------------------------------
+def public_board(estate_id: int, limit: int = 100):
+    """What was reported and what was done, for anyone: category, building, dates, level, status and
+    the handler's note — never who asked, their unit or their words."""
+    from gongzhi.places.models import Estate
+
+    estate = Estate.objects.select_related("community").filter(pk=estate_id).first()
+    if estate is None:
+        raise NotFound()
+    rows = list(Request.objects.filter(estate=estate).select_related("building")
+                .only("pk", "category", "building__code", "created_at", "status", "level", "resolution_note",
+                      "resolved_at", "satisfaction", "estate_id", "emergency")[:limit])
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    month = Request.objects.filter(estate=estate, created_at__gte=month_start).aggregate(
+        received=Count("pk"), resolved=Count("pk", filter=Q(status__in=[Status.RESOLVED, Status.CLOSED])))
+    return estate, rows, month
+
+
+# --- metrics ------------------------------------------------------------------------------------------
+PLACES = ("estate", "community", "subdistrict")
+
+
+@dataclass
+class Metrics:
+    place: object
+    start: datetime.date
+    end: datetime.date  # inclusive
+    received: int
+    resolved: int
+    on_time: int
+    first_resolved: int
+    rated: int
+    satisfied: int
+    avg_hours: float | None
+    open: int
+    overdue: int
+    reopened: int
+    by_level: list[tuple[int, int]]  # (level reached, requests)
+    by_category: list[tuple[str, int]]  # (category code, requests)
+    last_year: int
+    reopens_by_handler: list[tuple[str, int]]
+
+    @staticmethod
+    def _rate(part, whole):
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def resolution_rate(self):
+        return self._rate(self.resolved, self.received)
+
+    @property
+    def on_time_rate(self):
+        return self._rate(self.on_time, self.first_resolved)
+
+    @property
+    def satisfaction_rate(self):
+        return self._rate(self.satisfied, self.rated)
+
+    @property
+    def levels_labelled(self):
+        return [(Level(level).label, n) for level, n in self.by_level]
+
+    @property
+    def categories_labelled(self):
+        return [(Category(code).label, n) for code, n in self.by_category]
+
+    @property
+    def yoy_change(self):
+        """Year-over-year change in complaints received (the seeds' "complaints −20%")."""
+        return self._rate(self.received - self.last_year, self.last_year)
+
+    def as_dict(self) -> dict:
+        return {
+            "place": {"kind": type(self.place).__name__.lower(), "id": self.place.pk, "name": self.place.name},
+            "start": self.start.isoformat(), "end": self.end.isoformat(),
+            "received": self.received, "resolved": self.resolved, "resolution_rate": self.resolution_rate,
+            "on_time": self.on_time, "on_time_rate": self.on_time_rate, "rated": self.rated,
+            "satisfied": self.satisfied, "satisfaction_rate": self.satisfaction_rate,
+            "average_hours_to_resolve": self.avg_hours, "open": self.open, "overdue": self.overdue,
+            "reopened": self.reopened,
+            "escalations_by_level": {Level(level).name.lower(): n for level, n in self.by_level},
+            "by_category": dict(self.by_category), "same_period_last_year": self.last_year,
+            "year_over_year_change": self.yoy_change,
+            "reopens_by_handler": dict(self.reopens_by_handler),
+        }
+
+
+def metrics_place(*, fetched_by, place: str, place_id: int):
+    """The estate, community or subdistrict, if the viewer may read its numbers (404 otherwise)."""
+    scope = scope_for(fetched_by)
+    if place not in PLACES:
+        raise InvalidInput(UNKNOWN_PLACE, field="place")
+    if place == "estate":
+        return get_in_scope(scope.estates(METRICS_ROLES), pk=place_id)
+    if place == "community":
+        return get_in_scope(scope.communities(METRICS_ROLES), pk=place_id)
+    return get_in_scope(scope.subdistricts(METRICS_ROLES), pk=place_id)
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _last_year(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def metrics(*, fetched_by, place: str, place_id: int, start: datetime.date, end: datetime.date) -> Metrics:
+    if end < start or (end - start).days > 366 * 5:
+        raise InvalidInput(BAD_PERIOD, field="start")
+    where = metrics_place(fetched_by=fetched_by, place=place, place_id=place_id)
+    lo, hi = _aware(start), _aware(end + datetime.timedelta(days=1))
+    qs = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=lo, created_at__lt=hi)
+    now = timezone.now()
+    done = Q(status__in=[Status.RESOLVED, Status.CLOSED])
+    agg = qs.aggregate(
+        received=Count("pk"), resolved=Count("pk", filter=done),
+        first_resolved=Count("pk", filter=Q(resolved_on_time__isnull=False)),
+        on_time=Count("pk", filter=Q(resolved_on_time=True)),
+        rated=Count("pk", filter=Q(satisfaction__isnull=False)), satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, resolve_by__lt=now)),
+        reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+        avg=Avg(F("resolved_at") - F("created_at"), filter=done),
+        **{f"level{level}": Count("pk", filter=Q(level__gte=level)) for level in Level.values if level > 1},
+    )
+    by_category = list(qs.values_list("category").annotate(n=Count("pk")).order_by("-n", "category"))
+    last_year = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=_aware(_last_year(start)),
+                                       created_at__lt=_aware(_last_year(end) + datetime.timedelta(days=1))).count()
+    reopens = Event.objects.filter(kind=EventKind.REOPENED, request__in=qs, against_user__isnull=False).values_list(
+        "against_user__first_name").annotate(n=Count("pk")).order_by("-n")[:20]
+    avg = agg["avg"]
+    if avg is not None and not isinstance(avg, datetime.timedelta):  # SQLite may answer in microseconds
+        avg = datetime.timedelta(microseconds=avg)
+    return Metrics(
+        place=where, start=start, end=end, received=agg["received"], resolved=agg["resolved"],
+        on_time=agg["on_time"], first_resolved=agg["first_resolved"], rated=agg["rated"],
+        satisfied=agg["satisfied"], avg_hours=round(avg.total_seconds() / 3600, 1) if avg is not None else None,
+        open=agg["open"], overdue=agg["overdue"], reopened=agg["reopened"],
+        by_level=[(level, agg[f"level{level}"]) for level in Level.values if level > 1],
+        by_category=by_category, last_year=last_year, reopens_by_handler=[(n or "—", c) for n, c in reopens],
+    )
+
+
+def default_metrics_place(user):
+    """The widest place the viewer reads numbers for: their subdistrict, else community, else estate."""
+    scope = scope_for(user)
+    for kind, qs in (("subdistrict", scope.subdistricts(METRICS_ROLES)), ("community", scope.communities(METRICS_ROLES)),
+                     ("estate", scope.estates(METRICS_ROLES))):
+        first = qs.order_by("pk").first()
+        if first is not None:
+            return kind, first
+    return None, None
+
+
+def awaiting_me(user, limit=20):
+    """Open requests the user can act on now (home page and list), oldest deadline first."""
+    from gongzhi.requests.services import may_handle
+
+    qs = request_list(fetched_by=user).filter(status__in=OPEN_STATUSES).select_related(
+        "estate__community__subdistrict", "building").order_by("resolve_by")[:200]
+    return [r for r in qs if may_handle(user, r)][:limit]
+
+
+def late_departments(user):
+    """Summonses past their reporting deadline without a report (吹哨 without 报到), in scope."""
+    return Summons.objects.filter(request__in=request_list(fetched_by=user), reported_at__isnull=True,
+                                  report_by__lt=timezone.now()).select_related("department", "request__estate")
+

@@ -1,0 +1,25 @@
+from django.urls import path, re_path
+
+from gongzhi.requests import open311, views
+
+urlpatterns = [
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_new, name="request_new"),
+    path("requests/<int:request_id>/", views.request_detail, name="request_detail"),
+    path("requests/photos/<int:photo_id>/", views.request_photo, name="request_photo"),
+    path("requests/metrics/", views.metrics_page, name="request_metrics"),
+    path("requests/routing/<int:community_id>/", views.routing_page, name="request_routing"),
+    path("board/estates/<int:estate_id>/requests/", views.request_board, name="request_board"),
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/<int:order_id>/", views.order_detail, name="order_detail"),
+    # Open311 GeoReport v2
+    re_path(r"^open311/v2/discovery\.(?P<fmt>json|xml)$", open311.discovery, name="open311_discovery"),
+    re_path(r"^open311/v2/services\.(?P<fmt>json|xml)$", open311.services, name="open311_services"),
+    re_path(r"^open311/v2/services/(?P<code>[^/]+)\.(?P<fmt>json|xml)$", open311.service_definition,
+            name="open311_service"),
+    re_path(r"^open311/v2/requests\.(?P<fmt>json|xml)$", open311.requests, name="open311_requests"),
+    re_path(r"^open311/v2/requests/(?P<request_id>[^/]+)\.(?P<fmt>json|xml)$", open311.request_one,
+            name="open311_request"),
+    re_path(r"^open311/v2/tokens/(?P<token>[^/]+)\.(?P<fmt>json|xml)$", open311.token, name="open311_token"),
+    re_path(r"^open311/v2/.*$", open311.unknown),
+]

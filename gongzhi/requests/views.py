@@ -1,0 +1,265 @@
+"""Pages for residents' requests: file one (phone first), follow it, handle it, the public progress
+board, the metrics, the routing table, and 三单制 orders."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import GongzhiError, InvalidInput
+from gongzhi.core.roles import Role
+from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.core.web import attempt, posted_date, posted_id
+from gongzhi.notices.services import Upload
+from gongzhi.requests import orders as order_services
+from gongzhi.requests import selectors, services
+from gongzhi.requests.models import Channel, Level, OrderKind, OrderStatus, Photo, Status
+from gongzhi.requests.routing import FIRST_HANDLERS, Category, Handler, Tier, routing_table
+
+
+def _uploads(files) -> list[Upload]:
+    return [Upload(f.name, f.read()) for f in files]
+
+
+def _int(value):
+    return posted_id(value)
+
+
+# --- requests -------------------------------------------------------------------------------------
+@login_required
+def request_list(request):
+    user = request.user
+    get = request.GET
+    qs = selectors.requests_filtered(
+        fetched_by=user, status=get.get("status", ""), estate_id=_int(get.get("estate")),
+        category=get.get("category", ""), overdue=bool(get.get("overdue")), mine=bool(get.get("mine")))
+    page = Paginator(qs, 30).get_page(get.get("page"))
+    kind, place = selectors.default_metrics_place(user)
+    return render(request, "requests/request_list.html", {
+        "page": page, "awaiting": selectors.awaiting_me(user), "late_departments": list(
+            selectors.late_departments(user)[:50]) if scope_for(user).has_any({Role.SUBDISTRICT_OFFICER}) else [],
+        "statuses": Status.choices, "categories": Category.choices, "filters": get, "metrics_place": place,
+        "now": timezone.now(),
+    })
+
+
+def _my_units(user):
+    return list(scope_for(user).units().select_related("estate", "building").order_by("estate__name", "code")[:20])
+
+
+def _intake_estates(user):
+    return list(scope_for(user).estates().order_by("name")[:500])
+
+
+def _intake_channels(user):
+    scope = scope_for(user)
+    channels = {Channel.WEB}
+    for role, allowed in services.INTAKE_CHANNELS.items():
+        if scope.is_root or role in scope.roles:
+            channels |= allowed
+    return [(c, Channel(c).label) for c in Channel.values if c in channels]
+
+
+@login_required
+def request_new(request):
+    user = request.user
+    if request.method == "POST":
+        post = request.POST
+        unit_id = _int(post.get("unit"))
+        estate_id = _int(post.get("estate"))
+        if unit_id and not estate_id:
+            unit = scope_for(user).units().filter(pk=unit_id).first()
+            estate_id = unit.estate_id if unit else None
+        data = services.Intake(
+            estate_id=estate_id or 0, category=post.get("category", ""), description=post.get("description", ""),
+            building_id=_int(post.get("building")), unit_id=unit_id, place_text=post.get("place_text", ""),
+            emergency=bool(post.get("emergency")), anonymous=bool(post.get("anonymous")),
+            channel=post.get("channel") or Channel.WEB, contact_name=post.get("contact_name", ""),
+            contact_phone=post.get("contact_phone", ""), photos=_uploads(request.FILES.getlist("photos")))
+        created = attempt(request, lambda: services.request_submit(user, data), _("诉求已提交，我们会尽快处理"))
+        if created:
+            return redirect("request_detail", created.pk)
+    return render(request, "requests/request_new.html", {
+        "categories": Category.choices, "units": _my_units(user), "estates": _intake_estates(user),
+        "channels": _intake_channels(user), "max_photos": services.PHOTOS_MAX, "posted": request.POST,
+    })
+
+
+_ACTIONS = {
+    "respond": (lambda u, pk, p, f: services.request_respond(u, request_id=pk, note=p.get("note", "")),
+                "已受理"),
+    "resolve": (lambda u, pk, p, f: services.request_resolve(u, request_id=pk, note=p.get("note", ""),
+                                                             photos=_uploads(f.getlist("photos"))), "已办结"),
+    "call_up": (lambda u, pk, p, f: services.request_call_up(
+        u, request_id=pk, reason=p.get("reason", ""),
+        department_ids=[i for i in map(_int, p.getlist("departments")) if i]), "已上报"),
+    "summon": (lambda u, pk, p, f: services.request_summon(
+        u, request_id=pk, department_ids=[i for i in map(_int, p.getlist("departments")) if i]), "已吹哨"),
+    "confirm": (lambda u, pk, p, f: services.request_confirm(
+        u, request_id=pk, satisfaction=_int(p.get("satisfaction")) or 0, comment=p.get("comment", "")),
+                "感谢您的评价"),
+    "reopen": (lambda u, pk, p, f: services.request_reopen(u, request_id=pk, reason=p.get("reason", "")),
+               "已退回重新办理"),
+    "report": (lambda u, pk, p, f: services.summons_report(u, summons_id=_int(p.get("summons")) or 0,
+                                                           note=p.get("note", "")), "已报到"),
+    "act": (lambda u, pk, p, f: services.summons_act(u, summons_id=_int(p.get("summons")) or 0,
+                                                     note=p.get("note", "")), "处置情况已记录"),
+}
+
+
+@login_required
+def request_detail(request, request_id: int):
+    user = request.user
+    req = selectors.request_get(fetched_by=user, request_id=request_id)
+    if request.method == "POST":
+        action = _ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            raise InvalidInput("未知的操作 / Unknown action")
+        fn, done = action
+        attempt(request, lambda: fn(user, req.pk, request.POST, request.FILES), _(done))
+        return redirect("request_detail", req.pk)
+    handles = services.may_handle(user, req)
+    confirm_until = (req.resolved_at + datetime.timedelta(days=_confirm_days())) if req.resolved_at else None
+    departments = services._departments_for(req) if req.level >= Level.SUBDISTRICT else []
+    my_departments = services.user_departments(user)
+    return render(request, "requests/request_detail.html", {
+        "req": req, "events": selectors.timeline(req), "requester": selectors.requester_for(user, req),
+        "photos": list(req.photos.all()), "handles": handles and req.is_open,
+        "can_call_up": req.is_open and req.level < Level.CADRE and services.may_call_up(user, req),
+        "can_summon": req.is_open and req.level >= Level.SUBDISTRICT and (
+            scope_for(user).is_root or scope_for(user).holds(Role.SUBDISTRICT_OFFICER, req.estate)),
+        "is_requester": req.requester_id == user.pk, "confirm_until": confirm_until,
+        "summonses": list(req.summonses.select_related("department")), "departments": departments,
+        "my_departments": my_departments, "now": timezone.now(), "levels": Level,
+    })
+
+
+def _confirm_days():
+    from django.conf import settings
+
+    return settings.GONGZHI_REQUEST_CONFIRM_DAYS
+
+
+@login_required
+def request_photo(request, photo_id: int):
+    photo = Photo.objects.filter(pk=photo_id, request__in=selectors.request_list(fetched_by=request.user)).first()
+    if photo is None:
+        raise Http404
+    return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+
+
+def request_board(request, estate_id: int):
+    """Public: what was reported in this estate and what was done (no personal data)."""
+    from gongzhi.core.errors import NotFound
+
+    try:
+        estate, rows, month = selectors.public_board(estate_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(request, "requests/board.html", {"estate": estate, "rows": rows, "month": month})
+
+
+@login_required
+def metrics_page(request):
+    user = request.user
+    get = request.GET
+    default_kind, place = selectors.default_metrics_place(user)
+    if place is None:
+        raise Http404
+    kind = get.get("place") or default_kind
+    place_id = _int(get.get("place_id")) or (place.pk if kind == default_kind else 0)
+    today = timezone.localdate()
+    start = posted_date(get.get("start")) or today.replace(day=1)
+    end = posted_date(get.get("end")) or today
+    error = None
+    try:
+        result = selectors.metrics(fetched_by=user, place=kind, place_id=place_id, start=start, end=end)
+    except GongzhiError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        result, error = None, exc.message
+    scope = scope_for(user)
+    return render(request, "requests/metrics.html", {
+        "m": result, "error": error, "kind": kind, "start": start, "end": end,
+        "subdistricts": scope.subdistricts(selectors.METRICS_ROLES).order_by("name")[:20],
+        "communities": scope.communities(selectors.METRICS_ROLES).order_by("name")[:100],
+        "estates": scope.estates(selectors.METRICS_ROLES).order_by("name")[:300],
+    })
+
+
+@login_required
+def routing_page(request, community_id: int):
+    user = request.user
+    scope = scope_for(user)
+    community = get_in_scope(scope.communities(), pk=community_id)
+    if request.method == "POST":
+        post = request.POST
+        attempt(request, lambda: services.route_set(
+            user, community_id=community.pk, category=post.get("category", ""), handler=post.get("handler", ""),
+            tier=post.get("tier", ""), response_hours=_int(post.get("response_hours")) or 0,
+            resolve_hours=_int(post.get("resolve_hours")) or 0), _("派单规则已保存"))
+        return redirect("request_routing", community.pk)
+    return render(request, "requests/routing.html", {
+        "community": community, "rows": [
+            {**vars(row), "own": own, "category_label": Category(row.category).label,
+             "handler_label": Handler(row.handler).label, "tier_label": Tier(row.tier).label}
+            for row, own in routing_table(community.pk)],
+        "handlers": [(h, Handler(h).label) for h in FIRST_HANDLERS], "tiers": Tier.choices,
+        "can_edit": scope.is_root or scope.communities({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY,
+                                                         Role.ADMINISTRATOR}).filter(pk=community.pk).exists(),
+    })
+
+
+# --- 三单制 --------------------------------------------------------------------------------------------
+@login_required
+def order_list(request):
+    user = request.user
+    if request.method == "POST":
+        post = request.POST
+        order = attempt(request, lambda: order_services.order_place(
+            user, estate_id=_int(post.get("estate")) or 0, kind=post.get("kind", ""), title=post.get("title", ""),
+            description=post.get("description", "")), _("已点单，等待派单"))
+        return redirect("order_detail", order.pk) if order else redirect("order_list")
+    orders = order_services.order_list_for(user).select_related("estate", "accepted_by").order_by("-created_at")
+    offered = orders.filter(status=OrderStatus.DISPATCHED, offers__user=user)
+    return render(request, "requests/order_list.html", {
+        "orders": list(orders[:100]), "offered": list(offered[:20]), "kinds": OrderKind.choices,
+        "estates": _intake_estates(user),
+    })
+
+
+_ORDER_ACTIONS = {
+    "dispatch": (lambda u, pk, p: order_services.order_dispatch(
+        u, order_id=pk, helper_ids=[i for i in map(_int, p.getlist("helpers")) if i]), "已派单"),
+    "accept": (lambda u, pk, p: order_services.order_accept(u, order_id=pk), "已接单"),
+    "complete": (lambda u, pk, p: order_services.order_complete(u, order_id=pk, note=p.get("note", "")), "已完成"),
+    "rate": (lambda u, pk, p: order_services.order_rate(u, order_id=pk, satisfaction=_int(p.get("satisfaction")) or 0),
+             "感谢您的评价"),
+}
+
+
+@login_required
+def order_detail(request, order_id: int):
+    user = request.user
+    order = get_in_scope(order_services.order_list_for(user).select_related("estate", "accepted_by", "requester"),
+                         pk=order_id)
+    if request.method == "POST":
+        action = _ORDER_ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            raise InvalidInput("未知的操作 / Unknown action")
+        fn, done = action
+        attempt(request, lambda: fn(user, order.pk, request.POST), _(done))
+        return redirect("order_detail", order.pk)
+    scope = scope_for(user)
+    dispatcher = scope.is_root or any(scope.holds(r, order.estate) for r in order_services.DISPATCHER_ROLES)
+    return render(request, "requests/order_detail.html", {
+        "order": order, "dispatcher": dispatcher,
+        "helpers": list(order_services.helpers_for(order.estate)[:100]) if dispatcher else [],
+        "offered": order.status == OrderStatus.DISPATCHED and order.offers.filter(user=user).exists(),
+        "offers": list(order.offers.select_related("user")), "statuses": OrderStatus,
+    })
+
