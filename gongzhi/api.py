@@ -1,6 +1,8 @@
 """The versioned JSON API, /api/v1/. Each app contributes a router; one handler turns domain
 errors into clear JSON answers (Chinese first)."""
 
+import datetime
+
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
@@ -11,13 +13,18 @@ from gongzhi.core.api_schema import ERRORS
 from gongzhi.core.errors import GongzhiError
 from gongzhi.core.models import ApiToken
 
+LAST_USED_GRANULARITY = datetime.timedelta(minutes=5)
+
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         row = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(token)).first()
         if row is None or not row.user.is_active:
             return None
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
+            # "last used" to within a few minutes is all anyone needs; not a write per call
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
         return row.user
 

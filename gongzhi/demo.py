@@ -598,9 +598,10 @@ def _requests(sub, district) -> None:
     from django.utils import timezone
 
     from gongzhi.bodies.models import Membership
+    from gongzhi.core.models import Notification
     from gongzhi.requests import orders
     from gongzhi.requests import services as req
-    from gongzhi.requests.models import Channel
+    from gongzhi.requests.models import Channel, Request
     from gongzhi.requests.routing import Category
 
     users = {u.username: u for u in get_user_model().objects.all()}
@@ -763,3 +764,7 @@ def _requests(sub, district) -> None:
         orders.order_place(users["weiyuan"], estate_id=pacific.pk, kind="micro_wish", title="为困难家庭孩子募集课外书")
 
     req.sweep()
+    # The months replayed above notified people as they went; those messages are old news.
+    history = [f"/requests/{pk}/" for pk in Request.objects.filter(created_at__lt=now - 10 * day)
+               .values_list("pk", flat=True)]
+    transaction.on_commit(lambda: Notification.objects.filter(link__in=history).update(read_at=timezone.now()))

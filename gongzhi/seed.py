@@ -134,7 +134,8 @@ def _generate(writer: _Writer, ids: dict, rng: random.Random, target: int, resul
             if done >= target:
                 break
             sub = take(Subdistrict)
-            writer.add(Subdistrict, ["id", "district_id", "name", "committee_max_term_years"], (sub, district, f"第{s}街道", None))
+            writer.add(Subdistrict, ["id", "district_id", "name", "committee_max_term_years", "code"],
+                       (sub, district, f"第{s}街道", None, ""))
             for c in range(1, 9):
                 if done >= target:
                     break

@@ -208,3 +208,46 @@ def test_an_expense_from_request_through_three_signatures_to_payment_and_the_pub
     owner.get_by_text("太平洋花园公共收益收支公示").first.click()
     expect(owner.get_by_test_id("notice-table")).to_contain_text("设施设备")
     expect(owner.get_by_test_id("notice-table")).to_contain_text("1,200.00")
+
+
+def test_a_resident_files_a_request_with_a_photo_staff_resolve_it_she_confirms_and_rates(site, phone, browser):
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 90, 90)).save(picture, "JPEG")
+
+    log_in(phone, site, "wangayi")
+    phone.goto(f"{site}/requests/")
+    phone.get_by_test_id("new-request").click()
+    phone.select_option("select[name=category]", "lighting")
+    phone.fill("textarea[name=description]", "5号楼1单元3楼楼道灯不亮，晚上看不见台阶")
+    phone.get_by_test_id("photos").set_input_files(
+        files=[{"name": "楼道.jpg", "mimeType": "image/jpeg", "buffer": picture.getvalue()}])
+    phone.get_by_test_id("submit-request").click()
+    expect(phone.get_by_test_id("status")).to_contain_text("待响应")
+    expect(phone.get_by_test_id("photo-report")).to_be_visible()
+    assert phone.evaluate("document.querySelector('[data-testid=photo-report]').naturalWidth") == 64
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    address = phone.url
+
+    staff = browser.new_context(viewport={"width": 375, "height": 740}).new_page()
+    log_in(staff, site, "zhangjingli")
+    staff.goto(f"{site}/requests/")
+    expect(staff.get_by_test_id("awaiting-requests")).to_contain_text("公共照明")
+    staff.goto(address)
+    staff.get_by_test_id("respond").click()
+    expect(staff.get_by_test_id("status")).to_contain_text("办理中")
+    staff.get_by_test_id("resolution-note").fill("已更换声控灯具，测试正常")
+    staff.get_by_test_id("resolve").click()
+    expect(staff.get_by_test_id("status")).to_contain_text("已办结待确认")
+
+    phone.goto(address)
+    expect(phone.get_by_test_id("confirm-box")).to_contain_text("问题解决了吗")
+    phone.get_by_test_id("rate-5").check()
+    phone.fill("input[name=comment]", "师傅很及时")
+    phone.get_by_test_id("confirm").click()
+    expect(phone.get_by_test_id("status")).to_contain_text("已关闭")
+    expect(phone.get_by_test_id("satisfaction")).to_contain_text("5/5 师傅很及时")
+    expect(phone.get_by_test_id("timeline")).to_contain_text("确认并评价")

@@ -474,7 +474,7 @@ def test_notifications_go_out_only_after_the_change_commits(persona, caplog, dja
     channels = {r.getMessage().split(" ")[0] for r in caplog.records}
     assert {"notify", "sms", "wechat"} <= channels  # inbox log, SMS and WeChat adapters (logging for now)
     phone = persona("wangayi").person.phone
-    assert phone and not any(phone in r.getMessage() for r in caplog.records)  # masked
+    assert phone and not any(phone in r.getMessage() for r in caplog.records)  # nothing personal in the log
 
 
 # --- metrics -----------------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
-"""Notifications: written only after the change that causes them commits (a rolled-back change
-tells nobody anything), to the in-app inbox, and handed to any further channel adapters listed in
-settings.GONGZHI_NOTIFICATION_CHANNELS (each a callable taking the saved rows; SMS and WeChat
-adapters log instead of sending until a provider is configured)."""
+"""Notifications through an outbox: the in-app inbox rows are written in the same transaction as
+the change that causes them (a rolled-back change leaves none), and only after that transaction
+commits are they handed to the channel adapters listed in settings.GONGZHI_NOTIFICATION_CHANNELS
+(each a callable taking the saved rows; SMS and WeChat adapters log instead of sending until a
+provider is configured). A failing adapter is logged and never undoes the change."""
 
 import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from gongzhi.core.models import Notification
@@ -19,13 +21,18 @@ def notify(users, *, title: str, body: str = "", link: str = "") -> None:
     if not user_ids:
         return
 
-    def send():
-        rows = Notification.objects.bulk_create(
-            Notification(user_id=uid, title=title[:200], body=body, link=link[:300]) for uid in user_ids)
-        for path in settings.GONGZHI_NOTIFICATION_CHANNELS:
-            import_string(path)(rows)
+    now = timezone.now()
+    rows = Notification.objects.bulk_create(
+        Notification(user_id=uid, title=title[:200], body=body, link=link[:300], created_at=now) for uid in user_ids)
 
-    transaction.on_commit(send)
+    def deliver():
+        for path in settings.GONGZHI_NOTIFICATION_CHANNELS:
+            try:
+                import_string(path)(rows)
+            except Exception:  # a channel's outage must not surface as the user's error
+                log.exception("notification channel %s failed", path)
+
+    transaction.on_commit(deliver)
 
 
 def log_channel(rows) -> None:
@@ -35,31 +42,21 @@ def log_channel(rows) -> None:
 
 
 class LoggingSender:
-    """A channel adapter: the same interface as the inbox (called with the saved rows after the
-    change commits); `send` logs until a provider is configured by subclassing and overriding it."""
+    """A channel adapter with the inbox's interface (called with the saved rows after the change
+    commits). It logs instead of sending; a deployment with a provider subclasses it and overrides
+    `send` (looking up the user's phone or WeChat binding there), so nothing is fetched for nothing."""
 
     channel = "sms"
 
     def __call__(self, rows) -> None:
-        for row, address in zip(rows, self.addresses([r.user_id for r in rows]), strict=True):
-            if address:
-                self.send(address, row)
+        for row in rows:
+            self.send(row)
 
-    def addresses(self, user_ids) -> list[str]:
-        from gongzhi.people.models import Person
-
-        phones = dict(Person.objects.filter(user_id__in=user_ids).exclude(phone="").values_list("user_id", "phone"))
-        return [phones.get(uid, "") for uid in user_ids]
-
-    def send(self, address: str, row) -> None:
-        from gongzhi.core.masking import mask_phone
-
-        log.info("%s to %s: %s", self.channel, mask_phone(address), row.title)
+    def send(self, row) -> None:
+        log.info("%s to user %s: %s", self.channel, row.user_id, row.title)
 
 
 class WeChatSender(LoggingSender):
-    """WeChat template messages go to the user's bound account; here the phone stands in for it."""
-
     channel = "wechat"
 
 
@@ -76,8 +73,6 @@ def unread_count(user) -> int:
 def inbox_open(user) -> list[Notification]:
     """The user's latest messages; opening the inbox marks them read (a reader's own state, no
     governance record, so no audit row)."""
-    from django.utils import timezone
-
     rows = list(Notification.objects.filter(user=user)[:200])
     Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
     return rows

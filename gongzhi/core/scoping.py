@@ -82,6 +82,23 @@ class Scope:
             q |= self._estate_q(a)
         return Estate.objects.filter(q)
 
+    def covers(self, estate, roles=None) -> bool:
+        """Does an assignment (of these roles) reach this estate? Answered in memory from the
+        assignments already loaded — the same rule as `estates()` (the estate's community and
+        subdistrict should be loaded with it)."""
+        if self.is_root:
+            return True
+        community = estate.community
+        for a in self._with(roles):
+            if (a.estate_id == estate.pk or (a.community_id and a.community_id == estate.community_id)
+                    or (a.subdistrict_id and a.subdistrict_id == community.subdistrict_id)
+                    or (a.district_id and a.district_id == community.subdistrict.district_id)
+                    or (a.grid_id and a.grid_id == estate.grid_id)
+                    or (a.building_id and a.building.estate_id == estate.pk)
+                    or (a.unit_id and a.unit.estate_id == estate.pk)):
+                return True
+        return False
+
     def estate_ids(self, roles=None) -> set[int]:
         key = ("estate_ids", frozenset(roles) if roles is not None else None)
         cache = self.__dict__.setdefault("_cache", {})

@@ -52,10 +52,20 @@ def home(request):
         context["communities"] = communities[:50]
         by = "subdistrict" if roles & {Role.SUBDISTRICT_OFFICER} or scope.is_root else "community"
         context["coverage"] = autonomy_coverage(fetched_by=user, by=by)
+    context.update(_request_tasks(user))
     context["can_audit"] = scope.has_any(AUDIT_ROLES)
     context["can_import"] = scope.has_any({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.ADMINISTRATOR})
     context["can_export"] = scope.has_any(FULL_ROLES)
     return render(request, "core/home.html", context)
+
+
+def _request_tasks(user) -> dict:
+    """Residents' requests on the home page: what waits for the user to act, and their own requests
+    waiting for confirmation."""
+    from gongzhi.requests.selectors import awaiting_me, request_list
+
+    mine = request_list(fetched_by=user).filter(requester=user, status="resolved").select_related("estate")[:10]
+    return {"requests_awaiting": awaiting_me(user, limit=10), "requests_to_confirm": list(mine)}
 
 
 # --- approvals ------------------------------------------------------------------------------

@@ -185,6 +185,7 @@ class Event(models.Model):
         verbose_name = _("诉求进展")
         verbose_name_plural = _("诉求进展")
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["kind", "request"], name="event_kind_request")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -263,26 +263,33 @@ def _save_photos(req, checked, stage, actor) -> None:
 
 
 def _intake_place(actor, data: Intake):
-    """The estate, building and unit, checked against what the actor may report for."""
+    """The estate, building and unit (fetched together), checked against what the actor may
+    report for."""
     from gongzhi.places.models import Building, Unit
 
-    estate = Estate.objects.select_related("community__subdistrict").filter(pk=data.estate_id).first()
-    if estate is None:
-        raise NotFound(ESTATE_NOT_FOUND, field="estate_id")
-    if actor is not None:
-        scope = scope_for(actor)
-        if not scope.is_root and estate.pk not in scope.estate_ids():
-            raise NotFound(ESTATE_NOT_FOUND, field="estate_id")
     unit = building = None
     if data.unit_id:
-        unit = Unit.objects.filter(pk=data.unit_id, estate=estate).first()
+        unit = Unit.objects.select_related("building", "estate__community__subdistrict").filter(
+            pk=data.unit_id, estate_id=data.estate_id).first()
         if unit is None:
             raise InvalidInput(PLACE_MISMATCH, field="unit_id")
-        building = unit.building
-    if data.building_id:
-        building = Building.objects.filter(pk=data.building_id, estate=estate).first()
-        if building is None or (unit is not None and unit.building_id != building.pk):
+        building, estate = unit.building, unit.estate
+        if data.building_id and data.building_id != building.pk:
             raise InvalidInput(PLACE_MISMATCH, field="building_id")
+    elif data.building_id:
+        building = Building.objects.select_related("estate__community__subdistrict").filter(
+            pk=data.building_id).first()
+        if building is None or building.estate_id != data.estate_id:
+            if not Estate.objects.filter(pk=data.estate_id).exists():
+                raise NotFound(ESTATE_NOT_FOUND, field="estate_id")
+            raise InvalidInput(PLACE_MISMATCH, field="building_id")
+        estate = building.estate
+    else:
+        estate = Estate.objects.select_related("community__subdistrict").filter(pk=data.estate_id).first()
+        if estate is None:
+            raise NotFound(ESTATE_NOT_FOUND, field="estate_id")
+    if actor is not None and not scope_for(actor).covers(estate):
+        raise NotFound(ESTATE_NOT_FOUND, field="estate_id")
     return estate, building, unit
 
 
@@ -316,21 +323,22 @@ def _check_contact(data: Intake) -> None:
         raise InvalidInput(DESCRIPTION_TOO_LONG.format(n=100), field="contact_name")
 
 
-def _first_handler(estate, building, route) -> tuple[str, int | None, str]:
-    """The estate-level handler the route names, falling back to the community when nobody could
-    take it (no building head, an estate without property service, nobody with a login)."""
+def _first_handler(estate, building, route) -> tuple[str, int | None, str, set[int]]:
+    """The estate-level handler the route names, its user (a building head), why it differs from
+    the route, and who is told. Falls back to the community when nobody could take it (no building
+    head, an estate without property service, nobody with a login)."""
     handler = route.handler
     if handler == Handler.BUILDING_HEAD:
         heads = sorted(holders({Role.BUILDING_HEAD}, estate, building_id=building.pk)) if building else []
         if heads:
-            return handler, heads[0], ""
+            return handler, heads[0], "", {heads[0]}
         handler = Handler.PROPERTY
-    if handler in (Handler.PROPERTY, Handler.COUNCIL):
-        if estate.property_service == PropertyService.NONE and handler == Handler.PROPERTY:
-            return Handler.COMMUNITY, None, "无物业小区，转社区办理"
-        if not holders(ESTATE_HANDLER_ROLES[handler], estate):
-            return Handler.COMMUNITY, None, "小区无办理人账号，转社区办理"
-    return handler, None, ""
+    if handler == Handler.PROPERTY and estate.property_service == PropertyService.NONE:
+        return Handler.COMMUNITY, None, "无物业小区，转社区办理", holders(ESTATE_HANDLER_ROLES[Handler.COMMUNITY], estate)
+    users = holders(ESTATE_HANDLER_ROLES[handler], estate)
+    if not users and handler != Handler.COMMUNITY:
+        return Handler.COMMUNITY, None, "小区无办理人账号，转社区办理", holders(ESTATE_HANDLER_ROLES[Handler.COMMUNITY], estate)
+    return handler, None, "", users
 
 
 def request_submit(actor, data: Intake) -> Request:
@@ -344,7 +352,7 @@ def request_submit(actor, data: Intake) -> Request:
     _intake_channel(actor, data, estate, unit)
     now = _now()
     route = route_for(estate.community_id, data.category)
-    handler, handler_user, why = _first_handler(estate, building, route)
+    handler, handler_user, why, told = _first_handler(estate, building, route)
     response_hours = EMERGENCY_RESPONSE_HOURS if data.emergency else route.response_hours
     on_behalf = data.channel not in (Channel.WEB, Channel.OPEN311, Channel.DEVICE)
     contact_name, contact_phone = data.contact_name.strip(), data.contact_phone.strip()
@@ -361,10 +369,13 @@ def request_submit(actor, data: Intake) -> Request:
             created_at=now, updated_at=now, respond_by=now + _hours(response_hours),
             resolve_by=now + _hours(route.resolve_hours))
         _save_photos(req, checked, PhotoStage.REPORT, actor)
-        _event(req, EventKind.SUBMITTED, actor, Channel(data.channel).label)
-        _event(req, EventKind.ROUTED, None, f"{Handler(handler).label}{'：' + why if why else ''}")
+        Event.objects.bulk_create([
+            Event(request=req, kind=EventKind.SUBMITTED, actor=actor, level=req.level, at=now,
+                  note=Channel(data.channel).label),
+            Event(request=req, kind=EventKind.ROUTED, level=req.level, at=now,
+                  note=f"{Handler(handler).label}{'：' + why if why else ''}")])
         _audit(actor, "request.submit", req, **({"via": data.via} if data.via else {}))
-        notify(level_users(req), title=f"新诉求：{Category(req.category).label}{'（紧急）' if req.emergency else ''}",
+        notify(told, title=f"新诉求：{Category(req.category).label}{'（紧急）' if req.emergency else ''}",
                body=f"{estate.name} · 请于 {_local(req.respond_by)} 前响应", link=_link(req))
     return req
 

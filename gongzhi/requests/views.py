@@ -71,9 +71,9 @@ def request_new(request):
         post = request.POST
         unit_id = _int(post.get("unit"))
         estate_id = _int(post.get("estate"))
-        if unit_id and not estate_id:
+        if unit_id:  # a problem inside the home: its estate
             unit = scope_for(user).units().filter(pk=unit_id).first()
-            estate_id = unit.estate_id if unit else None
+            estate_id = unit.estate_id if unit else estate_id
         data = services.Intake(
             estate_id=estate_id or 0, category=post.get("category", ""), description=post.get("description", ""),
             building_id=_int(post.get("building")), unit_id=unit_id, place_text=post.get("place_text", ""),
@@ -83,8 +83,10 @@ def request_new(request):
         created = attempt(request, lambda: services.request_submit(user, data), _("诉求已提交，我们会尽快处理"))
         if created:
             return redirect("request_detail", created.pk)
+    units = _my_units(user)
     return render(request, "requests/request_new.html", {
-        "categories": Category.choices, "units": _my_units(user), "estates": _intake_estates(user),
+        "categories": Category.choices, "units": units, "estates": _intake_estates(user),
+        "home_estate": units[0].estate_id if units else None,
         "channels": _intake_channels(user), "max_photos": services.PHOTOS_MAX, "posted": request.POST,
     })
 

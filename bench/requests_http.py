@@ -1,0 +1,181 @@
+"""Benchmark: residents' requests over real HTTP (issue 4 targets).
+
+Run by hand, not in CI:  .venv/bin/python bench/requests_http.py
+Needs PostgreSQL (DATABASE_URL of an empty database it may fill, default
+postgresql://postgres@127.0.0.1:5432/gongzhi_bench, created if missing), gunicorn and wrk
+(apt-get install wrk). Load only ever targets 127.0.0.1, and every run stops by itself.
+
+1. Peak rate, same server, same run: POST /api/v1/requests (token-authenticated, validated,
+   routed, audited, notified) against POST /bench/bare/ (a bare Django view of this project that
+   only inserts one row). Prints both rates and their ratio (target ≥ 50%).
+2. Latency at 70% of the API's peak rate, open loop (requests sent on a fixed schedule, latency
+   counted from when each was due): p50/p90/p99 (target p99 < 100 ms).
+"""
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORT = 8765
+DURATION = int(os.environ.get("BENCH_SECONDS", 20))
+WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 16))
+
+
+def setup(workdir: str) -> tuple[str, str]:
+    """Migrate, seed a small world, and return (api token, JSON body)."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from gongzhi.core.roles import Role
+    from gongzhi.core.services import api_token_create
+    from gongzhi.people.services import role_assign
+    from gongzhi.places import services as places
+    from gongzhi.places.models import Building, Estate, Unit
+
+    estate = Estate.objects.filter(name="压测小区").first()
+    if estate is None:
+        district = places.place_create(None, kind="district", name="压测区")
+        sub = places.place_create(None, kind="subdistrict", name="压测街道", parent_id=district.pk)
+        community = places.place_create(None, kind="community", name="压测社区", parent_id=sub.pk)
+        estate = places.place_create(None, kind="estate", name="压测小区", parent_id=community.pk)
+        places.estate_update(None, estate_id=estate.pk, property_service="property_company")
+        building = Building.objects.create(estate=estate, code="1")
+        unit = Unit.objects.create(estate=estate, building=building, code="1-1-101", area="90.00")
+        resident = get_user_model().objects.create_user("bench-resident", first_name="压测居民")
+        role_assign(None, user_id=resident.pk, role=Role.OWNER, anchor_field="unit", anchor_id=unit.pk)
+        staff = get_user_model().objects.create_user("bench-staff", first_name="压测物业")
+        role_assign(None, user_id=staff.pk, role=Role.PROPERTY_STAFF, anchor_field="estate", anchor_id=estate.pk)
+    resident = get_user_model().objects.get(username="bench-resident")
+    token = api_token_create(resident, name="bench")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_bare (id bigserial PRIMARY KEY, at timestamptz NOT NULL, "
+                       "body text NOT NULL)")
+    body = json.dumps({"estate_id": estate.pk, "category": "lighting", "description": "压测：楼道灯不亮",
+                       "building_id": estate.buildings.first().pk}, ensure_ascii=False)
+    return token, body
+
+
+def start_server(env) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS),
+         "--worker-class", "sync", "--keep-alive", "5", "--log-level", "warning", "bench.bare:application"],
+        cwd=ROOT, env=env, start_new_session=True)
+    for _ in range(100):
+        try:
+            import urllib.request
+
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/open311/v2/discovery.json", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def wrk(path: str, body: str, headers: dict, seconds: int) -> float:
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    header_lines = "".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in headers.items())
+    script.write_text(f'wrk.method = "POST"\nwrk.body = [[{body}]]\n{header_lines}')
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "-s", str(script),
+                          "--timeout", "5s", f"http://127.0.0.1:{PORT}{path}"],
+                         capture_output=True, text=True, timeout=seconds + 60).stdout
+    script.unlink()
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise SystemExit(f"{path}: {non2xx.group(1)} failed responses\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+async def open_loop(rate: float, seconds: int, body: bytes, headers: dict) -> list[float]:
+    """Send at a fixed rate whatever the answers do (open loop), each on its own connection (the
+    sync workers close it after each answer); latency counted from when each request was due."""
+    head = (f"POST /api/v1/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Connection: close\r\nContent-Length: {len(body)}\r\n"
+            + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n")
+    payload = head.encode() + body
+    latencies, failures = [], []
+
+    async def one(due: float):
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
+            writer.write(payload)
+            answer = await reader.read()
+            writer.close()
+            if b" 201 " not in answer.split(b"\r\n", 1)[0]:
+                failures.append(answer[:80])
+            latencies.append(time.perf_counter() - due)
+        except OSError as exc:
+            failures.append(repr(exc).encode())
+
+    start = time.perf_counter()
+    tasks, n = [], 0
+    while (due := start + n / rate) < start + seconds:
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(due)))
+        n += 1
+    await asyncio.gather(*tasks)
+    if failures:
+        print(f"  {len(failures)} failed requests, e.g. {failures[0]!r}")
+    return latencies
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    workdir = tempfile.mkdtemp(prefix="gongzhi-bench-http-")
+    url = os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/gongzhi_bench")
+    if url.startswith("postgres"):
+        name = url.rsplit("/", 1)[1]
+        subprocess.run(["psql", url.rsplit("/", 1)[0] + "/postgres", "-qc", f"CREATE DATABASE {name}"],
+                       capture_output=True)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
+    os.environ.setdefault("GONGZHI_LOG_KEY_FILE", f"{workdir}/key.pem")
+    os.environ.setdefault("GONGZHI_MEDIA_ROOT", f"{workdir}/media")
+    token, body = setup(workdir)
+    env = {**os.environ, "GONGZHI_DEBUG": "0", "PYTHONPATH": str(ROOT)}
+    server = start_server(env)
+    try:
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        wrk("/bench/bare/", body, auth, 3)  # warm up both paths
+        wrk("/api/v1/requests", body, auth, 3)
+        bare = wrk("/bench/bare/", body, auth, DURATION)
+        api = wrk("/api/v1/requests", body, auth, DURATION)
+        print(f"{WORKERS} gunicorn sync workers, {CONNECTIONS} connections, {DURATION} s each, PostgreSQL")
+        print(f"bare view (one INSERT):          {bare:8.1f} req/s")
+        print(f"POST /api/v1/requests:           {api:8.1f} req/s")
+        print(f"ratio:                           {100 * api / bare:8.1f} %   (target >= 50 %)")
+        rate = 0.7 * api
+        latencies = asyncio.run(open_loop(rate, DURATION, body.encode(), {"Authorization": f"Bearer {token}"}))
+        ms = [x * 1000 for x in latencies]
+        print(f"at 70% = {rate:.0f} req/s for {DURATION} s, {len(ms)} requests: p50 {percentile(ms, 50):.1f} ms, "
+              f"p90 {percentile(ms, 90):.1f} ms, p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms "
+              f"(target p99 < 100 ms), mean {statistics.mean(ms):.1f} ms")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
