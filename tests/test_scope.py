@@ -192,3 +192,18 @@ def test_every_api_endpoint_refuses_the_other_estate(login, persona):
         assert response.status_code == status, url
         assert "赵丽华" not in response.content.decode()
     assert Approval.objects.get(pk=approval.pk).signatures.filter(decision="pending").count() == 3
+
+
+def test_covers_answers_in_memory_what_estates_answers_in_sql(persona, world):
+    """Scope.covers (used on hot paths such as request intake) agrees with the SQL scope filter for
+    every demo login and every estate."""
+    from django.contrib.auth import get_user_model
+
+    from gongzhi.core.scoping import Scope
+    from gongzhi.places.models import Estate
+
+    estates = list(Estate.objects.select_related("community__subdistrict"))
+    for user in get_user_model().objects.all():
+        scope = Scope(user)
+        visible = set(scope.estates().values_list("pk", flat=True))
+        assert {e.pk for e in estates if scope.covers(e)} == visible, user.username

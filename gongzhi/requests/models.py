@@ -67,11 +67,14 @@ class Channel(models.TextChoices):
 class Request(models.Model):
     """One resident's problem, from intake to the requester's confirmation."""
 
-    subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="+", verbose_name=_("街道"))
-    community = models.ForeignKey(Community, models.PROTECT, related_name="+", verbose_name=_("社区"))
-    estate = models.ForeignKey(Estate, models.PROTECT, related_name="requests", verbose_name=_("小区"))
+    # The place columns are indexed by the (place, created_at) indexes below, not one by one: every
+    # index is written on every intake.
+    subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="+", verbose_name=_("街道"),
+                                    db_index=False)
+    community = models.ForeignKey(Community, models.PROTECT, related_name="+", verbose_name=_("社区"), db_index=False)
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="requests", verbose_name=_("小区"), db_index=False)
     building = models.ForeignKey(Building, models.PROTECT, null=True, blank=True, related_name="+",
-                                 verbose_name=_("楼栋"))
+                                 verbose_name=_("楼栋"), db_index=False)
     unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("房屋"))
     place_text = models.CharField(_("具体位置"), max_length=200, blank=True)
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -82,7 +85,7 @@ class Request(models.Model):
     emergency = models.BooleanField(_("紧急（危及人身财产安全）"), default=False)
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices, default=Channel.WEB)
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("诉求人账号"))
+                                  related_name="+", verbose_name=_("诉求人账号"), db_index=False)
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
