@@ -546,3 +546,42 @@ def test_the_demo_has_requests_at_every_stage(world):
     assert Request.objects.filter(level=Level.SUBDISTRICT, summonses__isnull=False).exists()
     assert Request.objects.filter(reopen_count__gt=0).exists() and Request.objects.filter(satisfaction=5).exists()
     assert Event.objects.filter(kind=EventKind.AUTO_CLOSED).exists()
+
+
+# --- every endpoint: the wrong role gets 403, the wrong estate 404, never data ---------------------------
+def test_request_endpoints_refuse_the_wrong_role_and_the_wrong_estate(persona, login):
+    from gongzhi.bodies.models import Organisation
+
+    req = services.request_submit(persona("wangayi"), intake(building="5"))
+    req = _climb(req, persona, Level.SUBDISTRICT)
+    housing = Organisation.objects.get(name="区住建局")
+    summons = services.request_summon(persona("wuganbu"), request_id=req.pk, department_ids=[housing.pk])[0]
+    json = "application/json"
+    calls = [
+        ("post", f"/api/v1/requests/{req.pk}/respond", {"note": ""}),
+        ("post", f"/api/v1/requests/{req.pk}/resolve", {"note": "好了"}),
+        ("post", f"/api/v1/requests/{req.pk}/call-up", {"reason": "上报"}),
+        ("post", f"/api/v1/requests/{req.pk}/summon", {"department_ids": [housing.pk]}),
+        ("post", f"/api/v1/summonses/{summons.pk}/report", {"note": ""}),
+    ]
+    for method, path, body in calls:
+        wrong_role = getattr(login("wangayi"), method)(path, body, content_type=json)  # the requester herself
+        assert wrong_role.status_code == 403, (path, wrong_role.content)
+        other_estate = getattr(login("wangjingli"), method)(path, body, content_type=json)
+        assert other_estate.status_code == 404, (path, other_estate.content)
+        assert "楼道灯" not in other_estate.content.decode()
+    for path, body in ((f"/api/v1/requests/{req.pk}/confirm", {"satisfaction": 5}),
+                       (f"/api/v1/requests/{req.pk}/reopen", {"reason": "没修好"})):
+        assert login("wuganbu").post(path, body, content_type=json).status_code == 403
+        assert login("wangjingli").post(path, body, content_type=json).status_code == 404
+    community = estate(YIWU).community_id
+    route = {"category": "lighting", "handler": "property", "tier": "minor", "response_hours": 2, "resolve_hours": 9}
+    assert login("wuganbu").post(f"/api/v1/requests/routing/{community}", route, content_type=json).status_code == 403
+    assert login("lijing").post(f"/api/v1/requests/routing/{community}", route, content_type=json).status_code == 404
+    assert login("lijing").get(f"/api/v1/requests/routing/{community}").status_code == 404
+    assert login("shequ").post(f"/api/v1/requests/routing/{community}", route, content_type=json).status_code == 200
+    page = f"/requests/{req.pk}/"
+    assert login("wangjingli").post(page, {"action": "resolve", "note": "x"}).status_code == 404
+    assert login("wangayi").post(page, {"action": "summon", "departments": [housing.pk]}).status_code == 403
+    assert login("zhoushenji").get("/api/v1/requests").json()["count"] == 0  # an auditor: no requests at all
+    assert Request.objects.get(pk=req.pk).status == Status.NEW  # nothing above changed it

@@ -15,6 +15,7 @@ from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
 from gongzhi.places.models import Estate
 from gongzhi.requests.models import Order, OrderKind, OrderOffer, OrderStatus
+from gongzhi.requests.services import check_rating, clean_text
 
 DISPATCHER_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.GRID_WORKER, Role.COMMITTEE_CHAIR,
                     Role.ADMINISTRATOR}
@@ -36,7 +37,6 @@ NOTE_REQUIRED = "请填写完成情况 / Say what was done"
 NOT_REQUESTER = "只有点单人可以评价 / Only the person who ordered can rate it"
 NOT_DONE = "该单尚未完成 / This order is not done yet"
 ALREADY_RATED = "已评价 / Already rated"
-RATING_RANGE = "满意度须为 1 至 5 / Satisfaction is 1 to 5"
 
 
 def _link(order) -> str:
@@ -66,11 +66,8 @@ def order_place(actor, *, estate_id: int, kind: str, title: str, description: st
     """点单."""
     if kind not in OrderKind.values:
         raise InvalidInput(UNKNOWN_KIND, field="kind")
-    title, description = (title or "").strip(), (description or "").strip()
-    if not title:
-        raise InvalidInput(TITLE_REQUIRED, field="title")
-    if len(title) > 200 or len(description) > 2000:
-        raise InvalidInput(TOO_LONG, field="description")
+    title = clean_text(title, 200, TITLE_REQUIRED, TOO_LONG)
+    description = clean_text(description, 2000, None, TOO_LONG)
     scope = scope_for(actor)
     estate = Estate.objects.filter(pk=estate_id).first()
     if estate is None or not (scope.is_root or estate.pk in scope.estate_ids()):
@@ -150,11 +147,7 @@ def order_accept(actor, *, order_id: int) -> Order:
 
 
 def order_complete(actor, *, order_id: int, note: str) -> Order:
-    note = (note or "").strip()
-    if not note:
-        raise InvalidInput(NOTE_REQUIRED, field="note")
-    if len(note) > 2000:
-        raise InvalidInput(TOO_LONG, field="note")
+    note = clean_text(note, 2000, NOTE_REQUIRED, TOO_LONG)
     with transaction.atomic():
         order = _locked(actor, order_id)
         if order.status != OrderStatus.ACCEPTED:
@@ -171,8 +164,7 @@ def order_complete(actor, *, order_id: int, note: str) -> Order:
 
 
 def order_rate(actor, *, order_id: int, satisfaction: int) -> Order:
-    if not isinstance(satisfaction, int) or isinstance(satisfaction, bool) or not 1 <= satisfaction <= 5:
-        raise InvalidInput(RATING_RANGE, field="satisfaction")
+    check_rating(satisfaction)
     with transaction.atomic():
         order = _locked(actor, order_id)
         if order.requester_id != actor.pk:

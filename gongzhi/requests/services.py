@@ -142,7 +142,8 @@ def _event(req, kind, actor=None, note="", against_id=None):
                                 level=req.level, note=note, against_user_id=against_id, at=_now())
 
 
-def _text(value, limit, message_if_empty=None, message_if_long=None) -> str:
+def clean_text(value, limit, message_if_empty=None, message_if_long=None) -> str:
+    """Stripped text, refused when required and empty or when longer than the limit."""
     value = (value or "").strip()
     if message_if_empty and not value:
         raise InvalidInput(message_if_empty)
@@ -345,7 +346,7 @@ def request_submit(actor, data: Intake) -> Request:
     """File a request from any channel; it is routed at once to its first handler."""
     if data.category not in Category.values:
         raise InvalidInput(UNKNOWN_CATEGORY, field="category")
-    description = _text(data.description, DESCRIPTION_MAX, DESCRIPTION_REQUIRED)
+    description = clean_text(data.description, DESCRIPTION_MAX, DESCRIPTION_REQUIRED)
     _check_contact(data)
     checked = check_photos(data.photos)
     estate, building, unit = _intake_place(actor, data)
@@ -396,7 +397,7 @@ def _tell_requester(req, title, body="") -> None:
 # --- handling ------------------------------------------------------------------------------------------
 def request_respond(actor, *, request_id: int, note: str = "") -> Request:
     """The handler takes the request (受理)."""
-    note = _text(note, NOTE_MAX)
+    note = clean_text(note, NOTE_MAX)
     with transaction.atomic():
         req = _locked(actor, request_id)
         if not may_handle(actor, req):
@@ -416,7 +417,7 @@ def request_respond(actor, *, request_id: int, note: str = "") -> Request:
 
 def request_resolve(actor, *, request_id: int, note: str, photos: list[Upload] | None = None) -> Request:
     """The handler marks the problem solved; the requester has 7 days to confirm or reopen."""
-    note = _text(note, NOTE_MAX, NOTE_REQUIRED)
+    note = clean_text(note, NOTE_MAX, NOTE_REQUIRED)
     checked = check_photos(photos or [])
     with transaction.atomic():
         req = _locked(actor, request_id)
@@ -444,7 +445,7 @@ def request_resolve(actor, *, request_id: int, note: str, photos: list[Upload] |
 
 def request_call_up(actor, *, request_id: int, reason: str, department_ids: list[int] | None = None) -> Request:
     """呼叫: send the request one level up, with a reason."""
-    reason = _text(reason, 500, REASON_REQUIRED, REASON_REQUIRED)
+    reason = clean_text(reason, 500, REASON_REQUIRED, REASON_REQUIRED)
     with transaction.atomic():
         req = _locked(actor, request_id)
         if not may_call_up(actor, req):
@@ -564,7 +565,7 @@ def _locked_summons(actor, summons_id) -> Summons:
 
 def summons_report(actor, *, summons_id: int, note: str = "") -> Summons:
     """报到: the summoned department acknowledges."""
-    note = _text(note, NOTE_MAX)
+    note = clean_text(note, NOTE_MAX)
     with transaction.atomic():
         row = _locked_summons(actor, summons_id)
         if row.reported_at is not None:
@@ -581,7 +582,7 @@ def summons_report(actor, *, summons_id: int, note: str = "") -> Summons:
 
 def summons_act(actor, *, summons_id: int, note: str) -> Summons:
     """The department records what it did."""
-    note = _text(note, NOTE_MAX, NOTE_REQUIRED)
+    note = clean_text(note, NOTE_MAX, NOTE_REQUIRED)
     with transaction.atomic():
         row = _locked_summons(actor, summons_id)
         if row.reported_at is None:
@@ -607,11 +608,17 @@ def _requester_check(actor, req):
         raise WrongState(CONFIRM_WINDOW_OVER.format(days=days))
 
 
-def request_confirm(actor, *, request_id: int, satisfaction: int, comment: str = "") -> Request:
-    """The requester confirms the fix and rates it 1–5."""
+def check_rating(satisfaction) -> int:
+    """A satisfaction rating: a whole number 1 to 5 (a tick box's True is not one)."""
     if not isinstance(satisfaction, int) or isinstance(satisfaction, bool) or not 1 <= satisfaction <= 5:
         raise InvalidInput(RATING_RANGE, field="satisfaction")
-    comment = _text(comment, 500, None, COMMENT_TOO_LONG)
+    return satisfaction
+
+
+def request_confirm(actor, *, request_id: int, satisfaction: int, comment: str = "") -> Request:
+    """The requester confirms the fix and rates it 1–5."""
+    check_rating(satisfaction)
+    comment = clean_text(comment, 500, None, COMMENT_TOO_LONG)
     with transaction.atomic():
         req = _locked(actor, request_id)
         _requester_check(actor, req)
@@ -628,7 +635,7 @@ def request_confirm(actor, *, request_id: int, satisfaction: int, comment: str =
 
 def request_reopen(actor, *, request_id: int, reason: str) -> Request:
     """Not fixed: back to the last handler, and it counts against them."""
-    reason = _text(reason, 500, REOPEN_REASON, COMMENT_TOO_LONG)
+    reason = clean_text(reason, 500, REOPEN_REASON, COMMENT_TOO_LONG)
     with transaction.atomic():
         req = _locked(actor, request_id)
         _requester_check(actor, req)
@@ -769,7 +776,7 @@ def open311_key_issue(actor, *, jurisdiction: str, name: str, raw: str):
     subdistrict = Subdistrict.objects.filter(code=jurisdiction).exclude(code="").first()
     if subdistrict is None:
         raise NotFound(f"未知的街道代码：{jurisdiction} / Unknown jurisdiction")
-    name = _text(name, 100, "请填写使用方名称 / Name the client")
+    name = clean_text(name, 100, "请填写使用方名称 / Name the client")
     with transaction.atomic():
         key = Open311Key.objects.create(name=name, key_hash=Open311Key.hash(raw), subdistrict=subdistrict)
         audit_record(actor, "open311.key_issue", key, after={"name": name, "subdistrict": subdistrict.pk})
