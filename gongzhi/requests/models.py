@@ -182,13 +182,13 @@ class Event(models.Model):
     level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
     note = models.TextField(_("说明"), blank=True)
     against_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("计入办理人"))
+                                     related_name="+", verbose_name=_("计入办理人"), db_index=False)
 
     class Meta:
         verbose_name = _("诉求进展")
         verbose_name_plural = _("诉求进展")
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["kind", "request"], name="event_kind_request")]
+        indexes = [models.Index(fields=["kind", "at"], name="event_kind_at")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

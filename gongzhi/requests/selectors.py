@@ -5,7 +5,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from gongzhi.core.errors import InvalidInput, NotFound
@@ -213,6 +213,11 @@ def _last_year(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1, day=28)
 
 
+def _duration(value) -> datetime.timedelta:
+    # PostgreSQL answers an interval; SQLite a number of microseconds.
+    return value if isinstance(value, datetime.timedelta) else datetime.timedelta(microseconds=value)
+
+
 def metrics(*, fetched_by, place: str, place_id: int, start: datetime.date, end: datetime.date) -> Metrics:
     if end < start or (end - start).days > 366 * 5:
         raise InvalidInput(BAD_PERIOD, field="start")
@@ -221,25 +226,28 @@ def metrics(*, fetched_by, place: str, place_id: int, start: datetime.date, end:
     qs = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=lo, created_at__lt=hi)
     now = timezone.now()
     done = Q(status__in=[Status.RESOLVED, Status.CLOSED])
-    agg = qs.aggregate(
-        received=Count("pk"), resolved=Count("pk", filter=done),
-        first_resolved=Count("pk", filter=Q(resolved_on_time__isnull=False)),
-        on_time=Count("pk", filter=Q(resolved_on_time=True)),
-        rated=Count("pk", filter=Q(satisfaction__isnull=False)), satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, resolve_by__lt=now)),
-        reopened=Count("pk", filter=Q(reopen_count__gt=0)),
-        avg=Avg(F("resolved_at") - F("created_at"), filter=done),
+    # One pass over the period's rows, grouped by category; the totals are the sums of the groups.
+    counts = {
+        "received": Count("pk"), "resolved": Count("pk", filter=done),
+        "first_resolved": Count("pk", filter=Q(resolved_on_time__isnull=False)),
+        "on_time": Count("pk", filter=Q(resolved_on_time=True)),
+        "rated": Count("pk", filter=Q(satisfaction__isnull=False)), "satisfied": Count("pk", filter=Q(satisfaction__gte=4)),
+        "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, resolve_by__lt=now)),
+        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
         **{f"level{level}": Count("pk", filter=Q(level__gte=level)) for level in Level.values if level > 1},
-    )
-    by_category = list(qs.values_list("category").annotate(n=Count("pk")).order_by("-n", "category"))
+    }
+    groups = list(qs.values("category").annotate(**counts, time=Sum(F("resolved_at") - F("created_at"), filter=done)))
+    agg = {key: sum(g[key] for g in groups) for key in counts}
+    times = [_duration(g["time"]) for g in groups if g["time"] is not None]
+    avg = sum(times, datetime.timedelta()) / agg["resolved"] if times and agg["resolved"] else None
+    by_category = sorted(((g["category"], g["received"]) for g in groups), key=lambda x: (-x[1], x[0]))
     last_year = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=_aware(_last_year(start)),
                                        created_at__lt=_aware(_last_year(end) + datetime.timedelta(days=1))).count()
-    reopens = Event.objects.filter(kind=EventKind.REOPENED, request__in=qs, against_user__isnull=False).values_list(
+    # Reopens counted against handlers: those that happened in the period, in the place.
+    reopens = Event.objects.filter(kind=EventKind.REOPENED, at__gte=lo, at__lt=hi, against_user__isnull=False,
+                                   **{f"request__{place}_id": where.pk}).values_list(
         "against_user__first_name").annotate(n=Count("pk")).order_by("-n")[:20]
-    avg = agg["avg"]
-    if avg is not None and not isinstance(avg, datetime.timedelta):  # SQLite may answer in microseconds
-        avg = datetime.timedelta(microseconds=avg)
     return Metrics(
         place=where, start=start, end=end, received=agg["received"], resolved=agg["resolved"],
         on_time=agg["on_time"], first_resolved=agg["first_resolved"], rated=agg["rated"],
