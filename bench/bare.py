@@ -27,3 +27,28 @@ def bare(request):
 BENCH_USER = int(os.environ.get("BENCH_USER", "1"))
 urlpatterns = [path("bench/bare/", bare), path("", include("gongzhi.urls"))]
 settings.ROOT_URLCONF = __name__
+
+
+# A floor for comparison: the same token authentication and JSON parsing as /api/v1, then the same
+# one-row insert — what any authenticated API write costs before it does any work of its own.
+from ninja import NinjaAPI, Schema  # noqa: E402
+
+from gongzhi.api import TokenAuth  # noqa: E402
+
+floor_api = NinjaAPI(urls_namespace="bench-floor", auth=TokenAuth(), docs_url=None, openapi_url=None)
+
+
+class FloorIn(Schema):
+    estate_id: int
+    category: str
+    description: str
+    building_id: int | None = None
+
+
+@floor_api.post("/insert", response={201: dict})
+def floor(request, payload: FloorIn):
+    Notification.objects.create(user_id=request.user.pk, title="floor", body=payload.description)
+    return 201, {"ok": True}
+
+
+urlpatterns.insert(0, path("bench/floor/", floor_api.urls))

@@ -705,6 +705,8 @@ def sweep(now=None, batch: int = 500) -> SweepResult:
             _event(req, EventKind.AUTO_CLOSED, None, f"{settings.GONGZHI_REQUEST_CONFIRM_DAYS} 天内未确认")
             _audit(None, "request.auto_close", req, before)
             _tell_requester(req, "您的诉求已自动关闭", "办结后 7 天内未确认")
+            notify([req.resolved_by_id], title=f"诉求超期未确认，已自动关闭：{Category(req.category).label}",
+                   link=_link(req))
             result.auto_closed += 1
     result.orders_returned = return_unaccepted(now, batch)
     result.summons_overdue = _flag_late_departments(now, batch)
