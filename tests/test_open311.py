@@ -86,6 +86,9 @@ def test_posting_a_request_with_the_key_routes_it(client, world):
     ({"attribute[building]": "99"}, 400, "99"),
     ({"description": ""}, 400, "请描述"),
     ({"lat": "north"}, 400, "lat"),
+    ({"lat": "1e999"}, 400, "lat"),
+    ({"description": "灯坏了\x00"}, 400, "控制字符"),
+    ({"phone": "call me"}, 400, "联系电话"),
     ({"jurisdiction_id": "nowhere"}, 404, "jurisdiction_id"),
 ])
 def test_bad_posts_get_the_spec_error_and_change_nothing(client, world, fields, status, text):

@@ -124,6 +124,8 @@ def test_a_community_overrides_its_routing_and_others_keep_the_default(persona, 
     ({"photos": [Upload(f"{i}.png", png()) for i in range(7)]}, InvalidInput, "最多 6 张"),
     ({"contact_phone": "call me"}, InvalidInput, "联系电话"),
     ({"lat": 91, "long": 10}, InvalidInput, "坐标"),
+    ({"description": "灯坏了\x00"}, InvalidInput, "控制字符"),
+    ({"contact_name": "王\x07"}, InvalidInput, "控制字符"),
     ({"channel": "phone", "contact_name": "张"}, PermissionDenied, "不能登记"),
 ])
 def test_bad_intake_is_refused_and_changes_nothing(persona, change, error, message):
@@ -450,6 +452,12 @@ def test_forms_show_messages_and_change_nothing_on_bad_input(persona, login):
     bad = client.post("/requests/new/", {"category": "lighting", "description": "灯坏了", "estate": estate(YIWU).pk,
                                          "photos": [io.BytesIO(b"GIF89a not allowed")]}, follow=True)
     assert "不是 JPEG" in bad.content.decode() and Request.objects.count() == before
+    nul = client.post("/requests/new/", {"category": "lighting", "description": "灯坏了\x00", "estate": estate(YIWU).pk},
+                      follow=True)
+    assert "控制字符" in nul.content.decode() and Request.objects.count() == before
+    no_estate = client.post("/requests/new/", {"category": "lighting", "description": "灯坏了", "estate": ""},
+                            follow=True)
+    assert no_estate.status_code == 200 and "请选择小区" in no_estate.content.decode()
     ok = client.post("/requests/new/", {"category": "lighting", "description": "灯坏了", "estate": estate(YIWU).pk})
     req = Request.objects.latest("pk")
     assert ok.status_code == 302 and ok["Location"] == f"/requests/{req.pk}/"

@@ -23,14 +23,18 @@ def _iso_date_only(value):
 IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
 
 
-def _no_control_characters(value):
+CONTROL_CHARACTERS = "文字中含有不可见的控制字符 / the text contains control characters"
+
+
+def no_control_characters(value):
+    """The value, or ValueError when it holds a control character (used by forms and services too)."""
     # PostgreSQL text cannot hold NUL, and no notice or title needs other control characters.
     if isinstance(value, str) and any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise ValueError("文字中含有不可见的控制字符 / the text contains control characters")
+        raise ValueError(CONTROL_CHARACTERS)
     return value
 
 
-Text = Annotated[str, BeforeValidator(_no_control_characters)]  # free text from a JSON body
+Text = Annotated[str, BeforeValidator(no_control_characters)]  # free text from a JSON body
 
 
 class ErrorOut(Schema):

@@ -253,8 +253,8 @@ def _decimal(value, name):
         number = Decimal(value)
     except InvalidOperation as exc:
         raise Open311Error(400, f"{name} 须为数字 / {name} must be a number") from exc
-    if not number.is_finite():
-        raise Open311Error(400, f"{name} 须为数字 / {name} must be a number")
+    if not number.is_finite() or abs(number) > 180:
+        raise Open311Error(400, f"{name} 须为 -180 至 180 的数字 / {name} must be a number from -180 to 180")
     return number.quantize(Decimal("0.000001"))
 
 

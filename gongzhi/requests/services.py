@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.core.api_schema import CONTROL_CHARACTERS, no_control_characters
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.notifications import notify
@@ -143,8 +144,13 @@ def _event(req, kind, actor=None, note="", against_id=None):
 
 
 def clean_text(value, limit, message_if_empty=None, message_if_long=None) -> str:
-    """Stripped text, refused when required and empty or when longer than the limit."""
+    """Stripped text, refused when required and empty, longer than the limit, or holding control
+    characters (PostgreSQL cannot store NUL; no form needs the others)."""
     value = (value or "").strip()
+    try:
+        no_control_characters(value)
+    except ValueError as exc:
+        raise InvalidInput(CONTROL_CHARACTERS) from exc
     if message_if_empty and not value:
         raise InvalidInput(message_if_empty)
     if len(value) > limit:
@@ -314,6 +320,8 @@ def _intake_channel(actor, data: Intake, estate, unit) -> None:
 
 
 def _check_contact(data: Intake) -> None:
+    for text in (data.contact_name, data.contact_phone, data.place_text):
+        clean_text(text, 200)
     phone = data.contact_phone.strip()
     if phone and (not phone.replace("-", "").isdigit() or not 5 <= len(phone) <= 20):
         raise InvalidInput(PHONE_INVALID, field="contact_phone")

@@ -3,6 +3,7 @@ board, the metrics, the routing table, and 三单制 orders."""
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -80,7 +81,11 @@ def request_new(request):
             emergency=bool(post.get("emergency")), anonymous=bool(post.get("anonymous")),
             channel=post.get("channel") or Channel.WEB, contact_name=post.get("contact_name", ""),
             contact_phone=post.get("contact_phone", ""), photos=_uploads(request.FILES.getlist("photos")))
-        created = attempt(request, lambda: services.request_submit(user, data), _("诉求已提交，我们会尽快处理"))
+        if not data.estate_id:
+            messages.error(request, _("请选择小区"))
+            created = None
+        else:
+            created = attempt(request, lambda: services.request_submit(user, data), _("诉求已提交，我们会尽快处理"))
         if created:
             return redirect("request_detail", created.pk)
     units = _my_units(user)
