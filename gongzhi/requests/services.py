@@ -501,7 +501,8 @@ def _escalate(actor, req: Request, *, reason: str, automatic: bool, department_i
     return True
 
 
-def _departments_for(req):
+def departments_for(req):
+    """The departments (成员单位) a request's subdistrict can summon: its district's and its own."""
     from gongzhi.bodies.models import Organisation, OrgKind
 
     community = req.estate.community
@@ -512,8 +513,8 @@ def _departments_for(req):
 
 def _default_departments(req):
     duties = DEFAULT_DEPARTMENTS.get(req.category, ())
-    matching = [d.pk for d in _departments_for(req) if set(d.responsibilities or []) & set(duties)]
-    return _departments_for(req).filter(pk__in=matching)
+    matching = [d.pk for d in departments_for(req) if set(d.responsibilities or []) & set(duties)]
+    return departments_for(req).filter(pk__in=matching)
 
 
 def request_summon(actor, *, request_id: int, department_ids: list[int]) -> list[Summons]:
@@ -535,7 +536,7 @@ def request_summon(actor, *, request_id: int, department_ids: list[int]) -> list
 
 def _summon(actor, req, department_ids, *, skip_existing=False) -> list[Summons]:
     ids = sorted(set(department_ids))
-    departments = list(_departments_for(req).filter(pk__in=ids))
+    departments = list(departments_for(req).filter(pk__in=ids))
     if len(departments) != len(ids):
         raise InvalidInput(UNKNOWN_DEPARTMENT, field="department_ids")
     existing = set(req.summonses.values_list("department_id", flat=True))

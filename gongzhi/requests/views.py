@@ -131,7 +131,7 @@ def request_detail(request, request_id: int):
         return redirect("request_detail", req.pk)
     handles = services.may_handle(user, req)
     confirm_until = (req.resolved_at + datetime.timedelta(days=_confirm_days())) if req.resolved_at else None
-    departments = services._departments_for(req) if req.level >= Level.SUBDISTRICT else []
+    departments = services.departments_for(req) if req.level >= Level.SUBDISTRICT else []
     my_departments = services.user_departments(user)
     return render(request, "requests/request_detail.html", {
         "req": req, "events": selectors.timeline(req), "requester": selectors.requester_for(user, req),
