@@ -165,12 +165,6 @@ class EventKind(models.TextChoices):
     AUTO_CLOSED = "auto_closed", _("超期自动关闭")
 
 
-# What the public board may show of the timeline: what happened, never who asked.
-PUBLIC_EVENTS = frozenset({EventKind.SUBMITTED, EventKind.RESPONDED, EventKind.ESCALATED, EventKind.AUTO_ESCALATED,
-                           EventKind.SUMMONED, EventKind.REPORTED, EventKind.RESOLVED, EventKind.CONFIRMED,
-                           EventKind.AUTO_CLOSED, EventKind.REOPENED})
-
-
 class Event(models.Model):
     """One step on a request's timeline."""
 

@@ -85,11 +85,6 @@ def order_place(actor, *, estate_id: int, kind: str, title: str, description: st
     return order
 
 
-def is_helper(user, estate) -> bool:
-    scope = scope_for(user)
-    return any(scope.holds(r, estate) for r in HELPER_ROLES)
-
-
 def helpers_for(estate):
     """Who an order of this estate can be dispatched to."""
     from django.contrib.auth import get_user_model

@@ -118,7 +118,6 @@ INTAKE_CHANNELS = {
     Role.CADRE: {Channel.PHONE, Channel.VISIT},
     Role.ADMINISTRATOR: {Channel.PHONE, Channel.VISIT, Channel.PATROL, Channel.DEVICE},
 }
-RESIDENT_ROLES = {Role.RESIDENT, Role.OWNER, Role.PARTY_MEMBER}
 # Audit rows carry the workflow, not the requester's contact details.
 AUDIT_FIELDS = ["estate", "building", "unit", "category", "emergency", "channel", "anonymous", "status", "tier",
                 "level", "handler", "handler_user", "respond_by", "resolve_by", "resolved_at", "closed_at",
@@ -462,8 +461,13 @@ def request_call_up(actor, *, request_id: int, reason: str, department_ids: list
             raise WrongState(NOT_OPEN)
         if req.level >= Level.CADRE:
             raise WrongState(TOP_LEVEL)
-        _escalate(actor, req, reason=reason, automatic=False, department_ids=department_ids)
+        if not _escalate(actor, req, reason=reason, automatic=False, department_ids=department_ids):
+            raise WrongState(NOT_OPEN)
     return req
+
+
+class _AlreadyMoved(Exception):
+    """Another worker moved the request first."""
 
 
 def _escalate(actor, req: Request, *, reason: str, automatic: bool, department_ids=None) -> bool:
@@ -474,16 +478,16 @@ def _escalate(actor, req: Request, *, reason: str, automatic: bool, department_i
     new_level = req.level + 1
     route = route_for(req.community_id, req.category)
     response_hours = EMERGENCY_RESPONSE_HOURS if req.emergency else settings.GONGZHI_ESCALATION_RESPONSE_HOURS
-    changed = Request.objects.filter(pk=req.pk, level=req.level, status__in=OPEN_STATUSES).update(
-        level=new_level, handler=LEVEL_HANDLER[new_level], handler_user=None, status=Status.NEW,
-        respond_by=now + _hours(response_hours), resolve_by=now + _hours(route.resolve_hours), updated_at=now)
-    if not changed:
-        return False
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the level moves and its one Escalation row is written, or neither
+            if not Request.objects.filter(pk=req.pk, level=req.level, status__in=OPEN_STATUSES).update(
+                    level=new_level, handler=LEVEL_HANDLER[new_level], handler_user=None, status=Status.NEW,
+                    respond_by=now + _hours(response_hours), resolve_by=now + _hours(route.resolve_hours),
+                    updated_at=now):
+                raise _AlreadyMoved
             Escalation.objects.create(request=req, from_level=req.level, to_level=new_level, automatic=automatic,
                                       reason=reason, by=actor, at=now)
-    except IntegrityError:
+    except (_AlreadyMoved, IntegrityError):
         return False
     req.refresh_from_db()
     _event(req, EventKind.AUTO_ESCALATED if automatic else EventKind.ESCALATED, actor,
