@@ -2,8 +2,9 @@
 errors into clear JSON answers (Chinese first)."""
 
 import datetime
+import functools
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -18,15 +19,26 @@ LAST_USED_GRANULARITY = datetime.timedelta(minutes=5)
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        row = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(token)).first()
-        if row is None or not row.user.is_active:
-            return None
         now = timezone.now()
-        if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
-            # "last used" to within a few minutes is all anyone needs; not a write per call
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        request.user = row.user
-        return row.user
+        # "last used" to within a few minutes is all anyone needs; not a write per call
+        stale_before = now - LAST_USED_GRANULARITY
+        user = next(iter(get_user_model().objects.raw(_token_user_sql(), [stale_before, ApiToken.hash(token)])), None)
+        if user is None or not user.is_active:
+            return None
+        if user.token_stale:
+            ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
+        request.user = user
+        return user
+
+
+@functools.cache
+def _token_user_sql() -> str:
+    """The token's user in one hand-written query: every API call runs it, and compiling the ORM's
+    join each time cost more than the rest of a light endpoint (about 0.5 ms)."""
+    users, tokens = get_user_model()._meta.db_table, ApiToken._meta.db_table
+    return (f"SELECT u.*, t.id AS token_id, "
+            f"CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END AS token_stale FROM {users} u "
+            f"JOIN {tokens} t ON t.user_id = u.id WHERE t.key_hash = %s")
 
 
 class SessionAuth(APIKeyCookie):

@@ -1,5 +1,7 @@
 """Home pages per role, display options, the JSON API's contract, the demo and the seed."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 
@@ -102,6 +104,34 @@ def test_token_auth(client, world):
     assert me["username"] == "wangayi" and "owner" in me["roles"]
     forged = client.get("/api/v1/me", headers={"Authorization": "Bearer gz_forged"})
     assert forged.status_code == 401
+
+
+def test_token_last_used_is_kept_to_five_minutes_and_a_deactivated_user_is_refused(client, persona, clock):
+    from gongzhi.core.services import api_token_create
+
+    wang = persona("wangayi")
+    token = api_token_create(wang, name="phone")
+    row = ApiToken.objects.get(user=wang, name="phone")
+    assert row.last_used_at is None
+    start = clock.now
+
+    def use():
+        return client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+
+    assert use().status_code == 200
+    row.refresh_from_db()
+    assert row.last_used_at == start
+    clock.set(start + datetime.timedelta(minutes=5))  # exactly five minutes: not written again
+    use()
+    row.refresh_from_db()
+    assert row.last_used_at == start
+    clock.set(start + datetime.timedelta(minutes=5, seconds=1))
+    use()
+    row.refresh_from_db()
+    assert row.last_used_at == clock.now
+    wang.is_active = False
+    wang.save()
+    assert use().status_code == 401
 
 
 def test_session_api_writes_need_csrf(persona, world):

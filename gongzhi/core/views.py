@@ -24,6 +24,7 @@ from gongzhi.core.exports import xlsx_bytes, xlsx_response
 from gongzhi.core.roles import AUDIT_ROLES, FULL_ROLES, PERSONAL_ROLES, STAFF_ROLES, Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.people.selectors import my_units
+from gongzhi.places.models import Building
 from gongzhi.places.selectors import community_list, estate_list
 
 
@@ -38,7 +39,8 @@ def home(request):
         context["my_units"] = list(my_units(fetched_by=user))
     if roles & STAFF_ROLES or scope.is_root:
         context["awaiting"] = selectors.approvals_awaiting(fetched_by=user)
-    buildings = [a.building for a in scope.assignments if a.role == Role.BUILDING_HEAD and a.building_id]
+    buildings = list(Building.objects.filter(
+        pk__in=[a.building_id for a in scope.assignments if a.role == Role.BUILDING_HEAD and a.building_id]))
     context["my_buildings"] = buildings
     estates = estate_list(fetched_by=user)
     if roles & (STAFF_ROLES - {Role.BUILDING_HEAD}) or scope.is_root:
