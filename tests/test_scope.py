@@ -207,3 +207,33 @@ def test_covers_answers_in_memory_what_estates_answers_in_sql(persona, world):
         scope = Scope(user)
         visible = set(scope.estates().values_list("pk", flat=True))
         assert {e.pk for e in estates if scope.covers(e)} == visible, user.username
+
+
+def test_scope_and_holders_read_the_assignments_in_force_on_their_first_and_last_day(persona, world):
+    """The hand-written reads behind Scope and holders() follow RoleAssignment.objects.current():
+    a grant counts from its first day through its last day, and not a day outside."""
+    import datetime
+
+    from django.utils import timezone
+
+    from gongzhi.core.scoping import Scope, holders
+    from gongzhi.people.models import RoleAssignment
+
+    today = timezone.localdate()
+    wang = persona("wangayi")
+    building = unit(YIWU, "5-1-302").building
+    yiwu = estate(YIWU)
+    windows = {"ends_today": (today - datetime.timedelta(days=3), today),
+               "ended_yesterday": (today - datetime.timedelta(days=3), today - datetime.timedelta(days=1)),
+               "starts_today": (today, None), "starts_tomorrow": (today + datetime.timedelta(days=1), None)}
+    for user in get_user_model().objects.all():  # the same rows as the ORM's rule, for every login
+        orm = set(RoleAssignment.objects.current().filter(user=user).values_list("pk", flat=True))
+        assert {a.pk for a in Scope(user).assignments} == orm, user.username
+    for name, (start, end) in windows.items():
+        RoleAssignment.objects.filter(user=wang, role=Role.BUILDING_HEAD).delete()
+        RoleAssignment.objects.create(user=wang, role=Role.BUILDING_HEAD, building=building, valid_from=start,
+                                      valid_until=end)
+        in_force = name in ("ends_today", "starts_today")
+        assert (Role.BUILDING_HEAD in Scope(wang).roles) is in_force, name
+        assert (wang.pk in holders({Role.BUILDING_HEAD}, yiwu, building_id=building.pk)) is in_force, name
+        assert (wang.pk in holders({Role.BUILDING_HEAD}, yiwu)) is in_force, name

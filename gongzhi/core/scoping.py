@@ -31,7 +31,6 @@ NOTHING = Q(pk__in=[])
 
 class Scope:
     def __init__(self, user):
-
         self.user = user
         self.is_root = bool(user.is_authenticated and user.is_active and user.is_superuser)
         if user.is_authenticated and user.is_active and user.pk is not None:
