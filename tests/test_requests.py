@@ -175,6 +175,29 @@ def test_photos_are_kept_and_shown_only_to_who_may_see_the_request(persona, clie
     assert login("zuhu").get(f"/requests/photos/{photo.pk}/").status_code == 404
 
 
+def test_a_failed_submission_or_resolution_leaves_no_photo_file_behind(filed, persona, monkeypatch, settings):
+    from pathlib import Path
+
+    def stored():
+        return {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("the audit store is down")
+
+    before, count = stored(), Request.objects.count()
+    monkeypatch.setattr(services, "_audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        services.request_submit(persona("wangayi"), intake(photos=[Upload("灯.png", png()), Upload("2.png", png())]))
+    with pytest.raises(RuntimeError):
+        services.request_resolve(persona("zhangjingli"), request_id=filed.pk, note="已修好",
+                                 photos=[Upload("after.png", png())])
+    assert Request.objects.count() == count and not filed.photos.exists()
+    assert stored() == before
+    monkeypatch.undo()
+    services.request_resolve(persona("zhangjingli"), request_id=filed.pk, note="已修好", photos=[Upload("after.png", png())])
+    assert len(stored() - before) == 1  # a change that commits keeps its file
+
+
 # --- handling and escalation ---------------------------------------------------------------------------
 def test_the_handler_responds_and_resolves_others_cannot(filed, persona):
     with pytest.raises(PermissionDenied):

@@ -8,6 +8,7 @@ writes the audit trail and notifies the next people only after the change commit
 
 import datetime
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -259,12 +260,27 @@ def check_photos(photos: list[Upload]) -> list[tuple[Upload, str]]:
     return checked
 
 
-def _save_photos(req, checked, stage, actor) -> None:
+@contextmanager
+def _files_removed_on_failure():
+    """Photo files are written while the transaction is open; should it roll back, the rows go with
+    it and this removes the files too, so that nothing unreferenced is left in storage. Wrap it
+    around the transaction: `with _files_removed_on_failure() as written, transaction.atomic():`."""
+    written: list = []
+    try:
+        yield written
+    except BaseException:
+        for file in written:
+            file.storage.delete(file.name)
+        raise
+
+
+def _save_photos(req, checked, stage, actor, written: list) -> None:
     for photo, kind in checked:
         row = Photo(request=req, stage=stage, content_type=kind, size=len(photo.data),
                     uploaded_by=actor if actor is not None and actor.pk else None, uploaded_at=_now())
         suffix = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[kind]
         row.file.save(f"{hashlib.sha256(photo.data).hexdigest()[:20]}.{suffix}", ContentFile(photo.data), save=False)
+        written.append(row.file)
         row.save()
 
 
@@ -366,7 +382,7 @@ def request_submit(actor, data: Intake) -> Request:
     contact_name, contact_phone = data.contact_name.strip(), data.contact_phone.strip()
     if actor is not None and not on_behalf and not contact_name:
         contact_name = actor.get_full_name() or actor.get_username()
-    with transaction.atomic():
+    with _files_removed_on_failure() as written, transaction.atomic():
         req = Request.objects.create(
             subdistrict_id=estate.community.subdistrict_id, community_id=estate.community_id, estate=estate,
             building=building, unit=unit, place_text=data.place_text.strip(), lat=data.lat, long=data.long,
@@ -376,7 +392,7 @@ def request_submit(actor, data: Intake) -> Request:
             tier=route.tier, handler=handler, handler_user_id=handler_user, level=Level.ESTATE,
             created_at=now, updated_at=now, respond_by=now + _hours(response_hours),
             resolve_by=now + _hours(route.resolve_hours))
-        _save_photos(req, checked, PhotoStage.REPORT, actor)
+        _save_photos(req, checked, PhotoStage.REPORT, actor, written)
         Event.objects.bulk_create([
             Event(request=req, kind=EventKind.SUBMITTED, actor=actor, level=req.level, at=now,
                   note=Channel(data.channel).label),
@@ -426,7 +442,7 @@ def request_resolve(actor, *, request_id: int, note: str, photos: list[Upload] |
     """The handler marks the problem solved; the requester has 7 days to confirm or reopen."""
     note = clean_text(note, NOTE_MAX, NOTE_REQUIRED)
     checked = check_photos(photos or [])
-    with transaction.atomic():
+    with _files_removed_on_failure() as written, transaction.atomic():
         req = _locked(actor, request_id)
         if not may_handle(actor, req):
             raise PermissionDenied(NOT_HANDLER)
@@ -441,7 +457,7 @@ def request_resolve(actor, *, request_id: int, note: str, photos: list[Upload] |
             req.first_resolved_at = now
             req.resolved_on_time = now <= req.resolve_by
         req.save()
-        _save_photos(req, checked, PhotoStage.RESOLUTION, actor)
+        _save_photos(req, checked, PhotoStage.RESOLUTION, actor, written)
         _event(req, EventKind.RESOLVED, actor, note)
         _audit(actor, "request.resolve", req, before)
         days = settings.GONGZHI_REQUEST_CONFIRM_DAYS
