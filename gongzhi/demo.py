@@ -198,6 +198,7 @@ def load() -> None:
     tenant_unit = Unit.objects.get(estate=yiwu, code="7-2-1203")
     people.residency_add(None, person_id=tenant.pk, unit_id=tenant_unit.pk, relation=Relation.TENANT)
     _grant(tenant_user, Role.RESIDENT, tenant_unit)
+    _grant(tenant_user, Role.VOLUNTEER, yiwu)  # a registered volunteer (志愿者) of 益屋: takes 三单制 orders
 
     # 太平洋花园: committee of 7, 5 of them party members; 赵 chairs it and is the branch secretary.
     committee_units = ["1-1-101", "1-1-202", "2-1-403", "4-1-104", "5-1-201", "8-1-302", "10-1-401"]
@@ -756,6 +757,12 @@ def _requests(sub, district) -> None:
     with at(now - 9 * day):
         orders.order_complete(users["dangyuan"], order_id=wish.pk, note="已上门更换 3 个灯泡")
         orders.order_rate(wang, order_id=wish.pk, satisfaction=5)
+    with at(now - 2 * day):
+        escort = orders.order_place(wang, estate_id=yiwu.pk, kind="service", title="陪同去医院复查",
+                                    description="周五上午，腿脚不便")
+        orders.order_dispatch(users["wanggeyuan"], order_id=escort.pk, helper_ids=[users["zuhu"].pk])
+    with at(now - 2 * day + 3 * hour):
+        orders.order_accept(users["zuhu"], order_id=escort.pk)
     with at(now - 3 * hour):
         help_order = orders.order_place(li, estate_id=pacific.pk, kind="service", title="帮楼下独居老人取药",
                                         description="6号楼1单元 王奶奶，每周一次")

@@ -11,7 +11,7 @@ from gongzhi.core.models import AuditEntry, Notification
 from gongzhi.requests import orders
 from gongzhi.requests.models import Order, OrderStatus
 from gongzhi.requests.services import sweep
-from tests.helpers import PACIFIC, YIWU, estate, race
+from tests.helpers import PACIFIC, YIWU, estate, race, unit
 
 HOUR = datetime.timedelta(hours=1)
 
@@ -86,6 +86,32 @@ def test_an_order_nobody_accepts_goes_back_to_the_dispatcher(wish, persona, cloc
         orders.order_accept(persona("dangyuan"), order_id=wish.pk)
     again = _dispatch(persona, back, "dangyuan")  # the dispatcher sends it again
     assert orders.order_accept(persona("dangyuan"), order_id=again.pk).status == OrderStatus.ACCEPTED
+
+
+def test_a_volunteer_of_the_estate_is_offered_orders_and_sees_nothing_more(wish, persona, login):
+    from gongzhi.core.roles import Role
+    from gongzhi.core.scoping import Scope
+    from gongzhi.people.models import RoleAssignment
+
+    zuhu = persona("zuhu")  # a tenant of 义乌城 and its registered volunteer
+    assert zuhu in orders.helpers_for(estate(YIWU))
+    assert zuhu not in orders.helpers_for(estate(PACIFIC))
+    page = login("wanggeyuan").get(f"/orders/{wish.pk}/").content.decode()
+    assert f'value="{zuhu.pk}"' in page  # the dispatcher can pick her
+    _dispatch(persona, wish, "zuhu")
+    assert orders.order_accept(zuhu, order_id=wish.pk).accepted_by == zuhu
+    orders.order_complete(zuhu, order_id=wish.pk, note="已陪同")
+    other = orders.order_place(persona("lixiansheng"), estate_id=estate(PACIFIC).pk, kind="service", title="取药")
+    with pytest.raises(InvalidInput):  # another estate's order cannot be dispatched to her
+        orders.order_dispatch(persona("zhaozhuren"), order_id=other.pk, helper_ids=[zuhu.pk])
+    # Volunteering opens no one's personal data: she sees her own flat and herself, as before.
+    scope = Scope(zuhu)
+    assert list(scope.units().values_list("code", flat=True)) == ["7-2-1203"]
+    for person in scope.persons():
+        assert person.user_id == zuhu.pk or unit(YIWU, "7-2-1203").pk in {
+            *person.ownerships.values_list("unit_id", flat=True), *person.residencies.values_list("unit_id", flat=True)}
+    RoleAssignment.objects.filter(user=zuhu, role=Role.VOLUNTEER).delete()
+    assert zuhu not in orders.helpers_for(estate(YIWU))
 
 
 def test_bad_orders_are_refused(persona):

@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     RESIDENT = "resident", _("居民")
     OWNER = "owner", _("业主")
     PARTY_MEMBER = "party_member", _("党员")
+    VOLUNTEER = "volunteer", _("志愿者")
     BUILDING_HEAD = "building_head", _("楼栋长")
     GRID_WORKER = "grid_worker", _("网格员")
     COMMITTEE_MEMBER = "committee_member", _("业委会委员")
@@ -28,7 +29,7 @@ class Role(models.TextChoices):
 
 
 # Reach: how far below its anchor a role sees people's data.
-PERSONAL_ROLES = frozenset({Role.RESIDENT, Role.OWNER, Role.PARTY_MEMBER})
+PERSONAL_ROLES = frozenset({Role.RESIDENT, Role.OWNER, Role.PARTY_MEMBER, Role.VOLUNTEER})
 BUILDING_ROLES = frozenset({Role.BUILDING_HEAD})
 # Roles that see places and governance records but no personal data (minimum necessary).
 PLACES_ONLY_ROLES = frozenset({Role.DEPARTMENT_OFFICER, Role.AUDITOR})

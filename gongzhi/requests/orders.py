@@ -19,7 +19,7 @@ from gongzhi.requests.services import check_rating, clean_text
 
 DISPATCHER_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.GRID_WORKER, Role.COMMITTEE_CHAIR,
                     Role.ADMINISTRATOR}
-HELPER_ROLES = {Role.PARTY_MEMBER, Role.BUILDING_HEAD, Role.GRID_WORKER}
+HELPER_ROLES = {Role.PARTY_MEMBER, Role.BUILDING_HEAD, Role.VOLUNTEER, Role.GRID_WORKER}
 
 UNKNOWN_KIND = "未知的点单类别 / Unknown order kind"
 TITLE_REQUIRED = "请写明需要什么帮助 / Say what help is needed"
@@ -28,7 +28,8 @@ ESTATE_NOT_FOUND = "未找到该小区 / No such estate"
 NOT_DISPATCHER = "只有社区、网格员或小区党支部可以派单 / Only the community, grid workers or the branch dispatch orders"
 NOT_ORDERED = "该单不在待派单状态 / This order is not waiting to be dispatched"
 HELPERS_REQUIRED = "请选择接单人 / Choose who it is dispatched to"
-NOT_A_HELPER = "只能派给本小区的党员、楼栋长或网格员 / Dispatch only to this estate's party members, building heads or grid workers"
+NOT_A_HELPER = ("只能派给本小区的党员、楼栋长、志愿者或网格员 / Dispatch only to this estate's party members, "
+                "building heads, volunteers or grid workers")
 NOT_OFFERED = "该单没有派给您 / This order was not dispatched to you"
 ALREADY_TAKEN = "该单已被他人接单或已退回 / Someone else has accepted this order, or it went back"
 NOT_ACCEPTER = "只有接单人可以完成该单 / Only the person who accepted it can complete it"
