@@ -114,9 +114,10 @@ def wrk(path: str, body: str, headers: dict, seconds: int) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
-async def open_loop(rate: float, seconds: int, body: bytes, headers: dict) -> list[float]:
+async def open_loop(rate: float, seconds: int, body: bytes, headers: dict) -> list[tuple[int, float]]:
     """Send at a fixed rate whatever the answers do (open loop), each on its own connection (the
-    sync workers close it after each answer); latency counted from when each request was due."""
+    sync workers close it after each answer); latency counted from when each request was due.
+    Returns (second of the run it was due in, latency) pairs."""
     head = (f"POST /api/v1/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Connection: close\r\nContent-Length: {len(body)}\r\n"
             + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n")
@@ -131,7 +132,7 @@ async def open_loop(rate: float, seconds: int, body: bytes, headers: dict) -> li
             writer.close()
             if b" 201 " not in answer.split(b"\r\n", 1)[0]:
                 failures.append(answer[:80])
-            latencies.append(time.perf_counter() - due)
+            latencies.append((int(due - start), time.perf_counter() - due))
         except OSError as exc:
             failures.append(repr(exc).encode())
 
@@ -145,6 +146,15 @@ async def open_loop(rate: float, seconds: int, body: bytes, headers: dict) -> li
     if failures:
         print(f"  {len(failures)} failed requests, e.g. {failures[0]!r}")
     return latencies
+
+
+def per_second(latencies: list[tuple[int, float]]) -> list[int]:
+    """The median latency of the requests due in each second: a slow stretch of the host shows as a
+    run of high seconds, a slow endpoint as uniformly high ones."""
+    seconds: dict[int, list[float]] = {}
+    for second, latency in latencies:
+        seconds.setdefault(second, []).append(latency)
+    return [round(1000 * statistics.median(seconds[s])) for s in sorted(seconds)]
 
 
 def steadiness(seconds: int = 8) -> list[int]:
@@ -206,10 +216,11 @@ def main() -> None:
         for _ in range(LATENCY_RUNS):
             latencies = asyncio.run(open_loop(rate, LATENCY_SECONDS, body.encode(),
                                               {"Authorization": f"Bearer {token}"}))
-            ms = [x * 1000 for x in latencies]
+            ms = [x * 1000 for _, x in latencies]
             print(f"at 70% = {rate:.0f} req/s for {LATENCY_SECONDS} s, {len(ms)} requests: "
                   f"p50 {percentile(ms, 50):.1f} ms, p90 {percentile(ms, 90):.1f} ms, p99 {percentile(ms, 99):.1f} ms, "
                   f"max {max(ms):.1f} ms (target p99 < 100 ms), mean {statistics.mean(ms):.1f} ms")
+            print(f"    median latency second by second (ms): {per_second(latencies)}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(10)
