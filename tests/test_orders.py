@@ -99,11 +99,15 @@ def test_a_volunteer_of_the_estate_is_offered_orders_and_sees_nothing_more(wish,
     page = login("wanggeyuan").get(f"/orders/{wish.pk}/").content.decode()
     assert f'value="{zuhu.pk}"' in page  # the dispatcher can pick her
     _dispatch(persona, wish, "zuhu")
+    assert 'data-testid="accept"' in login("zuhu").get(f"/orders/{wish.pk}/").content.decode()
+    assert login("zuhu").get("/").status_code == 200
     assert orders.order_accept(zuhu, order_id=wish.pk).accepted_by == zuhu
     orders.order_complete(zuhu, order_id=wish.pk, note="已陪同")
     other = orders.order_place(persona("lixiansheng"), estate_id=estate(PACIFIC).pk, kind="service", title="取药")
     with pytest.raises(InvalidInput):  # another estate's order cannot be dispatched to her
         orders.order_dispatch(persona("zhaozhuren"), order_id=other.pk, helper_ids=[zuhu.pk])
+    assert login("zuhu").get(f"/orders/{other.pk}/").status_code == 404
+    assert login("zuhu").get(f"/api/v1/orders/{other.pk}").status_code == 404
     # Volunteering opens no one's personal data: she sees her own flat and herself, as before.
     scope = Scope(zuhu)
     assert list(scope.units().values_list("code", flat=True)) == ["7-2-1203"]
