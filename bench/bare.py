@@ -14,11 +14,11 @@ application = get_wsgi_application()
 from django.db import connection, transaction  # noqa: E402
 from django.http import JsonResponse  # noqa: E402
 from django.urls import include, path  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 from ninja import NinjaAPI, Schema  # noqa: E402
 
 from gongzhi.api import TokenAuth  # noqa: E402
+from gongzhi.core import clock  # noqa: E402
 from gongzhi.core.audit import audit_record  # noqa: E402
 from gongzhi.core.models import ApiToken, Notification  # noqa: E402
 from gongzhi.places.models import Estate  # noqa: E402
@@ -69,7 +69,7 @@ def orm_writes(request, payload: BodyIn):
     """Authentication, then only the rows a submission must write — the request, its two timeline
     events, the audit row, one inbox message — through the ORM in one transaction. Nothing read,
     checked or routed: no submission written through the ORM can be faster than this."""
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         req = Request.objects.create(estate_id=payload.estate_id, building_id=payload.building_id,
                                      category=payload.category, description=payload.description,

@@ -61,14 +61,14 @@ def place_and_user():
 
 def part_records(count: int, batch: int, singles: int) -> None:
     from django.db import connection
-    from django.utils import timezone
 
+    from gongzhi.core import clock
     from gongzhi.notices import log, services
     from gongzhi.notices.models import Notice
     from gongzhi.notices.rebuild import verify_all
 
     estate, user = place_and_user()
-    now = timezone.now().replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     started = time.perf_counter()
     for start in range(0, count, 10_000):
         Notice.objects.bulk_create(

@@ -5,11 +5,11 @@ import datetime
 import functools
 
 from django.contrib.auth import authenticate, get_user_model
-from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from gongzhi.core import clock
 from gongzhi.core.api_schema import ERRORS
 from gongzhi.core.errors import GongzhiError
 from gongzhi.core.models import ApiToken
@@ -19,7 +19,7 @@ LAST_USED_GRANULARITY = datetime.timedelta(minutes=5)
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        now = timezone.now()
+        now = clock.now()
         # "last used" to within a few minutes is all anyone needs; not a write per call
         stale_before = now - LAST_USED_GRANULARITY
         user = next(iter(get_user_model().objects.raw(_token_user_sql(), [stale_before, ApiToken.hash(token)])), None)

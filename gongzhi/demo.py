@@ -19,6 +19,7 @@ from django.db import transaction
 from gongzhi import synthetic
 from gongzhi.bodies import services as bodies
 from gongzhi.bodies.models import MemberRole, Organisation, OrgKind, Responsibility
+from gongzhi.core import clock
 from gongzhi.core import services as core
 from gongzhi.core.roles import Role
 from gongzhi.people import services as people
@@ -295,7 +296,7 @@ def _notices(chair, secretary, property_staff, pacific, yiwu, mingfu) -> None:
     its correction, an estate-only resolution, a community announcement, a pinned lift notice."""
     from gongzhi.notices import services as notices
 
-    today = datetime.date.today()
+    today = clock.today()
     statement = [["项目", "收入（元）", "支出（元）", "说明"],
                  ["电梯广告收入", "18,600.00", "", "7-9 月"],
                  ["停车场地租金", "42,300.00", "", "地面车位 141 个"],
@@ -335,18 +336,16 @@ def _notices(chair, secretary, property_staff, pacific, yiwu, mingfu) -> None:
 def _votes(chair, member, building_head, pacific) -> None:
     """An open vote announced 16 days ago with ballots coming in, an election taking nominations,
     a consultation with answers, and a convention open for comments."""
-    from unittest import mock
 
-    from django.utils import timezone
-
+    from gongzhi.core import clock
     from gongzhi.people.models import Ownership
     from gongzhi.votes import consultations
     from gongzhi.votes import services as votes
     from gongzhi.votes.models import RollEntry
 
-    now = timezone.now().replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     announced = now - datetime.timedelta(days=16)
-    with mock.patch("django.utils.timezone.now", return_value=announced):  # the notice period has passed
+    with clock.frozen(announced):  # the notice period has passed
         vote = votes.vote_create(chair, estate_id=pacific.pk, title="续聘太平洋物业服务有限公司", item=4,
                                  description="合同期满，业主委员会提议续聘三年，物业费标准不变。",
                                  opens_at=announced + datetime.timedelta(days=15),
@@ -398,17 +397,15 @@ def _deliberation(chair, member, secretary, manager, pacific, mingfu) -> None:
     """A year of meetings and matters: monthly dispatch meetings, a completed 四议两公开 matter, a
     四步法 playground renovation, a lift-replacement hearing half delivered, matters in progress."""
     from decimal import Decimal
-    from unittest import mock
-
-    from django.utils import timezone
 
     from gongzhi.bodies.models import Membership, OrgKind
+    from gongzhi.core import clock
     from gongzhi.meetings import services as m
     from gongzhi.meetings.models import Matter, MatterStep, Meeting
     from gongzhi.votes import services as votes
     from gongzhi.votes.models import RollEntry
 
-    now = timezone.now().replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     manager_person = people.person_create(None, name="王建伟", community_id=mingfu.pk)
     people.person_link_user(None, person_id=manager_person.pk, user_id=manager.pk)
     secretary_person = Person.objects.get(user=secretary)
@@ -437,7 +434,7 @@ def _deliberation(chair, member, secretary, manager, pacific, mingfu) -> None:
                 now - datetime.timedelta(days=30 * months), attendees=joint_parties)
 
     def owners_vote(title, item, start):
-        with mock.patch("django.utils.timezone.now", return_value=start):
+        with clock.frozen(start):
             vote = votes.vote_create(chair, estate_id=pacific.pk, title=title, item=item,
                                      opens_at=start + datetime.timedelta(days=15),
                                      closes_at=start + datetime.timedelta(days=25))
@@ -445,12 +442,12 @@ def _deliberation(chair, member, secretary, manager, pacific, mingfu) -> None:
         owners = {}
         for entry in RollEntry.objects.filter(vote=vote).prefetch_related("persons").order_by("unit__code"):
             owners.setdefault(entry.owner_key, entry)
-        with mock.patch("django.utils.timezone.now", return_value=start + datetime.timedelta(days=16)):
+        with clock.frozen(start + datetime.timedelta(days=16)):
             for i, entry in enumerate(list(owners.values())[: len(owners) * 9 // 10]):
                 ballot = votes.ballot_enter(chair, vote_id=vote.pk, unit_id=entry.unit_id,
                                             voter_id=entry.persons.first().pk, choice="no" if i % 9 == 0 else "yes")
                 votes.ballot_check(member, ballot_id=ballot.pk, choice=ballot.choice)
-        with mock.patch("django.utils.timezone.now", return_value=start + datetime.timedelta(days=25)):
+        with clock.frozen(start + datetime.timedelta(days=25)):
             return votes.vote_close(chair, vote_id=vote.pk)
 
     def backdate(matter, start):
@@ -514,15 +511,15 @@ def _deliberation(chair, member, secretary, manager, pacific, mingfu) -> None:
         m.delivery_set(chair, matter_id=lifts.pk, label=f"{n}号楼电梯", status="done" if n <= 4 else "in_progress")
     backdate(lifts, start)
     m.action_add(chair, matter_id=lifts.pk, text="物业每周报告 5-9 号楼电梯施工进度", owner_id=manager.pk,
-                 due_on=timezone.localdate() + datetime.timedelta(days=14))
+                 due_on=clock.today() + datetime.timedelta(days=14))
 
     # In progress: a proposal waiting for its joint meeting, with an overdue action item
     parking = m.matter_create(chair, estate_id=pacific.pk, title="规范地面停车收费", procedure="four_discussions",
                               source="request", description="居民诉求：外来车辆占用车位。")
     m.matter_step(chair, matter_id=parking.pk, step_key="propose", note="根据居民诉求提议")
     item = m.action_add(chair, matter_id=parking.pk, text="物业统计外来车辆停放情况", owner_id=manager.pk,
-                        due_on=timezone.localdate())
-    type(item).objects.filter(pk=item.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=3))
+                        due_on=clock.today())
+    type(item).objects.filter(pk=item.pk).update(due_on=clock.today() - datetime.timedelta(days=3))
 
 
 def _money(chair, secretary, supervisor, manager, pacific) -> None:
@@ -531,20 +528,19 @@ def _money(chair, secretary, supervisor, manager, pacific) -> None:
     signatures, fee collection climbing from 55% to 75%, and last month's bank statement matched."""
     from decimal import Decimal
 
-    from django.utils import timezone
-
+    from gongzhi.core import clock
     from gongzhi.finance import fees, reconciliation
     from gongzhi.finance import services as fin
     from gongzhi.finance.models import FeeBill
 
-    today = timezone.localdate()
+    today = clock.today()
     fin.seal_register(secretary, estate_id=pacific.pk, kind="owners_assembly", custodian_id=secretary.pk)
     fin.seal_register(secretary, estate_id=pacific.pk, kind="committee", custodian_id=secretary.pk)
     fin.income_record(secretary, estate_id=pacific.pk, category="personal_transfer", amount="523600",
                       date=today - datetime.timedelta(days=330), memo="原业委会成员个人账户代收款项转入公账",
                       payer="原业委会成员")
     for months_ago in range(11, -1, -1):
-        day = (today.replace(day=1) - datetime.timedelta(days=30 * months_ago)).replace(day=5)
+        day = min(today, (today.replace(day=1) - datetime.timedelta(days=30 * months_ago)).replace(day=5))
         fin.income_record(secretary, estate_id=pacific.pk, category="parking", amount="4230", date=day,
                           memo=f"{day.month}月地面停车费", payer="停车管理处")
         if months_ago % 3 == 0:
@@ -573,7 +569,7 @@ def _money(chair, secretary, supervisor, manager, pacific) -> None:
         bills = list(FeeBill.objects.filter(estate=pacific, month=month).order_by("unit__code"))
         for bill in bills[: int(len(bills) * share)]:
             fees.pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="online",
-                     paid_on=month + datetime.timedelta(days=9))
+                     paid_on=min(today, month + datetime.timedelta(days=9)))
 
     last = (first - datetime.timedelta(days=1)).replace(day=5)
     statement = "\n".join([
@@ -593,12 +589,11 @@ def _requests(sub, district) -> None:
     two departments summoned (one has not reported), a noise complaint waiting for building head 陈,
     a reopened leak, a patrol's flying-wire emergency, a road problem up to the 包保 cadre, micro-wishes
     at every step, and the Open311 jurisdiction `guanghualu` with key GONGZHI-DEMO-KEY."""
-    from unittest import mock
 
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
     from gongzhi.bodies.models import Membership
+    from gongzhi.core import clock
     from gongzhi.core.models import Notification
     from gongzhi.requests import orders
     from gongzhi.requests import services as req
@@ -617,13 +612,13 @@ def _requests(sub, district) -> None:
         core.record_save(None, Membership(organisation=dept, person=person, role=MemberRole.MEMBER),
                          scope_ids=(None, None))
 
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    now = clock.now().replace(minute=0, second=0, microsecond=0)
     rng = random.Random(20261122)
     day = datetime.timedelta(days=1)
     hour = datetime.timedelta(hours=1)
 
-    def at(when):
-        return mock.patch("django.utils.timezone.now", return_value=when)
+    def at(when):  # a follow-up that would fall after the moment the demo loads happens now instead
+        return clock.frozen(min(when, now))
 
     residents = {yiwu: ["wangayi", "zuhu"], pacific: ["lixiansheng", "zhaozhuren", "weiyuan", "chen"]}
     handlers = {yiwu: users["zhangjingli"], pacific: users["wangjingli"]}
@@ -774,4 +769,4 @@ def _requests(sub, district) -> None:
     # The months replayed above notified people as they went; those messages are old news.
     history = [f"/requests/{pk}/" for pk in Request.objects.filter(created_at__lt=now - 10 * day)
                .values_list("pk", flat=True)]
-    transaction.on_commit(lambda: Notification.objects.filter(link__in=history).update(read_at=timezone.now()))
+    transaction.on_commit(lambda: Notification.objects.filter(link__in=history).update(read_at=clock.now()))

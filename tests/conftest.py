@@ -1,6 +1,7 @@
 """Shared fixtures: the demo world (loaded once into the test database), personas by login name,
 clients logged in as a persona, and Playwright launched on Debian's Chromium."""
 
+import datetime
 import os
 import shutil
 
@@ -102,16 +103,34 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """A stopped clock: timezone.now() returns clock.now; move it with clock.set(t)."""
-    from django.utils import timezone
+def clock():
+    """The one clock (gongzhi.core.clock), stopped at the current instant. Read `clock.now` and
+    `clock.today`; move it with `clock.set(t)` or `clock.now = t` — an aware datetime, or a local
+    wall-clock time as "YYYY-MM-DD HH:MM" (Asia/Shanghai). `clock.let_run()` starts it again."""
+    from gongzhi.core import clock as source
 
     class Clock:
-        now = timezone.now().replace(microsecond=0)
+        @property
+        def now(self):
+            return source.now()
+
+        @now.setter
+        def now(self, when):
+            self.set(when)
+
+        @property
+        def today(self):
+            return source.today()
 
         def set(self, when):
-            self.now = when
+            if isinstance(when, str):
+                when = datetime.datetime.fromisoformat(when)
+            source.set_frozen(when)
+
+        def let_run(self):
+            source.set_frozen(None)
 
     stopped = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: stopped.now)
-    return stopped
+    stopped.set(source.now().replace(microsecond=0))
+    yield stopped
+    source.set_frozen(None)

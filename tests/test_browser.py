@@ -97,18 +97,17 @@ def test_a_passer_by_scans_a_notice_and_sees_it_verified_then_a_tampered_one_rej
     expect(phone.get_by_test_id("verdict")).to_contain_text("验证失败")
 
 
-def test_an_owner_votes_on_a_phone_while_the_organiser_watches_turnout_move(site, phone, browser):
+def test_an_owner_votes_on_a_phone_while_the_organiser_watches_turnout_move(clock, site, phone, browser):
     import datetime
 
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
     from gongzhi.votes import services
     from gongzhi.votes.models import Vote
 
     chair = get_user_model().objects.get(username="zhaozhuren")
     pacific = Estate.objects.get(name="太平洋花园")
-    now = timezone.now()
+    now = clock.now
     vote = services.vote_create(chair, estate_id=pacific.pk, title="增设电动车充电棚", item=8,
                                 opens_at=now + datetime.timedelta(days=16), closes_at=now + datetime.timedelta(days=30))
     services.vote_announce(chair, vote_id=vote.pk)
@@ -133,9 +132,8 @@ def test_an_owner_votes_on_a_phone_while_the_organiser_watches_turnout_move(site
     organiser.context.close()
 
 
-def test_a_committee_chair_signs_in_at_a_meeting_on_a_phone_and_records_a_decision(site, phone):
+def test_a_committee_chair_signs_in_at_a_meeting_on_a_phone_and_records_a_decision(clock, site, phone):
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
     from gongzhi.bodies.models import Membership, OrgKind
     from gongzhi.meetings import services
@@ -144,7 +142,7 @@ def test_a_committee_chair_signs_in_at_a_meeting_on_a_phone_and_records_a_decisi
     pacific = Estate.objects.get(name="太平洋花园")
     matter = services.matter_create(chair, estate_id=pacific.pk, title="增设非机动车充电桩", procedure="branch_first")
     meeting = services.meeting_plan(chair, estate_id=pacific.pk, kind="owners_committee", title="业委会月度会议",
-                                    scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+                                    scheduled_at=clock.now, agenda_ids=[matter.pk])
     services.meeting_open(chair, meeting_id=meeting.pk)
     others = Membership.objects.filter(organisation__estate=pacific, organisation__kind=OrgKind.OWNERS_COMMITTEE,
                                        active=True).exclude(person__user=chair)

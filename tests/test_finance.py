@@ -302,7 +302,7 @@ def test_statement_and_its_publication(persona):
     assert Notice.objects.filter(pk=notice.pk).exists()
 
 
-def test_supervisor_alerts(persona, seals):
+def test_supervisor_alerts(clock, persona, seals):
     from gongzhi.finance.selectors import alerts
 
     request(persona, "3000", payee="某维修部")
@@ -314,7 +314,7 @@ def test_supervisor_alerts(persona, seals):
     [use] = fin.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="合同", purpose="x")
     sign_seal(persona, use)
     fin.seal_release(persona("yanshuji"), use_id=use.pk)
-    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=25)
+    later = clock.now + datetime.timedelta(hours=25)
     kinds = [a.kind for a in alerts(fetched_by=persona("sunjiancha"), now=later)]
     assert kinds.count("pay_refused") == 1 and kinds.count("seal_out") == 1 and kinds.count("split") == 2
     assert "seal_out" not in [a.kind for a in alerts(fetched_by=persona("sunjiancha"))]  # not yet too long

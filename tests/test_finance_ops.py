@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.finance import audits, fees, fund, reconciliation
@@ -199,7 +198,7 @@ def test_the_remaining_alerts(persona, clock):
                building_ids=[pacific.buildings.first().pk], emergency="water_pump")
     audits.audit_open(yan, estate_id=pacific.pk, start=D(2026, 1, 1), end=D(2026, 3, 31))
     audits.case_open(persona("sunjiancha"), estate_id=pacific.pk, source="预警", description="停车费未入账",
-                     responsible="物业经理", deadline=timezone.localdate(clock.now))
+                     responsible="物业经理", deadline=clock.today)
     now_kinds = {a.kind for a in alerts(fetched_by=persona("sunjiancha"), now=clock.now)}
     assert "audit_overdue" in now_kinds  # the quarter ended long ago and 三审 is not done
     assert "fund_review_overdue" not in now_kinds and "case_overdue" not in now_kinds

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from gongzhi.bodies.models import Membership, OrgKind
+from gongzhi.core.clock import at, local_date, now
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.roles import Role
 from gongzhi.meetings import selectors
@@ -46,7 +46,7 @@ def members(kind):
 def joint_meeting(persona, matter, kind="joint_1_3_n", parties=("community", "autonomous", "property"), passed=True):
     secretary = persona("yanshuji")
     meeting = svc.meeting_plan(secretary, estate_id=matter.estate_id, kind=kind, title="联席会议",
-                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+                               scheduled_at=now(), agenda_ids=[matter.pk])
     svc.meeting_open(secretary, meeting_id=meeting.pk)
     for party in parties:
         svc.sign_in(secretary, meeting_id=meeting.pk, party=party, person_id=person(f"{party}代表").pk)
@@ -59,7 +59,7 @@ def joint_meeting(persona, matter, kind="joint_1_3_n", parties=("community", "au
 def members_meeting(persona, matter, kind, org_kind, present, votes_for):
     chair = persona("zhaozhuren")
     meeting = svc.meeting_plan(chair, estate_id=matter.estate_id, kind=kind, title="会议",
-                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+                               scheduled_at=now(), agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=meeting.pk)
     for p in members(org_kind)[:present]:
         svc.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
@@ -137,11 +137,11 @@ def test_a_meeting_that_says_no_sends_the_matter_back(persona):
     assert matter.step_index == 0 and matter.status == MatterStatus.IN_PROGRESS
 
 
-def test_quorum_and_parties(persona):
+def test_quorum_and_parties(clock, persona):
     chair, secretary = persona("zhaozhuren"), persona("yanshuji")
     matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="four_discussions")
     meeting = svc.meeting_plan(secretary, estate_id=matter.estate_id, kind="joint_1_3_n", title="1+3+N",
-                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+                               scheduled_at=clock.now, agenda_ids=[matter.pk])
     with pytest.raises(WrongState, match="未在进行中"):
         svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=1)
     svc.meeting_open(secretary, meeting_id=meeting.pk)
@@ -165,16 +165,16 @@ def test_quorum_and_parties(persona):
         svc.meeting_close(secretary, meeting_id=meeting.pk)
     with pytest.raises(PermissionDenied):
         svc.meeting_plan(persona("lixiansheng"), estate_id=estate(PACIFIC).pk, kind="joint_1_3_n", title="x",
-                         scheduled_at=timezone.now())
+                         scheduled_at=clock.now)
 
 
-def test_member_quorums_committee_and_party_members(persona):
+def test_member_quorums_committee_and_party_members(clock, persona):
     chair = persona("zhaozhuren")
     matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="branch_first")
     committee = members(OrgKind.OWNERS_COMMITTEE)
     assert len(committee) == 7
     meeting = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="owners_committee", title="业委会会议",
-                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+                               scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=meeting.pk)
     for p in committee[:3]:
         svc.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
@@ -187,7 +187,7 @@ def test_member_quorums_committee_and_party_members(persona):
     branch = members(OrgKind.ESTATE_BRANCH)
     assert len(branch) == 3
     party = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="party_members", title="党员大会",
-                             scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+                             scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=party.pk)
     svc.sign_in(chair, meeting_id=party.pk, party="member", person_id=branch[0].pk)
     with pytest.raises(WrongState, match="三分之二以上"):
@@ -196,7 +196,7 @@ def test_member_quorums_committee_and_party_members(persona):
     assert svc.decision_record(chair, meeting_id=party.pk, matter_id=matter.pk, text="x", votes_for=2).passed
 
 
-def test_major_matter_only_at_a_joint_meeting(persona):
+def test_major_matter_only_at_a_joint_meeting(clock, persona):
     from gongzhi.core.procedures import BRANCH_FIRST
     from gongzhi.meetings.models import ProcedureTemplate
 
@@ -218,7 +218,7 @@ def test_major_matter_only_at_a_joint_meeting(persona):
     major = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="重大", procedure="four_discussions",
                               major=True)
     meeting = svc.meeting_plan(chair, estate_id=major.estate_id, kind="owners_committee", title="业委会会议",
-                               scheduled_at=timezone.now(), agenda_ids=[major.pk])
+                               scheduled_at=clock.now, agenda_ids=[major.pk])
     svc.meeting_open(chair, meeting_id=meeting.pk)
     for p in members(OrgKind.OWNERS_COMMITTEE):
         svc.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
@@ -226,14 +226,14 @@ def test_major_matter_only_at_a_joint_meeting(persona):
         svc.decision_record(chair, meeting_id=meeting.pk, matter_id=major.pk, text="x", votes_for=7)
 
 
-def test_major_matter_under_branch_first_needs_the_joint_meeting_at_branch_review(persona):
+def test_major_matter_under_branch_first_needs_the_joint_meeting_at_branch_review(clock, persona):
     chair = persona("zhaozhuren")
     major = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="外墙翻新", procedure="branch_first",
                               amount=Decimal("300000"))
     assert major.major
     svc.matter_step(persona("weiyuan"), matter_id=major.pk, step_key="propose")
     branch = svc.meeting_plan(chair, estate_id=major.estate_id, kind="branch", title="支部委员会",
-                              scheduled_at=timezone.now(), agenda_ids=[major.pk])
+                              scheduled_at=clock.now, agenda_ids=[major.pk])
     svc.meeting_open(chair, meeting_id=branch.pk)
     for p in members(OrgKind.ESTATE_BRANCH):
         svc.sign_in(chair, meeting_id=branch.pk, party="estate_branch", person_id=p.pk)
@@ -244,24 +244,24 @@ def test_major_matter_under_branch_first_needs_the_joint_meeting_at_branch_revie
     svc.matter_step(chair, matter_id=major.pk, step_key="branch_review", meeting_id=four.pk)
 
 
-def test_emergency_meeting_opens_at_once_others_do_not(persona):
+def test_emergency_meeting_opens_at_once_others_do_not(clock, persona):
     chair = persona("zhaozhuren")
     meeting = svc.meeting_plan(chair, estate_id=estate(PACIFIC).pk, kind="emergency", title="暴雨积水紧急会议",
-                               scheduled_at=timezone.now(), open_now=True)
+                               scheduled_at=clock.now, open_now=True)
     assert meeting.status == "open"
     with pytest.raises(InvalidInput, match="紧急会议"):
-        svc.meeting_plan(chair, estate_id=estate(PACIFIC).pk, kind="special", title="x", scheduled_at=timezone.now(),
+        svc.meeting_plan(chair, estate_id=estate(PACIFIC).pk, kind="special", title="x", scheduled_at=clock.now,
                          open_now=True)
 
 
 # --- 支部先议四步法 ---------------------------------------------------------------------------------
-def test_branch_first_playground_renovation(persona, property_staff):
+def test_branch_first_playground_renovation(clock, persona, property_staff):
     chair, member = persona("zhaozhuren"), persona("weiyuan")
     matter = svc.matter_create(member, estate_id=estate(PACIFIC).pk, title="儿童游乐场改造",
                                procedure="branch_first", amount=Decimal("28000"))
     svc.matter_step(member, matter_id=matter.pk, step_key="propose")
     branch = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="branch", title="支部委员会",
-                              scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+                              scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=branch.pk)
     for p in members(OrgKind.ESTATE_BRANCH):
         svc.sign_in(chair, meeting_id=branch.pk, party="estate_branch", person_id=p.pk)
@@ -318,11 +318,11 @@ def test_overdue_action_items_and_numbers(persona, clock):
     svc.matter_step(chair, matter_id=matter.pk, step_key="propose")
     meeting = joint_meeting(persona, matter)
     item = svc.action_add(chair, matter_id=matter.pk, text="物业出具维修方案", owner_id=chair.pk,
-                          due_on=timezone.localdate(clock.now) + DAY, meeting_id=meeting.pk)
+                          due_on=clock.today + DAY, meeting_id=meeting.pk)
     with pytest.raises(InvalidInput, match="早于今天"):
         svc.action_add(chair, matter_id=matter.pk, text="x", owner_id=chair.pk,
-                       due_on=timezone.localdate(clock.now) - DAY)
-    today = timezone.localdate(clock.now)
+                       due_on=clock.today - DAY)
+    today = clock.today
     period = dict(start=today - 30 * DAY, end=today)
     numbers = selectors.numbers(fetched_by=persona("yanshuji"), community_id=estate(PACIFIC).community_id, **period)
     assert numbers["meetings_by_type"].get("joint_1_3_n", 0) >= 1 and numbers["matters_decided"] >= 1
@@ -352,13 +352,13 @@ def test_two_people_recording_the_same_step_at_once(world, persona):
 
 
 # --- pages -------------------------------------------------------------------------------------------
-def test_meeting_and_matter_pages_with_permissions(login, persona):
+def test_meeting_and_matter_pages_with_permissions(clock, login, persona):
     from django.test import Client
 
     chair = persona("zhaozhuren")
     matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="楼道照明改造", procedure="branch_first")
     meeting = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="owners_committee", title="业委会例会",
-                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+                               scheduled_at=clock.now, agenda_ids=[matter.pk])
     urls = [f"/matters/{matter.pk}/", f"/meetings/{meeting.pk}/", f"/estates/{estate(PACIFIC).pk}/resolutions/"]
     for url in urls:
         assert Client().get(url).status_code == 302
@@ -394,14 +394,14 @@ def test_invitations_recurrence_and_reminders(persona, property_staff, django_ca
     from gongzhi.meetings.services import add_months, send_reminders
 
     secretary = persona("yanshuji")
-    first = timezone.make_aware(datetime.datetime(2027, 1, 31, 9, 0))
+    first = at(datetime.datetime(2027, 1, 31, 9, 0))
     with django_capture_on_commit_callbacks(execute=True):
         meeting = svc.meeting_plan(secretary, estate_id=estate(PACIFIC).pk, kind="monthly_dispatch",
                                    title="月度调度会", scheduled_at=first, repeat_months=2)
     series = list(Meeting.objects.filter(title="月度调度会").order_by("scheduled_at").values_list("scheduled_at", flat=True))
-    assert [timezone.localtime(t).date() for t in series] == [datetime.date(2027, 1, 31), datetime.date(2027, 2, 28),
+    assert [local_date(t) for t in series] == [datetime.date(2027, 1, 31), datetime.date(2027, 2, 28),
                                                                datetime.date(2027, 3, 31)]
-    assert add_months(first, 13).date() == datetime.date(2028, 2, 29)
+    assert local_date(add_months(first, 13)) == datetime.date(2028, 2, 29)
     invited = set(meeting.invitations.values_list("user__username", flat=True))
     assert {"zhaozhuren", "weiyuan", "wangjingli", "shequ", "yanshuji"} <= invited
     assert "lixiansheng" not in invited and "wangayi" not in invited
@@ -424,7 +424,7 @@ def test_overdue_follow_up_notifies_the_owner_once_a_day(persona, clock, django_
     chair = persona("zhaozhuren")
     matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="four_discussions")
     svc.action_add(chair, matter_id=matter.pk, text="出具维修方案", owner_id=persona("weiyuan").pk,
-                   due_on=timezone.localdate(clock.now))
+                   due_on=clock.today)
     clock.set(clock.now + 2 * DAY)
     with django_capture_on_commit_callbacks(execute=True):
         send_reminders(clock.now)
@@ -436,11 +436,11 @@ def test_overdue_follow_up_notifies_the_owner_once_a_day(persona, clock, django_
     assert Notification.objects.filter(user=persona("weiyuan"), title="行动事项已逾期：出具维修方案").count() == 2
 
 
-def test_minutes_are_confirmed_by_attendees(persona, login):
+def test_minutes_are_confirmed_by_attendees(clock, persona, login):
     chair = persona("zhaozhuren")
     matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="branch_first")
     meeting = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="special", title="专题会",
-                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+                               scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=meeting.pk)
     svc.sign_in(chair, meeting_id=meeting.pk, party="autonomous")  # herself
     svc.sign_in(persona("weiyuan"), meeting_id=meeting.pk, party="autonomous")
@@ -457,7 +457,7 @@ def test_minutes_are_confirmed_by_attendees(persona, login):
     assert "纪要已确认" in login("weiyuan").get(f"/meetings/{meeting.pk}/").content.decode()
 
 
-def test_a_community_adds_its_own_meeting_type(persona, login):
+def test_a_community_adds_its_own_meeting_type(clock, persona, login):
     from gongzhi.meetings.models import MeetingTypeConfig
 
     MeetingTypeConfig.objects.create(community_id=estate(PACIFIC).community_id, code="building_council",
@@ -466,7 +466,7 @@ def test_a_community_adds_its_own_meeting_type(persona, login):
     chair = persona("zhaozhuren")
     matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="楼道堆物清理", procedure="branch_first")
     meeting = svc.meeting_plan(chair, estate_id=estate(PACIFIC).pk, kind="building_council", title="3号楼议事会",
-                               scheduled_at=timezone.now(), agenda_ids=[matter.pk])
+                               scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=meeting.pk)
     svc.sign_in(chair, meeting_id=meeting.pk, party="autonomous")
     with pytest.raises(WrongState, match="业主代表"):
@@ -475,7 +475,7 @@ def test_a_community_adds_its_own_meeting_type(persona, login):
     assert svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="清理", votes_for=2).passed
     with pytest.raises(InvalidInput, match="未知的会议类型"):  # 安和苑社区 has no such type
         svc.meeting_plan(persona("lijing"), estate_id=estate("安和苑1号院").pk, kind="building_council",
-                         title="x", scheduled_at=timezone.now())
+                         title="x", scheduled_at=clock.now)
     assert "楼栋议事会" in login("zhaozhuren").get("/matters/").content.decode()
 
 

@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
 
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.models import AuditEntry
@@ -90,8 +89,8 @@ def test_oversized_attachment_refused(persona, settings):
     publish(persona("zhaozhuren"), attachments=[services.Upload("刚好.pdf", (PDF + b"0" * 1024)[:1024])])
 
 
-def test_expiry_today_is_allowed_yesterday_is_not(persona):
-    today = timezone.localdate()
+def test_expiry_today_is_allowed_yesterday_is_not(clock, persona):
+    today = clock.today
     assert publish(persona("zhaozhuren"), expires_on=today).expires_on == today
     with pytest.raises(InvalidInput):
         publish(persona("zhaozhuren"), expires_on=today - datetime.timedelta(days=1))
@@ -176,19 +175,17 @@ def test_reads_are_counted_and_readers_remembered_once(login, persona, client):
     assert "已读居民 2" in chair_page  # the owner and the chair herself
 
 
-def test_expired_notices_move_to_their_own_section(persona, client):
+def test_expired_notices_move_to_their_own_section(clock, persona, client):
     notice = publish(persona("zhaozhuren"), audience="public", title="上月停车公示",
-                     expires_on=timezone.localdate())
+                     expires_on=clock.today)
     Notice.objects.filter(pk=notice.pk).update(views=0)  # allowed column; content stays frozen
     page = client.get(f"/board/estates/{estate(PACIFIC).pk}/").content.decode()
     current = page.split('data-testid="current"')[1].split("</ul>")[0]
     assert "上月停车公示" in current  # the last day of the notice period still counts
     from gongzhi.notices import selectors
 
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(timezone, "localdate", lambda *a, **k: tomorrow)
-        current, expired = selectors.board(fetched_by=persona("zhaozhuren"), estate=estate(PACIFIC))
+    clock.set(clock.now + datetime.timedelta(days=1))
+    current, expired = selectors.board(fetched_by=persona("zhaozhuren"), estate=estate(PACIFIC))
     assert notice in expired and notice not in current
 
 

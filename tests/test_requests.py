@@ -9,6 +9,7 @@ import pytest
 from django.db import connection, transaction
 from PIL import Image
 
+from gongzhi.core.clock import END_OF_DAY, Term, Unit, at, deadline
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.models import AuditEntry, Notification
 from gongzhi.notices.services import Upload
@@ -50,23 +51,28 @@ def test_the_shipped_routing_table_covers_the_categories_with_12345_deadlines():
                    "noise", "neighbour_dispute", "high_throw", "greenery", "security", "renovation",
                    "poles_cables", "fee_dispute", "other"):
         assert needed in DEFAULT_ROUTES
-    assert DEFAULT_ROUTES["utilities"].resolve_hours == 24  # water, power, gas, heating
-    assert DEFAULT_ROUTES["lighting"].resolve_hours == 7 * 24  # general
-    assert DEFAULT_ROUTES["roads"].resolve_hours == 15 * 24 and DEFAULT_ROUTES["roads"].tier == "major"  # complex
+    assert DEFAULT_ROUTES["utilities"].resolve == Term(24, Unit.HOURS)  # water, power, gas, heating
+    assert DEFAULT_ROUTES["lighting"].resolve == Term(7, Unit.WORKING_DAYS)  # general
+    assert DEFAULT_ROUTES["roads"].resolve == Term(15, Unit.WORKING_DAYS)  # complex
+    assert DEFAULT_ROUTES["roads"].tier == "major"
+    assert {r.response for r in DEFAULT_ROUTES.values()} == {Term(24, Unit.HOURS)}
 
 
 def test_a_request_is_routed_with_its_deadlines(persona, clock):
+    clock.set("2026-09-30 10:00")  # Wednesday, the last working day before National Day (10-01 … 10-07)
     wang = persona("wangayi")
     req = services.request_submit(wang, intake(building="5"))
     assert (req.handler, req.level, req.status, req.tier) == ("property", Level.ESTATE, Status.NEW, "minor")
-    assert req.respond_by == clock.now + 24 * HOUR
-    assert req.resolve_by == clock.now + 7 * DAY
+    assert (req.respond_by, req.respond_unit) == (clock.now + 24 * HOUR, "hours")
+    # 7 working days: 10-08, 10-09, 10-10 (a make-up Saturday), 10-12 … 10-15, to the end of that day
+    assert (req.resolve_by, req.resolve_unit) == (at(datetime.date(2026, 10, 15), END_OF_DAY), "working_days")
+    assert not req.deadline_estimated
     urgent = services.request_submit(wang, intake(emergency=True))
     assert urgent.respond_by == clock.now + 2 * HOUR
     water = services.request_submit(wang, intake(category=Category.UTILITIES))
-    assert water.resolve_by == clock.now + 24 * HOUR
+    assert (water.resolve_by, water.resolve_unit) == (clock.now + 24 * HOUR, "hours")
     road = services.request_submit(persona("lixiansheng"), intake(PACIFIC, Category.ROADS))
-    assert (road.handler, road.tier, road.resolve_by) == ("council", "major", clock.now + 15 * DAY)
+    assert (road.handler, road.tier, road.resolve_by) == ("council", "major", at(datetime.date(2026, 10, 27), END_OF_DAY))
     kinds = list(req.events.values_list("kind", flat=True))
     assert kinds == [EventKind.SUBMITTED, EventKind.ROUTED]
 
@@ -86,25 +92,27 @@ def test_a_neighbour_problem_goes_to_the_building_head_or_falls_back(persona):
 
 def test_a_community_overrides_its_routing_and_others_keep_the_default(persona, clock, client):
     row = services.route_set(persona("shequ"), community_id=estate(YIWU).community_id, category="lighting",
-                             handler="community", tier="minor", response_hours=12, resolve_hours=48)
+                             handler="community", tier="minor", response_amount=12, resolve_amount=48,
+                             resolve_unit="hours")
     assert AuditEntry.objects.filter(action="request.route_set", subject_id=str(row.pk)).exists()
     req = services.request_submit(persona("wangayi"), intake(building="5"))
     assert (req.handler, req.resolve_by) == ("community", clock.now + 48 * HOUR)
     other = services.request_submit(persona("zhengbaobao"), intake("育才新村", channel="phone", contact_name="居民"))
-    assert other.resolve_by == clock.now + 7 * DAY
+    assert (other.resolve_by, other.resolve_unit) == (deadline(clock.now, Term(7, Unit.WORKING_DAYS)).at, "working_days")
     with pytest.raises(PermissionDenied):  # the subdistrict sees the community but its routing is the community's
         services.route_set(persona("wuganbu"), community_id=estate(YIWU).community_id, category="lighting",
-                           handler="property", tier="minor", response_hours=1, resolve_hours=2)
+                           handler="property", tier="minor", response_amount=1, resolve_amount=2)
     for outsider in ("wangayi", "lijing"):
         with pytest.raises(NotFound):
             services.route_set(persona(outsider), community_id=estate(YIWU).community_id, category="lighting",
-                               handler="property", tier="minor", response_hours=1, resolve_hours=2)
-    for bad in ({"handler": "mayor"}, {"tier": "huge"}, {"resolve_hours": 0}, {"category": "ufo"}):
-        args = {"category": "lighting", "handler": "property", "tier": "minor", "response_hours": 1,
-                "resolve_hours": 2, **bad}
+                               handler="property", tier="minor", response_amount=1, resolve_amount=2)
+    for bad in ({"handler": "mayor"}, {"tier": "huge"}, {"resolve_amount": 0}, {"category": "ufo"},
+                {"resolve_unit": "weeks"}, {"resolve_amount": 61}, {"response_amount": 2161, "response_unit": "hours"}):
+        args = {"category": "lighting", "handler": "property", "tier": "minor", "response_amount": 1,
+                "resolve_amount": 2, **bad}
         with pytest.raises(InvalidInput):
             services.route_set(persona("shequ"), community_id=estate(YIWU).community_id, **args)
-    assert Route.objects.get(pk=row.pk).resolve_hours == 48
+    assert (Route.objects.get(pk=row.pk).resolve_amount, Route.objects.get(pk=row.pk).resolve_unit) == (48, "hours")
     page = client.get(f"/requests/routing/{estate(YIWU).community_id}/")
     assert page.status_code == 302  # login first
     client.force_login(persona("shequ"))
@@ -337,11 +345,10 @@ def test_a_request_in_progress_climbs_when_its_resolution_deadline_passes(filed,
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_two_deadline_jobs_at_once_escalate_once(world, persona):
-    from django.utils import timezone
+def test_two_deadline_jobs_at_once_escalate_once(clock, world, persona):
 
     req = services.request_submit(persona("wangayi"), intake(building="5"))
-    later = timezone.now() + 2 * DAY
+    later = clock.now + 2 * DAY
     before = Escalation.objects.count()
     results = race([lambda: services.sweep(now=later), lambda: services.sweep(now=later)])
     # every escalation either job reports is one row, none twice; ours climbed exactly once
@@ -378,10 +385,10 @@ def test_reopening_goes_back_to_the_last_handler_and_counts_against_them(filed, 
         services.request_reopen(persona("wangayi"), request_id=filed.pk, reason="")
     req = services.request_reopen(persona("wangayi"), request_id=filed.pk, reason="又不亮了")
     assert (req.status, req.reopen_count, req.handler_user) == (Status.IN_PROGRESS, 1, persona("zhangjingli"))
-    assert req.resolve_by == clock.now + 7 * DAY
+    assert (req.resolve_by, req.resolve_unit) == (deadline(clock.now, Term(7, Unit.WORKING_DAYS)).at, "working_days")
     event = req.events.get(kind=EventKind.REOPENED)
     assert event.against_user == persona("zhangjingli")
-    today = clock.now.date()
+    today = clock.today
     m = selectors.metrics(fetched_by=persona("zhangjingli"), place="estate", place_id=req.estate_id,
                           start=today, end=today)
     assert ("张海涛", 1) in m.reopens_by_handler
@@ -513,10 +520,9 @@ def test_notifications_go_out_only_after_the_change_commits(persona, caplog, dja
 
 # --- metrics -----------------------------------------------------------------------------------------------
 def test_metrics_count_what_happened_in_the_period(persona, clock, login):
-    from django.utils import timezone
 
     wang, staff = persona("wangayi"), persona("zhangjingli")
-    base = timezone.make_aware(datetime.datetime(2031, 3, 2, 9, 0))
+    base = at(datetime.datetime(2031, 3, 2, 9, 0))
     clock.set(base - datetime.timedelta(days=365))
     for _ in range(5):  # last year's March
         services.request_submit(wang, intake())
@@ -529,10 +535,10 @@ def test_metrics_count_what_happened_in_the_period(persona, clock, login):
     services.request_resolve(staff, request_id=on_time.pk, note="ok")
     services.request_confirm(wang, request_id=on_time.pk, satisfaction=5)
     _climb(up, persona, Level.SUBDISTRICT)
-    clock.set(base + 8 * DAY)
+    clock.set(base + 12 * DAY)  # past its 7 working days (2031's holidays unknown: weekends only → 03-11)
     services.request_resolve(staff, request_id=late.pk, note="late")
     services.request_confirm(wang, request_id=late.pk, satisfaction=3)
-    clock.set(base + 9 * DAY)
+    clock.set(base + 13 * DAY)
     start, end = datetime.date(2031, 3, 1), datetime.date(2031, 3, 31)
     yiwu = estate(YIWU)
     for place, place_id, who in (("estate", yiwu.pk, "zhangjingli"), ("community", yiwu.community_id, "yanshuji"),
@@ -541,11 +547,11 @@ def test_metrics_count_what_happened_in_the_period(persona, clock, login):
         assert (m.received, m.resolved, m.resolution_rate) == (4, 2, 50.0), place
         assert (m.on_time, m.first_resolved, m.on_time_rate) == (1, 2, 50.0)
         assert (m.rated, m.satisfied, m.satisfaction_rate) == (2, 1, 50.0)
-        assert m.avg_hours == round((24 + 8 * 24) / 2, 1)
+        assert m.avg_hours == round((24 + 12 * 24) / 2, 1)
         assert dict(m.by_level) == {2: 1, 3: 1, 4: 0, 5: 0}
         assert dict(m.by_category) == {"lighting": 3, "cleaning": 1}
         assert (m.last_year, m.yoy_change) == (5, -20.0)  # the seeds' "complaints −20%"
-        assert (m.open, m.overdue) == (2, 2)  # both open ones are past their 7 days
+        assert (m.open, m.overdue) == (2, 2)  # both open ones are past their 7 working days
     api = login("wuganbu").get("/api/v1/requests/metrics", {
         "place": "subdistrict", "place_id": yiwu.community.subdistrict_id, "start": start, "end": end}).json()
     assert (api["received"], api["year_over_year_change"], api["escalations_by_level"]["subdistrict"]) == (4, -20.0, 1)
@@ -554,9 +560,9 @@ def test_metrics_count_what_happened_in_the_period(persona, clock, login):
     assert page.status_code == 200 and "-20.0%" in page.content.decode()
 
 
-def test_metrics_are_refused_outside_scope_and_for_bad_periods(persona, login):
+def test_metrics_are_refused_outside_scope_and_for_bad_periods(clock, persona, login):
     yiwu = estate(YIWU)
-    today = datetime.date.today()
+    today = clock.today
     with pytest.raises(NotFound):
         selectors.metrics(fetched_by=persona("wangjingli"), place="estate", place_id=yiwu.pk, start=today, end=today)
     with pytest.raises(NotFound):
@@ -606,7 +612,7 @@ def test_request_endpoints_refuse_the_wrong_role_and_the_wrong_estate(persona, l
         assert login("wuganbu").post(path, body, content_type=json).status_code == 403
         assert login("wangjingli").post(path, body, content_type=json).status_code == 404
     community = estate(YIWU).community_id
-    route = {"category": "lighting", "handler": "property", "tier": "minor", "response_hours": 2, "resolve_hours": 9}
+    route = {"category": "lighting", "handler": "property", "tier": "minor", "response_amount": 2, "resolve_amount": 9}
     assert login("wuganbu").post(f"/api/v1/requests/routing/{community}", route, content_type=json).status_code == 403
     assert login("lijing").post(f"/api/v1/requests/routing/{community}", route, content_type=json).status_code == 404
     assert login("lijing").get(f"/api/v1/requests/routing/{community}").status_code == 404

@@ -209,17 +209,15 @@ def test_covers_answers_in_memory_what_estates_answers_in_sql(persona, world):
         assert {e.pk for e in estates if scope.covers(e)} == visible, user.username
 
 
-def test_scope_and_holders_read_the_assignments_in_force_on_their_first_and_last_day(persona, world):
+def test_scope_and_holders_read_the_assignments_in_force_on_their_first_and_last_day(clock, persona, world):
     """The hand-written reads behind Scope and holders() follow RoleAssignment.objects.current():
     a grant counts from its first day through its last day, and not a day outside."""
     import datetime
 
-    from django.utils import timezone
-
     from gongzhi.core.scoping import Scope, holders
     from gongzhi.people.models import RoleAssignment
 
-    today = timezone.localdate()
+    today = clock.today
     wang = persona("wangayi")
     building = unit(YIWU, "5-1-302").building
     yiwu = estate(YIWU)

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
 
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.models import AuditEntry
@@ -254,12 +253,12 @@ def test_secret_ballot_choices_never_reach_the_audit_trail_or_the_published_resu
 
 # --- races ------------------------------------------------------------------------------------------
 @pytest.mark.django_db(transaction=True)
-def test_many_owners_voting_at_the_same_moment_are_all_counted(world, persona):
+def test_many_owners_voting_at_the_same_moment_are_all_counted(clock, world, persona):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
     from django.contrib.auth import get_user_model
 
-    now = timezone.now()
+    now = clock.now
     vote = services.vote_create(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, title="并发投票", item=4,
                                 opens_at=now + 16 * DAY, closes_at=now + 20 * DAY)
     services.vote_announce(persona("zhaozhuren"), vote_id=vote.pk)
@@ -286,21 +285,22 @@ def test_many_owners_voting_at_the_same_moment_are_all_counted(world, persona):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_ballot_racing_the_close_is_counted_or_refused_never_half(world, persona):
+def test_a_ballot_racing_the_close_is_counted_or_refused_never_half(clock, world, persona):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
     import time
 
-    now = timezone.now()
+    clock.let_run()  # a real race against the closing instant: the clock must move
+    now = clock.now
     chair = persona("zhaozhuren")
     vote = services.vote_create(chair, estate_id=estate(PACIFIC).pk, title="截止竞争", item=4,
                                 opens_at=now + 16 * DAY, closes_at=now + 20 * DAY)
     services.vote_announce(chair, vote_id=vote.pk)
-    deadline = timezone.now() + datetime.timedelta(milliseconds=400)
+    deadline = clock.now + datetime.timedelta(milliseconds=400)
     Vote.objects.filter(pk=vote.pk).update(opens_at=now - DAY, closes_at=deadline)
 
     def cast():
-        time.sleep(max(0, (deadline - timezone.now()).total_seconds() - 0.002))
+        time.sleep(max(0, (deadline - clock.now).total_seconds() - 0.002))
         return services.ballot_cast(persona("lixiansheng"), vote_id=vote.pk, choice="yes")
 
     def close():

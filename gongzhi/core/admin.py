@@ -9,11 +9,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from gongzhi.core.errors import GongzhiError
-from gongzhi.core.models import Approval, ApprovalSignature, AuditEntry
+from gongzhi.core.models import Approval, ApprovalSignature, AuditEntry, CalendarDay
 from gongzhi.core.roles import AUDIT_ROLES, Role
+from gongzhi.core.rules import may_edit_calendar
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.selectors import audit_out
-from gongzhi.core.services import record_delete, record_save
+from gongzhi.core.services import calendar_day_delete, calendar_day_set, record_delete, record_save
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -121,3 +122,43 @@ class ApprovalSignatureAdmin(ReadOnlyScopedAdmin):
 
     def scoped(self, scope, qs):
         return qs.filter(approval__in=scope.approvals().values("pk"))
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Days the administrators add or correct over the official schedule (all deployment-wide)."""
+
+    list_display = ["day", "kind", "name", "entered_by", "entered_at"]
+    list_filter = ["kind"]
+    fields = ["day", "kind", "name"]
+    date_hierarchy = "day"
+
+    def _may(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff and may_edit_calendar(request.user)
+
+    def has_module_permission(self, request):
+        return self._may(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_add_permission(self, request):
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request)
+
+    def save_model(self, request, obj, form, change):
+        if change and "day" in form.changed_data:
+            calendar_day_delete(request.user, day=form.initial["day"])
+        calendar_day_set(request.user, day=obj.day, kind=obj.kind, name=obj.name)
+
+    def delete_model(self, request, obj):
+        calendar_day_delete(request.user, day=obj.day)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

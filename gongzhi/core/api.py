@@ -1,10 +1,11 @@
 import datetime
+from typing import Literal
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gongzhi.core import selectors, services
-from gongzhi.core.api_schema import ERRORS, BodyId, Id, Pagination, Text
+from gongzhi.core import clock, selectors, services
+from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
 from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.paging import MappedPage
 from gongzhi.core.roles import AUDIT_ROLES, Role
@@ -133,3 +134,75 @@ def audit(request, action: Text = "", actor: Text = "", subject_type: Text = "",
         fetched_by=request.user, action=action, actor=actor, subject_type=subject_type, estate_id=estate_id
     )
     return MappedPage(entries, lambda page: selectors.audit_out(fetched_by=request.user, entries=page))
+
+
+# --- the working-day calendar -----------------------------------------------------------------
+class CalendarDayOut(Schema):
+    day: datetime.date
+    kind: Literal["workday", "holiday"]
+    name: str
+
+
+class CalendarYearOut(Schema):
+    year: int
+    known: bool
+    source: Literal["chinesecalendar", "administrators", "weekends_only"]
+    days: list[CalendarDayOut]
+
+
+class CalendarDayIn(Schema):
+    model_config = {"extra": "forbid"}
+    day: IsoDate
+    kind: Literal["workday", "holiday"]
+    name: Text = Field("", max_length=50)
+
+
+class CalendarImportIn(Schema):
+    model_config = {"extra": "forbid"}
+    csv: str = Field(..., min_length=1, max_length=1_000_000, description="date,kind,name lines")
+
+
+class TermOut(Schema):
+    key: str
+    label: str
+    amount: int
+    unit: Literal["hours", "days", "working_days"]
+    unit_label: str
+    text: str
+
+
+@router.get("/calendar/terms", response={200: list[TermOut], **ERRORS})
+def calendar_terms(request):
+    """Every shipped time limit besides the routing table, each with its unit."""
+    return clock.terms()
+
+
+@router.get("/calendar/years/{year}", response={200: CalendarYearOut, **ERRORS})
+def calendar_year(request, year: int = Path(..., ge=2000, le=2100)):
+    """Whether a year's holidays are known, and the days administrators entered for it."""
+    from gongzhi.core.models import CalendarDay
+
+    source = "chinesecalendar" if clock.library_knows(year) else (
+        "administrators" if clock.covered(year) else "weekends_only")
+    return {"year": year, "known": source != "weekends_only", "source": source,
+            "days": list(CalendarDay.objects.filter(day__year=year))}
+
+
+@router.post("/calendar/days", response={200: dict, **ERRORS})
+def calendar_day_set(request, payload: CalendarDayIn):
+    """Enter or correct one day (administrators). Deadlines already set keep their dates."""
+    written = services.calendar_day_set(request.user, day=payload.day, kind=payload.kind, name=payload.name)
+    return {"written": written}
+
+
+@router.post("/calendar/import", response={200: dict, **ERRORS})
+def calendar_import(request, payload: CalendarImportIn):
+    """Import days as CSV text (date,kind,name); one bad row refuses the whole file."""
+    rows = services.calendar_parse(payload.csv.encode())
+    return {"read": len(rows), "written": services.calendar_import(request.user, rows=rows)}
+
+
+@router.delete("/calendar/days/{day}", response={200: dict, **ERRORS})
+def calendar_day_delete(request, day: IsoDate):
+    services.calendar_day_delete(request.user, day=day)
+    return {"deleted": day.isoformat()}

@@ -3,8 +3,9 @@
 import io
 
 from django.http import HttpResponse
-from django.utils import timezone
 from openpyxl import Workbook
+
+from gongzhi.core import clock
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,5 +23,5 @@ def xlsx_bytes(title: str, headers: list[str], rows) -> bytes:
 
 def xlsx_response(data: bytes, stem: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{stem}-{timezone.localdate():%Y%m%d}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{clock.today():%Y%m%d}.xlsx"'
     return response

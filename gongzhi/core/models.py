@@ -15,9 +15,9 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import clock
 from gongzhi.core.roles import Role
 from gongzhi.places.models import Estate
 
@@ -25,7 +25,7 @@ AUDIT_IS_APPEND_ONLY = "审计记录只能追加，不能修改或删除 / Audit
 
 
 class AuditEntry(models.Model):
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("操作人"),
@@ -87,7 +87,7 @@ class Approval(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="approvals_created", verbose_name=_("发起人")
     )
-    created_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("发起时间"), default=clock.now)
     decided_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
@@ -139,7 +139,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
     name = models.CharField(_("名称"), max_length=64, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -166,7 +166,7 @@ class Notification(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -175,3 +175,28 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class CalendarDay(models.Model):
+    """An administrator's word on one day: a working day or a day off, over the official schedule
+    that `chinesecalendar` ships (a year it does not know yet, or a local correction)."""
+
+    day = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=8, choices=[("workday", _("工作日")), ("holiday", _("休息日"))])
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("录入人"))
+    entered_at = models.DateTimeField(_("录入时间"), default=clock.now)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+        constraints = [models.CheckConstraint(condition=Q(kind__in=["workday", "holiday"]),
+                                              name="calendar_day_kind_known")]
+
+    def __str__(self):
+        return f"{self.day} {self.get_kind_display()} {self.name}".strip()
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return (None, None)

@@ -8,9 +8,9 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from gongzhi.core import clock
 from gongzhi.core.models import Notification
 
 log = logging.getLogger("gongzhi.notifications")
@@ -21,7 +21,7 @@ def notify(users, *, title: str, body: str = "", link: str = "") -> None:
     if not user_ids:
         return
 
-    now = timezone.now()
+    now = clock.now()
     rows = Notification.objects.bulk_create(
         Notification(user_id=uid, title=title[:200], body=body, link=link[:300], created_at=now) for uid in user_ids)
 
@@ -74,5 +74,5 @@ def inbox_open(user) -> list[Notification]:
     """The user's latest messages; opening the inbox marks them read (a reader's own state, no
     governance record, so no audit row)."""
     rows = list(Notification.objects.filter(user=user)[:200])
-    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=clock.now())
     return rows

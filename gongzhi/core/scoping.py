@@ -13,8 +13,8 @@ under their anchor; departments and auditors places and records but nobody's per
 from functools import cached_property
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.roles import (
     AUDIT_ROLES,
     BUILDING_ROLES,
@@ -243,7 +243,7 @@ def _current_assignments(user_id: int) -> list:
     from gongzhi.people.models import RoleAssignment
     from gongzhi.places.models import Building, Unit
 
-    today = timezone.localdate()
+    today = clock.today()
     sql = (f"SELECT ra.*, b.estate_id AS building_estate_id, u.estate_id AS unit_estate_id "
            f"FROM {RoleAssignment._meta.db_table} ra "
            f"LEFT JOIN {Building._meta.db_table} b ON b.id = ra.building_id "
@@ -292,7 +292,7 @@ def holders(roles, estate, *, building_id: int | None = None) -> set[int]:
     if not roles:
         return set()
     community = estate.community
-    today = timezone.localdate()
+    today = clock.today()
     places = ["ra.estate_id = %s", "ra.community_id = %s", "ra.subdistrict_id = %s", "ra.district_id = %s"]
     params = [estate.pk, estate.community_id, community.subdistrict_id, community.subdistrict.district_id]
     if estate.grid_id:

@@ -4,15 +4,21 @@ Every function takes the acting user first, checks permission, runs in one trans
 what two people can race on, and leaves an audit record.
 """
 
+import csv
+import datetime
+import io
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
-from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
+from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.models import Approval, ApprovalSignature, ApprovalStatus, Decision
 from gongzhi.core.roles import STAFF_ROLES, Role
+from gongzhi.core.rules import may_edit_calendar
 from gongzhi.core.scoping import Scope, get_in_scope, scope_for
 
 APPROVAL_NEEDS_ROLES = "审批单至少需要一个签署角色 / An approval needs at least one signatory role"
@@ -139,7 +145,7 @@ def _approval_decide(actor, *, approval_id, role, comment, decision) -> Approval
     before = snapshot(signature)
     signature.decision = decision
     signature.signer = actor
-    signature.signed_at = timezone.now()
+    signature.signed_at = clock.now()
     signature.comment = (comment or "").strip()[:500]
     signature.save()
 
@@ -217,3 +223,113 @@ def api_token_create(actor, *, name: str = "") -> str:
     token = ApiToken.objects.create(user=actor, key_hash=ApiToken.hash(raw), name=name[:64])
     audit_record(actor, "api_token.create", token, after={"name": token.name})
     return raw
+
+
+# --- the working-day calendar -----------------------------------------------------------------
+CALENDAR_NOT_ADMIN = "只有管理员可以调整工作日历 / Only administrators can change the working-day calendar"
+CALENDAR_EMPTY = "文件中没有日期 / The file has no days in it"
+CALENDAR_TOO_BIG = "文件超过 {mb} MB / The file is larger than {mb} MB"
+CALENDAR_ENCODING = "无法识别文件编码，请保存为 UTF-8 或 GBK 的 CSV / Save the file as CSV in UTF-8 or GBK"
+CALENDAR_BAD_DATE = "第 {row} 行：日期“{value}”不存在或格式不对（应为 2027-10-01）/ Row {row}: {value} is not a date (YYYY-MM-DD)"
+CALENDAR_BAD_KIND = ("第 {row} 行：类型“{value}”无法识别（应为 workday/工作日/上班 或 holiday/休息日/放假）"
+                     " / Row {row}: unknown kind {value} (workday or holiday)")
+CALENDAR_CONFLICT = ("第 {row} 行：{day} 与第 {first} 行类型不同，同一天只能是一种 / Row {row}: {day} is given "
+                     "another kind on row {first}")
+CALENDAR_NAME_TOO_LONG = "第 {row} 行：名称最多 50 字 / Row {row}: the name is at most 50 characters"
+CALENDAR_KINDS = {"workday": "workday", "工作日": "workday", "上班": "workday", "班": "workday",
+                  "holiday": "holiday", "休息日": "holiday", "节假日": "holiday", "放假": "holiday", "休": "holiday"}
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    day: datetime.date
+    kind: str
+    name: str = ""
+
+
+def calendar_parse(data: bytes) -> list[CalendarRow]:
+    """A CSV of `date, kind, name` (a header row is optional). Every row is checked before anything
+    is written: a bad row raises InvalidInput naming it."""
+    limit = settings.GONGZHI_IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise InvalidInput(CALENDAR_TOO_BIG.format(mb=limit // (1024 * 1024)), field="file")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InvalidInput(CALENDAR_ENCODING, field="file")
+    rows: list[CalendarRow] = []
+    seen: dict[datetime.date, tuple[int, str]] = {}
+    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue
+        if number == 1 and cells[0].lower() in ("date", "日期"):
+            continue
+        value, kind = cells[0], (cells[1] if len(cells) > 1 else "")
+        name = cells[2] if len(cells) > 2 else ""
+        try:
+            day = datetime.date.fromisoformat(value.replace("/", "-"))
+        except ValueError:
+            raise InvalidInput(CALENDAR_BAD_DATE.format(row=number, value=value), field="file") from None
+        if kind.lower() not in CALENDAR_KINDS and kind not in CALENDAR_KINDS:
+            raise InvalidInput(CALENDAR_BAD_KIND.format(row=number, value=kind), field="file")
+        kind = CALENDAR_KINDS.get(kind.lower(), CALENDAR_KINDS.get(kind))
+        if len(name) > 50:
+            raise InvalidInput(CALENDAR_NAME_TOO_LONG.format(row=number), field="file")
+        if day in seen:
+            if seen[day][1] != kind:
+                raise InvalidInput(CALENDAR_CONFLICT.format(row=number, day=day, first=seen[day][0]), field="file")
+            continue
+        seen[day] = (number, kind)
+        rows.append(CalendarRow(day, kind, name))
+    if not rows:
+        raise InvalidInput(CALENDAR_EMPTY, field="file")
+    return rows
+
+
+@transaction.atomic
+def calendar_import(actor, *, rows: list[CalendarRow]) -> int:
+    """Enter or correct days of the working-day calendar. Deadlines already set keep their dates;
+    those computed afterwards follow the new days. Returns how many days were written."""
+    from gongzhi.core.models import CalendarDay
+
+    if not may_edit_calendar(actor):
+        raise PermissionDenied(CALENDAR_NOT_ADMIN)
+    existing = {d.day: d for d in CalendarDay.objects.select_for_update().filter(day__in=[r.day for r in rows])}
+    written = 0
+    for row in rows:
+        old = existing.get(row.day)
+        if old is not None and (old.kind, old.name) == (row.kind, row.name):
+            continue
+        before = snapshot(old) if old is not None else None
+        day = old or CalendarDay(day=row.day)
+        day.kind, day.name, day.entered_by, day.entered_at = row.kind, row.name, actor, clock.now()
+        day.save()
+        audit_record(actor, "calendar.day_set", day, before=before, after=snapshot(day))
+        written += 1
+    return written
+
+
+def calendar_day_set(actor, *, day: datetime.date, kind: str, name: str = "") -> int:
+    """One day entered or corrected (the admin form's twin)."""
+    if kind not in CALENDAR_KINDS.values():
+        raise InvalidInput(CALENDAR_BAD_KIND.format(row=1, value=kind), field="kind")
+    return calendar_import(actor, rows=[CalendarRow(day, kind, (name or "").strip()[:50])])
+
+
+@transaction.atomic
+def calendar_day_delete(actor, *, day: datetime.date) -> None:
+    """Remove an administrator's day: the official schedule (or weekends) applies again."""
+    from gongzhi.core.models import CalendarDay
+
+    if not may_edit_calendar(actor):
+        raise PermissionDenied(CALENDAR_NOT_ADMIN)
+    row = CalendarDay.objects.select_for_update().filter(day=day).first()
+    if row is None:
+        raise NotFound()
+    audit_record(actor, "calendar.day_delete", row, before=snapshot(row))
+    row.delete()

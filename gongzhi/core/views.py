@@ -11,13 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.bodies.selectors import autonomy_coverage, estate_autonomy
-from gongzhi.core import selectors, services
+from gongzhi.core import clock, selectors, services
 from gongzhi.core.context_processors import LARGE_FONT_COOKIE
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.exports import xlsx_bytes, xlsx_response
@@ -183,7 +182,7 @@ def audit_export(request):
     _form, entries = _audit_entries(request)
     entries = selectors.audit_out(fetched_by=request.user, entries=entries[:AUDIT_EXPORT_LIMIT])
     rows = (
-        [timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.action, e.subject_type,
+        [clock.local(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.action, e.subject_type,
          e.subject_id, e.subject_repr, e.estate_id, e.community_id,
          json.dumps(e.before, ensure_ascii=False) if e.before else "",
          json.dumps(e.after, ensure_ascii=False) if e.after else ""]

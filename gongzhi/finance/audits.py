@@ -4,8 +4,8 @@ an audit firm (each may record findings); findings and alerts open accountabilit
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.roles import Role
@@ -53,7 +53,7 @@ def audit_sign(actor, *, period_id: int, party: str, signer_name: str, findings:
     except IntegrityError:
         raise WrongState(ALREADY_SIGNED) from None
     if period.signoffs.count() == len(AuditParty.values):
-        period.completed_at = timezone.now()
+        period.completed_at = clock.now()
         period.save(update_fields=["completed_at"])
     audit_record(actor, "audit.sign", period, after={"party": party, "findings": bool(findings)})
     return period
@@ -81,7 +81,7 @@ def case_close(actor, *, case_id: int, outcome: str) -> AccountabilityCase:
         raise WrongState(CASE_CLOSED)
     if not (outcome or "").strip():
         raise InvalidInput("请填写处理结果 / Give the outcome", field="outcome")
-    case.outcome, case.status, case.closed_at = outcome.strip(), CaseStatus.CLOSED, timezone.now()
+    case.outcome, case.status, case.closed_at = outcome.strip(), CaseStatus.CLOSED, clock.now()
     case.save(update_fields=["outcome", "status", "closed_at"])
     audit_record(actor, "case.close", case, after={"outcome": case.outcome})
     return case

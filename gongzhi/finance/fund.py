@@ -4,13 +4,13 @@ a façade at risk, blocked or collapsed drains, a fire system ordered repaired) 
 notifies the owners at once and is reviewed fast. Three levels review each application (三级联审:
 the property-management centre, the subdistrict, the community), each by its deadline."""
 
-import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.clock import Term, Unit
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, scope_for
@@ -58,9 +58,8 @@ def apply(actor, *, estate_id: int, purpose: str, amount, building_ids: list[int
     application = FundApplication.objects.create(estate=estate, purpose=purpose[:200], amount=value,
                                                  emergency=emergency, vote=vote, applied_by=actor)
     application.buildings.set(buildings)
-    window = (datetime.timedelta(hours=settings.GONGZHI_FUND_EMERGENCY_REVIEW_HOURS) if emergency
-              else datetime.timedelta(days=settings.GONGZHI_FUND_REVIEW_DAYS))
-    FundReview.objects.bulk_create(FundReview(application=application, level=level, due_at=application.applied_at + window)
+    due = clock.deadline(application.applied_at, review_term(emergency=bool(emergency)))
+    FundReview.objects.bulk_create(FundReview(application=application, level=level, due_at=due.at)
                                    for level in ReviewLevel.values)
     if emergency:
         names = "、".join(f"{b.code}号楼" for b in buildings)
@@ -72,6 +71,14 @@ def apply(actor, *, estate_id: int, purpose: str, amount, building_ids: list[int
         application.save(update_fields=["notice"])
     audit_record(actor, "fund.apply", application, after=snapshot(application))
     return application
+
+
+def review_term(*, emergency: bool) -> Term:
+    """Each level of 三级联审 answers within GONGZHI_FUND_REVIEW_DAYS working days, or within
+    GONGZHI_FUND_EMERGENCY_REVIEW_HOURS hours for an emergency."""
+    if emergency:
+        return Term(settings.GONGZHI_FUND_EMERGENCY_REVIEW_HOURS, Unit.HOURS)
+    return Term(settings.GONGZHI_FUND_REVIEW_DAYS, Unit.WORKING_DAYS)
 
 
 @transaction.atomic
@@ -88,7 +95,7 @@ def review(actor, *, application_id: int, level: str, approved: bool, comment: s
     row = FundReview.objects.select_for_update().get(application=application, level=level)
     if row.approved is not None:
         raise WrongState(ALREADY_REVIEWED)
-    row.approved, row.comment, row.reviewer, row.decided_at = bool(approved), comment or "", actor, timezone.now()
+    row.approved, row.comment, row.reviewer, row.decided_at = bool(approved), comment or "", actor, clock.now()
     row.save()
     decisions = list(FundReview.objects.filter(application=application).values_list("approved", flat=True))
     if False in decisions:
@@ -101,6 +108,6 @@ def review(actor, *, application_id: int, level: str, approved: bool, comment: s
 
 
 def overdue_reviews(estates, now=None):
-    now = now or timezone.now()
+    now = now or clock.now()
     return FundReview.objects.filter(application__estate__in=estates, approved__isnull=True, due_at__lt=now,
                                      application__status=FundStatus.REVIEWING).select_related("application")

@@ -16,9 +16,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import clock
 from gongzhi.core.models import Approval
 from gongzhi.places.models import Estate
 
@@ -73,7 +73,7 @@ class Transaction(models.Model):
     counterparty = models.CharField(_("对方户名"), max_length=200, blank=True)
     reverses = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="reversed_by")
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    posted_at = models.DateTimeField(default=timezone.now)
+    posted_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("凭证")
@@ -130,7 +130,7 @@ class Expense(models.Model):
     split_suspect = models.BooleanField(_("疑似拆分"), default=False)
     transaction = models.OneToOneField(Transaction, models.PROTECT, null=True, blank=True, related_name="expense")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("支出申请")
@@ -197,7 +197,7 @@ class SealUse(models.Model):
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     returned_at = models.DateTimeField(null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
+    requested_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -222,7 +222,7 @@ class BankLine(models.Model):
     transaction = models.OneToOneField(Transaction, models.PROTECT, null=True, blank=True, related_name="bank_line")
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                      related_name="+")
-    imported_at = models.DateTimeField(default=timezone.now)
+    imported_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["date", "id"]
@@ -246,7 +246,7 @@ class AuditPeriod(models.Model):
     end = models.DateField(_("结束"))
     statement = models.JSONField(_("收支表"))  # frozen when the audit opens
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(default=clock.now)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -266,7 +266,7 @@ class AuditSignoff(models.Model):
     signer_name = models.CharField(_("签字人"), max_length=100)
     findings = models.TextField(_("审计意见/发现的问题"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    signed_at = models.DateTimeField(default=timezone.now)
+    signed_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["period", "party"], name="audit_signoff_once")]
@@ -291,7 +291,7 @@ class AccountabilityCase(models.Model):
     outcome = models.TextField(_("处理结果"), blank=True)
     status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(default=clock.now)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -374,7 +374,7 @@ class FundApplication(models.Model):
     notice = models.ForeignKey("notices.Notice", models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=10, choices=FundStatus.choices, default=FundStatus.REVIEWING)
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    applied_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-applied_at"]
@@ -408,3 +408,8 @@ class FundReview(models.Model):
 
     def __str__(self):
         return f"{self.application_id}:{self.level}"
+
+    @property
+    def due_unit(self) -> str:
+        """Emergency reviews run in hours, the others in working days (fund.review_term)."""
+        return clock.Unit.HOURS if self.application.emergency else clock.Unit.WORKING_DAYS

@@ -14,8 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import InvalidInput, NotFound, WrongState
 from gongzhi.core.scoping import scope_for
@@ -181,7 +181,7 @@ def confirm(actor, *, pairs: list[tuple[int, int]]) -> int:
 
 def unreconciled(estate, today: datetime.date | None = None) -> dict:
     """Income recorded but not seen on the bank within the allowed days, and bank movements with no entry."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     limit = today - datetime.timedelta(days=settings.GONGZHI_DEPOSIT_DAYS)
     movements = _bank_movements(estate)
     return {

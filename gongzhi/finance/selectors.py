@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q, Sum
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.models import AuditEntry
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.finance.models import (
@@ -63,7 +63,7 @@ def alerts(*, fetched_by, now: datetime.datetime | None = None) -> list[Alert]:
     long — within the estates they supervise."""
     from gongzhi.core.roles import AUDIT_ROLES
 
-    now = now or timezone.now()
+    now = now or clock.now()
     estates = scope_for(fetched_by).estates(AUDIT_ROLES)
     found = []
     for e in Expense.objects.filter(estate__in=estates, split_suspect=True).exclude(status=ExpenseStatus.REJECTED):
@@ -77,7 +77,7 @@ def alerts(*, fetched_by, now: datetime.datetime | None = None) -> list[Alert]:
     from gongzhi.finance.reconciliation import unreconciled
     from gongzhi.places.models import Estate
 
-    today = timezone.localdate(now)
+    today = clock.local_date(now)
     for estate in Estate.objects.filter(pk__in=estates.values("pk"), ledger_accounts__isnull=False).distinct():
         gaps = unreconciled(estate, today)
         for tx, day, amount in gaps["income_not_deposited"]:

@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core import services as core
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
@@ -134,7 +134,7 @@ def reverse(actor, *, transaction_id: int, memo: str) -> Transaction:
     if Transaction.objects.filter(reverses=original).exists():
         raise WrongState(ALREADY_REVERSED)
     lines = [(e.account.code, e.credit, e.debit) for e in original.entries.select_related("account")]
-    return post(actor, estate, date=timezone.localdate(), memo=f"冲销：{original.memo}。{memo}".strip("。"),
+    return post(actor, estate, date=clock.today(), memo=f"冲销：{original.memo}。{memo}".strip("。"),
                 lines=lines, reverses=original)
 
 
@@ -214,7 +214,7 @@ def _looks_split(estate, payee: str, value: int) -> bool:
     line = large_threshold_fen()
     if value >= line:
         return False
-    since = timezone.now() - datetime.timedelta(days=settings.GONGZHI_SPLIT_WINDOW_DAYS)
+    since = clock.now() - datetime.timedelta(days=settings.GONGZHI_SPLIT_WINDOW_DAYS)
     recent = Expense.objects.filter(estate=estate, payee=payee, created_at__gte=since, amount__lt=line)
     total = (recent.aggregate(s=Sum("amount"))["s"] or 0) + value
     if recent.exists() and total >= line:
@@ -258,7 +258,7 @@ def _expense_pay(actor, *, expense_id: int, date: datetime.date | None = None) -
         raise WrongState(ALREADY_PAID)
     if approval.status != ApprovalStatus.APPROVED:
         raise WrongState(NOT_APPROVED)
-    tx = post(actor, estate, date=date or timezone.localdate(), memo=f"支付：{expense.purpose}",
+    tx = post(actor, estate, date=date or clock.today(), memo=f"支付：{expense.purpose}",
               counterparty=expense.payee, lines=[(f"expense:{expense.category}", expense.amount, 0),
                                                  (BANK, 0, expense.amount)])
     expense.status, expense.transaction = ExpenseStatus.PAID, tx
@@ -326,7 +326,7 @@ def seal_release(actor, *, use_id: int) -> SealUse:
         raise WrongState(SEAL_OUT)
     if use.pair_id and use.pair.status not in (SealUseStatus.APPROVED, SealUseStatus.OUT, SealUseStatus.RETURNED):
         raise WrongState(SEAL_NOT_APPROVED)  # 双章: both forms signed before either seal is used
-    use.status, use.released_at, use.released_by = SealUseStatus.OUT, timezone.now(), actor
+    use.status, use.released_at, use.released_by = SealUseStatus.OUT, clock.now(), actor
     use.save(update_fields=["status", "released_at", "released_by"])
     seal.out_with = use
     seal.save(update_fields=["out_with"])
@@ -341,7 +341,7 @@ def seal_return(actor, *, use_id: int, scan=None) -> SealUse:
         raise WrongState(NOT_OUT)
     if scan is not None:
         use.scan.save(scan.name, scan, save=False)
-    use.status, use.returned_at = SealUseStatus.RETURNED, timezone.now()
+    use.status, use.returned_at = SealUseStatus.RETURNED, clock.now()
     use.save()
     seal.out_with = None
     seal.save(update_fields=["out_with"])

@@ -1,13 +1,12 @@
 """Pages of 业账社管: an estate's money page (balance, journal, expenses, statements, bank, fees,
 fund, seals, audits), the discipline supervisor's desk, and an owner's own fees."""
 
-import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput, PermissionDenied
 from gongzhi.core.roles import AUDIT_ROLES
 from gongzhi.core.scoping import scope_for
@@ -37,7 +36,7 @@ from gongzhi.people.models import Ownership
 def _day(value, default=None):
     """A posted date: missing means the default (today); malformed or impossible is refused."""
     if not (value or "").strip():
-        return default or timezone.localdate()
+        return default or clock.today()
     day = posted_date(value)
     if day is None:
         raise InvalidInput("日期格式不正确，请写作 YYYY-MM-DD / Write the date as YYYY-MM-DD", field="date")
@@ -102,9 +101,10 @@ def estate_money(request, estate_id: int):
         if action in actions:
             _attempt(request, actions[action], _("已完成"))
         return redirect("estate_money", estate.pk)
-    today = timezone.localdate()
-    start = posted_date(request.GET.get("start")) or today.replace(day=1)
-    end = posted_date(request.GET.get("end")) or today
+    today = clock.today()
+    this_month = clock.period(clock.PeriodKind.MONTH, today).to_date(today)
+    start = posted_date(request.GET.get("start")) or this_month.start
+    end = posted_date(request.GET.get("end")) or this_month.end
     return render(request, "finance/estate_money.html", {
         "estate": estate,
         "balance": fin.yuan(fin.balance(estate)),
@@ -134,12 +134,12 @@ def estate_money(request, estate_id: int):
 def _monthly_rates(estate, today):
     """The last twelve months' collection rates, so a change (55% → 75%) shows at a glance."""
     months = []
-    month = today.replace(day=1)
+    month = clock.period(clock.PeriodKind.MONTH, today)
     for _month in range(12):
-        rate = fees.collection_rate([estate.pk], month, month)["rate"]
+        rate = fees.collection_rate([estate.pk], month.start, month.start)["rate"]
         if rate is not None:
-            months.append((month, rate))
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
+            months.append((month.start, rate))
+        month = month.previous()
     return list(reversed(months))
 
 
@@ -155,10 +155,11 @@ def supervisor_desk(request):
         "estate", "approval")
     from gongzhi.bodies.models import ServiceContract
 
-    today = timezone.localdate()
+    last_month = clock.last_complete(clock.PeriodKind.MONTH)
     return render(request, "finance/supervisor.html", {
         "contracts": ServiceContract.objects.filter(estate__in=estates).select_related("estate", "company")[:100],
-        "companies": fees.collection_by_company(fetched_by=user, start=today.replace(day=1), end=today),
+        "companies": fees.collection_by_company(fetched_by=user, start=last_month.start, end=last_month.end),
+        "companies_period": last_month,
         "alerts": selectors.alerts(fetched_by=user),
         "large": large[:100],
         "cases": AccountabilityCase.objects.filter(estate__in=estates).select_related("estate")[:100],
@@ -171,4 +172,4 @@ def my_fees(request):
     """An owner's own bills and arrears — never anyone else's."""
     units = Ownership.objects.filter(person__user=request.user, until__isnull=True).values_list("unit_id", flat=True)
     bills = FeeBill.objects.filter(unit_id__in=list(units)).select_related("unit", "estate").order_by("-month")[:60]
-    return render(request, "finance/my_fees.html", {"bills": bills, "today": datetime.date.today()})
+    return render(request, "finance/my_fees.html", {"bills": bills, "today": clock.today()})

@@ -10,10 +10,10 @@ Invariants:
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.models import Organisation
+from gongzhi.core import clock
 from gongzhi.people.models import Person
 from gongzhi.places.models import Estate
 
@@ -67,7 +67,7 @@ class Attendance(models.Model):
     person = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("参会人"))
     party = models.CharField(_("代表"), max_length=16, choices=Party.choices)
     organisation = models.ForeignKey(Organisation, models.PROTECT, null=True, blank=True, related_name="+")
-    signed_in_at = models.DateTimeField(default=timezone.now)
+    signed_in_at = models.DateTimeField(default=clock.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 
     class Meta:
@@ -101,7 +101,7 @@ class Matter(models.Model):
     step_index = models.PositiveSmallIntegerField(_("当前步骤"), default=0)
     status = models.CharField(_("状态"), max_length=12, choices=MatterStatus.choices, default=MatterStatus.IN_PROGRESS)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -138,7 +138,7 @@ class MatterStep(models.Model):
     vote = models.ForeignKey("votes.Vote", models.PROTECT, null=True, blank=True, related_name="+")
     notice = models.ForeignKey("notices.Notice", models.PROTECT, null=True, blank=True, related_name="+")
     attachment = models.FileField(upload_to="meetings/steps/%Y/%m/", blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["matter", "at", "id"]
@@ -156,7 +156,7 @@ class Decision(models.Model):
     votes_abstain = models.PositiveSmallIntegerField(_("弃权"), default=0)
     passed = models.BooleanField(_("通过"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "matter"], name="decision_once_per_meeting")]
@@ -254,7 +254,7 @@ class MinutesApproval(models.Model):
 
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="minutes_approvals")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    approved_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="minutes_approved_once")]

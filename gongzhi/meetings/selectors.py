@@ -5,8 +5,8 @@ import datetime
 import statistics
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.meetings.models import ActionItem, Matter, MatterStatus, MatterStep, Meeting, MeetingStatus, Outcome
 
@@ -30,7 +30,7 @@ def matter_get(*, fetched_by, matter_id: int) -> Matter:
 def public_results(*, estate) -> QuerySet:
     """An estate's public list: matters whose resolution or result has been published."""
     return (MatterStep.objects.filter(matter__estate=estate, notice__isnull=False)
-            .select_related("matter", "notice").order_by("-at"))
+            .select_related("matter", "notice").order_by("-at", "-pk"))
 
 
 def numbers(*, fetched_by, estate_ids=None, community_id=None, subdistrict_id=None,
@@ -54,7 +54,7 @@ def numbers(*, fetched_by, estate_ids=None, community_id=None, subdistrict_id=No
                .values_list("matter__created_at", "at"))
     days = [(at - created).total_seconds() / 86400 for created, at in results]
     overdue = ActionItem.objects.filter(matter__estate__in=estates, done_at__isnull=True,
-                                        due_on__lt=timezone.localdate()).count()
+                                        due_on__lt=clock.today()).count()
     return {
         "meetings_held": sum(by_type.values()),
         "meetings_by_type": by_type,

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.notifications import notify
@@ -126,7 +126,7 @@ def _invitees(meeting: Meeting) -> set[int]:
 def _invite(meeting: Meeting) -> None:
     users = _invitees(meeting) | {meeting.convener_id}
     Invitation.objects.bulk_create([Invitation(meeting=meeting, user_id=u) for u in users], ignore_conflicts=True)
-    when = timezone.localtime(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M")
+    when = clock.local(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M")
     notify(users, title=f"会议通知：{meeting.title}", body=f"{when} {meeting.place}".strip(),
            link=reverse("meeting_detail", args=[meeting.pk]))
 
@@ -158,7 +158,7 @@ def meeting_plan(actor, *, estate_id: int, kind: str, title: str, scheduled_at: 
                                      place=(place or "")[:200], convener=actor)
     meeting.agenda.set(matters)
     if open_now:
-        meeting.status, meeting.opened_at = MeetingStatus.OPEN, timezone.now()
+        meeting.status, meeting.opened_at = MeetingStatus.OPEN, clock.now()
         meeting.save(update_fields=["status", "opened_at"])
     _invite(meeting)
     audit_record(actor, "meeting.plan", meeting, after={**snapshot(meeting), "agenda": [m.pk for m in matters]})
@@ -186,7 +186,7 @@ def meeting_open(actor, *, meeting_id: int) -> Meeting:
         raise PermissionDenied(NOT_CONVENER)
     if meeting.status != MeetingStatus.PLANNED:
         raise WrongState(MEETING_CLOSED_ALREADY if meeting.status == MeetingStatus.CLOSED else ALREADY_OPEN)
-    meeting.status, meeting.opened_at = MeetingStatus.OPEN, timezone.now()
+    meeting.status, meeting.opened_at = MeetingStatus.OPEN, clock.now()
     meeting.save(update_fields=["status", "opened_at"])
     audit_record(actor, "meeting.open", meeting, after={"status": meeting.status})
     return meeting
@@ -261,7 +261,7 @@ def meeting_close(actor, *, meeting_id: int, minutes: str = "") -> Meeting:
         raise WrongState(MEETING_CLOSED_ALREADY)
     if meeting.status != MeetingStatus.OPEN:
         raise WrongState(MEETING_NOT_OPEN)
-    meeting.status, meeting.closed_at, meeting.minutes = MeetingStatus.CLOSED, timezone.now(), (minutes or "").strip()
+    meeting.status, meeting.closed_at, meeting.minutes = MeetingStatus.CLOSED, clock.now(), (minutes or "").strip()
     meeting.save(update_fields=["status", "closed_at", "minutes"])
     audit_record(actor, "meeting.close", meeting, after={"status": meeting.status})
     return meeting
@@ -290,7 +290,7 @@ def send_reminders(now: datetime.datetime | None = None) -> tuple[int, int]:
     """The periodic job: remind the invited of meetings in the next 24 hours, and owners of overdue
     action items once a day. Safe to run twice or at once: each reminder is claimed by an update
     that only one run can make."""
-    now = now or timezone.now()
+    now = now or clock.now()
     meetings = 0
     for invitation in Invitation.objects.filter(
             reminded_at__isnull=True, meeting__status=MeetingStatus.PLANNED,
@@ -300,10 +300,10 @@ def send_reminders(now: datetime.datetime | None = None) -> tuple[int, int]:
             with transaction.atomic():
                 meeting = invitation.meeting
                 notify([invitation.user_id], title=f"会议提醒：{meeting.title}",
-                       body=timezone.localtime(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M"),
+                       body=clock.local(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M"),
                        link=reverse("meeting_detail", args=[meeting.pk]))
             meetings += 1
-    today = timezone.localdate(now)
+    today = clock.local_date(now)
     overdue = 0
     for item in ActionItem.objects.filter(done_at__isnull=True, due_on__lt=today).exclude(reminded_on=today):
         if ActionItem.objects.filter(pk=item.pk).exclude(reminded_on=today).update(reminded_on=today):
@@ -425,7 +425,7 @@ def _advance(matter: Matter, procedure: Procedure, step, outcome: str) -> None:
     elif outcome == Outcome.BACK:
         matter.step_index = procedure.index(step.back_to)
     elif matter.step_index + 1 >= len(procedure.steps):
-        matter.status, matter.completed_at = MatterStatus.COMPLETED, timezone.now()
+        matter.status, matter.completed_at = MatterStatus.COMPLETED, clock.now()
     else:
         matter.step_index += 1
     matter.save(update_fields=["status", "step_index", "completed_at"])
@@ -507,7 +507,7 @@ def action_add(actor, *, matter_id: int, text: str, owner_id: int, due_on: datet
     from django.contrib.auth import get_user_model
 
     matter = _organiser_of(actor, matter_id)
-    if due_on < timezone.localdate():
+    if due_on < clock.today():
         raise InvalidInput(ACTION_DUE_PAST, field="due_on")
     owner = get_in_scope(get_user_model().objects.all(), pk=owner_id)
     item = ActionItem.objects.create(matter=matter, meeting_id=meeting_id, text=(text or "").strip()[:300] or "—",
@@ -523,7 +523,7 @@ def action_done(actor, *, item_id: int) -> ActionItem:
     if item.owner_id != actor.pk:
         _organiser_of(actor, item.matter_id)
     if item.done_at is None:
-        item.done_at = timezone.now()
+        item.done_at = clock.now()
         item.save(update_fields=["done_at"])
         audit_record(actor, "action.done", item.matter, after={"item": item.pk})
     return item

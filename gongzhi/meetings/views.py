@@ -7,11 +7,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.models import Membership
+from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput
 from gongzhi.core.procedures import SHIPPED, Procedure
 from gongzhi.core.roles import Role
@@ -38,7 +38,7 @@ def _when(value: str):
         parsed = None
     if parsed is None:
         raise InvalidInput("请填写时间 / Give a date and time", field="scheduled_at")
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    return clock.aware(parsed)
 
 
 def _amount(value: str):
@@ -108,7 +108,7 @@ def matter_detail(request, matter_id: int):
         if "action" in post:
             return _run(request, lambda: services.action_add(
                 user, matter_id=matter.pk, text=post.get("text", ""), owner_id=user.pk,
-                due_on=posted_date(post.get("due_on")) or timezone.localdate() - datetime.timedelta(days=1)),
+                due_on=posted_date(post.get("due_on")) or clock.today() - datetime.timedelta(days=1)),
                 _("行动事项已添加"), *here)
         if "done" in post:
             return _run(request, lambda: services.action_done(user, item_id=_int(post.get("done")) or 0),
@@ -132,7 +132,7 @@ def matter_detail(request, matter_id: int):
         "deliveries": matter.deliveries.all(),
         "done_count": matter.deliveries.filter(status="done").count(),
         "actions": matter.actions.select_related("owner"),
-        "today": timezone.localdate(),
+        "today": clock.today(),
     })
 
 
@@ -143,7 +143,7 @@ def meeting_new(request):
     if request.method == "POST":
         meeting = _attempt(request, lambda: services.meeting_plan(
             user, estate_id=_int(post.get("estate")) or 0, kind=post.get("kind", ""), title=post.get("title", ""),
-            scheduled_at=_when(post.get("scheduled_at")) if not post.get("open_now") else timezone.now(),
+            scheduled_at=_when(post.get("scheduled_at")) if not post.get("open_now") else clock.now(),
             place=post.get("place", ""), agenda_ids=[i for i in map(_int, post.getlist("agenda")) if i],
             open_now=bool(post.get("open_now")), repeat_months=_int(post.get("repeat_months")) or 0), _("会议已通知"))
         return redirect("meeting_detail", meeting.pk) if meeting else redirect("matter_list")
@@ -204,7 +204,7 @@ def resolutions(request, estate_id: int):
 
 @login_required
 def numbers(request):
-    today = timezone.localdate()
+    today = clock.today()
     start = posted_date(request.GET.get("start")) or today.replace(month=1, day=1)
     end = posted_date(request.GET.get("end")) or today
     result = selectors.numbers(fetched_by=request.user, community_id=_int(request.GET.get("community")),

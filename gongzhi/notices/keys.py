@@ -13,8 +13,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.errors import WrongState
 from gongzhi.notices.formats import key_id_of
 from gongzhi.notices.models import LogKey
@@ -77,6 +77,6 @@ def rotate() -> tuple[LogKey, LogKey]:
     private = _write_new_key(path)
     raw = public_raw(private.public_key())
     new = LogKey.objects.create(key_id=key_id_of(raw), public_key=raw)
-    LogKey.objects.filter(pk=old.pk).update(retired_at=timezone.now())
+    LogKey.objects.filter(pk=old.pk).update(retired_at=clock.now())
     old.refresh_from_db()
     return old, new

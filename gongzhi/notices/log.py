@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.notices import keys, merkle
 from gongzhi.notices.formats import canonical_json, head_message
 from gongzhi.notices.models import LogLeaf, LogNode, LogState, SignedTreeHead
@@ -89,7 +89,7 @@ def append(kind_name: str, objs: list[models.Model]) -> list[LogLeaf]:
     contents = kind.contents([obj.pk for obj in objs])
     state = lock()
     tree = _compact_tree(state.size)
-    now = timezone.now()
+    now = clock.now()
     leaves, leaf_rows, node_rows = [], [], []
     for obj in objs:
         content = contents[obj.pk]
@@ -184,7 +184,7 @@ def head_sign() -> SignedTreeHead:
     state = lock()
     private, log_key = keys.active_signing_key()
     root = root_at(state.size)
-    timestamp = int(timezone.now().timestamp() * 1000)
+    timestamp = int(clock.now().timestamp() * 1000)
     latest = latest_head()  # sizes and timestamps only grow, so this is also the newest
     if latest is not None and timestamp <= latest.timestamp:
         timestamp = latest.timestamp + 1  # timestamps strictly increase even if the clock steps back
@@ -198,7 +198,7 @@ def head_sign_if_due() -> SignedTreeHead | None:
     """The periodic job: a fresh head when the log grew or the latest head is older than the interval."""
     latest = latest_head()
     interval_ms = settings.GONGZHI_LOG_HEAD_INTERVAL_SECONDS * 1000
-    now_ms = int(timezone.now().timestamp() * 1000)
+    now_ms = int(clock.now().timestamp() * 1000)
     if latest is None or latest.tree_size != log_size() or now_ms - latest.timestamp >= interval_ms:
         return head_sign()
     return None

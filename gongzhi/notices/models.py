@@ -11,9 +11,9 @@ Invariants:
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import clock
 from gongzhi.places.models import Community, Estate
 
 LEVEL_SHIFT = 48  # LogNode.key = level << 48 | index: one integer key per stored block
@@ -49,7 +49,7 @@ class Notice(models.Model):
         Estate, models.PROTECT, null=True, blank=True, related_name="notices", verbose_name=_("小区")
     )
     community = models.ForeignKey(Community, models.PROTECT, related_name="notices", verbose_name=_("社区"))
-    published_at = models.DateTimeField(_("发布时间"), default=timezone.now, db_index=True)
+    published_at = models.DateTimeField(_("发布时间"), default=clock.now, db_index=True)
     expires_on = models.DateField(_("公示截止日期"), null=True, blank=True)
     supersedes = models.OneToOneField(
         "self", models.PROTECT, null=True, blank=True, related_name="correction", verbose_name=_("更正的公示")
@@ -83,7 +83,7 @@ class Notice(models.Model):
 
     @property
     def is_expired(self) -> bool:
-        return self.expires_on is not None and self.expires_on < timezone.localdate()
+        return self.expires_on is not None and self.expires_on < clock.today()
 
 
 class NoticeAttachment(models.Model):
@@ -109,7 +109,7 @@ class NoticeRead(models.Model):
 
     notice = models.ForeignKey(Notice, models.CASCADE, related_name="reads")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    read_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["notice", "user"], name="notice_read_once")]
@@ -134,7 +134,7 @@ class LogLeaf(models.Model):
     ref_id = models.BigIntegerField(_("记录编号"))
     entry = models.TextField(_("规范化内容"))  # canonical JSON, hashed as UTF-8
     leaf_hash = models.BinaryField(_("叶哈希"), max_length=32)
-    appended_at = models.DateTimeField(_("记入时间"), default=timezone.now)
+    appended_at = models.DateTimeField(_("记入时间"), default=clock.now)
     estate = models.ForeignKey(Estate, models.PROTECT, null=True, blank=True, related_name="+")
     community = models.ForeignKey(Community, models.PROTECT, null=True, blank=True, related_name="+")
 
@@ -168,7 +168,7 @@ class LogKey(models.Model):
     key_id = models.CharField(_("公钥编号"), max_length=16, primary_key=True)
     algorithm = models.CharField(_("算法"), max_length=16, default="Ed25519")
     public_key = models.BinaryField(_("公钥"), max_length=64)
-    created_at = models.DateTimeField(_("启用时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("启用时间"), default=clock.now)
     retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
 
     class Meta:

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.roles import NOTICE_PUBLISHER_ROLES, Role
@@ -181,8 +181,8 @@ def notice_publish(
         raise InvalidInput(BODY_REQUIRED, field="body")
     if len(body) > BODY_MAX:
         raise InvalidInput(BODY_TOO_LONG.format(n=BODY_MAX), field="body")
-    now = timezone.now().replace(microsecond=0)
-    if expires_on is not None and expires_on < timezone.localdate(now):
+    now = clock.now().replace(microsecond=0)
+    if expires_on is not None and expires_on < clock.local_date(now):
         raise InvalidInput(EXPIRY_IN_PAST, field="expires_on")
     table = clean_table(table)
     checked = _check_attachments(attachments or [])

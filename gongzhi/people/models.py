@@ -8,9 +8,9 @@ Phone and ID number are stored once, here, and masked on every output (people.ma
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import clock
 from gongzhi.core.roles import Role
 from gongzhi.places.models import Building, Community, District, Estate, Grid, Subdistrict, Unit
 
@@ -144,7 +144,7 @@ def _exactly_one_anchor() -> Q:
 
 class RoleAssignmentQuerySet(models.QuerySet):
     def current(self):
-        today = timezone.localdate()
+        today = clock.today()
         return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today), valid_from__lte=today)
 
 
@@ -162,7 +162,7 @@ class RoleAssignment(models.Model):
     estate = models.ForeignKey(Estate, models.CASCADE, null=True, blank=True, verbose_name=_("小区"))
     building = models.ForeignKey(Building, models.CASCADE, null=True, blank=True, verbose_name=_("楼栋"))
     unit = models.ForeignKey(Unit, models.CASCADE, null=True, blank=True, verbose_name=_("房屋"))
-    valid_from = models.DateField(_("生效日期"), default=timezone.localdate)
+    valid_from = models.DateField(_("生效日期"), default=clock.today)
     valid_until = models.DateField(_("失效日期"), null=True, blank=True)
 
     objects = RoleAssignmentQuerySet.as_manager()

@@ -4,8 +4,8 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied
 from gongzhi.core.roles import Role
@@ -57,7 +57,7 @@ def role_assign(
     if actor is not None:
         _check_admin(actor, anchor.scope_ids())
     assignment = RoleAssignment(
-        user=user, role=role, valid_from=valid_from or timezone.localdate(), valid_until=valid_until,
+        user=user, role=role, valid_from=valid_from or clock.today(), valid_until=valid_until,
         **{anchor_field: anchor},
     )
     assignment.full_clean()
@@ -75,7 +75,7 @@ def role_revoke(actor, *, assignment_id: int) -> RoleAssignment:
     scope_ids = assignment.scope_ids()
     if actor is not None:
         _check_admin(actor, scope_ids)
-    today = timezone.localdate()
+    today = clock.today()
     if assignment.valid_until is not None and assignment.valid_until < today:
         raise InvalidInput(ROLE_ALREADY_REVOKED)
     before = snapshot(assignment)

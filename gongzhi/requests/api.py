@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictBool
 
+from gongzhi.core import clock
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
 from gongzhi.core.errors import InvalidInput
 from gongzhi.notices.services import Upload
@@ -71,7 +72,11 @@ class RequestOut(Schema):
     handler: str
     created_at: datetime.datetime
     respond_by: datetime.datetime
+    respond_unit: Literal["hours", "days", "working_days"]
     resolve_by: datetime.datetime
+    resolve_unit: Literal["hours", "days", "working_days"]
+    deadline_estimated: bool
+    deadline_warning: str
     resolved_at: datetime.datetime | None
     resolution_note: str
     closed_at: datetime.datetime | None
@@ -90,8 +95,10 @@ def _out(user, req: Request) -> dict:
     who = selectors.requester_for(user, req)
     return {**{f: getattr(req, f) for f in (
         "id", "number", "estate_id", "building_id", "unit_id", "category", "description", "emergency", "channel",
-        "status", "tier", "level", "handler", "created_at", "respond_by", "resolve_by", "resolved_at",
-        "resolution_note", "closed_at", "satisfaction", "reopen_count")},
+        "status", "tier", "level", "handler", "created_at", "respond_by", "respond_unit", "resolve_by",
+        "resolve_unit", "deadline_estimated", "resolved_at", "resolution_note", "closed_at", "satisfaction",
+        "reopen_count")},
+        "deadline_warning": req.deadline_warning,
         "requester_name": who.name if who else None, "requester_phone": who.phone if who else None}
 
 
@@ -134,9 +141,12 @@ def request_create(request: HttpRequest, payload: RequestIn):
 
 @router.get("/requests/metrics", response={200: dict, **ERRORS})
 def request_metrics(request: HttpRequest, place: Literal["estate", "community", "subdistrict"], place_id: Id,
-                    start: IsoDate, end: IsoDate):
-    """Received, resolved, rates, average time, escalations by level, categories, year-over-year."""
-    return selectors.metrics(fetched_by=request.user, place=place, place_id=place_id, start=start, end=end).as_dict()
+                    start: IsoDate | None = None, end: IsoDate | None = None):
+    """Received, resolved, rates, average time, escalations by level, categories, year-over-year.
+    Without a period: the last complete month (local)."""
+    last_month = clock.last_complete(clock.PeriodKind.MONTH)
+    return selectors.metrics(fetched_by=request.user, place=place, place_id=place_id, start=start or last_month.start,
+                             end=end or last_month.end).as_dict()
 
 
 @router.get("/requests/{request_id}", response={200: RequestDetailOut, **ERRORS})
@@ -230,31 +240,69 @@ def summons_act(request: HttpRequest, summons_id: Id, payload: SummonsNoteIn):
     return {"id": row.pk, "acted_at": row.acted_at.isoformat()}
 
 
+class TermOut(Schema):
+    amount: int
+    unit: Literal["hours", "days", "working_days"]
+    text: str
+
+
+class RouteOut(Schema):
+    category: str
+    handler: str
+    tier: str
+    response: TermOut
+    resolve: TermOut
+    own: bool
+
+
+class ShippedTermOut(TermOut):
+    key: str
+    label: str
+    unit_label: str
+
+
+class RoutingOut(Schema):
+    routes: list[RouteOut]
+    terms: list[ShippedTermOut]
+
+
 class RouteIn(Schema):
     model_config = {"extra": "forbid"}
     category: Literal[tuple(Category.values)]  # type: ignore[valid-type]
     handler: Literal["property", "council", "building_head", "community"]
     tier: Literal["minor", "major"]
-    response_hours: int = Field(..., strict=True, ge=1, le=2160)
-    resolve_hours: int = Field(..., strict=True, ge=1, le=2160)
+    response_amount: int = Field(..., strict=True, ge=1, le=2160)
+    response_unit: Literal["hours", "days", "working_days"] = "hours"
+    resolve_amount: int = Field(..., strict=True, ge=1, le=2160)
+    resolve_unit: Literal["hours", "days", "working_days"] = "working_days"
 
 
-@router.get("/requests/routing/{community_id}", response={200: list[dict], **ERRORS})
+def _term(term) -> dict:
+    return {"amount": term.amount, "unit": term.unit, "text": str(term)}
+
+
+def _route_out(row, own: bool) -> dict:
+    return {"category": row.category, "handler": row.handler, "tier": row.tier, "response": _term(row.response),
+            "resolve": _term(row.resolve), "own": own}
+
+
+@router.get("/requests/routing/{community_id}", response={200: RoutingOut, **ERRORS})
 def routing_get(request: HttpRequest, community_id: Id):
-    """The routing table in force for a community (its own rows and the shipped defaults)."""
+    """The routing table in force for a community (its own rows and the shipped defaults), and every
+    other shipped time limit with its unit (hours, calendar days or working days)."""
+    from gongzhi.core.clock import terms
     from gongzhi.core.scoping import get_in_scope, scope_for
     from gongzhi.requests.routing import routing_table
 
     community = get_in_scope(scope_for(request.user).communities(), pk=community_id)
-    return [{**vars(row), "own": own} for row, own in routing_table(community.pk)]
+    return {"routes": [_route_out(row, own) for row, own in routing_table(community.pk)], "terms": terms()}
 
 
-@router.post("/requests/routing/{community_id}", response={200: dict, **ERRORS})
+@router.post("/requests/routing/{community_id}", response={200: RouteOut, **ERRORS})
 def routing_set(request: HttpRequest, community_id: Id, payload: RouteIn):
     """Override one category's routing for the community."""
     row = services.route_set(request.user, community_id=community_id, **payload.dict())
-    return {"category": row.category, "handler": row.handler, "tier": row.tier,
-            "response_hours": row.response_hours, "resolve_hours": row.resolve_hours}
+    return _route_out(row.row(), True)
 
 
 # --- 三单制 ------------------------------------------------------------------------------------------------

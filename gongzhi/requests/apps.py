@@ -6,3 +6,14 @@ class RequestsConfig(AppConfig):
     name = "gongzhi.requests"
     label = "requests"
     verbose_name = _("诉求")
+
+    def ready(self):
+        from gongzhi.core.clock import register_term
+        from gongzhi.requests import routing
+
+        register_term("requests.emergency_response", _("紧急诉求响应"), routing.EMERGENCY_RESPONSE)
+        register_term("requests.escalation_response", _("上报后各级响应"), routing.escalation_response_term)
+        register_term("requests.summons_report", _("吹哨后部门报到"), routing.summons_report_term)
+        register_term("requests.order_accept", _("派单后接单"), routing.order_accept_term)
+        register_term("requests.confirm_window", _("办结后诉求人确认（自办结时起 ×24 小时）"),
+                      routing.confirm_window_term)

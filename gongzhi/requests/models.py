@@ -6,12 +6,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.models import Organisation
+from gongzhi.core import clock
+from gongzhi.core.clock import Term
 from gongzhi.places.models import Building, Community, Estate, Subdistrict, Unit
-from gongzhi.requests.routing import Category, Handler, Tier
+from gongzhi.requests.routing import Category, Handler, RouteRow, Tier
 
 
 class Route(models.Model):
@@ -21,8 +22,10 @@ class Route(models.Model):
     category = models.CharField(_("类别"), max_length=32, choices=Category.choices)
     handler = models.CharField(_("首办单位"), max_length=20, choices=Handler.choices)
     tier = models.CharField(_("层级"), max_length=8, choices=Tier.choices)
-    response_hours = models.PositiveIntegerField(_("响应时限（小时）"))
-    resolve_hours = models.PositiveIntegerField(_("办结时限（小时）"))
+    response_amount = models.PositiveIntegerField(_("响应时限"))
+    response_unit = models.CharField(_("响应时限单位"), max_length=16, choices=clock.Unit.choices, default=clock.Unit.HOURS)
+    resolve_amount = models.PositiveIntegerField(_("办结时限"))
+    resolve_unit = models.CharField(_("办结时限单位"), max_length=16, choices=clock.Unit.choices, default=clock.Unit.WORKING_DAYS)
 
     class Meta:
         verbose_name = _("派单规则")
@@ -34,6 +37,10 @@ class Route(models.Model):
 
     def scope_ids(self):
         return (None, self.community_id)
+
+    def row(self):
+        return RouteRow(self.category, self.handler, self.tier, Term(self.response_amount, self.response_unit),
+                        Term(self.resolve_amount, self.resolve_unit))
 
 
 class Level(models.IntegerChoices):
@@ -98,9 +105,13 @@ class Request(models.Model):
     handler = models.CharField(_("当前办理方"), max_length=20, choices=Handler.choices)
     handler_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("办理人"))
-    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("提交时间"), default=clock.now)
     respond_by = models.DateTimeField(_("响应时限"))
+    respond_unit = models.CharField(_("响应时限单位"), max_length=16, choices=clock.Unit.choices, default=clock.Unit.HOURS)
     resolve_by = models.DateTimeField(_("办结时限"))
+    resolve_unit = models.CharField(_("办结时限单位"), max_length=16, choices=clock.Unit.choices, default=clock.Unit.HOURS)
+    # A working-day deadline counted through a year whose holidays are not known yet (weekends only).
+    deadline_estimated = models.BooleanField(_("时限按周末估算"), default=False)
     responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     first_resolved_at = models.DateTimeField(_("首次办结时间"), null=True, blank=True)
@@ -114,7 +125,7 @@ class Request(models.Model):
     satisfaction_comment = models.CharField(_("评价"), max_length=500, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
     token = models.UUIDField(_("受理凭证"), default=uuid.uuid4, unique=True, editable=False)
-    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("诉求")
@@ -137,6 +148,15 @@ class Request(models.Model):
 
     def __str__(self):
         return f"诉求 {self.number} {self.get_category_display()}"
+
+    @property
+    def deadline_warning(self) -> str:
+        """Why a working-day deadline may be off: it was counted by weekends only."""
+        if not self.deadline_estimated:
+            return ""
+        first, last = clock.local_date(self.updated_at).year, clock.local_date(self.resolve_by).year
+        unknown = [y for y in range(first, last + 1) if not clock.covered(y)] or [last]
+        return clock.estimated_warning(unknown)
 
     @property
     def number(self) -> str:
@@ -170,7 +190,7 @@ class Event(models.Model):
 
     request = models.ForeignKey(Request, models.CASCADE, related_name="events", verbose_name=_("诉求"))
     kind = models.CharField(_("事件"), max_length=20, choices=EventKind.choices)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=clock.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                               related_name="+", verbose_name=_("操作人"))
     level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
@@ -198,7 +218,7 @@ class Escalation(models.Model):
     automatic = models.BooleanField(_("超时自动"), default=False)
     reason = models.CharField(_("原因"), max_length=500)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("上报记录")
@@ -217,7 +237,7 @@ class Summons(models.Model):
     department = models.ForeignKey(Organisation, models.PROTECT, related_name="summonses", verbose_name=_("部门"))
     summoned_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                     related_name="+")
-    summoned_at = models.DateTimeField(_("吹哨时间"), default=timezone.now)
+    summoned_at = models.DateTimeField(_("吹哨时间"), default=clock.now)
     report_by = models.DateTimeField(_("报到时限"))
     reported_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
@@ -252,7 +272,7 @@ class Photo(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                     related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("照片")
@@ -290,7 +310,7 @@ class Order(models.Model):
                                  verbose_name=_("楼栋"))
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                   verbose_name=_("点单人"))
-    created_at = models.DateTimeField(_("点单时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("点单时间"), default=clock.now)
     status = models.CharField(_("状态"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.ORDERED)
     dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                       related_name="+", verbose_name=_("派单人"))
@@ -323,7 +343,7 @@ class OrderOffer(models.Model):
 
     order = models.ForeignKey(Order, models.CASCADE, related_name="offers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="order_offers")
-    offered_at = models.DateTimeField(default=timezone.now)
+    offered_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "user"], name="one_offer_per_person")]
@@ -339,7 +359,7 @@ class Open311Key(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     subdistrict = models.ForeignKey(Subdistrict, models.CASCADE, related_name="+", verbose_name=_("街道"))
     active = models.BooleanField(_("有效"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("Open311 接口密钥")

@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError
 from gongzhi.places.models import Estate, Subdistrict
 from gongzhi.requests import services as request_services
@@ -91,7 +91,7 @@ def endpoint(view):
 
 
 def _w3(when) -> str | None:
-    return timezone.localtime(when).isoformat(timespec="seconds") if when else None
+    return clock.local(when).isoformat(timespec="seconds") if when else None
 
 
 # --- jurisdiction and keys -----------------------------------------------------------------------------------
@@ -124,8 +124,7 @@ def _allow(request, *methods):
 # --- services ---------------------------------------------------------------------------------------------
 def _service(code: str) -> dict:
     route = DEFAULT_ROUTES[code]
-    hours = route.resolve_hours
-    limit = f"{hours // 24} 天内办结" if hours % 24 == 0 else f"{hours} 小时内办结"
+    limit = f"{route.resolve}内办结"
     return {"service_code": code, "service_name": str(Category(code).label),
             "description": f"{Category(code).label}：首办{Handler(route.handler).label}，{limit}",
             "metadata": True, "type": "realtime", "keywords": code.replace("_", ", "), "group": GROUPS[route.tier]}
@@ -204,7 +203,7 @@ def _date(value, name):
         pass
     if parsed is None:
         raise Open311Error(400, f"{name} 须为 W3C 日期时间，如 2026-11-01T00:00:00+08:00 / {name} must be a W3C datetime")
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return clock.aware(parsed)
 
 
 @endpoint
@@ -231,7 +230,7 @@ def requests(request, fmt):
         if start and end and end < start:
             raise Open311Error(400, "end_date 早于 start_date / end_date is before start_date")
         if start is None and end is None:
-            start = timezone.now() - datetime.timedelta(days=DEFAULT_DAYS)
+            start = clock.now() - datetime.timedelta(days=DEFAULT_DAYS)
         if start:
             qs = qs.filter(created_at__gte=start)
         if end:
@@ -288,7 +287,7 @@ def _create(request, fmt):
         contact_name=name[:100], contact_phone=(params.get("phone") or "").strip()[:20],
         via=f"open311:{key.name}")
     req = request_services.request_submit(None, data)
-    notice = f"已受理，将于 {timezone.localtime(req.resolve_by):%Y-%m-%d %H:%M} 前办结"
+    notice = f"已受理，将于 {clock.local(req.resolve_by):%Y-%m-%d %H:%M} 前办结"
     return _respond(fmt, [{"service_request_id": str(req.pk), "token": str(req.token), "service_notice": notice,
                            "account_id": None}], root="service_requests", item="request", status=201)
 

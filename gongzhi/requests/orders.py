@@ -6,8 +6,8 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.notifications import notify
@@ -79,7 +79,7 @@ def order_place(actor, *, estate_id: int, kind: str, title: str, description: st
     with transaction.atomic():
         order = Order.objects.create(kind=kind, title=title, description=description, estate=estate,
                                      community_id=estate.community_id, building=building, requester=actor,
-                                     created_at=timezone.now())
+                                     created_at=clock.now())
         audit_record(actor, "order.place", order, after=snapshot(order))
         notify(holders(DISPATCHER_ROLES - {Role.ADMINISTRATOR}, estate), title=f"新{order.get_kind_display()}待派单：{title}",
                body=estate.name, link=_link(order))
@@ -109,7 +109,7 @@ def order_dispatch(actor, *, order_id: int, helper_ids: list[int], accept_hours:
         if not set(ids) <= allowed:
             raise InvalidInput(NOT_A_HELPER, field="helper_ids")
         before = snapshot(order)
-        now = timezone.now()
+        now = clock.now()
         hours = accept_hours or settings.GONGZHI_ORDER_ACCEPT_HOURS
         order.status, order.dispatched_by, order.dispatched_at = OrderStatus.DISPATCHED, actor, now
         order.accept_by = now + datetime.timedelta(hours=hours)
@@ -127,7 +127,7 @@ def order_accept(actor, *, order_id: int) -> Order:
         order = _locked(actor, order_id)
         if not OrderOffer.objects.filter(order=order, user=actor).exists():
             raise PermissionDenied(NOT_OFFERED)
-        now = timezone.now()
+        now = clock.now()
         if order.status != OrderStatus.DISPATCHED or (order.accept_by and now >= order.accept_by):
             raise WrongState(ALREADY_TAKEN)
         before = snapshot(order)
@@ -151,7 +151,7 @@ def order_complete(actor, *, order_id: int, note: str) -> Order:
         if order.accepted_by_id != actor.pk:
             raise PermissionDenied(NOT_ACCEPTER)
         before = snapshot(order)
-        order.status, order.done_at, order.done_note = OrderStatus.DONE, timezone.now(), note
+        order.status, order.done_at, order.done_note = OrderStatus.DONE, clock.now(), note
         order.save()
         audit_record(actor, "order.complete", order, before=before, after=snapshot(order))
         notify([order.requester_id, order.dispatched_by_id], title=f"已完成：{order.title}", body=note,

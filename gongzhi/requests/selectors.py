@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, Sum
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.roles import STAFF_ROLES, Role
@@ -64,7 +64,7 @@ def requests_filtered(*, fetched_by, status: str = "", estate_id=None, category:
     if category:
         qs = qs.filter(category=category)
     if overdue:
-        qs = qs.filter(status__in=OPEN_STATUSES, resolve_by__lt=timezone.now())
+        qs = qs.filter(status__in=OPEN_STATUSES, resolve_by__lt=clock.now())
     if mine:
         qs = qs.filter(requester=fetched_by)
     return qs
@@ -115,7 +115,7 @@ def public_board(estate_id: int, limit: int = 100):
     rows = list(Request.objects.filter(estate=estate).select_related("building")
                 .only("pk", "category", "building__code", "created_at", "status", "level", "resolution_note",
                       "resolved_at", "satisfaction", "estate_id", "emergency")[:limit])
-    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    month_start = clock.local().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     month = Request.objects.filter(estate=estate, created_at__gte=month_start).aggregate(
         received=Count("pk"), resolved=Count("pk", filter=Q(status__in=[Status.RESOLVED, Status.CLOSED])))
     return estate, rows, month
@@ -203,7 +203,7 @@ def metrics_place(*, fetched_by, place: str, place_id: int):
 
 
 def _aware(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return clock.at(day)
 
 
 def _last_year(day: datetime.date) -> datetime.date:
@@ -224,7 +224,7 @@ def metrics(*, fetched_by, place: str, place_id: int, start: datetime.date, end:
     where = metrics_place(fetched_by=fetched_by, place=place, place_id=place_id)
     lo, hi = _aware(start), _aware(end + datetime.timedelta(days=1))
     qs = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=lo, created_at__lt=hi)
-    now = timezone.now()
+    now = clock.now()
     done = Q(status__in=[Status.RESOLVED, Status.CLOSED])
     # One pass over the period's rows, grouped by category; the totals are the sums of the groups.
     counts = {
@@ -281,5 +281,5 @@ def awaiting_me(user, limit=20):
 def late_departments(user):
     """Summonses past their reporting deadline without a report (吹哨 without 报到), in scope."""
     return Summons.objects.filter(request__in=request_list(fetched_by=user), reported_at__isnull=True,
-                                  report_by__lt=timezone.now()).select_related("department", "request__estate")
+                                  report_by__lt=clock.now()).select_related("department", "request__estate")
 

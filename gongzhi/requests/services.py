@@ -15,10 +15,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.api_schema import CONTROL_CHARACTERS, no_control_characters
 from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.clock import UNIT_LIMITS, Unit
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.notifications import notify
 from gongzhi.core.roles import Role
@@ -41,12 +42,13 @@ from gongzhi.requests.models import (
 )
 from gongzhi.requests.routing import (
     DEFAULT_DEPARTMENTS,
-    EMERGENCY_RESPONSE_HOURS,
     FIRST_HANDLERS,
     Category,
     Handler,
     Tier,
+    deadlines_for,
     route_for,
+    summons_report_term,
 )
 
 UNKNOWN_CATEGORY = "未知的诉求类别 / Unknown category"
@@ -85,7 +87,8 @@ NOT_REPORTED = "请先报到再填写处置情况 / Report first, then record th
 NOT_ROUTER = "只有社区工作人员可以修改派单规则 / Only community staff can change the routing table"
 UNKNOWN_HANDLER = "首办单位只能是物业、三方议事会、楼栋长或社区 / The first handler is the property company, the tripartite council, a building head or the community"
 UNKNOWN_TIER = "未知的诉求层级 / Unknown tier"
-HOURS_RANGE = "时限须为 1 至 2160 小时 / Deadlines are 1 to 2,160 hours"
+TERM_RANGE = ("时限须为 1 至 {limit} {unit} / A deadline in {unit_en} is 1 to {limit}")
+UNKNOWN_UNIT = "时限单位只能是小时、自然日或工作日 / The unit is hours, days or working days"
 
 DESCRIPTION_MAX = 2000
 PHOTOS_MAX = 6
@@ -127,7 +130,7 @@ AUDIT_FIELDS = ["estate", "building", "unit", "category", "emergency", "channel"
 
 # --- helpers -------------------------------------------------------------------------------------------
 def _now():
-    return timezone.now()
+    return clock.now()
 
 
 def _hours(n: int) -> datetime.timedelta:
@@ -377,7 +380,6 @@ def request_submit(actor, data: Intake) -> Request:
     now = _now()
     route = route_for(estate.community_id, data.category)
     handler, handler_user, why, told = _first_handler(estate, building, route)
-    response_hours = EMERGENCY_RESPONSE_HOURS if data.emergency else route.response_hours
     on_behalf = data.channel not in (Channel.WEB, Channel.OPEN311, Channel.DEVICE)
     contact_name, contact_phone = data.contact_name.strip(), data.contact_phone.strip()
     if actor is not None and not on_behalf and not contact_name:
@@ -390,8 +392,7 @@ def request_submit(actor, data: Intake) -> Request:
             requester=None if on_behalf or actor is None else actor, entered_by=actor if on_behalf else None,
             contact_name=contact_name, contact_phone=contact_phone, anonymous=data.anonymous,
             tier=route.tier, handler=handler, handler_user_id=handler_user, level=Level.ESTATE,
-            created_at=now, updated_at=now, respond_by=now + _hours(response_hours),
-            resolve_by=now + _hours(route.resolve_hours))
+            created_at=now, updated_at=now, **deadlines_for(route, now, emergency=data.emergency).fields())
         _save_photos(req, checked, PhotoStage.REPORT, actor, written)
         Event.objects.bulk_create([
             Event(request=req, kind=EventKind.SUBMITTED, actor=actor, level=req.level, at=now,
@@ -405,7 +406,7 @@ def request_submit(actor, data: Intake) -> Request:
 
 
 def _local(when) -> str:
-    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+    return clock.local(when).strftime("%Y-%m-%d %H:%M")
 
 
 def _link(req) -> str:
@@ -493,13 +494,12 @@ def _escalate(actor, req: Request, *, reason: str, automatic: bool, department_i
     now = _now()
     new_level = req.level + 1
     route = route_for(req.community_id, req.category)
-    response_hours = EMERGENCY_RESPONSE_HOURS if req.emergency else settings.GONGZHI_ESCALATION_RESPONSE_HOURS
+    deadlines = deadlines_for(route, now, emergency=req.emergency, escalated=True)
     try:
         with transaction.atomic():  # the level moves and its one Escalation row is written, or neither
             if not Request.objects.filter(pk=req.pk, level=req.level, status__in=OPEN_STATUSES).update(
                     level=new_level, handler=LEVEL_HANDLER[new_level], handler_user=None, status=Status.NEW,
-                    respond_by=now + _hours(response_hours), resolve_by=now + _hours(route.resolve_hours),
-                    updated_at=now):
+                    **deadlines.fields(), updated_at=now):
                 raise _AlreadyMoved
             Escalation.objects.create(request=req, from_level=req.level, to_level=new_level, automatic=automatic,
                                       reason=reason, by=actor, at=now)
@@ -566,7 +566,7 @@ def _summon(actor, req, department_ids, *, skip_existing=False) -> list[Summons]
             return []
         raise WrongState(ALREADY_SUMMONED)
     now = _now()
-    report_by = now + _hours(settings.GONGZHI_SUMMONS_REPORT_HOURS)
+    report_by = clock.deadline(now, summons_report_term()).at
     rows = [Summons.objects.create(request=req, department=d, summoned_by=actor if actor and actor.pk else None,
                                    summoned_at=now, report_by=report_by) for d in fresh]
     names = "、".join(d.name for d in fresh)
@@ -674,7 +674,9 @@ def request_reopen(actor, *, request_id: int, reason: str) -> Request:
         route = route_for(req.community_id, req.category)
         req.status, req.resolved_at, req.updated_at = Status.IN_PROGRESS, None, now
         req.reopen_count += 1
-        req.resolve_by = now + _hours(route.resolve_hours)
+        resolve = deadlines_for(route, now, emergency=req.emergency).resolve
+        req.resolve_by, req.resolve_unit = resolve.at, resolve.term.unit
+        req.deadline_estimated = req.deadline_estimated or resolve.estimated
         if req.level == Level.ESTATE and last:
             req.handler_user_id = last
         req.save()
@@ -765,9 +767,9 @@ def _flag_late_departments(now, batch) -> int:
 
 
 # --- routing table -----------------------------------------------------------------------------------------
-def route_set(actor, *, community_id: int, category: str, handler: str, tier: str, response_hours: int,
-              resolve_hours: int) -> Route:
-    """A community overrides the shipped routing row for one category."""
+def route_set(actor, *, community_id: int, category: str, handler: str, tier: str, response_amount: int,
+              resolve_amount: int, response_unit: str = Unit.HOURS, resolve_unit: str = Unit.WORKING_DAYS) -> Route:
+    """A community overrides the shipped routing row for one category; each limit has its unit."""
     from gongzhi.places.models import Community
 
     scope = scope_for(actor)
@@ -784,17 +786,30 @@ def route_set(actor, *, community_id: int, category: str, handler: str, tier: st
         raise InvalidInput(UNKNOWN_HANDLER, field="handler")
     if tier not in Tier.values:
         raise InvalidInput(UNKNOWN_TIER, field="tier")
-    for hours in (response_hours, resolve_hours):
-        if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 2160:
-            raise InvalidInput(HOURS_RANGE, field="resolve_hours")
+    for name, amount, unit in (("response", response_amount, response_unit), ("resolve", resolve_amount, resolve_unit)):
+        _check_term(name, amount, unit)
     with transaction.atomic():
         row = Route.objects.select_for_update().filter(community=community, category=category).first()
         before = snapshot(row) if row else None
         row = row or Route(community=community, category=category)
-        row.handler, row.tier, row.response_hours, row.resolve_hours = handler, tier, response_hours, resolve_hours
+        row.handler, row.tier = handler, tier
+        row.response_amount, row.response_unit = response_amount, response_unit
+        row.resolve_amount, row.resolve_unit = resolve_amount, resolve_unit
         row.save()
         audit_record(actor, "request.route_set", row, before=before, after=snapshot(row))
     return row
+
+
+UNIT_EN = {Unit.HOURS: "hours", Unit.DAYS: "days", Unit.WORKING_DAYS: "working days"}
+
+
+def _check_term(name: str, amount, unit) -> None:
+    if unit not in Unit.values:
+        raise InvalidInput(UNKNOWN_UNIT, field=f"{name}_unit")
+    limit = UNIT_LIMITS[unit]
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= limit:
+        raise InvalidInput(TERM_RANGE.format(limit=f"{limit:,}", unit=Unit(unit).label, unit_en=UNIT_EN[unit]),
+                           field=f"{name}_amount")
 
 
 def open311_key_issue(actor, *, jurisdiction: str, name: str, raw: str):

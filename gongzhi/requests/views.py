@@ -8,9 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError, InvalidInput
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, scope_for
@@ -44,7 +44,7 @@ def request_list(request):
         "page": page, "awaiting": selectors.awaiting_me(user), "late_departments": list(
             selectors.late_departments(user)[:50]) if scope_for(user).has_any({Role.SUBDISTRICT_OFFICER}) else [],
         "statuses": Status.choices, "categories": Category.choices, "filters": get, "metrics_place": place,
-        "now": timezone.now(),
+        "now": clock.now(),
     })
 
 
@@ -141,7 +141,7 @@ def request_detail(request, request_id: int):
             scope_for(user).is_root or scope_for(user).holds(Role.SUBDISTRICT_OFFICER, req.estate)),
         "is_requester": req.requester_id == user.pk, "confirm_until": confirm_until,
         "summonses": list(req.summonses.select_related("department")), "departments": departments,
-        "my_departments": my_departments, "now": timezone.now(), "levels": Level,
+        "my_departments": my_departments, "now": clock.now(), "levels": Level,
     })
 
 
@@ -179,19 +179,26 @@ def metrics_page(request):
         raise Http404
     kind = get.get("place") or default_kind
     place_id = _int(get.get("place_id")) or (place.pk if kind == default_kind else 0)
-    today = timezone.localdate()
-    start = posted_date(get.get("start")) or today.replace(day=1)
-    end = posted_date(get.get("end")) or today
-    error = None
+    # By default the last complete month, with the current month to date beside it.
+    last_month = clock.last_complete(clock.PeriodKind.MONTH)
+    this_month = clock.period(clock.PeriodKind.MONTH).to_date()
+    chosen = bool(get.get("start") or get.get("end"))
+    start = posted_date(get.get("start")) or last_month.start
+    end = posted_date(get.get("end")) or last_month.end
+    error, current = None, None
     try:
         result = selectors.metrics(fetched_by=user, place=kind, place_id=place_id, start=start, end=end)
+        if not chosen:
+            current = selectors.metrics(fetched_by=user, place=kind, place_id=place_id, start=this_month.start,
+                                        end=this_month.end)
     except GongzhiError as exc:
         if exc.status == 404:
             raise Http404 from exc
         result, error = None, exc.message
     scope = scope_for(user)
     return render(request, "requests/metrics.html", {
-        "m": result, "error": error, "kind": kind, "start": start, "end": end,
+        "m": result, "error": error, "kind": kind, "start": start, "end": end, "current": current,
+        "last_month": last_month, "this_month": this_month,
         "subdistricts": scope.subdistricts(selectors.METRICS_ROLES).order_by("name")[:20],
         "communities": scope.communities(selectors.METRICS_ROLES).order_by("name")[:100],
         "estates": scope.estates(selectors.METRICS_ROLES).order_by("name")[:300],
@@ -207,8 +214,9 @@ def routing_page(request, community_id: int):
         post = request.POST
         attempt(request, lambda: services.route_set(
             user, community_id=community.pk, category=post.get("category", ""), handler=post.get("handler", ""),
-            tier=post.get("tier", ""), response_hours=_int(post.get("response_hours")) or 0,
-            resolve_hours=_int(post.get("resolve_hours")) or 0), _("派单规则已保存"))
+            tier=post.get("tier", ""), response_amount=_int(post.get("response_amount")) or 0,
+            response_unit=post.get("response_unit", ""), resolve_amount=_int(post.get("resolve_amount")) or 0,
+            resolve_unit=post.get("resolve_unit", "")), _("派单规则已保存"))
         return redirect("request_routing", community.pk)
     return render(request, "requests/routing.html", {
         "community": community, "rows": [
@@ -216,6 +224,7 @@ def routing_page(request, community_id: int):
              "handler_label": Handler(row.handler).label, "tier_label": Tier(row.tier).label}
             for row, own in routing_table(community.pk)],
         "handlers": [(h, Handler(h).label) for h in FIRST_HANDLERS], "tiers": Tier.choices,
+        "units": clock.Unit.choices, "terms": clock.terms(),
         "can_edit": scope.is_root or scope.communities({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY,
                                                          Role.ADMINISTRATOR}).filter(pk=community.pk).exists(),
     })

@@ -6,3 +6,11 @@ class VotesConfig(AppConfig):
     name = "gongzhi.votes"
     label = "votes"
     verbose_name = _("业主共同决定")
+
+    def ready(self):
+        from django.conf import settings
+
+        from gongzhi.core.clock import Term, Unit, register_term
+
+        register_term("votes.notice", _("表决公告期（公告至开始投票）"),
+                      lambda: Term(settings.GONGZHI_VOTE_NOTICE_DAYS, Unit.DAYS))

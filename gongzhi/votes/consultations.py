@@ -7,8 +7,8 @@ import datetime
 from collections import Counter, defaultdict
 
 from django.db import transaction
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.roles import BALLOT_COLLECTOR_ROLES, VOTE_ORGANISER_ROLES
@@ -78,7 +78,7 @@ def consultation_create(actor, *, estate_id: int, title: str, body: str, opens_a
                                                closes_at=closes_at, created_by=actor)
     consultation.buildings.set(buildings)
     notices.notice_publish(actor, estate_id=estate.pk, kind="consultation", audience="estate",
-                           title=f"征求意见：{title}", body=body, expires_on=timezone.localdate(closes_at))
+                           title=f"征求意见：{title}", body=body, expires_on=clock.local_date(closes_at))
     audit_record(actor, "consultation.create", consultation, after=snapshot(consultation))
     return consultation
 
@@ -126,7 +126,7 @@ def answer_submit(actor, *, consultation_id: int, unit_id: int, opinion: str, co
     answer, created = Answer.objects.update_or_create(
         consultation=consultation, unit=unit,
         defaults={"opinion": opinion, "comment": comment, "channel": channel, "entered_by": actor,
-                  "answered_at": timezone.now()},
+                  "answered_at": clock.now()},
     )
     audit_record(actor, "answer.submit" if created else "answer.change", consultation,
                  after={"unit_id": unit.pk, "opinion": opinion, "channel": channel})
@@ -140,7 +140,7 @@ def answer_reply(actor, *, answer_id: int, text: str) -> Answer:
     answer = get_in_scope(Answer.objects.filter(consultation__estate__in=scope.estates()), pk=answer_id)
     _organised(actor, Consultation.objects.all(), answer.consultation_id)
     answer.reply = _text(text, REPLY_REQUIRED, "text")[:5000]
-    answer.replied_by, answer.replied_at = actor, timezone.now()
+    answer.replied_by, answer.replied_at = actor, clock.now()
     answer.save(update_fields=["reply", "replied_by", "replied_at"])
     audit_record(actor, "answer.reply", answer, after={"reply": answer.reply})
     return answer
@@ -177,7 +177,7 @@ def consultation_close(actor, *, consultation_id: int) -> Consultation:
     consultation = _organised(actor, Consultation.objects.select_for_update(), consultation_id)
     if consultation.closed_at is not None:
         raise WrongState(ALREADY_CLOSED)
-    if timezone.now() < consultation.closes_at:
+    if clock.now() < consultation.closes_at:
         raise WrongState(NOT_YET_CLOSED)
     summary = consultation_summary(consultation)
     table = [["楼栋", "户数", "同意", "不同意", "有条件同意", "未答复"]] + [
@@ -192,7 +192,7 @@ def consultation_close(actor, *, consultation_id: int) -> Consultation:
         table=table,
     )
     consultation.summary = {**summary, "notice_id": notice.pk}
-    consultation.closed_at = timezone.now()
+    consultation.closed_at = clock.now()
     consultation.save(update_fields=["summary", "closed_at"])
     audit_record(actor, "consultation.close", consultation, after={"notice_id": notice.pk})
     return consultation

@@ -11,9 +11,9 @@ Invariants:
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import clock
 from gongzhi.people.models import Person
 from gongzhi.places.models import Building, Estate, Unit
 from gongzhi.votes.tally import ITEMS
@@ -56,7 +56,7 @@ class Vote(models.Model):
     special = models.CharField(_("特别事项同意比例"), max_length=16, default="3/4")
     ordinary = models.CharField(_("一般事项同意比例"), max_length=16, default="1/2")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("发起人"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     # Committee elections (item 3): how many seats; candidates below, ballots pick up to `seats`.
     seats = models.PositiveSmallIntegerField(_("应选委员人数"), null=True, blank=True)
     result = models.JSONField(_("表决结果"), null=True, blank=True)
@@ -78,7 +78,7 @@ class Vote(models.Model):
         return self.estate.scope_ids()
 
     def is_open(self, at=None) -> bool:
-        at = at or timezone.now()
+        at = at or clock.now()
         return self.status == VoteStatus.ANNOUNCED and self.opens_at <= at < self.closes_at
 
 
@@ -117,7 +117,7 @@ class Ballot(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     proxy_document = models.FileField(upload_to="votes/proxies/%Y/%m/", blank=True)
-    cast_at = models.DateTimeField(default=timezone.now)
+    cast_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["vote", "owner_key"], name="ballot_one_per_owner")]
@@ -151,7 +151,7 @@ class Candidate(models.Model):
     checks = models.JSONField(_("资格审查"), default=dict)  # CANDIDATE_CHECKS key -> bool
     eligible = models.BooleanField(_("资格审查通过"), default=False)
     nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["vote", "id"]
@@ -205,7 +205,7 @@ class Consultation(models.Model):
         return self.estate.scope_ids()
 
     def is_open(self, at=None) -> bool:
-        at = at or timezone.now()
+        at = at or clock.now()
         return self.closed_at is None and self.opens_at <= at < self.closes_at
 
 
@@ -224,7 +224,7 @@ class Answer(models.Model):
     comment = models.TextField(_("具体意见"), blank=True)
     channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices, default=Channel.ONLINE)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    answered_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(default=clock.now)
     reply = models.TextField(_("答复"), blank=True)
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     replied_at = models.DateTimeField(null=True, blank=True)
@@ -256,7 +256,7 @@ class Convention(models.Model):
                               default=ConventionStatus.DRAFTING)
     vote = models.OneToOneField(Vote, models.PROTECT, null=True, blank=True, related_name="convention")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("居民公约")
@@ -292,7 +292,7 @@ class ArticleComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     text = models.TextField(_("意见"))
     revision = models.PositiveSmallIntegerField(default=0)  # the article's revision it was written on
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["article", "created_at"]

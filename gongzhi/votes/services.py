@@ -13,9 +13,9 @@ from fractions import Fraction
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from openpyxl import Workbook
 
+from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.roles import BALLOT_COLLECTOR_ROLES, VOTE_ORGANISER_ROLES
@@ -151,10 +151,10 @@ def vote_announce(actor, *, vote_id: int) -> Vote:
         raise WrongState(NOT_DRAFT)
     if vote.seats and vote.candidates.filter(eligible=True).count() < vote.seats:
         raise WrongState(TOO_FEW_CANDIDATES.format(seats=vote.seats))
-    now = timezone.now()
+    now = clock.now()
     earliest = now + datetime.timedelta(days=settings.GONGZHI_VOTE_NOTICE_DAYS)
     if vote.opens_at < earliest:
-        local = timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")
+        local = clock.local(earliest).strftime("%Y-%m-%d %H:%M")
         raise InvalidInput(TOO_SOON.format(days=settings.GONGZHI_VOTE_NOTICE_DAYS, earliest=local), field="opens_at")
     units = Unit.objects.filter(estate=vote.estate)
     if vote.buildings.exists():
@@ -176,7 +176,7 @@ def vote_announce(actor, *, vote_id: int) -> Vote:
     vote.save(update_fields=["status", "announced_at"])
     notices.notice_publish(
         actor, estate_id=vote.estate_id, kind="announcement", audience="estate", title=f"表决公告：{vote.title}",
-        body=_announcement_body(vote, len(entries)), expires_on=timezone.localdate(vote.closes_at),
+        body=_announcement_body(vote, len(entries)), expires_on=clock.local_date(vote.closes_at),
     )
     audit_record(actor, "vote.announce", vote, after={"roll_units": len(entries), "announced_at": now.isoformat()})
     return vote
@@ -187,7 +187,7 @@ def _announcement_body(vote: Vote, units: int) -> str:
     return "\n".join([
         f"表决事项：{vote.title}（民法典第二百七十八条第{vote.item}项：{law.ITEMS[vote.item]}）",
         vote.description,
-        f"投票时间：{timezone.localtime(vote.opens_at).strftime(fmt)} 至 {timezone.localtime(vote.closes_at).strftime(fmt)}",
+        f"投票时间：{clock.local(vote.opens_at).strftime(fmt)} 至 {clock.local(vote.closes_at).strftime(fmt)}",
         f"表决范围：{units} 户；{'不记名投票' if vote.secret else '记名投票，结果公布各户意见'}。",
         "可在网上投票，也可向楼栋长、业委会提交纸质选票或书面委托他人投票。",
     ])
@@ -247,7 +247,7 @@ def ballot_cast(actor, *, vote_id: int, choice: str = "", unit_id: int | None = 
     if existing is not None:
         if not vote.allow_change:
             raise WrongState(ALREADY_VOTED)
-        existing.choice, existing.voter, existing.cast_at = choice, person, timezone.now()
+        existing.choice, existing.voter, existing.cast_at = choice, person, clock.now()
         existing.channel, existing.entered_by, existing.status = Channel.ONLINE, actor, BallotStatus.COUNTED
         existing.save()
         _save_picks(existing, picks, replace=True)
@@ -370,7 +370,7 @@ def vote_close(actor, *, vote_id: int) -> Vote:
     vote = Vote.objects.select_for_update().get(pk=_vote_for(actor, vote_id, VOTE_ORGANISER_ROLES).pk)
     if vote.status == VoteStatus.CLOSED:
         raise WrongState(ALREADY_CLOSED)
-    if vote.status != VoteStatus.ANNOUNCED or timezone.now() < vote.closes_at:
+    if vote.status != VoteStatus.ANNOUNCED or clock.now() < vote.closes_at:
         raise WrongState(NOT_YET_CLOSED)
     result = vote_tally(vote)
     election = election_result(vote) if vote.seats else None
@@ -388,7 +388,7 @@ def vote_close(actor, *, vote_id: int) -> Vote:
         "pending_unchecked": Ballot.objects.filter(vote=vote, status=BallotStatus.PENDING_CHECK).count(),
         "notice_id": notice.pk,
     }
-    vote.status, vote.closed_at = VoteStatus.CLOSED, timezone.now()
+    vote.status, vote.closed_at = VoteStatus.CLOSED, clock.now()
     vote.save(update_fields=["result", "status", "closed_at"])
     from gongzhi.votes.consultations import convention_vote_closed  # a convention put to this vote
 
@@ -483,8 +483,8 @@ def vote_remind(actor, *, vote_id: int):
         actor, estate_id=vote.estate_id, kind="announcement", audience="estate", title=f"投票提醒：{vote.title}",
         body=(f"截至目前，参与表决的业主 {result.owners_participating}/{result.owners_total} 人，"
               f"专有部分面积 {result.area_participating}/{result.area_total} m²；尚有 {missing} 位业主未投票。"
-              f"投票截止：{timezone.localtime(vote.closes_at).strftime('%Y-%m-%d %H:%M')}。"),
-        expires_on=timezone.localdate(vote.closes_at),
+              f"投票截止：{clock.local(vote.closes_at).strftime('%Y-%m-%d %H:%M')}。"),
+        expires_on=clock.local_date(vote.closes_at),
     )
 
 

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.roles import VOTE_ORGANISER_ROLES
 from gongzhi.core.scoping import scope_for
@@ -105,7 +105,7 @@ def vote_detail(request, vote_id: int):
         else None,
         "is_open": vote.is_open(),
         "candidates": _with_checklist(vote.candidates.select_related("person")) if vote.seats else [],
-        "due": vote.status == VoteStatus.ANNOUNCED and timezone.now() >= vote.closes_at,
+        "due": vote.status == VoteStatus.ANNOUNCED and clock.now() >= vote.closes_at,
     })
 
 

@@ -11,8 +11,8 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError
 from gongzhi.core.scoping import scope_for
 from gongzhi.finance import fees
@@ -21,13 +21,9 @@ from gongzhi.finance.models import LedgerAccount
 
 
 def last_period(today: datetime.date, quarter: bool) -> tuple[datetime.date, datetime.date]:
-    first_of_month = today.replace(day=1)
-    if not quarter:
-        end = first_of_month - datetime.timedelta(days=1)
-        return end.replace(day=1), end
-    this_quarter = first_of_month.replace(month=(today.month - 1) // 3 * 3 + 1)
-    end = this_quarter - datetime.timedelta(days=1)
-    return end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1), end
+    """The last complete month (or quarter) before `today`, local."""
+    done = clock.last_complete(clock.PeriodKind.QUARTER if quarter else clock.PeriodKind.MONTH, today)
+    return done.start, done.end
 
 
 class Command(BaseCommand):
@@ -41,7 +37,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError("没有这个用户 / No such user")
-        start, end = last_period(timezone.localdate(), options["quarter"])
+        start, end = last_period(clock.today(), options["quarter"])
         estates = scope_for(user).estates(fin.BOOKKEEPERS).filter(
             pk__in=LedgerAccount.objects.values("estate_id")).order_by("name")
         published = 0
