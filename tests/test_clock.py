@@ -276,3 +276,49 @@ def test_no_module_reads_the_clock_but_the_clock_module():
             if FORBIDDEN.search(line):
                 offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_an_administrator_corrects_a_day_in_the_admin_and_others_cannot(login):
+    admin = login("guanliyuan")
+    assert admin.get("/admin/core/calendarday/").status_code == 200
+    answer = admin.post("/admin/core/calendarday/add/", {"day": "2040-10-01", "kind": "holiday", "name": "国庆节"})
+    assert answer.status_code == 302, answer.content.decode()[:500]
+    day = CalendarDay.objects.get(day=D(2040, 10, 1))
+    assert (day.kind, day.entered_by.username) == ("holiday", "guanliyuan")
+    assert AuditEntry.objects.filter(action="calendar.day_set", subject_id=str(day.pk)).exists()
+    admin.post(f"/admin/core/calendarday/{day.pk}/delete/", {"post": "yes"})
+    assert not CalendarDay.objects.filter(day=D(2040, 10, 1)).exists()
+    assert AuditEntry.objects.filter(action="calendar.day_delete").exists()
+    assert login("yanshuji").get("/admin/core/calendarday/").status_code in (302, 403)
+
+
+def test_an_action_item_shows_the_days_left_and_then_how_late_it_is(clock, persona, login):
+    from gongzhi.meetings import services as meetings
+    from tests.helpers import PACIFIC
+
+    clock.set("2026-06-01 10:00")
+    chair = persona("zhaozhuren")
+    matter = meetings.matter_create(chair, estate_id=estate(PACIFIC).pk, title="外墙渗水", procedure="four_discussions")
+    meetings.action_add(chair, matter_id=matter.pk, text="出具维修方案", owner_id=chair.pk, due_on=D(2026, 6, 4))
+    page = login("zhaozhuren").get(f"/matters/{matter.pk}/").content.decode()
+    assert "2026-06-04" in page and "还剩 3 天" in page
+    clock.set("2026-06-06 10:00")  # 1 day and 10 hours after 06-04 24:00
+    assert "已超时 1 天" in login("zhaozhuren").get(f"/matters/{matter.pk}/").content.decode()
+
+
+def test_a_calendar_sheet_from_excel_with_date_cells_imports(persona):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["日期", "类型", "名称"])
+    sheet.append([datetime.datetime(2041, 1, 1), "holiday", "元旦"])
+    sheet.append([D(2041, 1, 5), "workday", "调休"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = calendar_parse(buffer.getvalue(), "2041.xlsx")
+    assert [(r.day, r.kind) for r in rows] == [(D(2041, 1, 1), "holiday"), (D(2041, 1, 5), "workday")]
+    with pytest.raises(InvalidInput, match="无法读取该文件"):
+        calendar_parse(b"PK\x03\x04 broken", "2041.xlsx")

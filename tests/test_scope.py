@@ -235,3 +235,13 @@ def test_scope_and_holders_read_the_assignments_in_force_on_their_first_and_last
         assert (Role.BUILDING_HEAD in Scope(wang).roles) is in_force, name
         assert (wang.pk in holders({Role.BUILDING_HEAD}, yiwu, building_id=building.pk)) is in_force, name
         assert (wang.pk in holders({Role.BUILDING_HEAD}, yiwu)) is in_force, name
+
+
+def test_every_role_has_exactly_one_reach_decided_by_hand():
+    """A role added to Role without a decision fails here instead of silently seeing personal data."""
+    from gongzhi.core.roles import BUILDING_ROLES, FULL_ROLES, PERSONAL_ROLES, PLACES_ONLY_ROLES, STAFF_ROLES
+
+    reaches = [PERSONAL_ROLES, BUILDING_ROLES, PLACES_ONLY_ROLES, FULL_ROLES]
+    placed = [role for reach in reaches for role in reach]
+    assert sorted(placed) == sorted(Role), "each role in exactly one of the reach sets"
+    assert STAFF_ROLES == frozenset(Role) - PERSONAL_ROLES

@@ -33,9 +33,14 @@ PERSONAL_ROLES = frozenset({Role.RESIDENT, Role.OWNER, Role.PARTY_MEMBER, Role.V
 BUILDING_ROLES = frozenset({Role.BUILDING_HEAD})
 # Roles that see places and governance records but no personal data (minimum necessary).
 PLACES_ONLY_ROLES = frozenset({Role.DEPARTMENT_OFFICER, Role.AUDITOR})
-FULL_ROLES = frozenset(set(Role) - PERSONAL_ROLES - BUILDING_ROLES - PLACES_ONLY_ROLES)
+# Roles that see the personal data of everyone under their anchor. Listed, never derived: a new role
+# sees no personal data until someone decides it should (tests/test_scope.py checks every role is placed).
+FULL_ROLES = frozenset({
+    Role.GRID_WORKER, Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.PROPERTY_STAFF, Role.COMMUNITY_STAFF,
+    Role.COMMUNITY_SECRETARY, Role.DISCIPLINE_SUPERVISOR, Role.SUBDISTRICT_OFFICER, Role.CADRE, Role.ADMINISTRATOR,
+})
 # Roles that see an estate's internal records (approvals, committees' work), not only its page.
-STAFF_ROLES = frozenset(set(Role) - PERSONAL_ROLES)
+STAFF_ROLES = frozenset(BUILDING_ROLES | PLACES_ONLY_ROLES | FULL_ROLES)
 
 # PIPL "minimum necessary": who needs the full phone number or ID number of a person in scope.
 PHONE_ROLES = frozenset(

@@ -4,13 +4,10 @@ Every function takes the acting user first, checks permission, runs in one trans
 what two people can race on, and leaves an audit record.
 """
 
-import csv
 import datetime
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import models, transaction
 
 from gongzhi.core import clock
@@ -20,6 +17,7 @@ from gongzhi.core.models import Approval, ApprovalSignature, ApprovalStatus, Dec
 from gongzhi.core.roles import STAFF_ROLES, Role
 from gongzhi.core.rules import may_edit_calendar
 from gongzhi.core.scoping import Scope, get_in_scope, scope_for
+from gongzhi.core.tables import read_table
 
 APPROVAL_NEEDS_ROLES = "审批单至少需要一个签署角色 / An approval needs at least one signatory role"
 APPROVAL_UNKNOWN_ROLE = "未知的签署角色：{role} / Unknown signatory role: {role}"
@@ -228,8 +226,6 @@ def api_token_create(actor, *, name: str = "") -> str:
 # --- the working-day calendar -----------------------------------------------------------------
 CALENDAR_NOT_ADMIN = "只有管理员可以调整工作日历 / Only administrators can change the working-day calendar"
 CALENDAR_EMPTY = "文件中没有日期 / The file has no days in it"
-CALENDAR_TOO_BIG = "文件超过 {mb} MB / The file is larger than {mb} MB"
-CALENDAR_ENCODING = "无法识别文件编码，请保存为 UTF-8 或 GBK 的 CSV / Save the file as CSV in UTF-8 or GBK"
 CALENDAR_BAD_DATE = "第 {row} 行：日期“{value}”不存在或格式不对（应为 2027-10-01）/ Row {row}: {value} is not a date (YYYY-MM-DD)"
 CALENDAR_BAD_KIND = ("第 {row} 行：类型“{value}”无法识别（应为 workday/工作日/上班 或 holiday/休息日/放假）"
                      " / Row {row}: unknown kind {value} (workday or holiday)")
@@ -247,24 +243,13 @@ class CalendarRow:
     name: str = ""
 
 
-def calendar_parse(data: bytes) -> list[CalendarRow]:
-    """A CSV of `date, kind, name` (a header row is optional). Every row is checked before anything
+def calendar_parse(data: bytes, filename: str = "calendar.csv") -> list[CalendarRow]:
+    """A sheet (.csv, .xlsx or .xls) of `date, kind, name` (a header row is optional). Every row is checked before anything
     is written: a bad row raises InvalidInput naming it."""
-    limit = settings.GONGZHI_IMPORT_MAX_BYTES
-    if len(data) > limit:
-        raise InvalidInput(CALENDAR_TOO_BIG.format(mb=limit // (1024 * 1024)), field="file")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InvalidInput(CALENDAR_ENCODING, field="file")
+    table = read_table(data, filename)
     rows: list[CalendarRow] = []
     seen: dict[datetime.date, tuple[int, str]] = {}
-    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
-        cells = [c.strip() for c in cells]
+    for number, cells in enumerate(table, start=1):
         if not any(cells):
             continue
         if number == 1 and cells[0].lower() in ("date", "日期"):
@@ -272,7 +257,7 @@ def calendar_parse(data: bytes) -> list[CalendarRow]:
         value, kind = cells[0], (cells[1] if len(cells) > 1 else "")
         name = cells[2] if len(cells) > 2 else ""
         try:
-            day = datetime.date.fromisoformat(value.replace("/", "-"))
+            day = datetime.date.fromisoformat(value.replace("/", "-").split(" ")[0])  # a sheet's date cell
         except ValueError:
             raise InvalidInput(CALENDAR_BAD_DATE.format(row=number, value=value), field="file") from None
         if kind.lower() not in CALENDAR_KINDS and kind not in CALENDAR_KINDS:

@@ -17,3 +17,15 @@ def deadline(due, unit=clock.Unit.HOURS):
     return format_html('<time datetime="{}">{}</time> <span class="{}" data-testid="remaining">{}</span>',
                        clock.local(due).isoformat(timespec="minutes"), clock.stamp(due),
                        "bad" if late else "muted", clock.remaining(due, unit or clock.Unit.HOURS))
+
+
+@register.filter
+def due_date(day):
+    """A due date (a meeting's action item): the date, and the days left or past (until 24:00 of it)."""
+    if day is None:
+        return ""
+    due = clock.at(day, clock.END_OF_DAY)
+    late = clock.now() > due
+    return format_html('<time datetime="{}">{}</time> <span class="{}" data-testid="remaining">{}</span>',
+                       day.isoformat(), day.isoformat(), "bad" if late else "muted",
+                       clock.remaining(due, clock.Unit.DAYS))

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"找不到文件 / No such file: {path}")
         try:
-            rows = calendar_parse(path.read_bytes())
+            rows = calendar_parse(path.read_bytes(), path.name)
             written = calendar_import(None, rows=rows)
         except GongzhiError as exc:
             raise CommandError(exc.message) from None
