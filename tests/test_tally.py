@@ -306,3 +306,11 @@ def test_election_without_participation_elects_no_one():
 
     result = elect(units(*[100] * 9), _election_ballots({1: "AB", 2: "AB"}), list("AB"), seats=1)
     assert result.elected == [] and result.runoff == []
+
+
+def test_the_nine_items_of_article_278_have_names_and_the_special_set_is_six_to_eight():
+    from gongzhi.votes.tally import CONVENTION_ITEMS, ITEMS, SPECIAL_ITEMS, Art278
+
+    assert [int(i) for i in Art278] == sorted(ITEMS) == list(range(1, 10))
+    assert SPECIAL_ITEMS == {6, 7, 8} and Art278.FUND_USE not in SPECIAL_ITEMS
+    assert CONVENTION_ITEMS == (2, 9)

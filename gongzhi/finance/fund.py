@@ -36,6 +36,7 @@ ALREADY_REVIEWED = "该级已审核 / This level has already reviewed it"
 def apply(actor, *, estate_id: int, purpose: str, amount, building_ids: list[int], emergency: str = "",
           vote_id: int | None = None) -> FundApplication:
     from gongzhi.votes.models import Vote, VoteStatus
+    from gongzhi.votes.tally import Art278
 
     estate = _estate(actor, estate_id, REQUESTERS)
     value = fen(amount)
@@ -51,7 +52,7 @@ def apply(actor, *, estate_id: int, purpose: str, amount, building_ids: list[int
             raise InvalidInput(UNKNOWN_EMERGENCY, field="emergency")
     else:
         vote = Vote.objects.filter(pk=vote_id, estate=estate).first() if vote_id else None
-        if vote is None or vote.item != 5 or vote.status != VoteStatus.CLOSED or not vote.result.get("approved"):
+        if vote is None or vote.item != Art278.FUND_USE or vote.status != VoteStatus.CLOSED or not vote.passed:
             raise InvalidInput(NEEDS_VOTE, field="vote_id")
         if set(vote.buildings.values_list("pk", flat=True)) != {b.pk for b in buildings}:
             raise InvalidInput(VOTE_GROUP, field="vote_id")

@@ -461,7 +461,7 @@ def _check_vote(step, matter, vote_id, outcome):
         raise InvalidInput(NEEDS_VOTE, field="vote_id")
     if vote.status != VoteStatus.CLOSED:
         raise WrongState(VOTE_NOT_CLOSED)
-    approved = bool(vote.result.get("approved"))
+    approved = vote.passed
     if approved != (outcome == Outcome.DONE):
         raise WrongState(VOTE_SAYS.format(result="通过" if approved else "未通过"))
     return vote

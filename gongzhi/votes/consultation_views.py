@@ -15,7 +15,7 @@ from gongzhi.core.web import posted_id as _int
 from gongzhi.votes import consultations as svc
 from gongzhi.votes import selectors
 from gongzhi.votes.models import Answer, ArticleComment, Consultation, Convention, Opinion
-from gongzhi.votes.tally import ITEMS
+from gongzhi.votes.tally import CONVENTION_ITEMS, ITEMS
 
 
 def _handle(request, action, success, redirect_to):
@@ -161,7 +161,7 @@ def convention_detail(request, convention_id: int):
 
 
 class ToVoteForm(forms.Form):
-    item = forms.TypedChoiceField(label=_("表决事项"), coerce=int, choices=[(2, f"2. {ITEMS[2]}"), (9, f"9. {ITEMS[9]}")])
+    item = forms.TypedChoiceField(label=_("表决事项"), coerce=int, choices=[(int(i), f"{int(i)}. {ITEMS[i]}") for i in CONVENTION_ITEMS])
     opens_at = forms.DateTimeField(label=_("开始投票"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     closes_at = forms.DateTimeField(label=_("截止投票"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 

@@ -28,6 +28,7 @@ from gongzhi.votes.models import (
     Opinion,
     Vote,
 )
+from gongzhi.votes.tally import CONVENTION_ITEMS
 
 TITLE_REQUIRED = "请填写事项 / A title is required"
 BODY_REQUIRED = "请填写方案说明 / Describe the plan"
@@ -261,7 +262,7 @@ def convention_to_vote(actor, *, convention_id: int, item: int, opens_at: dateti
     convention = _organised(actor, Convention.objects.select_for_update(), convention_id)
     if convention.status not in (ConventionStatus.DRAFTING, ConventionStatus.COMMENTING):
         raise WrongState(CONVENTION_LOCKED)
-    if item not in (2, 9):
+    if item not in CONVENTION_ITEMS:
         raise InvalidInput(BAD_CONVENTION_ITEM, field="item")
     text = "\n".join(f"第{a.number}条 {a.text}" for a in convention.articles.all())
     vote = votes.vote_create(actor, estate_id=convention.estate_id, title=f"表决：{convention.title}", item=item,
@@ -278,7 +279,7 @@ def convention_vote_closed(vote: Vote, actor) -> None:
     convention = Convention.objects.select_for_update().filter(vote=vote).first()
     if convention is None:
         return
-    convention.status = ConventionStatus.ADOPTED if vote.result.get("approved") else ConventionStatus.REJECTED
+    convention.status = ConventionStatus.ADOPTED if vote.passed else ConventionStatus.REJECTED
     convention.save(update_fields=["status"])
     if convention.status == ConventionStatus.ADOPTED:
         notices.notice_publish(actor, estate_id=convention.estate_id, kind="resolution", audience="estate",

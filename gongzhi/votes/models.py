@@ -74,6 +74,11 @@ class Vote(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def passed(self) -> bool:
+        """Whether the counted vote carried (False while it is not counted)."""
+        return bool((self.result or {}).get("approved"))
+
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.estate.scope_ids()
 

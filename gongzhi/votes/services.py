@@ -126,7 +126,7 @@ SEATS_ONLY_FOR_ELECTIONS = "只有选举业主委员会（第 3 项）才有应�
 
 def _check_seats(item: int, seats: int | None) -> int | None:
     low, high = settings.GONGZHI_COMMITTEE_MIN_MEMBERS, settings.GONGZHI_COMMITTEE_MAX_MEMBERS
-    if item != 3:
+    if item != law.Art278.COMMITTEE:
         if seats:
             raise InvalidInput(SEATS_ONLY_FOR_ELECTIONS, field="seats")
         return None

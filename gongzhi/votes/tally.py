@@ -21,11 +21,30 @@ Arithmetic uses Decimal areas and Fraction ratios, never float.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from fractions import Fraction
 
 DEVELOPER = "DEVELOPER"
-SPECIAL_ITEMS = frozenset({6, 7, 8})
+
+
+class Art278(IntEnum):
+    """The nine matters of Civil Code art. 278 that the owners decide jointly."""
+
+    RULES = 1  # 业主大会议事规则
+    CONVENTION = 2  # 管理规约
+    COMMITTEE = 3  # 选举或更换业主委员会
+    COMPANY = 4  # 选聘和解聘物业服务企业
+    FUND_USE = 5  # 使用维修资金
+    FUND_RAISE = 6  # 筹集维修资金
+    REBUILD = 7  # 改建、重建
+    COMMON_USE = 8  # 改变共有部分用途或经营
+    OTHER_MAJOR = 9  # 其他重大事项
+
+
+# Items 6–8 need three quarters of the participating area and owners; the rest more than half.
+SPECIAL_ITEMS = frozenset({Art278.FUND_RAISE, Art278.REBUILD, Art278.COMMON_USE})
+# A residents' convention (居民公约) is adopted as the estate's rules (item 2) or as another major matter (9).
+CONVENTION_ITEMS = (Art278.CONVENTION, Art278.OTHER_MAJOR)
 ITEMS = {
     1: "制定和修改业主大会议事规则",
     2: "制定和修改管理规约",
