@@ -125,31 +125,20 @@ class ApprovalSignatureAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
-    """Days the administrators add or correct over the official schedule (all deployment-wide)."""
+class CalendarDayAdmin(ScopedAdmin):
+    """Days the administrators add or correct over the official schedule (one calendar for the
+    whole deployment), written through the calendar services."""
 
     list_display = ["day", "kind", "name", "entered_by", "entered_at"]
     list_filter = ["kind"]
     fields = ["day", "kind", "name"]
     date_hierarchy = "day"
 
-    def _may(self, request) -> bool:
+    def scoped(self, scope, qs):
+        return qs
+
+    def _is_admin(self, request) -> bool:
         return request.user.is_active and request.user.is_staff and may_edit_calendar(request.user)
-
-    def has_module_permission(self, request):
-        return self._may(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may(request)
-
-    def has_add_permission(self, request):
-        return self._may(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may(request)
 
     def save_model(self, request, obj, form, change):
         if change and "day" in form.changed_data:
@@ -158,7 +147,3 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         calendar_day_delete(request.user, day=obj.day)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
