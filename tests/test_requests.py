@@ -622,3 +622,18 @@ def test_request_endpoints_refuse_the_wrong_role_and_the_wrong_estate(persona, l
     assert login("wangayi").post(page, {"action": "summon", "departments": [housing.pk]}).status_code == 403
     assert login("zhoushenji").get("/api/v1/requests").json()["count"] == 0  # an auditor: no requests at all
     assert Request.objects.get(pk=req.pk).status == Status.NEW  # nothing above changed it
+
+
+def test_overdue_means_the_same_to_the_job_the_list_and_the_metrics(filed, persona, login, clock):
+    """Not answered within 24 hours is overdue everywhere, before its resolution deadline too."""
+    clock.set(filed.respond_by)
+    listed = login("zhangjingli").get("/api/v1/requests", {"overdue": True}).json()
+    assert filed.pk not in [r["id"] for r in listed["items"]]
+    clock.set(filed.respond_by + SECOND)
+    assert filed.resolve_by > clock.now  # its resolution deadline has not passed
+    listed = login("zhangjingli").get("/api/v1/requests", {"overdue": True}).json()
+    assert filed.pk in [r["id"] for r in listed["items"]]
+    m = selectors.metrics(fetched_by=persona("zhangjingli"), place="estate", place_id=filed.estate_id,
+                          start=clock.today - DAY, end=clock.today)
+    assert m.overdue >= 1
+    assert filed.pk in set(services.overdue_requests(clock.now).values_list("pk", flat=True))

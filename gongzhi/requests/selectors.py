@@ -12,7 +12,7 @@ from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.roles import STAFF_ROLES, Role
 from gongzhi.core.scoping import get_in_scope, scope_for
-from gongzhi.requests.models import OPEN_STATUSES, Event, EventKind, Level, Request, Status, Summons
+from gongzhi.requests.models import OPEN_STATUSES, Event, EventKind, Level, Request, Status, Summons, overdue_q
 from gongzhi.requests.routing import Category
 
 # Staff who see every request of the estates under their anchor ("staff see their scope").
@@ -64,7 +64,7 @@ def requests_filtered(*, fetched_by, status: str = "", estate_id=None, category:
     if category:
         qs = qs.filter(category=category)
     if overdue:
-        qs = qs.filter(status__in=OPEN_STATUSES, resolve_by__lt=clock.now())
+        qs = qs.overdue(clock.now())
     if mine:
         qs = qs.filter(requester=fetched_by)
     return qs
@@ -233,7 +233,7 @@ def metrics(*, fetched_by, place: str, place_id: int, start: datetime.date, end:
         "on_time": Count("pk", filter=Q(resolved_on_time=True)),
         "rated": Count("pk", filter=Q(satisfaction__isnull=False)), "satisfied": Count("pk", filter=Q(satisfaction__gte=4)),
         "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, resolve_by__lt=now)),
+        "overdue": Count("pk", filter=overdue_q(now)),
         "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
         **{f"level{level}": Count("pk", filter=Q(level__gte=level)) for level in Level.values if level > 1},
     }

@@ -701,8 +701,8 @@ class SweepResult:
 
 
 def overdue_requests(now):
-    late = Q(status=Status.NEW, respond_by__lt=now) | Q(status__in=OPEN_STATUSES, resolve_by__lt=now)
-    return Request.objects.filter(late, level__lt=Level.CADRE)
+    """What the deadline job escalates: overdue below the top level."""
+    return Request.objects.overdue(now).filter(level__lt=Level.CADRE)
 
 
 def sweep(now=None, batch: int = 500) -> SweepResult:
