@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from gongzhi.core import clock as source
 from gongzhi.core.clock import END_OF_DAY, PeriodKind, Term, Unit, at, deadline
@@ -133,6 +134,8 @@ def test_only_administrators_change_the_calendar(persona, login):
         answer = login(who).post("/api/v1/calendar/days", {"day": "2040-05-01", "kind": "holiday"},
                                  content_type="application/json")
         assert answer.status_code == 403
+        assert login(who).post("/api/v1/calendar/import", {"csv": "2040-05-01,holiday,劳动节"},
+                               content_type="application/json").status_code == 403
     assert not CalendarDay.objects.filter(day=D(2040, 5, 1)).exists()
     ok = login("guanliyuan").post("/api/v1/calendar/days", {"day": "2040-05-01", "kind": "holiday", "name": "劳动节"},
                                   content_type="application/json")
@@ -140,6 +143,11 @@ def test_only_administrators_change_the_calendar(persona, login):
     year = login("wangayi").get("/api/v1/calendar/years/2040").json()
     assert (year["source"], year["days"][0]["kind"]) == ("administrators", "holiday")
     assert login("wangayi").get("/api/v1/calendar/years/2026").json()["source"] == "chinesecalendar"
+    assert login("yanshuji").delete("/api/v1/calendar/days/2040-05-01").status_code == 403
+    assert login("guanliyuan").delete("/api/v1/calendar/days/2040-05-02").status_code == 404  # no such day
+    assert login("guanliyuan").delete("/api/v1/calendar/days/2040-05-01").status_code == 200
+    assert not CalendarDay.objects.filter(day=D(2040, 5, 1)).exists()
+    assert Client().get("/api/v1/calendar/years/2040").status_code == 401
 
 
 # --- the calendar CSV: bad input names its row and changes nothing -------------------------------------

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 
 ONE_DAY = datetime.timedelta(days=1)
 END_OF_DAY = datetime.time(23, 59, 59)
-# The longest run of non-working days a real schedule has is about 9 (春节); a year of weekends
-# only bounds any search for the next working day.
+# The longest limit is 60 working days (UNIT_LIMITS), under 100 calendar days even with 春节 and 国庆;
+# twice this many days bounds the search even when administrators enter long closures.
 SEARCH_LIMIT_DAYS = 400
 
 _frozen: datetime.datetime | None = None  # set only by tests and the demo loader (`frozen`)
@@ -113,16 +113,10 @@ class Period:
     def previous(self) -> "Period":
         return period(self.kind, containing=self.start - ONE_DAY)
 
-    def next(self) -> "Period":
-        return period(self.kind, containing=self.end + ONE_DAY)
-
     def to_date(self, day: datetime.date | None = None) -> "Period":
         """The part of the period up to `day` (today): "this month to date"."""
         day = day or today()
         return Period(self.kind, self.start, min(self.end, max(day, self.start)))
-
-    def contains(self, day: datetime.date) -> bool:
-        return self.start <= day <= self.end
 
     @property
     def label(self) -> str:
@@ -281,12 +275,12 @@ def deadline(start: datetime.datetime, term: Term) -> Deadline:
     first = local_date(start)
     if term.unit == Unit.DAYS:
         return Deadline(at(first + ONE_DAY * term.amount, END_OF_DAY), term)
-    calendar = _Calendar(first, first + ONE_DAY * (term.amount * 3 + 30))
+    calendar = _Calendar(first, first + ONE_DAY * SEARCH_LIMIT_DAYS * 2)  # a few dozen rows at most
     day, counted = first, 0
-    for _step in range(SEARCH_LIMIT_DAYS * max(1, term.amount)):
-        if counted == term.amount:
-            break
+    while counted < term.amount:
         day += ONE_DAY
+        if (day - first).days > SEARCH_LIMIT_DAYS * 2:
+            raise ValueError(f"no {term.amount} working days within {SEARCH_LIMIT_DAYS * 2} days of {first}")
         counted += calendar.is_working_day(day)
     result = Deadline(at(day, END_OF_DAY), term, bool(calendar.unknown_years), tuple(sorted(calendar.unknown_years)))
     if result.estimated:

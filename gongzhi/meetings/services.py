@@ -171,12 +171,8 @@ def meeting_plan(actor, *, estate_id: int, kind: str, title: str, scheduled_at: 
 
 
 def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
-    """The same day next month(s), or the month's last day when it has no such day (Jan 31 -> Feb 28)."""
-    import calendar
-
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+    """The same local time on the same day `months` later, or that month's last day (Jan 31 -> Feb 28)."""
+    return clock.at(clock.add_months(clock.local_date(moment), months), clock.local(moment).time())
 
 
 @transaction.atomic

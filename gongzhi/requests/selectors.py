@@ -202,10 +202,6 @@ def metrics_place(*, fetched_by, place: str, place_id: int):
     return get_in_scope(scope.subdistricts(METRICS_ROLES), pk=place_id)
 
 
-def _aware(day: datetime.date) -> datetime.datetime:
-    return clock.at(day)
-
-
 def _last_year(day: datetime.date) -> datetime.date:
     try:
         return day.replace(year=day.year - 1)
@@ -222,7 +218,7 @@ def metrics(*, fetched_by, place: str, place_id: int, start: datetime.date, end:
     if end < start or (end - start).days > 366 * 5:
         raise InvalidInput(BAD_PERIOD, field="start")
     where = metrics_place(fetched_by=fetched_by, place=place, place_id=place_id)
-    lo, hi = _aware(start), _aware(end + datetime.timedelta(days=1))
+    lo, hi = clock.day_bounds(start, end)
     qs = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=lo, created_at__lt=hi)
     now = clock.now()
     done = Q(status__in=[Status.RESOLVED, Status.CLOSED])
@@ -242,8 +238,9 @@ def metrics(*, fetched_by, place: str, place_id: int, start: datetime.date, end:
     times = [_duration(g["time"]) for g in groups if g["time"] is not None]
     avg = sum(times, datetime.timedelta()) / agg["resolved"] if times and agg["resolved"] else None
     by_category = sorted(((g["category"], g["received"]) for g in groups), key=lambda x: (-x[1], x[0]))
-    last_year = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=_aware(_last_year(start)),
-                                       created_at__lt=_aware(_last_year(end) + datetime.timedelta(days=1))).count()
+    last_lo, last_hi = clock.day_bounds(_last_year(start), _last_year(end))
+    last_year = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=last_lo,
+                                       created_at__lt=last_hi).count()
     # Reopens counted against handlers: those that happened in the period, in the place.
     reopens = Event.objects.filter(kind=EventKind.REOPENED, at__gte=lo, at__lt=hi, against_user__isnull=False,
                                    **{f"request__{place}_id": where.pk}).values_list(
