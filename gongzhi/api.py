@@ -1,54 +1,14 @@
 """The versioned JSON API, /api/v1/. Each app contributes a router; one handler turns domain
 errors into clear JSON answers (Chinese first)."""
 
-import datetime
-import functools
 
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyCookie, HttpBearer
 
-from gongzhi.core import clock
+from gongzhi.core.api_auth import SessionAuth, TokenAuth
 from gongzhi.core.api_schema import ERRORS
 from gongzhi.core.errors import GongzhiError
-from gongzhi.core.models import ApiToken
-
-LAST_USED_GRANULARITY = datetime.timedelta(minutes=5)
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token):
-        now = clock.now()
-        # "last used" to within a few minutes is all anyone needs; not a write per call
-        stale_before = now - LAST_USED_GRANULARITY
-        user = next(iter(get_user_model().objects.raw(_token_user_sql(), [stale_before, ApiToken.hash(token)])), None)
-        if user is None or not user.is_active:
-            return None
-        if user.token_stale:
-            ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
-        request.user = user
-        return user
-
-
-@functools.cache
-def _token_user_sql() -> str:
-    """The token's user in one hand-written query: every API call runs it, and compiling the ORM's
-    join each time cost more than the rest of a light endpoint (about 0.5 ms)."""
-    users, tokens = get_user_model()._meta.db_table, ApiToken._meta.db_table
-    return (f"SELECT u.*, t.id AS token_id, "
-            f"CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END AS token_stale FROM {users} u "
-            f"JOIN {tokens} t ON t.user_id = u.id WHERE t.key_hash = %s")
-
-
-class SessionAuth(APIKeyCookie):
-    """The browser's login session (CSRF-checked for writes)."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request, key):
-        return request.user if request.user.is_authenticated else None
-
 
 api = NinjaAPI(
     title="共治 Gongzhi API",

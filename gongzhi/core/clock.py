@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass
 
 import chinese_calendar
+from django.apps import apps
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -168,9 +169,7 @@ class DayKind(models.TextChoices):
 
 def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
     """Administrators' days between start and end: date → is it a working day."""
-    from gongzhi.core.models import CalendarDay
-
-    rows = CalendarDay.objects.filter(day__gte=start, day__lte=end).values_list("day", "kind")
+    rows = _calendar_days().objects.filter(day__gte=start, day__lte=end).values_list("day", "kind")
     return {day: kind == DayKind.WORKDAY for day, kind in rows}
 
 
@@ -187,9 +186,7 @@ def covered(year: int) -> bool:
     has entered that year's holidays."""
     if library_knows(year):
         return True
-    from gongzhi.core.models import CalendarDay
-
-    return CalendarDay.objects.filter(day__year=year, kind=DayKind.HOLIDAY).exists()
+    return _calendar_days().objects.filter(day__year=year, kind=DayKind.HOLIDAY).exists()
 
 
 class _Calendar:
@@ -328,3 +325,9 @@ def terms() -> list[dict]:
         rows.append({"key": key, "label": str(label), "amount": value.amount, "unit": value.unit,
                      "unit_label": str(Unit(value.unit).label), "text": str(value)})
     return rows
+
+
+def _calendar_days():
+    """The administrators' calendar rows (core.CalendarDay). Looked up through the app registry: the
+    models import the clock for their defaults, so the clock may not import them back."""
+    return apps.get_model("core", "CalendarDay")

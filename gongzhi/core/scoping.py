@@ -217,9 +217,12 @@ class Scope:
 
     def holds(self, role: str, estate) -> bool:
         """Does the user hold `role` at a place that covers this estate?"""
-        if role not in self.roles:
-            return False
-        return estate.pk in self.estate_ids([role])
+        return self.holds_any((role,), estate)
+
+    def holds_any(self, roles, estate) -> bool:
+        """Does the user hold one of `roles` at a place that covers this estate?"""
+        held = self.roles & set(roles)
+        return bool(held) and estate.pk in self.estate_ids(held)
 
     def audit_entries(self) -> QuerySet:
         from gongzhi.core.models import AuditEntry

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictBool
 
-from gongzhi.api import SessionAuth, TokenAuth
+from gongzhi.core.api_auth import SessionAuth, TokenAuth
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
 from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.paging import MappedPage

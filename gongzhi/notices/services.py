@@ -6,7 +6,6 @@ a notice exists exactly when its leaf does.
 
 import datetime
 import hashlib
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -16,6 +15,7 @@ from django.db.models import F, Q
 from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
+from gongzhi.core.files import Upload, attachment_type
 from gongzhi.core.roles import NOTICE_PUBLISHER_ROLES, Role
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.notices import keys, log, merkle
@@ -37,10 +37,6 @@ TABLE_MALFORMED = "表格格式不正确：需要表头和至少一行数据 / T
 TABLE_TOO_BIG = "表格过大（最多 {rows} 行、{cols} 列）/ The table is too big (at most {rows} rows, {cols} columns)"
 TOO_MANY_ATTACHMENTS = "附件最多 {n} 个 / At most {n} attachments"
 ATTACHMENT_TOO_BIG = "附件“{name}”超过 {mb} MB / The attachment {name} is larger than {mb} MB"
-ATTACHMENT_TYPE = (
-    "附件“{name}”不是允许的类型（PDF、JPEG、PNG、WebP、Excel、Word）/ "
-    "The attachment {name} is not a PDF, JPEG, PNG, WebP, Excel or Word file"
-)
 SUPERSEDE_OTHER_PLACE = "更正的公示必须属于同一小区或社区 / A correction must be for the same estate or community"
 ALREADY_CORRECTED = "该公示已被更正，请更正最新的一份 / This notice has already been corrected: correct the latest one"
 NOT_A_PUBLISHER = "您不能在此发布公示 / You cannot publish notices here"
@@ -50,44 +46,6 @@ HEAD_SIGNERS = NOTICE_PUBLISHER_ROLES | {Role.DISCIPLINE_SUPERVISOR, Role.AUDITO
 BODY_MAX = 20000
 TABLE_MAX_ROWS, TABLE_MAX_COLS = 500, 20
 ATTACHMENTS_MAX = 10
-
-# Content-checked attachment types: what the first bytes must be, and the type to serve it as.
-_SIGNATURES = [
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"PK\x03\x04", "application/zip"),  # xlsx / docx: refined by the file name below
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),  # .xls / .doc
-]
-_OFFICE = {
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xls": "application/vnd.ms-excel",
-    ".doc": "application/msword",
-}
-
-
-@dataclass
-class Upload:
-    name: str
-    data: bytes
-
-
-def attachment_type(upload: Upload) -> str:
-    head = upload.data[:16]
-    suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    for magic, kind in _SIGNATURES:
-        if head.startswith(magic):
-            if kind == "application/zip" and suffix in (".xlsx", ".docx"):
-                return _OFFICE[suffix]
-            if kind == "application/x-ole-storage" and suffix in (".xls", ".doc"):
-                return _OFFICE[suffix]
-            if kind not in ("application/zip", "application/x-ole-storage"):
-                return kind
-    raise InvalidInput(ATTACHMENT_TYPE.format(name=upload.name), field="attachments")
-
 
 def _check_attachments(uploads: list[Upload]) -> list[tuple[Upload, str]]:
     if len(uploads) > ATTACHMENTS_MAX:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import GongzhiError, NotFound, PermissionDenied
+from gongzhi.core.files import Upload
 from gongzhi.core.roles import NOTICE_PUBLISHER_ROLES
 from gongzhi.core.scoping import scope_for
 from gongzhi.notices import documents, log, printing, selectors, services
@@ -249,7 +250,7 @@ def notice_new(request):
                 **_place_ids(data["place"]),
                 kind=data["kind"], audience=data["audience"], title=data["title"], body=data["body"],
                 issuer=data["issuer"], expires_on=data["expires_on"], pinned=data["pinned"], table=table,
-                attachments=[services.Upload(f.name, f.read()) for f in data["attachments"]],
+                attachments=[Upload(f.name, f.read()) for f in data["attachments"]],
                 supersedes_id=supersedes.pk if supersedes else None,
             )
         except GongzhiError as exc:

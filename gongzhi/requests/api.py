@@ -15,7 +15,7 @@ from pydantic import StrictBool
 from gongzhi.core import clock
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
 from gongzhi.core.errors import InvalidInput
-from gongzhi.notices.services import Upload
+from gongzhi.core.files import Upload
 from gongzhi.requests import orders, selectors, services
 from gongzhi.requests.models import Channel, Request
 from gongzhi.requests.routing import Category

@@ -21,10 +21,10 @@ from gongzhi.core.api_schema import CONTROL_CHARACTERS, no_control_characters
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.clock import UNIT_LIMITS, Unit
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
+from gongzhi.core.files import Upload, attachment_type
 from gongzhi.core.notifications import notify
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
-from gongzhi.notices.services import Upload, attachment_type
 from gongzhi.places.models import Estate, PropertyService
 from gongzhi.requests.models import (
     OPEN_STATUSES,

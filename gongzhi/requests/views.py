@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError, InvalidInput
+from gongzhi.core.files import Upload
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.core.web import attempt, posted_date, posted_id
-from gongzhi.notices.services import Upload
 from gongzhi.requests import orders as order_services
 from gongzhi.requests import selectors, services
 from gongzhi.requests.models import Channel, Level, OrderKind, OrderStatus, Photo, Status

@@ -254,10 +254,9 @@ def test_any_sequence_keeps_accounts_balanced_and_never_pays_without_approval(pe
 
 
 # --- races -------------------------------------------------------------------------------------------
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_signatures_and_a_payment_at_the_same_moment(world, persona):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
     base = fin.balance(estate(PACIFIC))
     income(persona, "5000")
     expense = request(persona, "800")

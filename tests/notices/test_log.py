@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, transaction
 
 from gongzhi.core import services as core
+from gongzhi.core.files import Upload
 from gongzhi.core.models import AuditEntry
 from gongzhi.core.roles import Role
 from gongzhi.notices import log, merkle, services, verification
@@ -230,7 +231,7 @@ def test_verify_all_reports_a_removed_leaf():
 def test_verify_all_reports_an_attachment_file_swapped_on_disk(persona):
     notice = services.notice_publish(
         persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, kind="financial", audience="public",
-        title="发票", body="附发票", attachments=[services.Upload("发票.pdf", b"%PDF-1.4 original")])
+        title="发票", body="附发票", attachments=[Upload("发票.pdf", b"%PDF-1.4 original")])
     attachment = NoticeAttachment.objects.get(notice=notice)
     assert verify_all().ok
     with open(attachment.file.path, "wb") as handle:

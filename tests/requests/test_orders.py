@@ -4,7 +4,6 @@ accepts in time goes back to the dispatcher."""
 import datetime
 
 import pytest
-from django.db import connection
 
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.models import AuditEntry, Notification
@@ -149,7 +148,7 @@ def test_order_pages_and_api(wish, persona, login):
                                                         "title": "x"}, content_type="application/json").status_code == 422
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_helpers_accepting_at_once_exactly_one_wins(world, persona):
     order = orders.order_place(persona("wangayi"), estate_id=estate(YIWU).pk, kind="service", title="修水龙头")

@@ -273,7 +273,7 @@ FORBIDDEN = re.compile(r"\.date\(\)|datetime\.now\(|date\.today\(|utcnow\(|timez
 
 
 def test_no_module_reads_the_clock_but_the_clock_module():
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     offenders = []
     for path in [*root.glob("gongzhi/**/*.py"), *root.glob("tests/**/*.py"), *root.glob("bench/*.py")]:
         if path.name == "clock.py" and path.parent.name == "core" or "migrations" in path.parts:

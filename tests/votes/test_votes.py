@@ -252,10 +252,9 @@ def test_secret_ballot_choices_never_reach_the_audit_trail_or_the_published_resu
 
 
 # --- races ------------------------------------------------------------------------------------------
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_many_owners_voting_at_the_same_moment_are_all_counted(clock, world, persona):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
     from django.contrib.auth import get_user_model
 
     now = clock.now
@@ -284,10 +283,9 @@ def test_many_owners_voting_at_the_same_moment_are_all_counted(clock, world, per
     assert services.vote_tally(vote).owners_yes == 200 == Ballot.objects.filter(vote=vote).count()
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_ballot_racing_the_close_is_counted_or_refused_never_half(clock, world, persona):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
     import time
 
     clock.let_run()  # a real race against the closing instant: the clock must move

@@ -7,6 +7,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
+from gongzhi.core.files import Upload
 from gongzhi.core.models import AuditEntry
 from gongzhi.notices import services
 from gongzhi.notices.models import LogLeaf, LogState, Notice, NoticeAttachment, NoticeRead, SignedTreeHead
@@ -35,7 +36,7 @@ def counts():
 # --- publishing ----------------------------------------------------------------------------------
 def test_publish_enters_the_log_signs_a_head_and_audits(persona):
     size = LogState.objects.get().size
-    notice = publish(persona("zhaozhuren"), attachments=[services.Upload("现场照片.png", PNG)])
+    notice = publish(persona("zhaozhuren"), attachments=[Upload("现场照片.png", PNG)])
     leaf = LogLeaf.objects.get(kind="notice", ref_id=notice.pk)
     assert leaf.index == size
     assert LogState.objects.get().size == size + 1
@@ -62,9 +63,9 @@ def test_publish_enters_the_log_signs_a_head_and_audits(persona):
         ({"table": {"columns": ["项目"], "rows": []}}, services.TABLE_MALFORMED),
         ({"table": [["只有表头"]]}, services.TABLE_MALFORMED),
         ({"table": {"columns": ["a"], "rows": [["1"]] * 501}}, "表格过大"),
-        ({"attachments": [services.Upload("通知.pdf", b"just text, not a PDF")]}, "不是允许的类型"),
-        ({"attachments": [services.Upload("x.png", PNG)] * 11}, "附件最多 10 个"),
-        ({"attachments": [services.Upload("账本.xlsx", b"%PDF-")] }, None),  # a PDF named .xlsx is still a PDF
+        ({"attachments": [Upload("通知.pdf", b"just text, not a PDF")]}, "不是允许的类型"),
+        ({"attachments": [Upload("x.png", PNG)] * 11}, "附件最多 10 个"),
+        ({"attachments": [Upload("账本.xlsx", b"%PDF-")] }, None),  # a PDF named .xlsx is still a PDF
         ({"estate_id": None}, services.PLACE_REQUIRED),
     ],
 )
@@ -84,9 +85,9 @@ def test_oversized_attachment_refused(persona, settings):
     settings.GONGZHI_NOTICE_ATTACHMENT_MAX_BYTES = 1024
     before = counts()
     with pytest.raises(InvalidInput, match="超过 0 MB|超过"):
-        publish(persona("zhaozhuren"), attachments=[services.Upload("大.pdf", PDF + b"0" * 1024)])
+        publish(persona("zhaozhuren"), attachments=[Upload("大.pdf", PDF + b"0" * 1024)])
     assert counts() == before
-    publish(persona("zhaozhuren"), attachments=[services.Upload("刚好.pdf", (PDF + b"0" * 1024)[:1024])])
+    publish(persona("zhaozhuren"), attachments=[Upload("刚好.pdf", (PDF + b"0" * 1024)[:1024])])
 
 
 def test_expiry_today_is_allowed_yesterday_is_not(clock, persona):
@@ -210,10 +211,9 @@ def test_a_correction_supersedes_and_both_stay_visible(persona, client):
         publish(persona("yanshuji"), supersedes_id=yiwu_notice.pk)  # 义乌城's notice corrected on 太平洋花园's board
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_corrections_at_once_only_one_wins(world, persona):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
     chair = persona("zhaozhuren")
     original = publish(chair, audience="public", title="原公示")
     results = race([lambda: publish(persona("zhaozhuren"), title="更正甲", supersedes_id=original.pk),
@@ -222,10 +222,9 @@ def test_two_corrections_at_once_only_one_wins(world, persona):
     assert sum(isinstance(r, WrongState) for r in results) == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_notices_published_at_the_same_moment_get_consecutive_leaves(world, persona):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
     size = LogState.objects.get().size
     results = race([lambda i=i: publish(persona("zhaozhuren"), title=f"同时发布 {i}") for i in range(4)])
     assert all(isinstance(r, Notice) for r in results), results
@@ -372,7 +371,7 @@ def test_permission_grid_for_a_private_notice(login, persona):
     from django.test import Client
 
     anonymous = Client()
-    notice = publish(persona("zhaozhuren"), title="业主内部公示", attachments=[services.Upload("附件.pdf", PDF)])
+    notice = publish(persona("zhaozhuren"), title="业主内部公示", attachments=[Upload("附件.pdf", PDF)])
     attachment = notice.attachments.get()
     pages = [f"/notices/{notice.pk}/", f"/notices/{notice.pk}/print.pdf", f"/notices/{notice.pk}/notice.json",
              f"/notices/{notice.pk}/attachments/{attachment.pk}/"]

@@ -6,7 +6,7 @@ import io
 import logging
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from PIL import Image
 
 from gongzhi.core.clock import END_OF_DAY, Term, Unit, at, deadline
@@ -343,7 +343,7 @@ def test_a_request_in_progress_climbs_when_its_resolution_deadline_passes(filed,
     assert Request.objects.get(pk=filed.pk).level == Level.COMMUNITY
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_deadline_jobs_at_once_escalate_once(clock, world, persona):
 

@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from gongzhi.bodies.models import Membership, OrgKind
 from gongzhi.core.clock import at, local_date, now
@@ -336,10 +335,9 @@ def test_overdue_action_items_and_numbers(persona, clock):
     assert selectors.numbers(fetched_by=persona("lijing"), **period)["meetings_held"] == 0  # another community
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_people_recording_the_same_step_at_once(world, persona):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
     from django.contrib.auth import get_user_model
 
     matter = svc.matter_create(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, title="并发",

@@ -3,7 +3,6 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from gongzhi.core import services
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
@@ -119,10 +118,9 @@ def test_inbox_page_and_sign_by_form(login, approval):
     assert "已签署过" in response.content.decode() or "不能签两次" in response.content.decode()
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_signatures_at_the_same_moment_are_both_kept(world, persona):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
     pacific = estate(PACIFIC)
     approval = services.approval_create(persona("zhaozhuren"), estate_id=pacific.pk, title="并发", roles=SEAL[1:])
     yan, sun = persona("yanshuji"), persona("sunjiancha")
@@ -136,10 +134,9 @@ def test_two_signatures_at_the_same_moment_are_both_kept(world, persona):
     assert approval.signatures.filter(decision="signed").count() == 2
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_same_person_racing_two_roles_signs_once(world, persona):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
     pacific = estate(PACIFIC)
     zhao = persona("zhaozhuren")
     role_assign(None, user_id=zhao.pk, role=Role.DISCIPLINE_SUPERVISOR, anchor_field="estate", anchor_id=pacific.pk)
