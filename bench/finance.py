@@ -34,10 +34,10 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from gongzhi.core.roles import Role
-    from gongzhi.finance import reconciliation
     from gongzhi.finance.models import Entry, Transaction
-    from gongzhi.finance.selectors import statement
-    from gongzhi.finance.services import account
+    from gongzhi.finance.selectors import statement, suggest
+    from gongzhi.finance.services import reconciliation
+    from gongzhi.finance.services.journal import account
     from gongzhi.people.services import role_assign
     from gongzhi.places import services as places
 
@@ -72,7 +72,7 @@ def main() -> None:
     started = time.perf_counter()
     added = reconciliation.bank_import(clerk, estate_id=estate.pk, data=data, filename="2025流水.csv")
     imported = time.perf_counter() - started
-    suggestions = reconciliation.suggest(estate)
+    suggestions = suggest(estate)
     suggested = time.perf_counter() - started
     reconciliation.confirm(clerk, pairs=[(s.line_id, s.transaction_id) for s in suggestions])
     total = time.perf_counter() - started

@@ -11,8 +11,6 @@ Invariants, held three times (as django-hordak does):
   signed seal-use approval, and never while it is already out.
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -20,36 +18,21 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
 from gongzhi.core.models import Approval
+from gongzhi.core.money import yuan
+from gongzhi.finance.choices import (
+    AccountType,
+    AuditParty,
+    CaseStatus,
+    EmergencyReason,
+    ExpenseCategory,
+    ExpenseStatus,
+    FundStatus,
+    PaymentMethod,
+    ReviewLevel,
+    SealKind,
+    SealUseStatus,
+)
 from gongzhi.places.models import Estate
-
-
-class AccountType(models.TextChoices):
-    ASSET = "asset", _("资产")
-    INCOME = "income", _("收入")
-    EXPENSE = "expense", _("支出")
-
-
-class IncomeCategory(models.TextChoices):
-    PARKING = "parking", _("停车收益")
-    CHARGING = "charging", _("充电桩收益")
-    ADVERTISING = "advertising", _("广告收益")
-    VENUE = "venue", _("场地租金")
-    FEE_SURPLUS = "fee_surplus", _("物业费结余")
-    PERSONAL_TRANSFER = "personal_transfer", _("个人账户转入")
-    OTHER = "other", _("其他收入")
-
-
-class ExpenseCategory(models.TextChoices):
-    REPAIR = "repair", _("维修")
-    GREENERY = "greenery", _("绿化")
-    FACILITIES = "facilities", _("设施设备")
-    CULTURE = "culture", _("文体活动")
-    OFFICE = "office", _("办公")
-    AUDIT = "audit", _("审计")
-    OTHER = "other", _("其他支出")
-
-
-BANK = "bank"  # the estate's common account (对公账户), held under community custody
 
 
 class LedgerAccount(models.Model):
@@ -106,13 +89,6 @@ class Entry(models.Model):
         return f"{self.account_id} {self.debit}/{self.credit}"
 
 
-class ExpenseStatus(models.TextChoices):
-    PENDING = "pending", _("审批中")
-    APPROVED = "approved", _("已批准")
-    REJECTED = "rejected", _("已驳回")
-    PAID = "paid", _("已支付")
-
-
 class Expense(models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="expenses", verbose_name=_("小区"))
     amount = models.BigIntegerField(_("金额（分）"))
@@ -147,12 +123,7 @@ class Expense(models.Model):
 
     @property
     def amount_yuan(self) -> str:
-        return f"{Decimal(self.amount) / 100:,.2f}"
-
-
-class SealKind(models.TextChoices):
-    OWNERS_ASSEMBLY = "owners_assembly", _("业主大会印章")
-    COMMITTEE = "committee", _("业主委员会印章")
+        return yuan(self.amount)
 
 
 class Seal(models.Model):
@@ -174,14 +145,6 @@ class Seal(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.estate.scope_ids()
-
-
-class SealUseStatus(models.TextChoices):
-    PENDING = "pending", _("审批中")
-    APPROVED = "approved", _("已批准，待用印")
-    REJECTED = "rejected", _("已驳回")
-    OUT = "out", _("已借出")
-    RETURNED = "returned", _("已归还")
 
 
 class SealUse(models.Model):
@@ -234,12 +197,6 @@ class BankLine(models.Model):
 
 
 # --- audits (三审) and accountability -----------------------------------------------------------------
-class AuditParty(models.TextChoices):
-    RESIDENTS_COMMITTEE = "residents_committee", _("居委会")
-    BANK = "bank", _("银行")
-    AUDIT_FIRM = "audit_firm", _("审计机构")
-
-
 class AuditPeriod(models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="audit_periods")
     start = models.DateField(_("开始"))
@@ -273,11 +230,6 @@ class AuditSignoff(models.Model):
 
     def __str__(self):
         return f"{self.period_id}:{self.party}"
-
-
-class CaseStatus(models.TextChoices):
-    OPEN = "open", _("追责中")
-    CLOSED = "closed", _("已办结")
 
 
 class AccountabilityCase(models.Model):
@@ -336,8 +288,7 @@ class FeeBill(models.Model):
 class FeePayment(models.Model):
     bill = models.ForeignKey(FeeBill, models.PROTECT, related_name="payments")
     amount = models.BigIntegerField(_("金额（分）"))
-    method = models.CharField(_("方式"), max_length=8, choices=[("cash", _("现金")), ("transfer", _("转账")),
-                                                                ("online", _("线上"))])
+    method = models.CharField(_("方式"), max_length=8, choices=PaymentMethod.choices)
     paid_on = models.DateField(_("日期"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 
@@ -349,21 +300,6 @@ class FeePayment(models.Model):
 
 
 # --- maintenance fund (住宅专项维修资金) -------------------------------------------------------------
-class EmergencyReason(models.TextChoices):
-    ROOF_LEAK = "roof_leak", _("屋面渗漏")
-    LIFT = "lift", _("电梯故障危及安全")
-    WATER_PUMP = "water_pump", _("高层二次供水水泵故障")
-    FACADE = "facade", _("外墙有脱落危险")
-    DRAINS = "drains", _("排水管道堵塞或塌陷")
-    FIRE = "fire", _("消防设施故障被责令整改")
-
-
-class FundStatus(models.TextChoices):
-    REVIEWING = "reviewing", _("审核中")
-    APPROVED = "approved", _("已批准")
-    REJECTED = "rejected", _("已驳回")
-
-
 class FundApplication(models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="fund_applications")
     purpose = models.CharField(_("用途"), max_length=200)
@@ -385,12 +321,6 @@ class FundApplication(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.estate.scope_ids()
-
-
-class ReviewLevel(models.TextChoices):
-    PROPERTY_CENTRE = "property_centre", _("物业管理中心")
-    SUBDISTRICT = "subdistrict", _("街道")
-    COMMUNITY = "community", _("社区")
 
 
 class FundReview(models.Model):

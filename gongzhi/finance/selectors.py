@@ -1,32 +1,59 @@
-"""Reads of the estate's money, through the scope filter: statements for a period, and the alerts
-a discipline supervisor must see."""
+"""Reads of the estate's money, through the scope filter: balances and statements for a period, the
+bank lines still to match, fee collection, and the alerts a discipline supervisor must see."""
 
+import bisect
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 
+from gongzhi.bodies.models import ServiceContract
 from gongzhi.core import clock
+from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.models import AuditEntry
 from gongzhi.core.scoping import get_in_scope, scope_for
-from gongzhi.finance.models import (
+from gongzhi.finance import rules
+from gongzhi.finance.choices import (
     BANK,
-    Entry,
-    Expense,
+    AuditAction,
+    CaseStatus,
     ExpenseCategory,
     ExpenseStatus,
+    FundStatus,
     IncomeCategory,
-    SealUse,
     SealUseStatus,
 )
+from gongzhi.finance.models import (
+    AccountabilityCase,
+    AuditPeriod,
+    BankLine,
+    Entry,
+    Expense,
+    FeeBill,
+    FundReview,
+    SealUse,
+)
+from gongzhi.places.models import Estate
+
+MATCH_WINDOW_DAYS = 7
 
 
 def estate_for_money(*, fetched_by, estate_id: int):
     """An estate whose books the user may read: its staff above it (committee, community, supervisors)."""
-    from gongzhi.core.roles import STAFF_ROLES
+    return get_in_scope(scope_for(fetched_by).estates(rules.MONEY_READERS), pk=estate_id)
 
-    return get_in_scope(scope_for(fetched_by).estates(STAFF_ROLES), pk=estate_id)
+
+# --- the journal -------------------------------------------------------------------------------------
+def balance(estate, code: str = BANK, until: datetime.date | None = None) -> int:
+    """An account's balance in fen (debit-positive for the bank and expenses)."""
+    qs = Entry.objects.filter(account__estate=estate, account__code=code)
+    if until is not None:
+        qs = qs.filter(transaction__date__lte=until)
+    totals = qs.aggregate(d=Sum("debit"), c=Sum("credit"))
+    return (totals["d"] or 0) - (totals["c"] or 0)
 
 
 def statement(estate, start: datetime.date, end: datetime.date) -> dict:
@@ -50,6 +77,113 @@ def statement(estate, start: datetime.date, end: datetime.date) -> dict:
             "total_income": total_in, "total_spending": total_out, "closing": opening_balance + total_in - total_out}
 
 
+# --- the bank (收必进账入库) ----------------------------------------------------------------------------
+@dataclass
+class Suggestion:
+    line_id: int
+    transaction_id: int
+    days_apart: int
+
+
+def _bank_movements(estate) -> list[tuple[int, datetime.date, int]]:
+    """(transaction id, date, signed fen on the bank account) for transactions not yet matched."""
+    rows = (Entry.objects.filter(account__estate=estate, account__code=BANK, transaction__bank_line__isnull=True)
+            .values_list("transaction_id", "transaction__date", "debit", "credit"))
+    return [(tx, day, debit - credit) for tx, day, debit, credit in rows]
+
+
+def suggest(estate) -> list[Suggestion]:
+    """Pair unmatched bank lines with unmatched transactions: same signed amount, nearest date
+    within the window, each used once (earliest lines first)."""
+    pool: dict[int, list[tuple[int, int]]] = defaultdict(list)  # amount -> sorted [(ordinal, tx id)]
+    for tx, day, amount in _bank_movements(estate):
+        pool[amount].append((day.toordinal(), tx))
+    for candidates in pool.values():
+        candidates.sort()
+    found = []
+    lines = BankLine.objects.filter(estate=estate, transaction__isnull=True).order_by("date", "id")
+    for line_id, day, amount in lines.values_list("id", "date", "amount"):
+        candidates = pool.get(amount)
+        if not candidates:
+            continue
+        target = day.toordinal()
+        i = bisect.bisect_left(candidates, (target, -1))
+        best = min((c for c in (i - 1, i) if 0 <= c < len(candidates)),
+                   key=lambda c: abs(candidates[c][0] - target), default=None)
+        if best is None or abs(candidates[best][0] - target) > MATCH_WINDOW_DAYS:
+            continue
+        ordinal, tx = candidates.pop(best)
+        found.append(Suggestion(line_id, tx, abs(ordinal - target)))
+    return found
+
+
+def unreconciled(estate, today: datetime.date | None = None) -> dict:
+    """Income recorded but not seen on the bank within the allowed days, and bank movements with no entry."""
+    today = today or clock.today()
+    limit = today - datetime.timedelta(days=settings.GONGZHI_DEPOSIT_DAYS)
+    movements = _bank_movements(estate)
+    return {
+        "income_not_deposited": [(tx, day, amount) for tx, day, amount in movements if amount > 0 and day < limit],
+        "payments_not_seen": [(tx, day, amount) for tx, day, amount in movements if amount < 0 and day < limit],
+        "bank_without_entry": list(BankLine.objects.filter(estate=estate, transaction__isnull=True, date__lt=limit)
+                                   .values_list("id", "date", "amount", "counterparty")),
+    }
+
+
+# --- property fees -----------------------------------------------------------------------------------
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def collection_rate(estate_ids, start: datetime.date, end: datetime.date) -> dict:
+    """Billed, collected and the rate (percent, 1 decimal) over the months [start, end]."""
+    totals = FeeBill.objects.filter(estate_id__in=list(estate_ids), month__gte=month_start(start),
+                                    month__lte=month_start(end)).aggregate(billed=Sum("amount"), paid=Sum("paid"))
+    billed, paid = totals["billed"] or 0, totals["paid"] or 0
+    rate = (Decimal(paid) * 100 / Decimal(billed)).quantize(Decimal("0.1"), ROUND_HALF_UP) if billed else None
+    return {"billed": billed, "collected": paid, "rate": rate}
+
+
+def monthly_rates(estate, today: datetime.date) -> list[tuple[datetime.date, Decimal]]:
+    """The last twelve months' collection rates, so a change (55% → 75%) shows at a glance."""
+    months = []
+    month = clock.period(clock.PeriodKind.MONTH, today)
+    for _month in range(12):
+        rate = collection_rate([estate.pk], month.start, month.start)["rate"]
+        if rate is not None:
+            months.append((month.start, rate))
+        month = month.previous()
+    return list(reversed(months))
+
+
+def arrears(*, fetched_by, unit_id: int) -> list[FeeBill]:
+    """A unit's unpaid bills, for its owner or for staff in scope."""
+    scope = scope_for(fetched_by)
+    unit = get_in_scope(scope.units(), pk=unit_id)
+    own = unit.ownerships.filter(person__user=fetched_by, until__isnull=True).exists()
+    if not rules.may_read_arrears(fetched_by, unit, owns=own):
+        raise PermissionDenied()
+    return list(FeeBill.objects.filter(unit=unit, paid__lt=F("amount")).order_by("month"))
+
+
+def collection_by_company(*, fetched_by, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Collection rates per property company, over the estates it serves in the viewer's scope."""
+    estates = scope_for(fetched_by).estates()
+    served: dict[tuple[int, str], set[int]] = {}
+    for company_id, name, estate_id in ServiceContract.objects.filter(estate__in=estates).values_list(
+            "company_id", "company__name", "estate_id"):
+        served.setdefault((company_id, name), set()).add(estate_id)
+    return [{"company": name, **collection_rate(ids, start, end)} for (_, name), ids in sorted(served.items())]
+
+
+# --- the maintenance fund ----------------------------------------------------------------------------
+def overdue_reviews(estates, now=None):
+    now = now or clock.now()
+    return FundReview.objects.filter(application__estate__in=estates, approved__isnull=True, due_at__lt=now,
+                                     application__status=FundStatus.REVIEWING).select_related("application")
+
+
+# --- the supervisor ----------------------------------------------------------------------------------
 @dataclass
 class Alert:
     kind: str
@@ -61,22 +195,15 @@ class Alert:
 def alerts(*, fetched_by, now: datetime.datetime | None = None) -> list[Alert]:
     """For the discipline supervisor: possible splitting, refused payment attempts, seals out too
     long — within the estates they supervise."""
-    from gongzhi.core.roles import AUDIT_ROLES
-
     now = now or clock.now()
-    estates = scope_for(fetched_by).estates(AUDIT_ROLES)
+    estates = scope_for(fetched_by).estates(rules.SUPERVISORS)
     found = []
     for e in Expense.objects.filter(estate__in=estates, split_suspect=True).exclude(status=ExpenseStatus.REJECTED):
         found.append(Alert("split", e.estate_id, f"疑似拆分支出：{e.payee} {e.purpose}", f"/approvals/{e.approval_id}/"))
-    refused = AuditEntry.objects.filter(action="expense.pay_refused", estate_id__in=estates.values("pk"))
+    refused = AuditEntry.objects.filter(action=AuditAction.EXPENSE_PAY_REFUSED, estate_id__in=estates.values("pk"))
     for a in refused:
         found.append(Alert("pay_refused", a.estate_id, f"审批未完成即尝试付款：{a.subject_repr}（{a.actor_name}）",
                            f"/approvals/{(a.after or {}).get('approval', '')}/"))
-    from gongzhi.finance.fund import overdue_reviews
-    from gongzhi.finance.models import AccountabilityCase, AuditPeriod, CaseStatus
-    from gongzhi.finance.reconciliation import unreconciled
-    from gongzhi.places.models import Estate
-
     today = clock.local_date(now)
     for estate in Estate.objects.filter(pk__in=estates.values("pk"), ledger_accounts__isnull=False).distinct():
         gaps = unreconciled(estate, today)
@@ -100,11 +227,16 @@ def alerts(*, fetched_by, now: datetime.datetime | None = None) -> list[Alert]:
     return found
 
 
+def large_expenses(*, fetched_by):
+    """Expenses at or above the large line, in the estates the viewer supervises."""
+    estates = scope_for(fetched_by).estates(rules.SUPERVISORS)
+    return Expense.objects.filter(estate__in=estates, amount__gte=rules.large_threshold_fen()).select_related(
+        "estate", "approval")
+
+
 def personal_transfers(*, fetched_by, subdistrict_id: int | None = None) -> dict:
     """Money moved from individuals' accounts into estates' common accounts: per estate and in all."""
-    from gongzhi.core.roles import STAFF_ROLES
-
-    estates = scope_for(fetched_by).estates(STAFF_ROLES)
+    estates = scope_for(fetched_by).estates(rules.MONEY_READERS)
     if subdistrict_id:
         estates = estates.filter(community__subdistrict_id=subdistrict_id)
     rows = (Entry.objects.filter(account__estate__in=estates, account__code="income:personal_transfer")

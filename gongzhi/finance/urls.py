@@ -2,8 +2,15 @@ from django.urls import path
 
 from gongzhi.finance import views
 
+app_name = "finance"
+
 urlpatterns = [
     path("finance/estates/<int:estate_id>/", views.estate_money, name="estate_money"),
+    path("finance/estates/<int:estate_id>/expenses/", views.money_expenses, name="money_expenses"),
+    path("finance/estates/<int:estate_id>/seals/", views.money_seals, name="money_seals"),
+    path("finance/estates/<int:estate_id>/fees/", views.money_fees, name="money_fees"),
+    path("finance/estates/<int:estate_id>/fund/", views.money_fund, name="money_fund"),
+    path("finance/estates/<int:estate_id>/audits/", views.money_audits, name="money_audits"),
     path("finance/supervisor/", views.supervisor_desk, name="supervisor_desk"),
     path("finance/my-fees/", views.my_fees, name="my_fees"),
 ]

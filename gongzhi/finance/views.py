@@ -1,36 +1,40 @@
-"""Pages of 业账社管: an estate's money page (balance, journal, expenses, statements, bank, fees,
-fund, seals, audits), the discipline supervisor's desk, and an owner's own fees."""
+"""Pages of 业账社管: an estate's money, one page per section (the journal — the overview at the old
+address —, expenses, seals, fees, the maintenance fund, 三审 and accountability) under one section
+nav; the discipline supervisor's desk; and an owner's own fees.
 
+Each section's forms post to the section's own address and come back to it (POST-redirect-GET).
+A form is shown only when finance.rules lets the user submit it."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.bodies.models import ServiceContract
 from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput, PermissionDenied
-from gongzhi.core.roles import AUDIT_ROLES
+from gongzhi.core.money import yuan
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt as _attempt
 from gongzhi.core.web import posted_date
 from gongzhi.core.web import posted_id as _int
-from gongzhi.finance import audits, fees, fund, reconciliation, selectors
-from gongzhi.finance import services as fin
+from gongzhi.finance import forms, rules, selectors
 from gongzhi.finance.models import (
     AccountabilityCase,
-    AuditParty,
     AuditPeriod,
-    EmergencyReason,
     Expense,
-    ExpenseCategory,
     FeeBill,
     FundApplication,
-    IncomeCategory,
     ReviewLevel,
     Seal,
     SealUse,
     Transaction,
 )
+from gongzhi.finance.services import audits, expenses, fees, fund, journal, reconciliation, seals
 from gongzhi.people.models import Ownership
+
+DONE = _("已完成")
 
 
 def _day(value, default=None):
@@ -43,125 +47,246 @@ def _day(value, default=None):
     return day
 
 
-@login_required
-def estate_money(request, estate_id: int):
-    user = request.user
-    estate = selectors.estate_for_money(fetched_by=user, estate_id=estate_id)
-    post = request.POST
-    if request.method == "POST":
-        action = post.get("action")
-        actions = {
-            "income": lambda: fin.income_record(user, estate_id=estate.pk, category=post.get("category", ""),
-                                                amount=post.get("amount", ""), date=_day(post.get("date")),
-                                                memo=post.get("memo", ""), payer=post.get("payer", "")),
-            "expense": lambda: fin.expense_request(user, estate_id=estate.pk, amount=post.get("amount", ""),
-                                                   purpose=post.get("purpose", ""), payee=post.get("payee", ""),
-                                                   category=post.get("category", ""), quotes=post.get("quotes", ""),
-                                                   matter_id=_int(post.get("matter")), vote_id=_int(post.get("vote")),
-                                                   attachment=request.FILES.get("attachment")),
-            "pay": lambda: fin.expense_pay(user, expense_id=_int(post.get("expense")) or 0),
-            "reverse": lambda: fin.reverse(user, transaction_id=_int(post.get("transaction")) or 0,
-                                           memo=post.get("memo", "")),
-            "publish": lambda: fin.statement_publish(user, estate_id=estate.pk, start=_day(post.get("start")),
-                                                     end=_day(post.get("end"))),
-            "bank": lambda: reconciliation.bank_import(user, estate_id=estate.pk, data=request.FILES["file"].read(),
-                                                       filename=request.FILES["file"].name)
-            if "file" in request.FILES else None,
-            "confirm": lambda: reconciliation.confirm(user, pairs=[
-                (_int(p.split(":")[0]) or 0, _int(p.split(":")[1]) or 0) for p in post.getlist("pair") if ":" in p]),
-            "bill": lambda: fees.bill_month(user, estate_id=estate.pk, month=_day(post.get("month"))),
-            "audit": lambda: audits.audit_open(user, estate_id=estate.pk, start=_day(post.get("start")),
-                                               end=_day(post.get("end"))),
-            "sign_audit": lambda: audits.audit_sign(user, period_id=_int(post.get("period")) or 0,
-                                                    party=post.get("party", ""), signer_name=post.get("signer", ""),
-                                                    findings=post.get("findings", "")),
-            "seal_request": lambda: fin.seal_use_request(user, seal_id=_int(post.get("seal")) or 0,
-                                                         document=post.get("document", ""),
-                                                         purpose=post.get("purpose", ""), both=bool(post.get("both")),
-                                                         matter_id=_int(post.get("matter"))),
-            "publish_rates": lambda: fees.rates_publish(user, estate_ids=[estate.pk], start=_day(post.get("start")),
-                                                        end=_day(post.get("end"))),
-            "seal_release": lambda: fin.seal_release(user, use_id=_int(post.get("use")) or 0),
-            "seal_return": lambda: fin.seal_return(user, use_id=_int(post.get("use")) or 0,
-                                                   scan=request.FILES.get("scan")),
-            "fund": lambda: fund.apply(user, estate_id=estate.pk, purpose=post.get("purpose", ""),
-                                       amount=post.get("amount", ""),
-                                       building_ids=[i for i in map(_int, post.getlist("building")) if i],
-                                       emergency=post.get("emergency", ""), vote_id=_int(post.get("vote"))),
-            "fund_review": lambda: fund.review(user, application_id=_int(post.get("application")) or 0,
-                                               level=post.get("level", ""), approved=post.get("approved") == "1",
-                                               comment=post.get("comment", "")),
-            "case": lambda: audits.case_open(user, estate_id=estate.pk, source=post.get("source", ""),
-                                             description=post.get("description", ""),
-                                             responsible=post.get("responsible", ""),
-                                             deadline=_day(post.get("deadline"))),
-            "case_close": lambda: audits.case_close(user, case_id=_int(post.get("case")) or 0,
-                                                    outcome=post.get("outcome", "")),
-        }
-        if action in actions:
-            _attempt(request, actions[action], _("已完成"))
-        return redirect("estate_money", estate.pk)
+def _upload(request, name: str):
+    """bank_import's arguments from the posted file, or None when no file came (nothing to do)."""
+    upload = request.FILES.get(name)
+    return (upload.read(), upload.name) if upload is not None else None
+
+
+# --- the actions, by section: each reads its posted fields and calls one service --------------------
+def _bank(request, estate):
+    upload = _upload(request, "file")
+    if upload is None:
+        return None
+    return reconciliation.bank_import(request.user, estate_id=estate.pk, data=upload[0], filename=upload[1])
+
+
+def _pairs(post):
+    return [(_int(p.split(":")[0]) or 0, _int(p.split(":")[1]) or 0) for p in post.getlist("pair") if ":" in p]
+
+
+ACTIONS = {
+    "journal": {
+        "income": lambda r, e: journal.income_record(
+            r.user, estate_id=e.pk, category=r.POST.get("category", ""), amount=r.POST.get("amount", ""),
+            date=_day(r.POST.get("date")), memo=r.POST.get("memo", ""), payer=r.POST.get("payer", "")),
+        "reverse": lambda r, e: journal.reverse(r.user, transaction_id=_int(r.POST.get("transaction")) or 0,
+                                                memo=r.POST.get("memo", "")),
+        "publish": lambda r, e: journal.statement_publish(r.user, estate_id=e.pk, start=_day(r.POST.get("start")),
+                                                          end=_day(r.POST.get("end"))),
+        "bank": _bank,
+        "confirm": lambda r, e: reconciliation.confirm(r.user, pairs=_pairs(r.POST)),
+    },
+    "expenses": {
+        "expense": lambda r, e: expenses.expense_request(
+            r.user, estate_id=e.pk, amount=r.POST.get("amount", ""), purpose=r.POST.get("purpose", ""),
+            payee=r.POST.get("payee", ""), category=r.POST.get("category", ""), quotes=r.POST.get("quotes", ""),
+            matter_id=_int(r.POST.get("matter")), vote_id=_int(r.POST.get("vote")),
+            attachment=r.FILES.get("attachment")),
+        "pay": lambda r, e: expenses.expense_pay(r.user, expense_id=_int(r.POST.get("expense")) or 0),
+    },
+    "seals": {
+        "seal_request": lambda r, e: seals.seal_use_request(
+            r.user, seal_id=_int(r.POST.get("seal")) or 0, document=r.POST.get("document", ""),
+            purpose=r.POST.get("purpose", ""), both=bool(r.POST.get("both")), matter_id=_int(r.POST.get("matter"))),
+        "seal_release": lambda r, e: seals.seal_release(r.user, use_id=_int(r.POST.get("use")) or 0),
+        "seal_return": lambda r, e: seals.seal_return(r.user, use_id=_int(r.POST.get("use")) or 0,
+                                                      scan=r.FILES.get("scan")),
+    },
+    "fees": {
+        "bill": lambda r, e: fees.bill_month(r.user, estate_id=e.pk, month=_day(r.POST.get("month"))),
+        "publish_rates": lambda r, e: fees.rates_publish(r.user, estate_ids=[e.pk], start=_day(r.POST.get("start")),
+                                                         end=_day(r.POST.get("end"))),
+    },
+    "fund": {
+        "fund": lambda r, e: fund.apply(
+            r.user, estate_id=e.pk, purpose=r.POST.get("purpose", ""), amount=r.POST.get("amount", ""),
+            building_ids=[i for i in map(_int, r.POST.getlist("building")) if i],
+            emergency=r.POST.get("emergency", ""), vote_id=_int(r.POST.get("vote"))),
+        "fund_review": lambda r, e: fund.review(
+            r.user, application_id=_int(r.POST.get("application")) or 0, level=r.POST.get("level", ""),
+            approved=r.POST.get("approved") == "1", comment=r.POST.get("comment", "")),
+    },
+    "audits": {
+        "audit": lambda r, e: audits.audit_open(r.user, estate_id=e.pk, start=_day(r.POST.get("start")),
+                                                end=_day(r.POST.get("end"))),
+        "sign_audit": lambda r, e: audits.audit_sign(
+            r.user, period_id=_int(r.POST.get("period")) or 0, party=r.POST.get("party", ""),
+            signer_name=r.POST.get("signer", ""), findings=r.POST.get("findings", "")),
+        "case": lambda r, e: audits.case_open(
+            r.user, estate_id=e.pk, source=r.POST.get("source", ""), description=r.POST.get("description", ""),
+            responsible=r.POST.get("responsible", ""), deadline=_day(r.POST.get("deadline"))),
+        "case_close": lambda r, e: audits.case_close(r.user, case_id=_int(r.POST.get("case")) or 0,
+                                                     outcome=r.POST.get("outcome", "")),
+    },
+}
+
+# Section key → (nav label, url name). The journal is the overview, at the money page's own address.
+SECTIONS = {
+    "journal": (_("收支与凭证"), "finance:estate_money"),
+    "expenses": (_("支出"), "finance:money_expenses"),
+    "seals": (_("印章"), "finance:money_seals"),
+    "fees": (_("物业费"), "finance:money_fees"),
+    "fund": (_("维修资金"), "finance:money_fund"),
+    "audits": (_("三审与问责"), "finance:money_audits"),
+}
+
+
+def _period(request):
+    """The statement period asked for (?start=&end=), this month by default; impossible dates are ignored."""
     today = clock.today()
     this_month = clock.period(clock.PeriodKind.MONTH, today).to_date(today)
-    start = posted_date(request.GET.get("start")) or this_month.start
-    end = posted_date(request.GET.get("end")) or this_month.end
-    return render(request, "finance/estate_money.html", {
-        "estate": estate,
-        "balance": fin.yuan(fin.balance(estate)),
-        "transactions": Transaction.objects.filter(estate=estate).prefetch_related("entries__account")
-        .order_by("-date", "-id")[:30],
+    return (posted_date(request.GET.get("start")) or this_month.start,
+            posted_date(request.GET.get("end")) or this_month.end)
+
+
+# --- what each section shows -------------------------------------------------------------------------
+def _journal(request, estate):
+    user = request.user
+    start, end = _period(request)
+    reversed_ = Transaction.objects.filter(reverses=OuterRef("pk"))
+    return {
+        "statement": selectors.statement(estate, start, end), "start": start, "end": end,
+        "transactions": Transaction.objects.filter(estate=estate).annotate(reversed=Exists(reversed_))
+        .prefetch_related("entries__account").order_by("-date", "-id")[:30],
+        "suggestions": selectors.suggest(estate)[:50],
+        "gaps": selectors.unreconciled(estate),
+        "can_record_income": rules.may_record_income(user, estate),
+        "can_reverse": rules.may_reverse(user, estate),
+        "can_publish_statement": rules.may_publish_statement(user, estate),
+        "can_reconcile": rules.may_reconcile_bank(user, estate),
+        "income_form": forms.IncomeForm(),
+        "bank_form": forms.BankImportForm(),
+    }
+
+
+def _expenses(request, estate):
+    return {
         "expenses": Expense.objects.filter(estate=estate).select_related("approval")[:50],
-        "statement": selectors.statement(estate, start, end),
+        "can_request_expense": rules.may_request_expense(request.user, estate),
+        "can_pay": rules.may_pay_expense(request.user, estate),
+        "expense_form": forms.ExpenseForm(),
+    }
+
+
+def _seals(request, estate):
+    user = request.user
+    estate_seals = list(Seal.objects.filter(estate=estate).select_related("custodian", "out_with"))
+    uses = SealUse.objects.filter(seal__estate=estate).select_related("seal__estate")[:20]
+    return {
+        "seals": estate_seals,
+        "seal_uses": [(u, rules.may_hand_seal(user, u.seal), forms.SealReturnForm(row=u.pk)) for u in uses],
+        "can_request_seal": rules.may_request_seal(user, estate) and bool(estate_seals),
+        "seal_form": forms.SealRequestForm(seals=estate_seals),
+    }
+
+
+def _fees(request, estate):
+    start, end = _period(request)
+    return {
         "start": start, "end": end,
-        "suggestions": reconciliation.suggest(estate)[:50],
-        "gaps": reconciliation.unreconciled(estate),
-        "collection": fees.collection_rate([estate.pk], start.replace(day=1), end),
-        "fund": FundApplication.objects.filter(estate=estate).prefetch_related("reviews")[:20],
-        "seal_uses": SealUse.objects.filter(seal__estate=estate).select_related("seal")[:20],
-        "audits": AuditPeriod.objects.filter(estate=estate).prefetch_related("signoffs")[:10],
-        "cases": AccountabilityCase.objects.filter(estate=estate)[:20],
-        "seals": Seal.objects.filter(estate=estate).select_related("custodian", "out_with"),
-        "buildings": estate.buildings.all(),
-        "emergencies": EmergencyReason.choices,
-        "parties": AuditParty.choices,
-        "levels": ReviewLevel.choices,
-        "monthly_rates": _monthly_rates(estate, today),
-        "income_categories": IncomeCategory.choices,
-        "expense_categories": ExpenseCategory.choices,
+        "collection": selectors.collection_rate([estate.pk], start.replace(day=1), end),
+        "monthly_rates": selectors.monthly_rates(estate, clock.today()),
+        "can_manage_fees": rules.may_manage_fees(request.user, estate),
+        "bill_form": forms.BillForm(),
+    }
+
+
+def _fund(request, estate):
+    user = request.user
+    levels = dict(ReviewLevel.choices)
+    rows = []
+    for f in FundApplication.objects.filter(estate=estate).prefetch_related("reviews")[:20]:
+        mine = rules.fund_levels_for(user, f)
+        rows.append((f, forms.FundReviewForm(row=f.pk, levels=[(v, levels[v]) for v in mine]) if mine else None))
+    return {
+        "fund": rows,
+        "can_apply_fund": rules.may_apply_fund(user, estate),
+        "fund_form": forms.FundForm(buildings=estate.buildings.all()),
+    }
+
+
+def _audits(request, estate):
+    user = request.user
+    start, end = _period(request)
+    return {
+        "audits": [(a, forms.AuditSignForm(row=a.pk)) for a in
+                   AuditPeriod.objects.filter(estate=estate).prefetch_related("signoffs")[:10]],
+        "cases": [(c, forms.CaseCloseForm(row=c.pk)) for c in AccountabilityCase.objects.filter(estate=estate)[:20]],
+        "can_open_audit": rules.may_open_audit(user, estate),
+        "can_sign_audit": rules.may_sign_audit(user, estate),
+        "can_open_case": rules.may_open_audit_case(user, estate),
+        "can_close_case": rules.may_close_audit_case(user, estate),
+        "audit_form": forms.AuditOpenForm(initial={"start": start, "end": end}),
+        "case_form": forms.CaseForm(),
+    }
+
+
+CONTEXT = {"journal": _journal, "expenses": _expenses, "seals": _seals, "fees": _fees, "fund": _fund,
+           "audits": _audits}
+
+
+def _section(request, estate_id: int, section: str):
+    estate = selectors.estate_for_money(fetched_by=request.user, estate_id=estate_id)
+    url_name = SECTIONS[section][1]
+    if request.method == "POST":
+        action = ACTIONS[section].get(request.POST.get("action"))
+        if action is not None:
+            _attempt(request, lambda: action(request, estate), DONE)
+        return redirect(url_name, estate.pk)
+    nav = [(key, label, reverse(name, args=[estate.pk]), key == section) for key, (label, name) in SECTIONS.items()]
+    return render(request, f"finance/money_{section}.html", {
+        "estate": estate, "section": section, "sections": nav, "section_url": reverse(url_name, args=[estate.pk]),
+        "balance": yuan(selectors.balance(estate)),
+        **CONTEXT[section](request, estate),
     })
 
 
-def _monthly_rates(estate, today):
-    """The last twelve months' collection rates, so a change (55% → 75%) shows at a glance."""
-    months = []
-    month = clock.period(clock.PeriodKind.MONTH, today)
-    for _month in range(12):
-        rate = fees.collection_rate([estate.pk], month.start, month.start)["rate"]
-        if rate is not None:
-            months.append((month.start, rate))
-        month = month.previous()
-    return list(reversed(months))
+@login_required
+def estate_money(request, estate_id: int):
+    """The money page's overview: balance, statement, journal and the bank."""
+    return _section(request, estate_id, "journal")
+
+
+@login_required
+def money_expenses(request, estate_id: int):
+    return _section(request, estate_id, "expenses")
+
+
+@login_required
+def money_seals(request, estate_id: int):
+    return _section(request, estate_id, "seals")
+
+
+@login_required
+def money_fees(request, estate_id: int):
+    return _section(request, estate_id, "fees")
+
+
+@login_required
+def money_fund(request, estate_id: int):
+    return _section(request, estate_id, "fund")
+
+
+@login_required
+def money_audits(request, estate_id: int):
+    return _section(request, estate_id, "audits")
 
 
 @login_required
 def supervisor_desk(request):
     """Every alert in the supervisor's scope, the large expenses, and the cases."""
     user = request.user
-    scope = scope_for(user)
-    if not scope.has_any(AUDIT_ROLES):
+    if not rules.may_supervise(user):
         raise PermissionDenied()
-    estates = scope.estates(AUDIT_ROLES)
-    large = Expense.objects.filter(estate__in=estates, amount__gte=fin.large_threshold_fen()).select_related(
-        "estate", "approval")
-    from gongzhi.bodies.models import ServiceContract
-
+    estates = scope_for(user).estates(rules.SUPERVISORS)
     last_month = clock.last_complete(clock.PeriodKind.MONTH)
     return render(request, "finance/supervisor.html", {
         "contracts": ServiceContract.objects.filter(estate__in=estates).select_related("estate", "company")[:100],
-        "companies": fees.collection_by_company(fetched_by=user, start=last_month.start, end=last_month.end),
+        "companies": selectors.collection_by_company(fetched_by=user, start=last_month.start, end=last_month.end),
         "companies_period": last_month,
         "alerts": selectors.alerts(fetched_by=user),
-        "large": large[:100],
+        "large": selectors.large_expenses(fetched_by=user)[:100],
         "cases": AccountabilityCase.objects.filter(estate__in=estates).select_related("estate")[:100],
         "transfers": selectors.personal_transfers(fetched_by=user),
     })

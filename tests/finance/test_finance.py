@@ -14,8 +14,12 @@ from gongzhi.core import services as core
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.models import Approval, AuditEntry
 from gongzhi.core.roles import Role
-from gongzhi.finance import services as fin
-from gongzhi.finance.models import Entry, Expense, ExpenseStatus, SealUseStatus, Transaction
+from gongzhi.finance import selectors
+from gongzhi.finance.choices import ExpenseStatus, SealUseStatus
+from gongzhi.finance.models import Entry, Expense, Transaction
+from gongzhi.finance.services import expenses as expense_svc
+from gongzhi.finance.services import journal
+from gongzhi.finance.services import seals as seal_svc
 from gongzhi.meetings import services as meetings
 from tests.helpers import PACIFIC, estate, race
 
@@ -24,12 +28,12 @@ TODAY = datetime.date(2020, 11, 1)  # before the demo's own bookkeeping
 
 
 def income(persona, amount="1000.00", category="parking"):
-    return fin.income_record(persona("yanshuji"), estate_id=estate(PACIFIC).pk, category=category, amount=amount,
+    return journal.income_record(persona("yanshuji"), estate_id=estate(PACIFIC).pk, category=category, amount=amount,
                              date=TODAY, memo="地面停车费", payer="停车管理处")
 
 
 def request(persona, amount="800.00", payee="某绿化公司", **kw):
-    return fin.expense_request(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, amount=amount,
+    return expense_svc.expense_request(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, amount=amount,
                                purpose="补种草坪", payee=payee, category="greenery", **kw)
 
 
@@ -44,16 +48,16 @@ def sign_all(persona, expense, roles=None):
 # --- the journal -------------------------------------------------------------------------------------
 def test_income_goes_into_the_common_account_and_corrections_reverse(persona):
     pacific = estate(PACIFIC)
-    base, base_parking = fin.balance(pacific), fin.balance(pacific, "income:parking")
+    base, base_parking = selectors.balance(pacific), selectors.balance(pacific, "income:parking")
     tx = income(persona, "1,234.56")
-    assert fin.balance(pacific) == base + 123456
-    assert fin.balance(pacific, "income:parking") == base_parking - 123456
-    fin.reverse(persona("yanshuji"), transaction_id=tx.pk, memo="金额录错")
-    assert fin.balance(pacific) == base
+    assert selectors.balance(pacific) == base + 123456
+    assert selectors.balance(pacific, "income:parking") == base_parking - 123456
+    journal.reverse(persona("yanshuji"), transaction_id=tx.pk, memo="金额录错")
+    assert selectors.balance(pacific) == base
     with pytest.raises(WrongState, match="已被冲销"):
-        fin.reverse(persona("yanshuji"), transaction_id=tx.pk, memo="再冲")
+        journal.reverse(persona("yanshuji"), transaction_id=tx.pk, memo="再冲")
     with pytest.raises(PermissionDenied):
-        fin.income_record(persona("lixiansheng"), estate_id=pacific.pk, category="parking", amount="1", date=TODAY,
+        journal.income_record(persona("lixiansheng"), estate_id=pacific.pk, category="parking", amount="1", date=TODAY,
                           memo="x")
 
 
@@ -69,17 +73,17 @@ def test_unbalanced_or_edited_entries_are_refused(persona):
     pacific = estate(PACIFIC)
     with pytest.raises(InvalidInput, match="借贷不平衡"):
         with transaction.atomic():
-            fin.post(persona("yanshuji"), pacific, date=TODAY, memo="x", lines=[("bank", 100, 0),
+            journal.post(persona("yanshuji"), pacific, date=TODAY, memo="x", lines=[("bank", 100, 0),
                                                                                 ("income:other", 0, 99)])
     tx = income(persona)
     with pytest.raises(DatabaseError), transaction.atomic():
         Entry.objects.filter(transaction=tx).update(debit=1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Entry.objects.create(transaction=tx, account=fin.account(pacific, "bank"), debit=0, credit=0)
+        Entry.objects.create(transaction=tx, account=journal.account(pacific, "bank"), debit=0, credit=0)
     if connection.vendor == "postgresql":  # the database checks the balance itself at commit
         with pytest.raises(DatabaseError, match="unbalanced"), transaction.atomic():
             bad = Transaction.objects.create(estate=pacific, date=TODAY, memo="绕过应用", posted_by=persona("yanshuji"))
-            Entry.objects.create(transaction=bad, account=fin.account(pacific, "bank"), debit=500)
+            Entry.objects.create(transaction=bad, account=journal.account(pacific, "bank"), debit=500)
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS finance_entry_balanced IMMEDIATE")
         with pytest.raises(DatabaseError), transaction.atomic():
@@ -88,24 +92,24 @@ def test_unbalanced_or_edited_entries_are_refused(persona):
 
 # --- expenses ----------------------------------------------------------------------------------------
 def test_an_expense_is_paid_only_after_all_three_signatures(persona):
-    base = fin.balance(estate(PACIFIC))
+    base = selectors.balance(estate(PACIFIC))
     income(persona, "5000")
     expense = request(persona, "800")
     assert [s.role for s in expense.approval.signatures.all()] == [Role.COMMITTEE_CHAIR, Role.PROPERTY_STAFF,
                                                                    Role.COMMUNITY_SECRETARY]
     sign_all(persona, expense, roles={Role.COMMITTEE_CHAIR, Role.PROPERTY_STAFF})
     with pytest.raises(WrongState, match="审批未完成"):
-        fin.expense_pay(persona("yanshuji"), expense_id=expense.pk)
+        expense_svc.expense_pay(persona("yanshuji"), expense_id=expense.pk)
     assert AuditEntry.objects.filter(action="expense.pay_refused", subject_id=str(expense.pk)).exists()
     sign_all(persona, expense, roles={Role.COMMUNITY_SECRETARY})
     expense.refresh_from_db()
     assert expense.status == ExpenseStatus.APPROVED
     with pytest.raises(PermissionDenied):
-        fin.expense_pay(persona("zhaozhuren"), expense_id=expense.pk)  # the community keeps the books
-    fin.expense_pay(persona("yanshuji"), expense_id=expense.pk)
-    assert fin.balance(estate(PACIFIC)) == base + 500000 - 80000
+        expense_svc.expense_pay(persona("zhaozhuren"), expense_id=expense.pk)  # the community keeps the books
+    expense_svc.expense_pay(persona("yanshuji"), expense_id=expense.pk)
+    assert selectors.balance(estate(PACIFIC)) == base + 500000 - 80000
     with pytest.raises(WrongState, match="已经付款"):
-        fin.expense_pay(persona("yanshuji"), expense_id=expense.pk)
+        expense_svc.expense_pay(persona("yanshuji"), expense_id=expense.pk)
 
 
 def test_a_rejected_expense_is_never_paid(persona):
@@ -114,7 +118,7 @@ def test_a_rejected_expense_is_never_paid(persona):
     expense.refresh_from_db()
     assert expense.status == ExpenseStatus.REJECTED
     with pytest.raises(WrongState):
-        fin.expense_pay(persona("yanshuji"), expense_id=expense.pk)
+        expense_svc.expense_pay(persona("yanshuji"), expense_id=expense.pk)
 
 
 def test_large_expenses_need_the_supervisor_and_a_resolution(persona):
@@ -124,7 +128,7 @@ def test_large_expenses_need_the_supervisor_and_a_resolution(persona):
     matter = meetings.matter_create(chair, estate_id=estate(PACIFIC).pk, title="更换水泵", procedure="four_discussions")
     with pytest.raises(InvalidInput, match="尚未通过"):
         request(persona, "6000", matter_id=matter.pk)
-    from tests.test_meetings import joint_meeting
+    from tests.meetings.test_meetings import joint_meeting
 
     meetings.matter_step(chair, matter_id=matter.pk, step_key="propose")
     joint_meeting(persona, matter)
@@ -147,11 +151,11 @@ def test_one_estates_money_is_invisible_to_another_estates_committee(persona):
     expense = request(persona)
     tx = income(persona)
     with pytest.raises(NotFound):
-        fin.expense_pay(persona("lijing"), expense_id=expense.pk)
+        expense_svc.expense_pay(persona("lijing"), expense_id=expense.pk)
     with pytest.raises(NotFound):
-        fin.reverse(persona("lijing"), transaction_id=tx.pk, memo="x")
+        journal.reverse(persona("lijing"), transaction_id=tx.pk, memo="x")
     with pytest.raises(NotFound):
-        fin.income_record(persona("zhangjingli"), estate_id=estate(PACIFIC).pk, category="parking", amount="1",
+        journal.income_record(persona("zhangjingli"), estate_id=estate(PACIFIC).pk, category="parking", amount="1",
                           date=TODAY, memo="x")
 
 
@@ -174,38 +178,38 @@ def sign_seal(persona, use):
 def test_seal_lifecycle(persona, seals):
     _, committee_seal = seals
     yan = persona("yanshuji")
-    [use] = fin.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="物业服务合同续签",
+    [use] = seal_svc.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="物业服务合同续签",
                                  purpose="续聘三年")
     with pytest.raises(WrongState, match="未签署完成"):
-        fin.seal_release(yan, use_id=use.pk)
+        seal_svc.seal_release(yan, use_id=use.pk)
     sign_seal(persona, use)
     with pytest.raises(PermissionDenied, match="保管人"):
-        fin.seal_release(persona("zhaozhuren"), use_id=use.pk)
-    fin.seal_release(yan, use_id=use.pk)
-    [other] = fin.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="公示盖章", purpose="x")
+        seal_svc.seal_release(persona("zhaozhuren"), use_id=use.pk)
+    seal_svc.seal_release(yan, use_id=use.pk)
+    [other] = seal_svc.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="公示盖章", purpose="x")
     sign_seal(persona, other)
     with pytest.raises(WrongState, match="已借出"):
-        fin.seal_release(yan, use_id=other.pk)
-    fin.seal_return(yan, use_id=use.pk)
+        seal_svc.seal_release(yan, use_id=other.pk)
+    seal_svc.seal_return(yan, use_id=use.pk)
     with pytest.raises(WrongState):
-        fin.seal_return(yan, use_id=use.pk)
-    fin.seal_release(yan, use_id=other.pk)
+        seal_svc.seal_return(yan, use_id=use.pk)
+    seal_svc.seal_release(yan, use_id=other.pk)
     assert {u.status for u in committee_seal.uses.all()} == {SealUseStatus.RETURNED, SealUseStatus.OUT}
 
 
 def test_both_seals_each_with_its_own_signed_form(persona, seals):
     assembly, committee_seal = seals
     yan = persona("yanshuji")
-    uses = fin.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="电梯更换合同",
+    uses = seal_svc.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="电梯更换合同",
                                 purpose="三重一大", both=True)
     assert {u.seal_id for u in uses} == {assembly.pk, committee_seal.pk}
     assert uses[0].approval_id != uses[1].approval_id
     sign_seal(persona, uses[0])
     with pytest.raises(WrongState, match="未签署完成"):
-        fin.seal_release(yan, use_id=uses[0].pk)  # the other seal's form is not signed yet
+        seal_svc.seal_release(yan, use_id=uses[0].pk)  # the other seal's form is not signed yet
     sign_seal(persona, uses[1])
-    fin.seal_release(yan, use_id=uses[0].pk)
-    fin.seal_release(yan, use_id=uses[1].pk)
+    seal_svc.seal_release(yan, use_id=uses[0].pk)
+    seal_svc.seal_release(yan, use_id=uses[1].pk)
 
 
 # --- property-based: any sequence of allowed operations ----------------------------------------------
@@ -236,9 +240,9 @@ def test_any_sequence_keeps_accounts_balanced_and_never_pays_without_approval(pe
                         e = expenses[op[1] % len(expenses)]
                         core.approval_sign(persona(op[2]), approval_id=e.approval_id, role=roles[op[2]])
                     elif op[0] == "pay" and expenses:
-                        fin.expense_pay(persona("yanshuji"), expense_id=expenses[op[1] % len(expenses)].pk)
+                        expense_svc.expense_pay(persona("yanshuji"), expense_id=expenses[op[1] % len(expenses)].pk)
                     elif op[0] == "reverse" and incomes:
-                        fin.reverse(persona("yanshuji"), transaction_id=incomes[op[1] % len(incomes)].pk, memo="更正")
+                        journal.reverse(persona("yanshuji"), transaction_id=incomes[op[1] % len(incomes)].pk, memo="更正")
             except (WrongState, InvalidInput, PermissionDenied):
                 pass  # refused operations change nothing
         for tx in Transaction.objects.filter(estate=pacific).prefetch_related("entries"):
@@ -249,7 +253,7 @@ def test_any_sequence_keeps_accounts_balanced_and_never_pays_without_approval(pe
         paid = sum(e.amount for e in Expense.objects.filter(estate=pacific, status=ExpenseStatus.PAID))
         incomes = Entry.objects.filter(transaction__estate=pacific, account__code__startswith="income:")
         received = sum(incomes.values_list("credit", flat=True)) - sum(incomes.values_list("debit", flat=True))
-        assert fin.balance(pacific) == received - paid
+        assert selectors.balance(pacific) == received - paid
         transaction.set_rollback(True)
 
 
@@ -257,64 +261,61 @@ def test_any_sequence_keeps_accounts_balanced_and_never_pays_without_approval(pe
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_signatures_and_a_payment_at_the_same_moment(world, persona):
-    base = fin.balance(estate(PACIFIC))
+    base = selectors.balance(estate(PACIFIC))
     income(persona, "5000")
     expense = request(persona, "800")
     core.approval_sign(persona("zhaozhuren"), approval_id=expense.approval_id, role=Role.COMMITTEE_CHAIR)
     results = race([
         lambda: core.approval_sign(persona("wangjingli"), approval_id=expense.approval_id),
         lambda: core.approval_sign(persona("yanshuji"), approval_id=expense.approval_id),
-        lambda: fin.expense_pay(persona("yanshuji"), expense_id=expense.pk),
+        lambda: expense_svc.expense_pay(persona("yanshuji"), expense_id=expense.pk),
     ])
     expense.refresh_from_db()
     approval = Approval.objects.get(pk=expense.approval_id)
     assert approval.status == "approved"  # both signatures kept
     if isinstance(results[2], Expense):
-        assert expense.status == ExpenseStatus.PAID and fin.balance(estate(PACIFIC)) == base + 420000
+        assert expense.status == ExpenseStatus.PAID and selectors.balance(estate(PACIFIC)) == base + 420000
     else:  # the payment came before the last signature: refused, nothing posted
         assert isinstance(results[2], WrongState)
-        assert expense.status == ExpenseStatus.APPROVED and fin.balance(estate(PACIFIC)) == base + 500000
+        assert expense.status == ExpenseStatus.APPROVED and selectors.balance(estate(PACIFIC)) == base + 500000
 
 
 # --- statements, disclosure, alerts ------------------------------------------------------------------
 def test_statement_and_its_publication(persona):
-    from gongzhi.finance.selectors import statement
     from gongzhi.notices.models import LogLeaf, Notice
 
     pacific = estate(PACIFIC)
-    fin.income_record(persona("yanshuji"), estate_id=pacific.pk, category="advertising", amount="18600",
+    journal.income_record(persona("yanshuji"), estate_id=pacific.pk, category="advertising", amount="18600",
                       date=datetime.date(2020, 9, 30), memo="电梯广告", payer="广告公司")
     income(persona, "42300")  # 2020-11-01
     expense = request(persona, "3860")
     sign_all(persona, expense)
-    fin.expense_pay(persona("yanshuji"), expense_id=expense.pk, date=datetime.date(2020, 11, 5))
-    s = statement(pacific, datetime.date(2020, 10, 1), datetime.date(2020, 12, 31))
+    expense_svc.expense_pay(persona("yanshuji"), expense_id=expense.pk, date=datetime.date(2020, 11, 5))
+    s = selectors.statement(pacific, datetime.date(2020, 10, 1), datetime.date(2020, 12, 31))
     assert s["opening"] == 1860000 and s["income"]["parking"] == 4230000 and s["spending"]["greenery"] == 386000
     assert s["closing"] == 1860000 + 4230000 - 386000
-    notice = fin.statement_publish(persona("yanshuji"), estate_id=pacific.pk, start=datetime.date(2020, 10, 1),
+    notice = journal.statement_publish(persona("yanshuji"), estate_id=pacific.pk, start=datetime.date(2020, 10, 1),
                                    end=datetime.date(2020, 12, 31))
     assert notice.kind == "financial" and ["停车收益", "42,300.00", ""] in notice.table["rows"]
     assert ["期末余额", "57,040.00", ""] in notice.table["rows"]
     assert LogLeaf.objects.filter(kind="notice", ref_id=notice.pk).exists()
     with pytest.raises(PermissionDenied):
-        fin.statement_publish(persona("lixiansheng"), estate_id=pacific.pk, start=TODAY, end=TODAY)
+        journal.statement_publish(persona("lixiansheng"), estate_id=pacific.pk, start=TODAY, end=TODAY)
     assert Notice.objects.filter(pk=notice.pk).exists()
 
 
 def test_supervisor_alerts(clock, persona, seals):
-    from gongzhi.finance.selectors import alerts
-
     request(persona, "3000", payee="某维修部")
     request(persona, "2500", payee="某维修部")
     pending = request(persona, "100", payee="另一家")
     with pytest.raises(WrongState):
-        fin.expense_pay(persona("yanshuji"), expense_id=pending.pk)
+        expense_svc.expense_pay(persona("yanshuji"), expense_id=pending.pk)
     _, committee_seal = seals
-    [use] = fin.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="合同", purpose="x")
+    [use] = seal_svc.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="合同", purpose="x")
     sign_seal(persona, use)
-    fin.seal_release(persona("yanshuji"), use_id=use.pk)
+    seal_svc.seal_release(persona("yanshuji"), use_id=use.pk)
     later = clock.now + datetime.timedelta(hours=25)
-    kinds = [a.kind for a in alerts(fetched_by=persona("sunjiancha"), now=later)]
+    kinds = [a.kind for a in selectors.alerts(fetched_by=persona("sunjiancha"), now=later)]
     assert kinds.count("pay_refused") == 1 and kinds.count("seal_out") == 1 and kinds.count("split") == 2
-    assert "seal_out" not in [a.kind for a in alerts(fetched_by=persona("sunjiancha"))]  # not yet too long
-    assert alerts(fetched_by=persona("lixiansheng")) == []  # an owner supervises nothing
+    assert "seal_out" not in [a.kind for a in selectors.alerts(fetched_by=persona("sunjiancha"))]  # not yet too long
+    assert selectors.alerts(fetched_by=persona("lixiansheng")) == []  # an owner supervises nothing

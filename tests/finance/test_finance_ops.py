@@ -7,10 +7,14 @@ from decimal import Decimal
 import pytest
 
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
-from gongzhi.finance import audits, fees, fund, reconciliation
-from gongzhi.finance import services as fin
-from gongzhi.finance.models import AccountabilityCase, BankLine, FeeBill, FundStatus
+from gongzhi.finance import selectors
+from gongzhi.finance.choices import FundStatus
+from gongzhi.finance.jobs import last_period
+from gongzhi.finance.models import AccountabilityCase, BankLine, FeeBill
 from gongzhi.finance.selectors import alerts, personal_transfers
+from gongzhi.finance.services import audits, fees, fund, journal, reconciliation
+from gongzhi.finance.services import expenses as expense_svc
+from gongzhi.finance.services import seals as seal_svc
 from gongzhi.notices.models import Notice
 from tests.helpers import PACIFIC, estate, unit
 
@@ -26,9 +30,9 @@ def statement_csv(rows):
 # --- reconciliation --------------------------------------------------------------------------------
 def test_bank_statement_import_match_and_alerts(persona):
     yan, pacific = persona("yanshuji"), estate(PACIFIC)
-    parking = fin.income_record(yan, estate_id=pacific.pk, category="parking", amount="4231.17", date=D(2020, 10, 3),
+    parking = journal.income_record(yan, estate_id=pacific.pk, category="parking", amount="4231.17", date=D(2020, 10, 3),
                                 memo="10月停车费")
-    ads = fin.income_record(yan, estate_id=pacific.pk, category="advertising", amount="1861.17", date=D(2020, 10, 1),
+    ads = journal.income_record(yan, estate_id=pacific.pk, category="advertising", amount="1861.17", date=D(2020, 10, 1),
                             memo="广告费")
     data = statement_csv([("2020-10-05", "4231.17", "", "停车管理处", "停车费"),
                           ("2020/10/20", "", "301.17", "某五金店", "零星采购"),
@@ -36,13 +40,13 @@ def test_bank_statement_import_match_and_alerts(persona):
     demo_lines = BankLine.objects.filter(estate=pacific, transaction__isnull=True).count()
     assert reconciliation.bank_import(yan, estate_id=pacific.pk, data=data, filename="流水.csv") == 3
     assert reconciliation.bank_import(yan, estate_id=pacific.pk, data=data, filename="流水.csv") == 0  # once only
-    suggestions = [s for s in reconciliation.suggest(pacific) if s.transaction_id in (parking.pk, ads.pk)]
+    suggestions = [s for s in selectors.suggest(pacific) if s.transaction_id in (parking.pk, ads.pk)]
     assert [(BankLine.objects.get(pk=s.line_id).amount, s.transaction_id, s.days_apart) for s in suggestions] == [
         (423117, parking.pk, 2)]
     reconciliation.confirm(yan, pairs=[(s.line_id, s.transaction_id) for s in suggestions])
     with pytest.raises(WrongState):
         reconciliation.confirm(yan, pairs=[(suggestions[0].line_id, ads.pk)])
-    gaps = reconciliation.unreconciled(pacific, D(2020, 11, 1))
+    gaps = selectors.unreconciled(pacific, D(2020, 11, 1))
     assert [tx for tx, _, _ in gaps["income_not_deposited"]] == [ads.pk]
     assert len(gaps["bank_without_entry"]) == 2  # two identical withdrawals, both unexplained
     texts = [a.text for a in alerts(fetched_by=persona("sunjiancha"))]
@@ -68,7 +72,7 @@ def test_a_bad_bank_file_changes_nothing(persona):
 # --- 三审 and accountability -----------------------------------------------------------------------
 def test_three_party_audit_and_an_accountability_case(persona):
     yan, pacific = persona("yanshuji"), estate(PACIFIC)
-    fin.income_record(yan, estate_id=pacific.pk, category="venue", amount="600", date=D(2026, 10, 3), memo="场地")
+    journal.income_record(yan, estate_id=pacific.pk, category="venue", amount="600", date=D(2026, 10, 3), memo="场地")
     period = audits.audit_open(yan, estate_id=pacific.pk, start=D(2026, 10, 1), end=D(2026, 10, 31))
     assert period.statement["income"]["venue"] == 60000 and period.statement["income"]["parking"] == 423000
     with pytest.raises(WrongState):
@@ -104,19 +108,19 @@ def test_fee_bills_payments_arrears_and_collection_rate(persona, login):
     with pytest.raises(InvalidInput, match="超过欠费"):
         fees.pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount + 1) / 100, method="cash", paid_on=D(2020, 10, 20))
     fees.pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="transfer", paid_on=D(2020, 10, 20))
-    assert all(b.month != D(2020, 10, 1) for b in fees.arrears(fetched_by=persona("lixiansheng"), unit_id=flat.pk))
+    assert all(b.month != D(2020, 10, 1) for b in selectors.arrears(fetched_by=persona("lixiansheng"), unit_id=flat.pk))
     other = unit(PACIFIC, "1-1-102")
     with pytest.raises((PermissionDenied, NotFound)):
-        fees.arrears(fetched_by=persona("lixiansheng"), unit_id=other.pk)  # a neighbour's arrears are not his
-    assert D(2020, 10, 1) in [b.month for b in fees.arrears(fetched_by=manager, unit_id=other.pk)]
-    rate = fees.collection_rate([pacific.pk], D(2020, 10, 1), D(2020, 10, 31))
+        selectors.arrears(fetched_by=persona("lixiansheng"), unit_id=other.pk)  # a neighbour's arrears are not his
+    assert D(2020, 10, 1) in [b.month for b in selectors.arrears(fetched_by=manager, unit_id=other.pk)]
+    rate = selectors.collection_rate([pacific.pk], D(2020, 10, 1), D(2020, 10, 31))
     assert rate["collected"] == bill.amount
     assert rate["rate"] == (Decimal(bill.amount) * 100 / Decimal(rate["billed"])).quantize(Decimal("0.1"))
     # paying everything else lifts the rate to 100.0 exactly
     for b in FeeBill.objects.filter(estate=pacific, month=D(2020, 10, 1)).exclude(pk=bill.pk):
         fees.pay(manager, bill_id=b.pk, amount=Decimal(b.amount) / 100, method="online", paid_on=D(2020, 10, 28))
-    assert fees.collection_rate([pacific.pk], D(2020, 10, 1), D(2020, 10, 31))["rate"] == Decimal("100.0")
-    assert fees.collection_rate([pacific.pk], D(2019, 1, 1), D(2019, 1, 31))["rate"] is None
+    assert selectors.collection_rate([pacific.pk], D(2020, 10, 1), D(2020, 10, 31))["rate"] == Decimal("100.0")
+    assert selectors.collection_rate([pacific.pk], D(2019, 1, 1), D(2019, 1, 31))["rate"] is None
 
 
 # --- maintenance fund ------------------------------------------------------------------------------------
@@ -172,7 +176,7 @@ def test_normal_use_needs_the_paying_owners_vote(persona, clock):
 def test_personal_account_transfers_are_totalled(persona):
     yan, pacific = persona("yanshuji"), estate(PACIFIC)
     before = personal_transfers(fetched_by=persona("wuganbu"))
-    fin.income_record(yan, estate_id=pacific.pk, category="personal_transfer", amount="520000", date=D(2026, 3, 1),
+    journal.income_record(yan, estate_id=pacific.pk, category="personal_transfer", amount="520000", date=D(2026, 3, 1),
                       memo="原业委会成员个人账户代收停车费转入", payer="某委员")
     totals = personal_transfers(fetched_by=persona("wuganbu"))
     assert totals["per_estate"][PACIFIC] == before["per_estate"].get(PACIFIC, 0) + 52000000
@@ -207,19 +211,30 @@ def test_the_remaining_alerts(persona, clock):
     assert {"fund_review_overdue", "case_overdue", "audit_overdue"} <= later
 
 
-def test_finance_pages_permissions(login):
+def money(section=""):
+    """The money page of 太平洋花园: its overview (the journal), or one section's address."""
+    return f"/finance/estates/{estate(PACIFIC).pk}/" + (f"{section}/" if section else "")
+
+
+@pytest.mark.parametrize(("who", "page", "status"), [
+    (None, "money", 302),
+    ("lixiansheng", "money", 404),  # an owner does not open the books
+    ("lijing", "money", 404),  # another community's secretary
+    ("yanshuji", "money", 200),
+    ("zhaozhuren", "money", 200),
+    ("lixiansheng", "/finance/supervisor/", 403),
+    ("sunjiancha", "/finance/supervisor/", 200),
+    ("lixiansheng", "/finance/my-fees/", 200),
+])
+def test_finance_pages_permissions(login, who, page, status):
     from django.test import Client
 
-    url = f"/finance/estates/{estate(PACIFIC).pk}/"
-    assert Client().get(url).status_code == 302
-    assert login("lixiansheng").get(url).status_code == 404  # an owner does not open the books
-    assert login("lijing").get(url).status_code == 404  # another community's secretary
-    assert login("yanshuji").get(url).status_code == 200
-    assert login("zhaozhuren").get(url).status_code == 200
-    assert login("lixiansheng").get("/finance/supervisor/").status_code == 403
-    assert login("sunjiancha").get("/finance/supervisor/").status_code == 200
-    assert login("lixiansheng").get("/finance/my-fees/").status_code == 200
-    response = login("zhaozhuren").post(url, {"action": "pay", "expense": "999999"})
+    client = Client() if who is None else login(who)
+    assert client.get(money() if page == "money" else page).status_code == status
+
+
+def test_paying_an_expense_that_is_not_there_is_not_found(login):
+    response = login("zhaozhuren").post(money("expenses"), {"action": "pay", "expense": "999999"})
     assert response.status_code == 404
 
 
@@ -230,7 +245,7 @@ def test_seals_fund_audits_and_cases_on_the_web(login, persona):
 
     pacific = estate(PACIFIC)
     seal = pacific.seals.get(kind="committee")  # registered by the demo, kept by the community secretary
-    url = f"/finance/estates/{pacific.pk}/"
+    url = money("seals")
     login("zhaozhuren").post(url, {"action": "seal_request", "seal": seal.pk, "document": "物业合同", "purpose": "续签"})
     use = SealUse.objects.get(seal=seal)
     for role, who in ((Role.COMMITTEE_CHAIR, "zhaozhuren"), (Role.COMMUNITY_SECRETARY, "yanshuji"),
@@ -243,6 +258,7 @@ def test_seals_fund_audits_and_cases_on_the_web(login, persona):
     use.refresh_from_db()
     assert use.status == "returned"
 
+    url = money("fund")
     login("zhaozhuren").post(url, {"action": "fund", "purpose": "屋面抢修", "amount": "9000",
                                    "building": [pacific.buildings.first().pk], "emergency": "roof_leak"})
     application = FundApplication.objects.get(purpose="屋面抢修")
@@ -250,6 +266,7 @@ def test_seals_fund_audits_and_cases_on_the_web(login, persona):
                                  "approved": "1"})
     assert application.reviews.get(level="community").approved is True
 
+    url = money("audits")
     login("yanshuji").post(url, {"action": "audit", "start": "2026-01-01", "end": "2026-03-31"})
     period = pacific.audit_periods.get()
     login("yanshuji").post(url, {"action": "sign_audit", "period": period.pk, "party": "bank", "signer": "某银行"})
@@ -270,21 +287,20 @@ def test_major_matter_takes_both_seals_and_company_rates_and_attachments(persona
     chair, pacific = persona("zhaozhuren"), estate(PACIFIC)
     major = meetings.matter_create(chair, estate_id=pacific.pk, title="外墙翻新", procedure="four_discussions",
                                    major=True)
-    uses = fin.seal_use_request(chair, seal_id=pacific.seals.get(kind="committee").pk, document="外墙翻新合同",
+    uses = seal_svc.seal_use_request(chair, seal_id=pacific.seals.get(kind="committee").pk, document="外墙翻新合同",
                                 purpose="三重一大", matter_id=major.pk)
     assert len(uses) == 2  # 双章, each with its own form
-    rates = fees.collection_by_company(fetched_by=persona("wuganbu"), start=D(2020, 1, 1), end=D(2030, 12, 31))
+    rates = selectors.collection_by_company(fetched_by=persona("wuganbu"), start=D(2020, 1, 1), end=D(2030, 12, 31))
     assert any(r["company"] == "太平洋物业服务有限公司" and r["rate"] is not None for r in rates)
     with pytest.raises(InvalidInput, match="不是允许的类型"):
-        fin.expense_request(chair, estate_id=pacific.pk, amount="100", purpose="x", payee="y", category="office",
+        expense_svc.expense_request(chair, estate_id=pacific.pk, amount="100", purpose="x", payee="y", category="office",
                             attachment=SimpleUploadedFile("发票.pdf", b"not a pdf"))
-    ok = fin.expense_request(chair, estate_id=pacific.pk, amount="100", purpose="打印", payee="某文印店",
+    ok = expense_svc.expense_request(chair, estate_id=pacific.pk, amount="100", purpose="打印", payee="某文印店",
                              category="office", attachment=SimpleUploadedFile("发票.pdf", b"%PDF-1.4 invoice"))
     assert ok.attachment.read() == b"%PDF-1.4 invoice"
 
 
 def test_statements_are_published_for_the_last_period_by_a_scheduled_command(persona):
-    from gongzhi.finance.management.commands.publish_statements import last_period
     from tests.helpers import run_command
 
     assert last_period(D(2026, 11, 22), quarter=False) == (D(2026, 10, 1), D(2026, 10, 31))
@@ -303,9 +319,8 @@ def test_statements_are_published_for_the_last_period_by_a_scheduled_command(per
 
 
 def test_impossible_dates_on_the_account_page_change_nothing(login):
-    url = f"/finance/estates/{estate(PACIFIC).pk}/"
-    assert login("yanshuji").get(url + "?start=2026-02-30&end=2026-13-01").status_code == 200
+    assert login("yanshuji").get(money() + "?start=2026-02-30&end=2026-13-01").status_code == 200
     before = AccountabilityCase.objects.count()
-    response = login("sunjiancha").post(url, {"action": "case", "description": "x", "responsible": "y",
+    response = login("sunjiancha").post(money("audits"), {"action": "case", "description": "x", "responsible": "y",
                                               "deadline": "2026-02-30"}, follow=True)
     assert "YYYY-MM-DD" in response.content.decode() and AccountabilityCase.objects.count() == before

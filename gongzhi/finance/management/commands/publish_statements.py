@@ -7,23 +7,11 @@ collection rate, for every estate a bookkeeper keeps — run monthly from cron:
 Publishing is done in that person's name (a community secretary or staff member), as on the web.
 """
 
-import datetime
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.core import clock
-from gongzhi.core.errors import GongzhiError
-from gongzhi.core.scoping import scope_for
-from gongzhi.finance import fees
-from gongzhi.finance import services as fin
-from gongzhi.finance.models import LedgerAccount
-
-
-def last_period(today: datetime.date, quarter: bool) -> tuple[datetime.date, datetime.date]:
-    """The last complete month (or quarter) before `today`, local."""
-    done = clock.last_complete(clock.PeriodKind.QUARTER if quarter else clock.PeriodKind.MONTH, today)
-    return done.start, done.end
+from gongzhi.finance import jobs
 
 
 class Command(BaseCommand):
@@ -37,16 +25,8 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError("没有这个用户 / No such user")
-        start, end = last_period(clock.today(), options["quarter"])
-        estates = scope_for(user).estates(fin.BOOKKEEPERS).filter(
-            pk__in=LedgerAccount.objects.values("estate_id")).order_by("name")
-        published = 0
-        for estate in estates:
-            try:
-                fin.statement_publish(user, estate_id=estate.pk, start=start, end=end)
-                if estate.fee_bills.filter(month__gte=start, month__lte=end).exists():
-                    fees.rates_publish(user, estate_ids=[estate.pk], start=start, end=end)
-                published += 1
-            except GongzhiError as exc:
-                self.stderr.write(f"{estate.name}: {exc.message}")
+        start, end = jobs.last_period(clock.today(), options["quarter"])
+        published, errors = jobs.publish_statements(user, start=start, end=end)
+        for error in errors:
+            self.stderr.write(error)
         self.stdout.write(f"{start} — {end}：已公示 {published} 个小区 / published for {published} estates")

@@ -1,26 +1,25 @@
 """收必进账入库: bank statements imported and matched against the journal.
 
-Each recorded income must meet a deposit and each payment a withdrawal: the matcher proposes the
-pairs (same amount, nearest date within a window), staff confirm them; income not deposited within
-GONGZHI_DEPOSIT_DAYS, and bank movements with no entry, are alerts.
+Each recorded income must meet a deposit and each payment a withdrawal: the matcher
+(selectors.suggest) proposes the pairs (same amount, nearest date within a window), staff confirm
+them here; income not deposited within GONGZHI_DEPOSIT_DAYS, and bank movements with no entry, are
+alerts (selectors.unreconciled).
 """
 
-import bisect
 import datetime
 import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import transaction
 
-from gongzhi.core import clock
+from gongzhi.core.access import estate_for
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import InvalidInput, NotFound, WrongState
+from gongzhi.core.money import fen_or_none
 from gongzhi.core.scoping import scope_for
-from gongzhi.finance.models import BANK, BankLine, Entry, Transaction
-from gongzhi.finance.services import BOOKKEEPERS, _estate
+from gongzhi.finance.choices import BANK, AuditAction
+from gongzhi.finance.models import BankLine, Entry, Transaction
+from gongzhi.finance.rules import BOOKKEEPERS
 from gongzhi.places.ledger import header_map, read_table
 
 COLUMNS = {
@@ -31,9 +30,9 @@ COLUMNS = {
     "memo": ("摘要", "用途", "memo"),
 }
 ROW_ERROR = "第 {line} 行：{reason}"
-MATCH_WINDOW_DAYS = 7
 ALREADY_MATCHED = "该银行流水或凭证已经对账 / The bank line or the transaction is already matched"
 NOT_SAME = "金额或方向不一致，不能对账 / Amount or direction differ: they cannot be matched"
+MISSING_COLUMNS = "银行流水须有 交易日期、收入金额、支出金额 列 / The statement needs date, income and spending columns"
 
 
 def _date(text: str) -> datetime.date | None:
@@ -44,32 +43,18 @@ def _date(text: str) -> datetime.date | None:
         return None
 
 
-def _fen(text: str) -> int | None:
-    text = (text or "").replace(",", "").strip()
-    if not text:
-        return 0
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    if value < 0 or value != value.quantize(Decimal("0.01")):
-        return None
-    return int(value * 100)
-
-
 def parse_statement(data: bytes, filename: str) -> list[tuple[datetime.date, int, str, str]]:
     """(date, signed fen, counterparty, memo) per row; every bad row reported at once, or nothing."""
     table = read_table(data, filename)
     columns = header_map(table[0] if table else [], COLUMNS)
     if not {"date", "income", "spending"} <= set(columns):
-        raise InvalidInput("银行流水须有 交易日期、收入金额、支出金额 列 / The statement needs date, income and "
-                           "spending columns")
+        raise InvalidInput(MISSING_COLUMNS)
     rows, errors = [], []
     for line, raw in enumerate(table[1:], start=2):
         cell = {k: (raw[i].strip() if i < len(raw) else "") for k, i in columns.items()}
         if not any(cell.values()):
             continue
-        day, income, spending = _date(cell["date"]), _fen(cell["income"]), _fen(cell["spending"])
+        day, income, spending = _date(cell["date"]), fen_or_none(cell["income"]), fen_or_none(cell["spending"])
         if day is None:
             errors.append(ROW_ERROR.format(line=line, reason="日期无法识别 / unreadable date"))
         elif income is None or spending is None:
@@ -86,7 +71,7 @@ def parse_statement(data: bytes, filename: str) -> list[tuple[datetime.date, int
 @transaction.atomic
 def bank_import(actor, *, estate_id: int, data: bytes, filename: str) -> int:
     """Import a statement; lines already imported (the same statement twice) are skipped."""
-    estate = _estate(actor, estate_id, BOOKKEEPERS)
+    estate = estate_for(actor, estate_id, roles=BOOKKEEPERS)
     rows = parse_statement(data, filename)
     seen = Counter()
     lines = []
@@ -99,47 +84,9 @@ def bank_import(actor, *, estate_id: int, data: bytes, filename: str) -> int:
     before = BankLine.objects.filter(estate=estate).count()
     BankLine.objects.bulk_create(lines, batch_size=5000, ignore_conflicts=True)
     added = BankLine.objects.filter(estate=estate).count() - before
-    audit_record(actor, "bank.import", estate, after={"file": filename[:100], "rows": len(rows), "added": added})
+    audit_record(actor, AuditAction.BANK_IMPORT, estate, after={"file": filename[:100], "rows": len(rows),
+                                                                "added": added})
     return added
-
-
-@dataclass
-class Suggestion:
-    line_id: int
-    transaction_id: int
-    days_apart: int
-
-
-def _bank_movements(estate) -> list[tuple[int, datetime.date, int]]:
-    """(transaction id, date, signed fen on the bank account) for transactions not yet matched."""
-    rows = (Entry.objects.filter(account__estate=estate, account__code=BANK, transaction__bank_line__isnull=True)
-            .values_list("transaction_id", "transaction__date", "debit", "credit"))
-    return [(tx, day, debit - credit) for tx, day, debit, credit in rows]
-
-
-def suggest(estate) -> list[Suggestion]:
-    """Pair unmatched bank lines with unmatched transactions: same signed amount, nearest date
-    within the window, each used once (earliest lines first)."""
-    pool: dict[int, list[tuple[int, int]]] = defaultdict(list)  # amount -> sorted [(ordinal, tx id)]
-    for tx, day, amount in _bank_movements(estate):
-        pool[amount].append((day.toordinal(), tx))
-    for candidates in pool.values():
-        candidates.sort()
-    found = []
-    lines = BankLine.objects.filter(estate=estate, transaction__isnull=True).order_by("date", "id")
-    for line_id, day, amount in lines.values_list("id", "date", "amount"):
-        candidates = pool.get(amount)
-        if not candidates:
-            continue
-        target = day.toordinal()
-        i = bisect.bisect_left(candidates, (target, -1))
-        best = min((c for c in (i - 1, i) if 0 <= c < len(candidates)),
-                   key=lambda c: abs(candidates[c][0] - target), default=None)
-        if best is None or abs(candidates[best][0] - target) > MATCH_WINDOW_DAYS:
-            continue
-        ordinal, tx = candidates.pop(best)
-        found.append(Suggestion(line_id, tx, abs(ordinal - target)))
-    return found
 
 
 @transaction.atomic
@@ -155,7 +102,7 @@ def confirm(actor, *, pairs: list[tuple[int, int]]) -> int:
     if len(lines) != len(set(line_ids)):
         raise NotFound()  # a line missing or not the actor's to see
     for estate_id in {b.estate_id for b in lines.values()}:
-        _estate(actor, estate_id, BOOKKEEPERS)
+        estate_for(actor, estate_id, roles=BOOKKEEPERS)
     tx_ids = [tx for _, tx in pairs]
     if len(set(tx_ids)) != len(tx_ids) or any(b.transaction_id for b in lines.values()) or \
             BankLine.objects.filter(transaction_id__in=tx_ids).exists():
@@ -173,20 +120,7 @@ def confirm(actor, *, pairs: list[tuple[int, int]]) -> int:
     BankLine.objects.bulk_update(list(lines.values()), ["transaction", "confirmed_by"], batch_size=2000)
     for estate_id in {b.estate_id for b in lines.values()}:
         estate = next(b.estate for b in lines.values() if b.estate_id == estate_id)
-        audit_record(actor, "bank.reconcile", estate,
+        audit_record(actor, AuditAction.BANK_RECONCILE, estate,
                      after={"pairs": [list(p) for p in pairs if lines[p[0]].estate_id == estate_id][:1000],
                             "count": sum(1 for p in pairs if lines[p[0]].estate_id == estate_id)})
     return len(pairs)
-
-
-def unreconciled(estate, today: datetime.date | None = None) -> dict:
-    """Income recorded but not seen on the bank within the allowed days, and bank movements with no entry."""
-    today = today or clock.today()
-    limit = today - datetime.timedelta(days=settings.GONGZHI_DEPOSIT_DAYS)
-    movements = _bank_movements(estate)
-    return {
-        "income_not_deposited": [(tx, day, amount) for tx, day, amount in movements if amount > 0 and day < limit],
-        "payments_not_seen": [(tx, day, amount) for tx, day, amount in movements if amount < 0 and day < limit],
-        "bank_without_entry": list(BankLine.objects.filter(estate=estate, transaction__isnull=True, date__lt=limit)
-                                   .values_list("id", "date", "amount", "counterparty")),
-    }

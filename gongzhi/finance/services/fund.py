@@ -4,25 +4,23 @@ a façade at risk, blocked or collapsed drains, a fire system ordered repaired) 
 notifies the owners at once and is reviewed fast. Three levels review each application (三级联审:
 the property-management centre, the subdistrict, the community), each by its deadline."""
 
-
 from django.conf import settings
 from django.db import transaction
 
 from gongzhi.core import clock
+from gongzhi.core.access import estate_for
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.clock import Term, Unit
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
-from gongzhi.core.roles import Role
+from gongzhi.core.money import fen, yuan
 from gongzhi.core.scoping import get_in_scope, scope_for
-from gongzhi.finance.models import EmergencyReason, FundApplication, FundReview, FundStatus, ReviewLevel
-from gongzhi.finance.services import REQUESTERS, _estate, fen, yuan
+from gongzhi.finance.choices import AuditAction, EmergencyReason, FundStatus, ReviewLevel
+from gongzhi.finance.models import FundApplication, FundReview
+from gongzhi.finance.rules import REQUESTERS, REVIEWERS, may_review_fund
 from gongzhi.notices import services as notices
+from gongzhi.votes.models import Vote, VoteStatus
+from gongzhi.votes.tally import Art278
 
-REVIEWERS = {
-    ReviewLevel.PROPERTY_CENTRE: (Role.DEPARTMENT_OFFICER,),
-    ReviewLevel.SUBDISTRICT: (Role.SUBDISTRICT_OFFICER,),
-    ReviewLevel.COMMUNITY: (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF),
-}
 NEEDS_VOTE = (
     "动用维修资金须经列支范围内业主表决（第 5 项）通过 / Normal use needs the paying owners' item-5 vote, passed"
 )
@@ -30,22 +28,30 @@ VOTE_GROUP = "表决范围须与列支范围一致 / The vote's group must be th
 UNKNOWN_EMERGENCY = "未知的应急情形 / Unknown emergency"
 NOT_REVIEWING = "该申请已审结 / This application has been decided"
 ALREADY_REVIEWED = "该级已审核 / This level has already reviewed it"
+PURPOSE_REQUIRED = "请写明用途 / Give the purpose"
+BUILDINGS_REQUIRED = "请选择列支范围内的楼栋 / Choose the buildings that pay"
+UNKNOWN_LEVEL = "未知的审核层级 / Unknown review level"
+
+
+def review_term(*, emergency: bool) -> Term:
+    """Each level of 三级联审 answers within GONGZHI_FUND_REVIEW_DAYS working days, or within
+    GONGZHI_FUND_EMERGENCY_REVIEW_HOURS hours for an emergency."""
+    if emergency:
+        return Term(settings.GONGZHI_FUND_EMERGENCY_REVIEW_HOURS, Unit.HOURS)
+    return Term(settings.GONGZHI_FUND_REVIEW_DAYS, Unit.WORKING_DAYS)
 
 
 @transaction.atomic
 def apply(actor, *, estate_id: int, purpose: str, amount, building_ids: list[int], emergency: str = "",
           vote_id: int | None = None) -> FundApplication:
-    from gongzhi.votes.models import Vote, VoteStatus
-    from gongzhi.votes.tally import Art278
-
-    estate = _estate(actor, estate_id, REQUESTERS)
+    estate = estate_for(actor, estate_id, roles=REQUESTERS)
     value = fen(amount)
     purpose = (purpose or "").strip()
     if not purpose:
-        raise InvalidInput("请写明用途 / Give the purpose", field="purpose")
+        raise InvalidInput(PURPOSE_REQUIRED, field="purpose")
     buildings = list(estate.buildings.filter(pk__in=building_ids))
     if not buildings or len(buildings) != len(set(building_ids)):
-        raise InvalidInput("请选择列支范围内的楼栋 / Choose the buildings that pay", field="building_ids")
+        raise InvalidInput(BUILDINGS_REQUIRED, field="building_ids")
     vote = None
     if emergency:
         if emergency not in EmergencyReason.values:
@@ -70,16 +76,8 @@ def apply(actor, *, estate_id: int, purpose: str, amount, building_ids: list[int
             body=f"因{EmergencyReason(emergency).label}，拟应急动用维修资金 {yuan(value)} 元，列支范围：{names}。"
                  "按规定无需表决，已报物业管理中心、街道、社区联审。")
         application.save(update_fields=["notice"])
-    audit_record(actor, "fund.apply", application, after=snapshot(application))
+    audit_record(actor, AuditAction.FUND_APPLY, application, after=snapshot(application))
     return application
-
-
-def review_term(*, emergency: bool) -> Term:
-    """Each level of 三级联审 answers within GONGZHI_FUND_REVIEW_DAYS working days, or within
-    GONGZHI_FUND_EMERGENCY_REVIEW_HOURS hours for an emergency."""
-    if emergency:
-        return Term(settings.GONGZHI_FUND_EMERGENCY_REVIEW_HOURS, Unit.HOURS)
-    return Term(settings.GONGZHI_FUND_REVIEW_DAYS, Unit.WORKING_DAYS)
 
 
 @transaction.atomic
@@ -88,8 +86,8 @@ def review(actor, *, application_id: int, level: str, approved: bool, comment: s
     application = get_in_scope(FundApplication.objects.select_for_update().filter(estate__in=scope.estates()),
                                pk=application_id)
     if level not in REVIEWERS:
-        raise InvalidInput("未知的审核层级 / Unknown review level", field="level")
-    if not (scope.is_root or any(scope.holds(r, application.estate) for r in REVIEWERS[level])):
+        raise InvalidInput(UNKNOWN_LEVEL, field="level")
+    if not may_review_fund(actor, application, level):
         raise PermissionDenied()
     if application.status != FundStatus.REVIEWING:
         raise WrongState(NOT_REVIEWING)
@@ -104,11 +102,5 @@ def review(actor, *, application_id: int, level: str, approved: bool, comment: s
     elif all(d is True for d in decisions):
         application.status = FundStatus.APPROVED
     application.save(update_fields=["status"])
-    audit_record(actor, "fund.review", application, after={"level": level, "approved": row.approved})
+    audit_record(actor, AuditAction.FUND_REVIEW, application, after={"level": level, "approved": row.approved})
     return application
-
-
-def overdue_reviews(estates, now=None):
-    now = now or clock.now()
-    return FundReview.objects.filter(application__estate__in=estates, approved__isnull=True, due_at__lt=now,
-                                     application__status=FundStatus.REVIEWING).select_related("application")

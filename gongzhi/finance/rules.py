@@ -1,0 +1,141 @@
+"""Who may do what in 业账社管: the one place each rule is written. Services check these before they
+write; pages ask the same predicates, so a page shows only the forms its user may submit.
+
+The community (secretary, staff) keeps the books and the seals; the committee, the property company
+and the community sign expenses; the committee head, the community secretary and the discipline
+supervisor sign each seal use; three levels review each use of the maintenance fund."""
+
+from django.conf import settings
+
+from gongzhi.core.access import may
+from gongzhi.core.roles import AUDIT_ROLES, STAFF_ROLES, Role
+from gongzhi.core.scoping import scope_for
+from gongzhi.finance.choices import FundStatus, ReviewLevel
+
+# --- role sets ---------------------------------------------------------------------------------------
+# Keep the books: income, corrections, payments, statements, the bank, seals' register, 三审.
+BOOKKEEPERS = frozenset({Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.ADMINISTRATOR})
+# Ask for money or a seal: the committee and the property company, and the bookkeepers.
+REQUESTERS = frozenset({Role.COMMITTEE_CHAIR, Role.COMMITTEE_MEMBER, Role.PROPERTY_STAFF}) | BOOKKEEPERS
+# Who signs an expense, in signing order; the discipline supervisor as well above the large line.
+EXPENSE_SIGNERS = (Role.COMMITTEE_CHAIR, Role.PROPERTY_STAFF, Role.COMMUNITY_SECRETARY)
+LARGE_EXPENSE_SIGNER = Role.DISCIPLINE_SUPERVISOR
+# Who signs each seal use, in signing order.
+SEAL_SIGNERS = (Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY, Role.DISCIPLINE_SUPERVISOR)
+# Property fees: rates, bills, payments, the published collection rates.
+FEE_STAFF = frozenset({Role.PROPERTY_STAFF, Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.ADMINISTRATOR})
+# A unit's arrears: fee staff and the committee chair (and the unit's own owner).
+ARREARS_READERS = FEE_STAFF | {Role.COMMITTEE_CHAIR}
+# 乱必追责问责: who opens and closes accountability cases.
+CASE_OPENERS = frozenset({Role.DISCIPLINE_SUPERVISOR, Role.COMMUNITY_SECRETARY, Role.ADMINISTRATOR})
+# 三级联审 of the maintenance fund: who reviews at each level.
+REVIEWERS = {
+    ReviewLevel.PROPERTY_CENTRE: frozenset({Role.DEPARTMENT_OFFICER}),
+    ReviewLevel.SUBDISTRICT: frozenset({Role.SUBDISTRICT_OFFICER}),
+    ReviewLevel.COMMUNITY: frozenset({Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF}),
+}
+# Who opens an estate's books (its staff above it: committee, community, supervisors).
+MONEY_READERS = STAFF_ROLES
+# Who sits at the supervisor's desk and sees the alerts.
+SUPERVISORS = AUDIT_ROLES
+
+
+def large_threshold_fen() -> int:
+    """At or above this an expense is large: the supervisor signs too, and a resolution must authorise it."""
+    return int(settings.GONGZHI_LARGE_EXPENSE_YUAN) * 100
+
+
+def expense_signers(amount_fen: int) -> list[str]:
+    return list(EXPENSE_SIGNERS) + ([LARGE_EXPENSE_SIGNER] if amount_fen >= large_threshold_fen() else [])
+
+
+# --- the journal and the bank ------------------------------------------------------------------------
+def may_keep_books(actor, estate) -> bool:
+    return may(actor, BOOKKEEPERS, estate)
+
+
+def may_record_income(actor, estate) -> bool:
+    return may_keep_books(actor, estate)
+
+
+def may_reverse(actor, estate) -> bool:
+    return may_keep_books(actor, estate)
+
+
+def may_publish_statement(actor, estate) -> bool:
+    return may_keep_books(actor, estate)
+
+
+def may_reconcile_bank(actor, estate) -> bool:
+    return may_keep_books(actor, estate)
+
+
+# --- expenses ----------------------------------------------------------------------------------------
+def may_request_expense(actor, estate) -> bool:
+    return may(actor, REQUESTERS, estate)
+
+
+def may_pay_expense(actor, estate) -> bool:
+    return may_keep_books(actor, estate)
+
+
+# --- seals -------------------------------------------------------------------------------------------
+def may_register_seal(actor, estate) -> bool:
+    return may_keep_books(actor, estate)
+
+
+def may_request_seal(actor, estate) -> bool:
+    return may(actor, REQUESTERS, estate)
+
+
+def may_hand_seal(actor, seal) -> bool:
+    """Only the seal's custodian releases it or takes it back (root and the system may)."""
+    return actor is None or seal.custodian_id == actor.pk or scope_for(actor).is_root
+
+
+# --- property fees -----------------------------------------------------------------------------------
+def may_manage_fees(actor, estate) -> bool:
+    """Set rates, bill a month, record payments, publish collection rates."""
+    return may(actor, FEE_STAFF, estate)
+
+
+def may_read_arrears(actor, unit, *, owns: bool) -> bool:
+    return owns or may(actor, ARREARS_READERS, unit.estate)
+
+
+# --- the maintenance fund ----------------------------------------------------------------------------
+def may_apply_fund(actor, estate) -> bool:
+    return may(actor, REQUESTERS, estate)
+
+
+def may_review_fund(actor, application, level) -> bool:
+    return level in REVIEWERS and may(actor, REVIEWERS[level], application.estate)
+
+
+def fund_levels_for(actor, application) -> list[str]:
+    """The levels of a reviewing application still open that this actor may decide (reviews prefetched)."""
+    if application.status != FundStatus.REVIEWING:
+        return []
+    return [r.level for r in application.reviews.all()
+            if r.approved is None and may_review_fund(actor, application, r.level)]
+
+
+# --- 三审 and accountability -------------------------------------------------------------------------
+def may_open_audit(actor, estate) -> bool:
+    return may_keep_books(actor, estate)
+
+
+def may_sign_audit(actor, estate) -> bool:
+    return may_keep_books(actor, estate)
+
+
+def may_open_audit_case(actor, estate) -> bool:
+    return may(actor, CASE_OPENERS, estate)
+
+
+def may_close_audit_case(actor, estate) -> bool:
+    return may(actor, CASE_OPENERS, estate)
+
+
+def may_supervise(actor) -> bool:
+    return scope_for(actor).has_any(SUPERVISORS)
