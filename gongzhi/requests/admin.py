@@ -3,8 +3,9 @@ Open311 keys are issued with the `open311_key` command so the raw key is shown o
 
 from django.contrib import admin
 
-from gongzhi.core.admin import ReadOnlyScopedAdmin
+from gongzhi.core.admin_base import ReadOnlyScopedAdmin
 from gongzhi.requests.models import Order, Request
+from gongzhi.requests.rules import REQUEST_STAFF_ROLES
 
 
 @admin.register(Request)
@@ -15,8 +16,6 @@ class RequestAdmin(ReadOnlyScopedAdmin):
     exclude = ["contact_phone", "requester", "contact_name"]
 
     def scoped(self, scope, qs):
-        from gongzhi.requests.selectors import REQUEST_STAFF_ROLES
-
         return qs.filter(estate__in=scope.estates(REQUEST_STAFF_ROLES))
 
 

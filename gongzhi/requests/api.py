@@ -14,11 +14,14 @@ from pydantic import StrictBool
 
 from gongzhi.core import clock
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
+from gongzhi.core.clock import terms
 from gongzhi.core.errors import InvalidInput
 from gongzhi.core.files import Upload
-from gongzhi.requests import orders, selectors, services
-from gongzhi.requests.models import Channel, Request
-from gongzhi.requests.routing import Category
+from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.requests import selectors, services
+from gongzhi.requests.choices import Category, Channel
+from gongzhi.requests.models import Request
+from gongzhi.requests.routing import routing_table
 
 router = Router(tags=["requests"])
 
@@ -290,10 +293,6 @@ def _route_out(row, own: bool) -> dict:
 def routing_get(request: HttpRequest, community_id: Id):
     """The routing table in force for a community (its own rows and the shipped defaults), and every
     other shipped time limit with its unit (hours, calendar days or working days)."""
-    from gongzhi.core.clock import terms
-    from gongzhi.core.scoping import get_in_scope, scope_for
-    from gongzhi.requests.routing import routing_table
-
     community = get_in_scope(scope_for(request.user).communities(), pk=community_id)
     return {"routes": [_route_out(row, own) for row, own in routing_table(community.pk)], "terms": terms()}
 
@@ -352,40 +351,38 @@ class RateIn(Schema):
 @router.get("/orders", response={200: list[OrderOut], **ERRORS}, tags=["orders"])
 @paginate(Pagination)
 def order_list(request: HttpRequest):
-    return list(orders.order_list_for(request.user).order_by("-created_at")[:1000])
+    return list(selectors.order_list_for(request.user).order_by("-created_at")[:1000])
 
 
 @router.post("/orders", response={201: OrderOut, **ERRORS}, tags=["orders"])
 def order_place(request: HttpRequest, payload: OrderIn):
     """点单: a service or a micro-wish."""
-    return Status(201, orders.order_place(request.user, **payload.dict()))
+    return Status(201, services.order_place(request.user, **payload.dict()))
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS}, tags=["orders"])
 def order_get(request: HttpRequest, order_id: Id):
-    from gongzhi.core.scoping import get_in_scope
-
-    return get_in_scope(orders.order_list_for(request.user), pk=order_id)
+    return get_in_scope(selectors.order_list_for(request.user), pk=order_id)
 
 
 @router.post("/orders/{order_id}/dispatch", response={200: OrderOut, **ERRORS}, tags=["orders"])
 def order_dispatch(request: HttpRequest, order_id: Id, payload: DispatchIn):
     """派单 to party members, building heads or grid workers of the estate."""
-    return orders.order_dispatch(request.user, order_id=order_id, **payload.dict())
+    return services.order_dispatch(request.user, order_id=order_id, **payload.dict())
 
 
 @router.post("/orders/{order_id}/accept", response={200: OrderOut, **ERRORS}, tags=["orders"])
 def order_accept(request: HttpRequest, order_id: Id):
     """接单: the first of the people it was dispatched to wins; the others get 409."""
-    return orders.order_accept(request.user, order_id=order_id)
+    return services.order_accept(request.user, order_id=order_id)
 
 
 @router.post("/orders/{order_id}/complete", response={200: OrderOut, **ERRORS}, tags=["orders"])
 def order_complete(request: HttpRequest, order_id: Id, payload: CompleteIn):
-    return orders.order_complete(request.user, order_id=order_id, note=payload.note)
+    return services.order_complete(request.user, order_id=order_id, note=payload.note)
 
 
 @router.post("/orders/{order_id}/rate", response={200: OrderOut, **ERRORS}, tags=["orders"])
 def order_rate(request: HttpRequest, order_id: Id, payload: RateIn):
-    return orders.order_rate(request.user, order_id=order_id, satisfaction=payload.satisfaction)
+    return services.order_rate(request.user, order_id=order_id, satisfaction=payload.satisfaction)
 

@@ -3,6 +3,7 @@ community routing overrides and Open311 client keys."""
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +13,30 @@ from gongzhi.bodies.models import Organisation
 from gongzhi.core import clock
 from gongzhi.core.clock import Term
 from gongzhi.places.models import Building, Community, Estate, Subdistrict, Unit
-from gongzhi.requests.routing import Category, Handler, RouteRow, Tier
+from gongzhi.requests.choices import (
+    OPEN_STATUSES,
+    Category,
+    Channel,
+    EventKind,
+    Handler,
+    Level,
+    OrderKind,
+    OrderStatus,
+    PhotoStage,
+    Status,
+    Tier,
+)
+
+
+@dataclass(frozen=True)
+class RouteRow:
+    """One row of the routing table: a shipped default (routing.DEFAULT_ROUTES) or a community's own."""
+
+    category: str
+    handler: str
+    tier: str
+    response: Term
+    resolve: Term
 
 
 class Route(models.Model):
@@ -43,24 +67,6 @@ class Route(models.Model):
                         Term(self.resolve_amount, self.resolve_unit))
 
 
-class Level(models.IntegerChoices):
-    ESTATE = 1, _("小区")
-    COMMUNITY = 2, _("社区（红领工作站）")
-    SUBDISTRICT = 3, _("街道（吹哨）")
-    DEPARTMENT = 4, _("区直部门")
-    CADRE = 5, _("包保干部")
-
-
-class Status(models.TextChoices):
-    NEW = "new", _("待响应")
-    IN_PROGRESS = "in_progress", _("办理中")
-    RESOLVED = "resolved", _("已办结待确认")
-    CLOSED = "closed", _("已关闭")
-
-
-OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS)
-
-
 def overdue_q(now) -> models.Q:
     """The one definition of an overdue request: not answered by its response deadline, or still
     open past its resolution deadline. The deadline job, the lists, metrics and pages all use it."""
@@ -70,16 +76,6 @@ def overdue_q(now) -> models.Q:
 class RequestQuerySet(models.QuerySet):
     def overdue(self, now):
         return self.filter(overdue_q(now))
-
-
-class Channel(models.TextChoices):
-    WEB = "web", _("网上提交")
-    PHONE = "phone", _("电话")
-    VISIT = "visit", _("来访")
-    PATROL = "patrol", _("巡查发现（两巡）")
-    BUILDING_HEAD = "building_head", _("楼栋长反映")
-    OPEN311 = "open311", _("Open311 接口")
-    DEVICE = "device", _("小区设备")
 
 
 class Request(models.Model):
@@ -183,21 +179,6 @@ class Request(models.Model):
         return self.status in OPEN_STATUSES
 
 
-class EventKind(models.TextChoices):
-    SUBMITTED = "submitted", _("提交")
-    ROUTED = "routed", _("分派")
-    RESPONDED = "responded", _("响应受理")
-    ESCALATED = "escalated", _("上报（呼叫）")
-    AUTO_ESCALATED = "auto_escalated", _("超时自动上报")
-    SUMMONED = "summoned", _("吹哨")
-    REPORTED = "reported", _("部门报到")
-    ACTED = "acted", _("部门处置")
-    RESOLVED = "resolved", _("办结")
-    REOPENED = "reopened", _("重新办理")
-    CONFIRMED = "confirmed", _("确认并评价")
-    AUTO_CLOSED = "auto_closed", _("超期自动关闭")
-
-
 class Event(models.Model):
     """One step on a request's timeline."""
 
@@ -272,11 +253,6 @@ class Summons(models.Model):
         return (self.request.estate_id, self.request.community_id)
 
 
-class PhotoStage(models.TextChoices):
-    REPORT = "report", _("反映时")
-    RESOLUTION = "resolution", _("办结时")
-
-
 class Photo(models.Model):
     request = models.ForeignKey(Request, models.CASCADE, related_name="photos", verbose_name=_("诉求"))
     stage = models.CharField(_("阶段"), max_length=12, choices=PhotoStage.choices, default=PhotoStage.REPORT)
@@ -297,19 +273,6 @@ class Photo(models.Model):
 
 
 # --- 三单制 ----------------------------------------------------------------------------------------
-class OrderKind(models.TextChoices):
-    SERVICE = "service", _("服务")
-    MICRO_WISH = "micro_wish", _("微心愿")
-
-
-class OrderStatus(models.TextChoices):
-    ORDERED = "ordered", _("待派单")
-    DISPATCHED = "dispatched", _("待接单")
-    ACCEPTED = "accepted", _("已接单")
-    DONE = "done", _("已完成")
-    CANCELLED = "cancelled", _("已撤销")
-
-
 class Order(models.Model):
     """点单 → 派单 → 接单: a resident orders a service or a micro-wish; the community or branch
     dispatches it to party members, building heads or volunteers; the first to accept does it."""

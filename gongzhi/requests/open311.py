@@ -21,8 +21,9 @@ from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError
 from gongzhi.places.models import Estate, Subdistrict
 from gongzhi.requests import services as request_services
-from gongzhi.requests.models import OPEN_STATUSES, Channel, Open311Key, Request
-from gongzhi.requests.routing import DEFAULT_ROUTES, Category, Handler, Tier
+from gongzhi.requests.choices import OPEN_STATUSES, Category, Channel, Handler, Tier
+from gongzhi.requests.models import Open311Key, Request
+from gongzhi.requests.routing import DEFAULT_ROUTES
 from gongzhi.requests.selectors import redact
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"

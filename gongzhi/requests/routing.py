@@ -11,53 +11,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
 from gongzhi.core.clock import Deadline, Term, Unit
-
-
-class Category(models.TextChoices):
-    CLEANING = "cleaning", _("环境卫生")
-    LIGHTING = "lighting", _("公共照明")
-    MINOR_REPAIR = "minor_repair", _("小修小补")
-    LIFT = "lift", _("电梯")
-    PIPES = "pipes", _("管道下水")
-    UTILITIES = "utilities", _("水电气暖")
-    ROADS = "roads", _("道路设施")
-    FLYING_WIRE = "flying_wire", _("飞线充电")
-    PARKING = "parking", _("停车管理")
-    NOISE = "noise", _("噪音扰民")
-    NEIGHBOUR_DISPUTE = "neighbour_dispute", _("邻里纠纷")
-    HIGH_THROW = "high_throw", _("高空抛物")
-    GREENERY = "greenery", _("绿化养护")
-    SECURITY = "security", _("治安安防")
-    RENOVATION = "renovation", _("装修管理")
-    POLES_CABLES = "poles_cables", _("电杆线缆")
-    FEE_DISPUTE = "fee_dispute", _("物业费纠纷")
-    OTHER = "other", _("其他")
-
-
-class Handler(models.TextChoices):
-    """Who handles a request first, at the estate level, and who takes it over as it climbs."""
-
-    PROPERTY = "property", _("物业服务企业")
-    COUNCIL = "council", _("三方议事会")
-    BUILDING_HEAD = "building_head", _("楼栋长")
-    COMMUNITY = "community", _("社区（红领工作站）")
-    SUBDISTRICT = "subdistrict", _("街道")
-    DEPARTMENT = "department", _("区直部门")
-    CADRE = "cadre", _("包保干部")
-
-
-FIRST_HANDLERS = (Handler.PROPERTY, Handler.COUNCIL, Handler.BUILDING_HEAD, Handler.COMMUNITY)
-
-
-class Tier(models.TextChoices):
-    MINOR = "minor", _("小事易事")
-    MAJOR = "major", _("大事难事")
-
+from gongzhi.requests.choices import Category, Handler, Tier
+from gongzhi.requests.models import Route, RouteRow
 
 EMERGENCY_RESPONSE = Term(2, Unit.HOURS)
 GENERAL_RESPONSE = Term(24, Unit.HOURS)
@@ -85,15 +43,6 @@ def confirm_window_term() -> Term:
     """The requester's window to confirm or reopen, in calendar days counted from the resolution
     instant (7 × 24 h): the seeds state it in days, and it closes by itself."""
     return Term(settings.GONGZHI_REQUEST_CONFIRM_DAYS, Unit.DAYS)
-
-
-@dataclass(frozen=True)
-class RouteRow:
-    category: str
-    handler: str
-    tier: str
-    response: Term
-    resolve: Term
 
 
 def _row(category, handler, tier, resolve=GENERAL_RESOLVE, response=GENERAL_RESPONSE):
@@ -143,8 +92,6 @@ DEFAULT_DEPARTMENTS: dict[str, tuple[str, ...]] = {
 
 def route_for(community_id: int | None, category: str) -> RouteRow:
     """The row in force for this community: its own override, else the shipped default."""
-    from gongzhi.requests.models import Route
-
     override = Route.objects.filter(community_id=community_id, category=category).first() if community_id else None
     if override is not None:
         return override.row()
@@ -178,8 +125,6 @@ def deadlines_for(route: RouteRow, start: datetime.datetime, *, emergency: bool,
 
 def routing_table(community_id: int) -> list[tuple[RouteRow, bool]]:
     """Every category's row in force for the community, and whether it is the community's own."""
-    from gongzhi.requests.models import Route
-
     own = {r.category: r for r in Route.objects.filter(community_id=community_id)}
     rows = []
     for category in Category.values:

@@ -1,24 +1,35 @@
-"""Every read of requests that reaches a user, through the scope filter; the public progress board
-(no personal data); and the metrics (per estate, community or subdistrict and period)."""
+"""Every read of requests and orders that reaches a user, through the scope filter; who is told at
+each level; the public progress board (no personal data); and the metrics (per estate, community
+or subdistrict and period)."""
 
 import datetime
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, Sum
 
+from gongzhi.bodies.models import Membership, Organisation, OrgKind
 from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.masking import mask_phone
-from gongzhi.core.roles import STAFF_ROLES, Role
-from gongzhi.core.scoping import get_in_scope, scope_for
-from gongzhi.requests.models import OPEN_STATUSES, Event, EventKind, Level, Request, Status, Summons, overdue_q
-from gongzhi.requests.routing import Category
-
-# Staff who see every request of the estates under their anchor ("staff see their scope").
-REQUEST_STAFF_ROLES = STAFF_ROLES - {Role.BUILDING_HEAD, Role.DEPARTMENT_OFFICER, Role.AUDITOR}
-# Who may read the numbers (no personal data in them).
-METRICS_ROLES = STAFF_ROLES - {Role.BUILDING_HEAD}
+from gongzhi.core.queries import narrow
+from gongzhi.core.roles import Role
+from gongzhi.core.scoping import get_in_scope, holders, scope_for
+from gongzhi.people.models import RoleAssignment
+from gongzhi.places.models import Estate
+from gongzhi.requests.choices import OPEN_STATUSES, Category, EventKind, Handler, Level, Status
+from gongzhi.requests.models import Event, Order, Request, Summons, overdue_q
+from gongzhi.requests.rules import (
+    DISPATCHER_ROLES,
+    ESTATE_HANDLER_ROLES,
+    HELPER_ROLES,
+    LEVEL_ROLES,
+    METRICS_ROLES,
+    REQUEST_STAFF_ROLES,
+    may_handle,
+    user_departments,
+)
 
 BAD_PERIOD = "统计期间不正确：开始日期须早于结束日期，且不超过 5 年 / The period must start before it ends and span at most 5 years"
 UNKNOWN_PLACE = "统计范围只能是小区、社区或街道 / Metrics are per estate, community or subdistrict"
@@ -26,8 +37,6 @@ UNKNOWN_PLACE = "统计范围只能是小区、社区或街道 / Metrics are per
 
 def request_list(*, fetched_by):
     """Requesters see their own; handlers what is assigned to them or their body; staff their scope."""
-    from gongzhi.requests.services import user_departments
-
     user = fetched_by
     scope = scope_for(user)
     if scope.is_root:
@@ -59,10 +68,7 @@ def requests_filtered(*, fetched_by, status: str = "", estate_id=None, category:
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status:
         qs = qs.filter(status=status)
-    if estate_id:
-        qs = qs.filter(estate_id=estate_id)
-    if category:
-        qs = qs.filter(category=category)
+    qs = narrow(qs, estate_id=estate_id, category=category)
     if overdue:
         qs = qs.overdue(clock.now())
     if mine:
@@ -79,8 +85,6 @@ class Requester:
 def requester_for(viewer, req: Request) -> Requester | None:
     """Who asked, as much as this viewer needs: nobody but the requester sees an anonymous one; the
     phone in full only for the handler and roles that need it (PIPL minimum necessary)."""
-    from gongzhi.requests.services import may_handle
-
     if req.anonymous and req.requester_id != viewer.pk:
         return None
     if req.requester_id == viewer.pk:
@@ -92,6 +96,57 @@ def requester_for(viewer, req: Request) -> Requester | None:
 
 def timeline(req: Request):
     return list(req.events.select_related("actor"))
+
+
+# --- who is told, who can be summoned -------------------------------------------------------------
+def department_officers(department_ids) -> set[int]:
+    """The users who are officers of these departments (成员单位)."""
+    members = set(Membership.objects.filter(organisation_id__in=list(department_ids), active=True,
+                                            person__user__isnull=False).values_list("person__user_id", flat=True))
+    officers = RoleAssignment.objects.current().filter(user_id__in=members, role=Role.DEPARTMENT_OFFICER)
+    return set(officers.values_list("user_id", flat=True))
+
+
+def level_users(req: Request) -> set[int]:
+    """Who is told when a request reaches its current level."""
+    estate = req.estate
+    if req.level == Level.ESTATE:
+        if req.handler == Handler.BUILDING_HEAD and req.handler_user_id:
+            return {req.handler_user_id}
+        return holders(ESTATE_HANDLER_ROLES[req.handler], estate)
+    users = holders(LEVEL_ROLES[req.level], estate)
+    if req.level == Level.DEPARTMENT:
+        users |= department_officers(req.summonses.values_list("department_id", flat=True))
+    return users
+
+
+def departments_for(req):
+    """The departments (成员单位) a request's subdistrict can summon: its district's and its own."""
+    community = req.estate.community
+    return Organisation.objects.filter(Q(district_id=community.subdistrict.district_id)
+                                       | Q(subdistrict_id=community.subdistrict_id),
+                                       kind=OrgKind.DEPARTMENT, active=True)
+
+
+# --- 三单制 ----------------------------------------------------------------------------------------
+def order_list_for(user):
+    """Orders the user may see: their own, those offered to or accepted by them, and every order of
+    the estates where they dispatch."""
+    scope = scope_for(user)
+    if scope.is_root:
+        return Order.objects.all()
+    q = Q(requester=user) | Q(accepted_by=user) | Q(offers__user=user)
+    q |= Q(estate__in=scope.estates(DISPATCHER_ROLES))
+    return Order.objects.filter(pk__in=Order.objects.filter(q).values("pk"))
+
+
+def order_get(*, fetched_by, order_id) -> Order:
+    return get_in_scope(order_list_for(fetched_by).select_related("estate", "accepted_by", "requester"), pk=order_id)
+
+
+def helpers_for(estate):
+    """Who an order of this estate can be dispatched to."""
+    return get_user_model().objects.filter(pk__in=holders(HELPER_ROLES, estate)).order_by("first_name")
 
 
 _PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
@@ -107,8 +162,6 @@ def redact(text: str) -> str:
 def public_board(estate_id: int, limit: int = 100):
     """What was reported and what was done, for anyone: category, building, dates, level, status and
     the handler's note — never who asked, their unit or their words."""
-    from gongzhi.places.models import Estate
-
     estate = Estate.objects.select_related("community").filter(pk=estate_id).first()
     if estate is None:
         raise NotFound()
@@ -268,8 +321,6 @@ def default_metrics_place(user):
 
 def awaiting_me(user, limit=20):
     """Open requests the user can act on now (home page and list), oldest deadline first."""
-    from gongzhi.requests.services import may_handle
-
     qs = request_list(fetched_by=user).filter(status__in=OPEN_STATUSES).select_related(
         "estate__community__subdistrict", "building").order_by("resolve_by")[:200]
     return [r for r in qs if may_handle(user, r)][:limit]

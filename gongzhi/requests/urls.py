@@ -2,6 +2,8 @@ from django.urls import path, re_path
 
 from gongzhi.requests import open311, views
 
+app_name = "requests"
+
 urlpatterns = [
     path("requests/", views.request_list, name="request_list"),
     path("requests/new/", views.request_new, name="request_new"),

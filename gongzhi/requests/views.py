@@ -3,6 +3,7 @@ board, the metrics, the routing table, and 三单制 orders."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,15 +12,24 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongzhi.core import clock
-from gongzhi.core.errors import GongzhiError, InvalidInput
+from gongzhi.core.errors import GongzhiError, NotFound
 from gongzhi.core.files import Upload
-from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, scope_for
-from gongzhi.core.web import attempt, posted_date, posted_id
-from gongzhi.requests import orders as order_services
-from gongzhi.requests import selectors, services
-from gongzhi.requests.models import Channel, Level, OrderKind, OrderStatus, Photo, Status
-from gongzhi.requests.routing import FIRST_HANDLERS, Category, Handler, Tier, routing_table
+from gongzhi.core.web import attempt, posted_action, posted_date, posted_id
+from gongzhi.requests import rules, selectors, services
+from gongzhi.requests.choices import (
+    FIRST_HANDLERS,
+    Category,
+    Channel,
+    Handler,
+    Level,
+    OrderKind,
+    OrderStatus,
+    Status,
+    Tier,
+)
+from gongzhi.requests.models import Photo
+from gongzhi.requests.routing import routing_table
 
 
 def _uploads(files) -> list[Upload]:
@@ -42,7 +52,7 @@ def request_list(request):
     kind, place = selectors.default_metrics_place(user)
     return render(request, "requests/request_list.html", {
         "page": page, "awaiting": selectors.awaiting_me(user), "late_departments": list(
-            selectors.late_departments(user)[:50]) if scope_for(user).has_any({Role.SUBDISTRICT_OFFICER}) else [],
+            selectors.late_departments(user)[:50]) if rules.may_follow_summonses(user) else [],
         "statuses": Status.choices, "categories": Category.choices, "filters": get, "metrics_place": place,
         "now": clock.now(),
     })
@@ -57,11 +67,7 @@ def _intake_estates(user):
 
 
 def _intake_channels(user):
-    scope = scope_for(user)
-    channels = {Channel.WEB}
-    for role, allowed in services.INTAKE_CHANNELS.items():
-        if scope.is_root or role in scope.roles:
-            channels |= allowed
+    channels = rules.intake_channels(user)
     return [(c, Channel(c).label) for c in Channel.values if c in channels]
 
 
@@ -87,7 +93,7 @@ def request_new(request):
         else:
             created = attempt(request, lambda: services.request_submit(user, data), _("诉求已提交，我们会尽快处理"))
         if created:
-            return redirect("request_detail", created.pk)
+            return redirect("requests:request_detail", created.pk)
     units = _my_units(user)
     return render(request, "requests/request_new.html", {
         "categories": Category.choices, "units": units, "estates": _intake_estates(user),
@@ -123,32 +129,20 @@ def request_detail(request, request_id: int):
     user = request.user
     req = selectors.request_get(fetched_by=user, request_id=request_id)
     if request.method == "POST":
-        action = _ACTIONS.get(request.POST.get("action", ""))
-        if action is None:
-            raise InvalidInput("未知的操作 / Unknown action")
-        fn, done = action
+        fn, done = posted_action(request, _ACTIONS)
         attempt(request, lambda: fn(user, req.pk, request.POST, request.FILES), _(done))
-        return redirect("request_detail", req.pk)
-    handles = services.may_handle(user, req)
-    confirm_until = (req.resolved_at + datetime.timedelta(days=_confirm_days())) if req.resolved_at else None
-    departments = services.departments_for(req) if req.level >= Level.SUBDISTRICT else []
-    my_departments = services.user_departments(user)
+        return redirect("requests:request_detail", req.pk)
+    # Which forms the page shows: exactly the actions the rules allow this user now.
+    actions = rules.request_actions(user, req)
+    days = settings.GONGZHI_REQUEST_CONFIRM_DAYS
+    confirm_until = (req.resolved_at + datetime.timedelta(days=days)) if req.resolved_at else None
+    departments = selectors.departments_for(req) if "summon" in actions else []
+    summonses = [(s, rules.summons_actions(user, s)) for s in req.summonses.select_related("department")]
     return render(request, "requests/request_detail.html", {
         "req": req, "events": selectors.timeline(req), "requester": selectors.requester_for(user, req),
-        "photos": list(req.photos.all()), "handles": handles and req.is_open,
-        "can_call_up": req.is_open and req.level < Level.CADRE and services.may_call_up(user, req),
-        "can_summon": req.is_open and req.level >= Level.SUBDISTRICT and (
-            scope_for(user).is_root or scope_for(user).holds(Role.SUBDISTRICT_OFFICER, req.estate)),
-        "is_requester": req.requester_id == user.pk, "confirm_until": confirm_until,
-        "summonses": list(req.summonses.select_related("department")), "departments": departments,
-        "my_departments": my_departments, "now": clock.now(), "levels": Level,
+        "photos": list(req.photos.all()), "actions": actions, "confirm_until": confirm_until,
+        "summonses": summonses, "departments": departments, "now": clock.now(), "levels": Level,
     })
-
-
-def _confirm_days():
-    from django.conf import settings
-
-    return settings.GONGZHI_REQUEST_CONFIRM_DAYS
 
 
 @login_required
@@ -161,8 +155,6 @@ def request_photo(request, photo_id: int):
 
 def request_board(request, estate_id: int):
     """Public: what was reported in this estate and what was done (no personal data)."""
-    from gongzhi.core.errors import NotFound
-
     try:
         estate, rows, month = selectors.public_board(estate_id)
     except NotFound as exc:
@@ -199,9 +191,9 @@ def metrics_page(request):
     return render(request, "requests/metrics.html", {
         "m": result, "error": error, "kind": kind, "start": start, "end": end, "current": current,
         "last_month": last_month, "this_month": this_month,
-        "subdistricts": scope.subdistricts(selectors.METRICS_ROLES).order_by("name")[:20],
-        "communities": scope.communities(selectors.METRICS_ROLES).order_by("name")[:100],
-        "estates": scope.estates(selectors.METRICS_ROLES).order_by("name")[:300],
+        "subdistricts": scope.subdistricts(rules.METRICS_ROLES).order_by("name")[:20],
+        "communities": scope.communities(rules.METRICS_ROLES).order_by("name")[:100],
+        "estates": scope.estates(rules.METRICS_ROLES).order_by("name")[:300],
     })
 
 
@@ -217,7 +209,7 @@ def routing_page(request, community_id: int):
             tier=post.get("tier", ""), response_amount=_int(post.get("response_amount")) or 0,
             response_unit=post.get("response_unit", ""), resolve_amount=_int(post.get("resolve_amount")) or 0,
             resolve_unit=post.get("resolve_unit", "")), _("派单规则已保存"))
-        return redirect("request_routing", community.pk)
+        return redirect("requests:request_routing", community.pk)
     return render(request, "requests/routing.html", {
         "community": community, "rows": [
             {**vars(row), "own": own, "category_label": Category(row.category).label,
@@ -225,8 +217,7 @@ def routing_page(request, community_id: int):
             for row, own in routing_table(community.pk)],
         "handlers": [(h, Handler(h).label) for h in FIRST_HANDLERS], "tiers": Tier.choices,
         "units": clock.Unit.choices, "terms": clock.terms(),
-        "can_edit": scope.is_root or scope.communities({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY,
-                                                         Role.ADMINISTRATOR}).filter(pk=community.pk).exists(),
+        "can_edit": rules.may_edit_routing(user, community),
     })
 
 
@@ -236,24 +227,24 @@ def order_list(request):
     user = request.user
     if request.method == "POST":
         post = request.POST
-        order = attempt(request, lambda: order_services.order_place(
+        order = attempt(request, lambda: services.order_place(
             user, estate_id=_int(post.get("estate")) or 0, kind=post.get("kind", ""), title=post.get("title", ""),
             description=post.get("description", "")), _("已点单，等待派单"))
-        return redirect("order_detail", order.pk) if order else redirect("order_list")
-    orders = order_services.order_list_for(user).select_related("estate", "accepted_by").order_by("-created_at")
+        return redirect("requests:order_detail", order.pk) if order else redirect("requests:order_list")
+    orders = selectors.order_list_for(user).select_related("estate", "accepted_by").order_by("-created_at", "-pk")
     offered = orders.filter(status=OrderStatus.DISPATCHED, offers__user=user)
     return render(request, "requests/order_list.html", {
-        "orders": list(orders[:100]), "offered": list(offered[:20]), "kinds": OrderKind.choices,
-        "estates": _intake_estates(user),
+        "page": Paginator(orders, 30).get_page(request.GET.get("page")), "offered": list(offered[:20]),
+        "kinds": OrderKind.choices, "estates": _intake_estates(user),
     })
 
 
 _ORDER_ACTIONS = {
-    "dispatch": (lambda u, pk, p: order_services.order_dispatch(
+    "dispatch": (lambda u, pk, p: services.order_dispatch(
         u, order_id=pk, helper_ids=[i for i in map(_int, p.getlist("helpers")) if i]), "已派单"),
-    "accept": (lambda u, pk, p: order_services.order_accept(u, order_id=pk), "已接单"),
-    "complete": (lambda u, pk, p: order_services.order_complete(u, order_id=pk, note=p.get("note", "")), "已完成"),
-    "rate": (lambda u, pk, p: order_services.order_rate(u, order_id=pk, satisfaction=_int(p.get("satisfaction")) or 0),
+    "accept": (lambda u, pk, p: services.order_accept(u, order_id=pk), "已接单"),
+    "complete": (lambda u, pk, p: services.order_complete(u, order_id=pk, note=p.get("note", "")), "已完成"),
+    "rate": (lambda u, pk, p: services.order_rate(u, order_id=pk, satisfaction=_int(p.get("satisfaction")) or 0),
              "感谢您的评价"),
 }
 
@@ -261,21 +252,16 @@ _ORDER_ACTIONS = {
 @login_required
 def order_detail(request, order_id: int):
     user = request.user
-    order = get_in_scope(order_services.order_list_for(user).select_related("estate", "accepted_by", "requester"),
-                         pk=order_id)
+    order = selectors.order_get(fetched_by=user, order_id=order_id)
     if request.method == "POST":
-        action = _ORDER_ACTIONS.get(request.POST.get("action", ""))
-        if action is None:
-            raise InvalidInput("未知的操作 / Unknown action")
-        fn, done = action
+        fn, done = posted_action(request, _ORDER_ACTIONS)
         attempt(request, lambda: fn(user, order.pk, request.POST), _(done))
-        return redirect("order_detail", order.pk)
-    scope = scope_for(user)
-    dispatcher = scope.is_root or any(scope.holds(r, order.estate) for r in order_services.DISPATCHER_ROLES)
+        return redirect("requests:order_detail", order.pk)
+    # Which forms the page shows: exactly the actions the rules allow this user now.
+    actions = rules.order_actions(user, order)
     return render(request, "requests/order_detail.html", {
-        "order": order, "dispatcher": dispatcher,
-        "helpers": list(order_services.helpers_for(order.estate)[:100]) if dispatcher else [],
-        "offered": order.status == OrderStatus.DISPATCHED and order.offers.filter(user=user).exists(),
+        "order": order, "actions": actions,
+        "helpers": list(selectors.helpers_for(order.estate)[:100]) if "dispatch" in actions else [],
         "offers": list(order.offers.select_related("user")), "statuses": OrderStatus,
     })
 

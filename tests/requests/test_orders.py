@@ -7,9 +7,10 @@ import pytest
 
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.models import AuditEntry, Notification
-from gongzhi.requests import orders
+from gongzhi.requests.jobs import sweep
 from gongzhi.requests.models import Order, OrderStatus
-from gongzhi.requests.services import sweep
+from gongzhi.requests.selectors import helpers_for
+from gongzhi.requests.services import orders
 from tests.helpers import PACIFIC, YIWU, estate, race, unit
 
 HOUR = datetime.timedelta(hours=1)
@@ -93,8 +94,8 @@ def test_a_volunteer_of_the_estate_is_offered_orders_and_sees_nothing_more(wish,
     from gongzhi.people.models import RoleAssignment
 
     zuhu = persona("zuhu")  # a tenant of 义乌城 and its registered volunteer
-    assert zuhu in orders.helpers_for(estate(YIWU))
-    assert zuhu not in orders.helpers_for(estate(PACIFIC))
+    assert zuhu in helpers_for(estate(YIWU))
+    assert zuhu not in helpers_for(estate(PACIFIC))
     page = login("wanggeyuan").get(f"/orders/{wish.pk}/").content.decode()
     assert f'value="{zuhu.pk}"' in page  # the dispatcher can pick her
     _dispatch(persona, wish, "zuhu")
@@ -114,7 +115,7 @@ def test_a_volunteer_of_the_estate_is_offered_orders_and_sees_nothing_more(wish,
         assert person.user_id == zuhu.pk or unit(YIWU, "7-2-1203").pk in {
             *person.ownerships.values_list("unit_id", flat=True), *person.residencies.values_list("unit_id", flat=True)}
     RoleAssignment.objects.filter(user=zuhu, role=Role.VOLUNTEER).delete()
-    assert zuhu not in orders.helpers_for(estate(YIWU))
+    assert zuhu not in helpers_for(estate(YIWU))
 
 
 def test_bad_orders_are_refused(persona):
@@ -128,10 +129,16 @@ def test_bad_orders_are_refused(persona):
     assert Order.objects.count() == before
 
 
+@pytest.mark.parametrize("username,path,status", [
+    ("wangayi", "/orders/{pk}/", 200),
+    ("lixiansheng", "/orders/{pk}/", 404),
+    ("wangjingli", "/api/v1/orders/{pk}", 404),
+])
+def test_who_opens_an_order(wish, login, username, path, status):
+    assert login(username).get(path.format(pk=wish.pk)).status_code == status
+
+
 def test_order_pages_and_api(wish, persona, login):
-    assert login("wangayi").get(f"/orders/{wish.pk}/").status_code == 200
-    assert login("lixiansheng").get(f"/orders/{wish.pk}/").status_code == 404
-    assert login("wangjingli").get(f"/api/v1/orders/{wish.pk}").status_code == 404
     page = login("wanggeyuan").get(f"/orders/{wish.pk}/").content.decode()
     assert 'data-testid="dispatch"' in page
     login("wanggeyuan").post(f"/orders/{wish.pk}/", {"action": "dispatch",

@@ -5,7 +5,7 @@ two copies at once, changes each request once."""
 
 from django.core.management.base import BaseCommand
 
-from gongzhi.requests.services import sweep
+from gongzhi.requests.jobs import sweep
 
 
 class Command(BaseCommand):

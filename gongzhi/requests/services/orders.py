@@ -13,13 +13,12 @@ from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongS
 from gongzhi.core.notifications import notify
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
+from gongzhi.core.text import check_rating, clean_text
 from gongzhi.places.models import Estate
-from gongzhi.requests.models import Order, OrderKind, OrderOffer, OrderStatus
-from gongzhi.requests.services import check_rating, clean_text
-
-DISPATCHER_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.GRID_WORKER, Role.COMMITTEE_CHAIR,
-                    Role.ADMINISTRATOR}
-HELPER_ROLES = {Role.PARTY_MEMBER, Role.BUILDING_HEAD, Role.VOLUNTEER, Role.GRID_WORKER}
+from gongzhi.requests.choices import AuditAction, OrderKind, OrderStatus
+from gongzhi.requests.models import Order, OrderOffer
+from gongzhi.requests.rules import DISPATCHER_ROLES, HELPER_ROLES, may_accept, may_complete, may_dispatch, may_rate
+from gongzhi.requests.selectors import order_list_for
 
 UNKNOWN_KIND = "未知的点单类别 / Unknown order kind"
 TITLE_REQUIRED = "请写明需要什么帮助 / Say what help is needed"
@@ -42,19 +41,6 @@ ALREADY_RATED = "已评价 / Already rated"
 
 def _link(order) -> str:
     return f"/orders/{order.pk}/"
-
-
-def order_list_for(user):
-    """Orders the user may see: their own, those offered to or accepted by them, and every order of
-    the estates where they dispatch."""
-    from django.db.models import Q
-
-    scope = scope_for(user)
-    if scope.is_root:
-        return Order.objects.all()
-    q = Q(requester=user) | Q(accepted_by=user) | Q(offers__user=user)
-    q |= Q(estate__in=scope.estates(DISPATCHER_ROLES))
-    return Order.objects.filter(pk__in=Order.objects.filter(q).values("pk"))
 
 
 def _locked(actor, order_id) -> Order:
@@ -80,25 +66,17 @@ def order_place(actor, *, estate_id: int, kind: str, title: str, description: st
         order = Order.objects.create(kind=kind, title=title, description=description, estate=estate,
                                      community_id=estate.community_id, building=building, requester=actor,
                                      created_at=clock.now())
-        audit_record(actor, "order.place", order, after=snapshot(order))
+        audit_record(actor, AuditAction.ORDER_PLACE, order, after=snapshot(order))
         notify(holders(DISPATCHER_ROLES - {Role.ADMINISTRATOR}, estate), title=f"新{order.get_kind_display()}待派单：{title}",
                body=estate.name, link=_link(order))
     return order
-
-
-def helpers_for(estate):
-    """Who an order of this estate can be dispatched to."""
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(pk__in=holders(HELPER_ROLES, estate)).order_by("first_name")
 
 
 def order_dispatch(actor, *, order_id: int, helper_ids: list[int], accept_hours: int | None = None) -> Order:
     """派单 to one or more helpers; the first to accept takes it."""
     with transaction.atomic():
         order = _locked(actor, order_id)
-        scope = scope_for(actor)
-        if not (scope.is_root or any(scope.holds(r, order.estate) for r in DISPATCHER_ROLES)):
+        if not may_dispatch(actor, order):
             raise PermissionDenied(NOT_DISPATCHER)
         if order.status != OrderStatus.ORDERED:
             raise WrongState(NOT_ORDERED)
@@ -116,7 +94,7 @@ def order_dispatch(actor, *, order_id: int, helper_ids: list[int], accept_hours:
         order.save()
         OrderOffer.objects.filter(order=order).delete()
         OrderOffer.objects.bulk_create([OrderOffer(order=order, user_id=uid, offered_at=now) for uid in ids])
-        audit_record(actor, "order.dispatch", order, before=before, after={**snapshot(order), "helpers": ids})
+        audit_record(actor, AuditAction.ORDER_DISPATCH, order, before=before, after={**snapshot(order), "helpers": ids})
         notify(ids, title=f"派单：{order.title}", body=f"{order.estate.name} · 请尽快接单", link=_link(order))
     return order
 
@@ -125,7 +103,7 @@ def order_accept(actor, *, order_id: int) -> Order:
     """接单: exactly one of two people accepting at once wins; the other is told it is taken."""
     with transaction.atomic():
         order = _locked(actor, order_id)
-        if not OrderOffer.objects.filter(order=order, user=actor).exists():
+        if not may_accept(actor, order):
             raise PermissionDenied(NOT_OFFERED)
         now = clock.now()
         if order.status != OrderStatus.DISPATCHED or (order.accept_by and now >= order.accept_by):
@@ -136,7 +114,7 @@ def order_accept(actor, *, order_id: int) -> Order:
         if not taken:
             raise WrongState(ALREADY_TAKEN)
         order.refresh_from_db()
-        audit_record(actor, "order.accept", order, before=before, after=snapshot(order))
+        audit_record(actor, AuditAction.ORDER_ACCEPT, order, before=before, after=snapshot(order))
         notify([order.requester_id, order.dispatched_by_id], title=f"已接单：{order.title}",
                body=actor.get_full_name() or actor.get_username(), link=_link(order))
     return order
@@ -148,12 +126,12 @@ def order_complete(actor, *, order_id: int, note: str) -> Order:
         order = _locked(actor, order_id)
         if order.status != OrderStatus.ACCEPTED:
             raise WrongState(NOT_ACCEPTED)
-        if order.accepted_by_id != actor.pk:
+        if not may_complete(actor, order):
             raise PermissionDenied(NOT_ACCEPTER)
         before = snapshot(order)
         order.status, order.done_at, order.done_note = OrderStatus.DONE, clock.now(), note
         order.save()
-        audit_record(actor, "order.complete", order, before=before, after=snapshot(order))
+        audit_record(actor, AuditAction.ORDER_COMPLETE, order, before=before, after=snapshot(order))
         notify([order.requester_id, order.dispatched_by_id], title=f"已完成：{order.title}", body=note,
                link=_link(order))
     return order
@@ -163,7 +141,7 @@ def order_rate(actor, *, order_id: int, satisfaction: int) -> Order:
     check_rating(satisfaction)
     with transaction.atomic():
         order = _locked(actor, order_id)
-        if order.requester_id != actor.pk:
+        if not may_rate(actor, order):
             raise PermissionDenied(NOT_REQUESTER)
         if order.status != OrderStatus.DONE:
             raise WrongState(NOT_DONE)
@@ -171,23 +149,18 @@ def order_rate(actor, *, order_id: int, satisfaction: int) -> Order:
             raise WrongState(ALREADY_RATED)
         order.satisfaction = satisfaction
         order.save(update_fields=["satisfaction"])
-        audit_record(actor, "order.rate", order, after={"satisfaction": satisfaction})
+        audit_record(actor, AuditAction.ORDER_RATE, order, after={"satisfaction": satisfaction})
         notify([order.accepted_by_id], title=f"点单评价 {satisfaction}/5：{order.title}", link=_link(order))
     return order
 
 
-def return_unaccepted(now, batch: int = 500) -> int:
-    """Orders nobody accepted in time go back to the dispatcher (called by the deadline job)."""
-    late = Order.objects.filter(status=OrderStatus.DISPATCHED, accept_by__lte=now)
-    count = 0
-    for order in late.select_related("estate")[:batch]:
-        with transaction.atomic():
-            if not Order.objects.filter(pk=order.pk, status=OrderStatus.DISPATCHED, accept_by__lte=now).update(
-                    status=OrderStatus.ORDERED, returned_count=order.returned_count + 1):
-                continue
-            order.refresh_from_db()
-            audit_record(None, "order.return", order, after=snapshot(order))
-            notify([order.dispatched_by_id], title=f"无人接单，已退回：{order.title}", body="请重新派单",
-                   link=_link(order))
-            count += 1
-    return count
+def order_return(order: Order, now) -> bool:
+    """An order nobody accepted in time goes back to its dispatcher (the deadline job, in a
+    transaction); False when it was accepted or returned meanwhile."""
+    if not Order.objects.filter(pk=order.pk, status=OrderStatus.DISPATCHED, accept_by__lte=now).update(
+            status=OrderStatus.ORDERED, returned_count=order.returned_count + 1):
+        return False
+    order.refresh_from_db()
+    audit_record(None, AuditAction.ORDER_RETURN, order, after=snapshot(order))
+    notify([order.dispatched_by_id], title=f"无人接单，已退回：{order.title}", body="请重新派单", link=_link(order))
+    return True

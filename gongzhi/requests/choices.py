@@ -1,0 +1,141 @@
+"""The named values of requests: categories, handlers and tiers of the routing table, levels and
+statuses of a request, its channels and timeline events, 三单制 kinds and statuses, and the audit
+actions the app writes."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    CLEANING = "cleaning", _("环境卫生")
+    LIGHTING = "lighting", _("公共照明")
+    MINOR_REPAIR = "minor_repair", _("小修小补")
+    LIFT = "lift", _("电梯")
+    PIPES = "pipes", _("管道下水")
+    UTILITIES = "utilities", _("水电气暖")
+    ROADS = "roads", _("道路设施")
+    FLYING_WIRE = "flying_wire", _("飞线充电")
+    PARKING = "parking", _("停车管理")
+    NOISE = "noise", _("噪音扰民")
+    NEIGHBOUR_DISPUTE = "neighbour_dispute", _("邻里纠纷")
+    HIGH_THROW = "high_throw", _("高空抛物")
+    GREENERY = "greenery", _("绿化养护")
+    SECURITY = "security", _("治安安防")
+    RENOVATION = "renovation", _("装修管理")
+    POLES_CABLES = "poles_cables", _("电杆线缆")
+    FEE_DISPUTE = "fee_dispute", _("物业费纠纷")
+    OTHER = "other", _("其他")
+
+
+class Handler(models.TextChoices):
+    """Who handles a request first, at the estate level, and who takes it over as it climbs."""
+
+    PROPERTY = "property", _("物业服务企业")
+    COUNCIL = "council", _("三方议事会")
+    BUILDING_HEAD = "building_head", _("楼栋长")
+    COMMUNITY = "community", _("社区（红领工作站）")
+    SUBDISTRICT = "subdistrict", _("街道")
+    DEPARTMENT = "department", _("区直部门")
+    CADRE = "cadre", _("包保干部")
+
+
+# The handlers a routing row may name first (the estate level).
+FIRST_HANDLERS = (Handler.PROPERTY, Handler.COUNCIL, Handler.BUILDING_HEAD, Handler.COMMUNITY)
+
+
+class Tier(models.TextChoices):
+    MINOR = "minor", _("小事易事")
+    MAJOR = "major", _("大事难事")
+
+
+class Level(models.IntegerChoices):
+    ESTATE = 1, _("小区")
+    COMMUNITY = 2, _("社区（红领工作站）")
+    SUBDISTRICT = 3, _("街道（吹哨）")
+    DEPARTMENT = 4, _("区直部门")
+    CADRE = 5, _("包保干部")
+
+
+# Who takes a request over at each level above the estate.
+LEVEL_HANDLER = {Level.COMMUNITY: Handler.COMMUNITY, Level.SUBDISTRICT: Handler.SUBDISTRICT,
+                 Level.DEPARTMENT: Handler.DEPARTMENT, Level.CADRE: Handler.CADRE}
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("待响应")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RESOLVED = "resolved", _("已办结待确认")
+    CLOSED = "closed", _("已关闭")
+
+
+OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("网上提交")
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("来访")
+    PATROL = "patrol", _("巡查发现（两巡）")
+    BUILDING_HEAD = "building_head", _("楼栋长反映")
+    OPEN311 = "open311", _("Open311 接口")
+    DEVICE = "device", _("小区设备")
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("提交")
+    ROUTED = "routed", _("分派")
+    RESPONDED = "responded", _("响应受理")
+    ESCALATED = "escalated", _("上报（呼叫）")
+    AUTO_ESCALATED = "auto_escalated", _("超时自动上报")
+    SUMMONED = "summoned", _("吹哨")
+    REPORTED = "reported", _("部门报到")
+    ACTED = "acted", _("部门处置")
+    RESOLVED = "resolved", _("办结")
+    REOPENED = "reopened", _("重新办理")
+    CONFIRMED = "confirmed", _("确认并评价")
+    AUTO_CLOSED = "auto_closed", _("超期自动关闭")
+
+
+class PhotoStage(models.TextChoices):
+    REPORT = "report", _("反映时")
+    RESOLUTION = "resolution", _("办结时")
+
+
+# --- 三单制 ----------------------------------------------------------------------------------------
+class OrderKind(models.TextChoices):
+    SERVICE = "service", _("服务")
+    MICRO_WISH = "micro_wish", _("微心愿")
+
+
+class OrderStatus(models.TextChoices):
+    ORDERED = "ordered", _("待派单")
+    DISPATCHED = "dispatched", _("待接单")
+    ACCEPTED = "accepted", _("已接单")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+# --- the audit trail --------------------------------------------------------------------------------
+class AuditAction(models.TextChoices):
+    """Every action code requests writes to the audit trail (registered in RequestsConfig.ready)."""
+
+    REQUEST_SUBMIT = "request.submit", _("提交诉求")
+    REQUEST_RESPOND = "request.respond", _("受理诉求")
+    REQUEST_RESOLVE = "request.resolve", _("办结诉求")
+    REQUEST_ESCALATE = "request.escalate", _("诉求上报（呼叫）")
+    REQUEST_AUTO_ESCALATE = "request.auto_escalate", _("诉求超时自动上报")
+    REQUEST_SUMMON = "request.summon", _("吹哨")
+    REQUEST_REPORT = "request.report", _("部门报到")
+    REQUEST_ACT = "request.act", _("部门处置")
+    REQUEST_SUMMONS_OVERDUE = "request.summons_overdue", _("部门未按时报到")
+    REQUEST_CONFIRM = "request.confirm", _("确认并评价诉求")
+    REQUEST_REOPEN = "request.reopen", _("诉求重新办理")
+    REQUEST_AUTO_CLOSE = "request.auto_close", _("诉求超期自动关闭")
+    REQUEST_ROUTE_SET = "request.route_set", _("修改派单规则")
+    OPEN311_KEY_ISSUE = "open311.key_issue", _("签发 Open311 接口密钥")
+    ORDER_PLACE = "order.place", _("点单")
+    ORDER_DISPATCH = "order.dispatch", _("派单")
+    ORDER_ACCEPT = "order.accept", _("接单")
+    ORDER_COMPLETE = "order.complete", _("完成点单")
+    ORDER_RATE = "order.rate", _("评价点单")
+    ORDER_RETURN = "order.return", _("无人接单退回")
