@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from gongzhi.bodies.models import CoConstructionAgreement, Membership, Organisation, ServiceContract
-from gongzhi.core.admin import ScopedAdmin
+from gongzhi.core.admin_base import ScopedAdmin
 
 
 @admin.register(Organisation)

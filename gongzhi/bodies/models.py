@@ -10,54 +10,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.bodies.choices import (  # noqa: F401 — the choices are also read from here
+    AUTONOMOUS_KINDS,
+    COMPANY_KINDS,
+    PARTY_KINDS,
+    MemberRole,
+    OrgKind,
+    Responsibility,
+)
 from gongzhi.people.models import Person
 from gongzhi.places.models import Community, District, Estate, Subdistrict
-
-
-class OrgKind(models.TextChoices):
-    COMMUNITY_PARTY_COMMITTEE = "community_party_committee", _("社区党委")
-    COMMUNITY_GENERAL_BRANCH = "community_general_branch", _("社区党总支")
-    ESTATE_BRANCH = "estate_branch", _("小区党支部")
-    GRID_BRANCH = "grid_branch", _("网格党支部")
-    BUILDING_GROUP = "building_group", _("楼栋党小组")
-    JOINT_BRANCH = "joint_branch", _("兼合式党支部")
-    OWNERS_ASSEMBLY = "owners_assembly", _("业主大会")
-    OWNERS_COMMITTEE = "owners_committee", _("业主委员会")
-    PROPERTY_MANAGEMENT_COMMITTEE = "property_management_committee", _("物业管理委员会")
-    YARD_COMMITTEE = "yard_committee", _("楼院自治委员会")
-    SUPERVISORY_COMMITTEE = "supervisory_committee", _("业主监督委员会")
-    PROPERTY_COMPANY = "property_company", _("物业服务企业")
-    COMMUNITY_SERVICE_COMPANY = "community_service_company", _("社区为民服务公司")
-    DEPARTMENT = "department", _("成员单位/区直部门")
-    PARTNER_UNIT = "partner_unit", _("共建单位")
-
-
-PARTY_KINDS = frozenset(
-    {
-        OrgKind.COMMUNITY_PARTY_COMMITTEE,
-        OrgKind.COMMUNITY_GENERAL_BRANCH,
-        OrgKind.ESTATE_BRANCH,
-        OrgKind.GRID_BRANCH,
-        OrgKind.BUILDING_GROUP,
-        OrgKind.JOINT_BRANCH,
-    }
-)
-# The bodies through which an estate governs itself; which one a size calls for is in selectors.
-AUTONOMOUS_KINDS = frozenset(
-    {OrgKind.OWNERS_COMMITTEE, OrgKind.PROPERTY_MANAGEMENT_COMMITTEE, OrgKind.YARD_COMMITTEE}
-)
-COMPANY_KINDS = frozenset({OrgKind.PROPERTY_COMPANY, OrgKind.COMMUNITY_SERVICE_COMPANY})
-
-
-class Responsibility(models.TextChoices):
-    PUBLIC_SECURITY = "public_security", _("公安")
-    CIVIL_AFFAIRS = "civil_affairs", _("民政")
-    URBAN_MANAGEMENT = "urban_management", _("城管执法")
-    HOUSING = "housing", _("住建")
-    MARKET_REGULATION = "market_regulation", _("市场监管")
-    FIRE = "fire", _("消防")
-    ENVIRONMENT = "environment", _("生态环境")
-    UTILITIES = "utilities", _("水电气")
 
 
 class Organisation(models.Model):
@@ -183,16 +145,6 @@ class PartnerUnit(Organisation):
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = _("共建单位")
-
-
-class MemberRole(models.TextChoices):
-    CHAIR = "chair", _("主任")
-    VICE_CHAIR = "vice_chair", _("副主任")
-    SECRETARY = "secretary", _("书记")
-    DEPUTY_SECRETARY = "deputy_secretary", _("副书记")
-    MEMBER = "member", _("委员")
-    MANAGER = "manager", _("负责人")
-    STAFF = "staff", _("工作人员")
 
 
 class Membership(models.Model):

@@ -11,18 +11,22 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 
+from gongzhi.bodies import rules
+from gongzhi.bodies.choices import AuditAction
 from gongzhi.bodies.models import (
     AUTONOMOUS_KINDS,
+    COMPANY_KINDS,
     PARTY_KINDS,
     CoConstructionAgreement,
     MemberRole,
     Membership,
     Organisation,
     OrgKind,
+    ServiceContract,
 )
+from gongzhi.core.access import estate_for
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied
-from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.people.models import Ownership, Person
 from gongzhi.places.models import Estate
@@ -47,12 +51,6 @@ SEAT_NEEDS_ROLE = (
     "Only community secretaries, community staff, subdistrict officers or administrators can seat a body"
 )
 
-# Who may create bodies and seat their members: the community and those above it.
-ORGANISER_ROLES = frozenset(
-    {Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.SUBDISTRICT_OFFICER, Role.ADMINISTRATOR}
-)
-
-
 def add_years(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year + years)
@@ -69,16 +67,8 @@ def max_term_years(estate: Estate) -> int:
 
 
 def _organiser_estate(actor, estate_id: int) -> Estate:
-    scope = scope_for(actor) if actor is not None else None
-    if scope is None:
-        estate = Estate.objects.filter(pk=estate_id).first()
-        if estate is None:
-            raise NotFound()
-        return estate
-    estate = get_in_scope(scope.estates(), pk=estate_id)
-    if not scope.is_root and not any(scope.holds(role, estate) for role in ORGANISER_ROLES):
-        raise PermissionDenied(SEAT_NEEDS_ROLE)
-    return estate
+    """The estate, if the actor (or the system, None) may organise its bodies."""
+    return estate_for(actor, estate_id, roles=rules.ORGANISER_ROLES, denied=SEAT_NEEDS_ROLE)
 
 
 def check_owners_committee(estate: Estate, members: list[tuple[Person, str]], start, end) -> None:
@@ -115,8 +105,7 @@ def organisation_create(
         org.estate = _organiser_estate(actor, estate_id)
         org.community_id = org.estate.community_id
     elif community_id is not None:
-        scope = scope_for(actor) if actor is not None else None
-        if scope is not None and not scope.communities(ORGANISER_ROLES).filter(pk=community_id).exists():
+        if not rules.may_organise_community(actor, community_id):
             raise NotFound()
         org.community_id = community_id
     else:
@@ -124,7 +113,7 @@ def organisation_create(
     if parent_id is not None:
         org.parent = Organisation.objects.filter(pk=parent_id).first()
     org.save()
-    audit_record(actor, "organisation.create", org, after=snapshot(org))
+    audit_record(actor, AuditAction.ORGANISATION_CREATE, org, after=snapshot(org))
     return org
 
 
@@ -145,7 +134,7 @@ def committee_seat(
         raise InvalidInput(ORG_NOT_A_COMMITTEE)
     if org.estate_id is not None:
         estate = _organiser_estate(actor, org.estate_id)
-    elif actor is not None and not scope_for(actor).communities(ORGANISER_ROLES).filter(pk=org.community_id).exists():
+    elif not rules.may_organise_community(actor, org.community_id):
         raise NotFound()
     else:
         estate = None
@@ -181,7 +170,7 @@ def committee_seat(
     org.term_start, org.term_end = term_start, term_end
     org.save(update_fields=["term_start", "term_end"])
     audit_record(
-        actor, "organisation.seat", org, before=before,
+        actor, AuditAction.ORGANISATION_SEAT, org, before=before,
         after={"members": [(p.pk, role) for p, role in roster],
                "term_start": term_start.isoformat(), "term_end": term_end.isoformat()},
     )
@@ -199,12 +188,12 @@ def agreement_sign(
     partner = get_in_scope(orgs, pk=partner_id)
     if party.kind not in PARTY_KINDS:
         raise InvalidInput("共建协议须由党组织签订 / A co-construction agreement is signed by a party organisation")
-    if scope is not None and not scope.has_any(ORGANISER_ROLES):
+    if not rules.may_sign_agreement(actor):
         raise PermissionDenied(SEAT_NEEDS_ROLE)
     agreement = CoConstructionAgreement.objects.create(
         party_organisation=party, partner=partner, signed_on=signed_on, expires_on=expires_on, content=content
     )
-    audit_record(actor, "agreement.sign", agreement, after=snapshot(agreement))
+    audit_record(actor, AuditAction.AGREEMENT_SIGN, agreement, after=snapshot(agreement))
     return agreement
 
 
@@ -213,8 +202,6 @@ def service_contract_create(
     actor, *, estate_id: int, company_id: int, start: datetime.date | None = None, end: datetime.date | None = None
 ):
     """A company starts serving an estate; the estate's property-service status follows the contract."""
-    from gongzhi.bodies.models import COMPANY_KINDS, ServiceContract
-
     estate = _organiser_estate(actor, estate_id)
     company = Organisation.objects.filter(pk=company_id, kind__in=COMPANY_KINDS).first()
     if company is None:
@@ -223,7 +210,7 @@ def service_contract_create(
     before = estate.property_service
     estate.property_service = company.kind
     estate.save(update_fields=["property_service"])
-    audit_record(actor, "service_contract.create", contract,
+    audit_record(actor, AuditAction.SERVICE_CONTRACT_CREATE, contract,
                  before={"property_service": before},
                  after={**snapshot(contract), "property_service": estate.property_service})
     return contract

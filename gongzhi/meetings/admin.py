@@ -3,7 +3,7 @@ a community's own procedure variants are edited here."""
 
 from django.contrib import admin
 
-from gongzhi.core.admin import ReadOnlyScopedAdmin, ScopedAdmin
+from gongzhi.core.admin_base import ReadOnlyScopedAdmin, ScopedAdmin
 from gongzhi.meetings.models import Matter, Meeting, MeetingTypeConfig, ProcedureTemplate
 
 

@@ -14,26 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.models import Organisation
 from gongzhi.core import clock
+from gongzhi.meetings.choices import (  # noqa: F401 — the choices are also read from here
+    DeliveryStatus,
+    MatterSource,
+    MatterStatus,
+    MeetingStatus,
+    Outcome,
+    Party,
+)
 from gongzhi.people.models import Person
 from gongzhi.places.models import Estate
-
-
-class MeetingStatus(models.TextChoices):
-    PLANNED = "planned", _("已通知")
-    OPEN = "open", _("进行中")
-    CLOSED = "closed", _("已结束")
-
-
-class Party(models.TextChoices):
-    COMMUNITY = "community", _("社区")
-    COMMUNITY_PARTY = "community_party", _("社区党组织")
-    ESTATE_BRANCH = "estate_branch", _("小区党支部")
-    AUTONOMOUS = "autonomous", _("业委会/物管会/自治组织")
-    PROPERTY = "property", _("物业企业")
-    DEPARTMENT = "department", _("职能部门")
-    EXPERT = "expert", _("专家")
-    OWNER_REP = "owner_rep", _("业主代表")
-    MEMBER = "member", _("成员")
 
 
 class Meeting(models.Model):
@@ -77,19 +67,6 @@ class Attendance(models.Model):
         return f"{self.meeting_id}:{self.person_id}"
 
 
-class MatterSource(models.TextChoices):
-    REQUEST = "request", _("居民诉求")
-    PROPOSAL = "proposal", _("业委会或支部提议")
-    PROJECT = "project", _("项目")
-    COMPLAINT = "complaint", _("投诉")
-
-
-class MatterStatus(models.TextChoices):
-    IN_PROGRESS = "in_progress", _("办理中")
-    COMPLETED = "completed", _("已办结")
-    ENDED = "ended", _("已终止")
-
-
 class Matter(models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="matters", verbose_name=_("小区"))
     title = models.CharField(_("议题"), max_length=200)
@@ -115,12 +92,6 @@ class Matter(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.estate.scope_ids()
-
-
-class Outcome(models.TextChoices):
-    DONE = "done", _("通过/完成")
-    BACK = "back", _("退回")
-    END = "end", _("终止")
 
 
 class MatterStep(models.Model):
@@ -201,10 +172,7 @@ class Bid(models.Model):
 class DeliveryItem(models.Model):
     """One deliverable of an awarded contract (e.g. one of nine lifts)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("未开始")
-        IN_PROGRESS = "in_progress", _("进行中")
-        DONE = "done", _("已完成")
+    Status = DeliveryStatus
 
     matter = models.ForeignKey(Matter, models.PROTECT, related_name="deliveries")
     label = models.CharField(_("交付项"), max_length=200)
@@ -219,7 +187,7 @@ class DeliveryItem(models.Model):
 
 class ProcedureTemplate(models.Model):
     """A community's own variant of a procedure (edited in the admin); without one, the shipped
-    definition in core.procedures applies."""
+    definition in meetings.procedures applies."""
 
     community = models.ForeignKey("places.Community", models.CASCADE, related_name="+", verbose_name=_("社区"))
     code = models.CharField(_("程序代码"), max_length=32)

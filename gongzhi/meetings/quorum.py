@@ -1,10 +1,10 @@
-"""Is a meeting quorate, and does a decision pass? (the rules are described in meetings.types)"""
+"""Is a meeting quorate, and does a decision pass? (the rules are described in meetings.rules)"""
 
 from dataclasses import dataclass
 
 from gongzhi.bodies.models import AUTONOMOUS_KINDS, Membership, OrgKind
 from gongzhi.meetings.models import Attendance, Meeting, Party
-from gongzhi.meetings.types import meeting_type
+from gongzhi.meetings.rules import meeting_type
 
 
 @dataclass

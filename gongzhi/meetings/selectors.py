@@ -7,6 +7,7 @@ import statistics
 from django.db.models import Count, Q, QuerySet
 
 from gongzhi.core import clock
+from gongzhi.core.queries import narrow
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.meetings.models import ActionItem, Matter, MatterStatus, MatterStep, Meeting, MeetingStatus, Outcome
 
@@ -37,13 +38,8 @@ def numbers(*, fetched_by, estate_ids=None, community_id=None, subdistrict_id=No
             start: datetime.date, end: datetime.date) -> dict:
     """Meetings held by type, matters discussed / decided / with a published result, median days
     from proposal to published result, overdue action items — within the viewer's scope."""
-    estates = scope_for(fetched_by).estates()
-    if estate_ids:
-        estates = estates.filter(pk__in=estate_ids)
-    if community_id:
-        estates = estates.filter(community_id=community_id)
-    if subdistrict_id:
-        estates = estates.filter(community__subdistrict_id=subdistrict_id)
+    estates = narrow(scope_for(fetched_by).estates(), pk__in=estate_ids, community_id=community_id,
+                     community__subdistrict_id=subdistrict_id)
     period = Q(scheduled_at__date__gte=start, scheduled_at__date__lte=end)
     held = Meeting.objects.filter(period, estate__in=estates, status=MeetingStatus.CLOSED)
     by_type = dict(held.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))

@@ -2,6 +2,8 @@ from django.urls import path
 
 from gongzhi.meetings import views
 
+app_name = "meetings"
+
 urlpatterns = [
     path("matters/", views.matter_list, name="matter_list"),
     path("matters/<int:matter_id>/", views.matter_detail, name="matter_detail"),

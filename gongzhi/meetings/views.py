@@ -13,17 +13,18 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.bodies.models import Membership
 from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput
-from gongzhi.core.procedures import SHIPPED, Procedure
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt as _attempt
 from gongzhi.core.web import posted_date
 from gongzhi.core.web import posted_id as _int
-from gongzhi.meetings import selectors, services
+from gongzhi.meetings import rules, selectors, services
 from gongzhi.meetings.models import MatterSource, MatterStatus, Meeting, MeetingStatus, Party
+from gongzhi.meetings.procedures import SHIPPED, Procedure
 from gongzhi.meetings.quorum import quorum_check
-from gongzhi.meetings.types import MEETING_TYPES, meeting_type
+from gongzhi.meetings.rules import MEETING_TYPES, meeting_type, meeting_types
 from gongzhi.places.selectors import estate_get
+from gongzhi.votes.models import Vote, VoteStatus
 
 
 def _run(request, action, success, *redirect_to):
@@ -61,11 +62,14 @@ def matter_list(request):
             procedure=post.get("procedure", ""), source=post.get("source", ""),
             description=post.get("description", ""), amount=_amount(post.get("amount", "")),
             major=bool(post.get("major"))), _("议题已建立"))
-        return redirect("matter_detail", matter.pk) if matter else redirect("matter_list")
+        return redirect("meetings:matter_detail", matter.pk) if matter else redirect("meetings:matter_list")
+    estates = list(scope_for(user).estates().order_by("name")[:500])
     return render(request, "meetings/matter_list.html", {
         "matters": list(selectors.matter_list(fetched_by=user)[:200]),
         "meetings": list(selectors.meeting_list(fetched_by=user)[:50]),
-        "estates": scope_for(user).estates().order_by("name")[:500],
+        "estates": estates,
+        "can_propose": rules.may_propose_somewhere(user, estates, SHIPPED.values()),
+        "can_convene": rules.may_convene_somewhere(user, estates),
         "procedures": SHIPPED.values(),
         "sources": MatterSource.choices,
         "types": _types_for(user),
@@ -74,8 +78,6 @@ def matter_list(request):
 
 def _types_for(user):
     """The shipped meeting types and those the user's communities added."""
-    from gongzhi.meetings.types import meeting_types
-
     types = dict(MEETING_TYPES)
     for community_id in set(scope_for(user).estates().values_list("community_id", flat=True)[:50]):
         types.update(meeting_types(community_id))
@@ -88,7 +90,7 @@ def matter_detail(request, matter_id: int):
     matter = selectors.matter_get(fetched_by=user, matter_id=matter_id)
     post = request.POST
     if request.method == "POST":
-        here = ("matter_detail", matter.pk)
+        here = ("meetings:matter_detail", matter.pk)
         if "step" in post:
             return _run(request, lambda: services.matter_step(
                 user, matter_id=matter.pk, step_key=post["step"], outcome=post.get("outcome", "done"),
@@ -116,13 +118,17 @@ def matter_detail(request, matter_id: int):
     procedure = Procedure.from_data(matter.procedure)
     steps = list(matter.steps.select_related("actor", "meeting", "vote", "notice"))
     current = procedure.steps[matter.step_index] if matter.status == MatterStatus.IN_PROGRESS else None
-    from gongzhi.votes.models import Vote, VoteStatus
-
+    can_organise = rules.may_organise_matter(user, matter.estate)
+    actions = list(matter.actions.select_related("owner"))
+    for a in actions:
+        a.may_mark_done = rules.may_mark_action_done(user, a, matter.estate)
     return render(request, "meetings/matter_detail.html", {
         "matter": matter,
         "procedure": procedure,
         "timeline": steps,
         "current": current,
+        "may_take_step": current is not None and rules.may_take_step(user, current, matter.estate),
+        "can_organise": can_organise,
         "current_roles": "、".join(str(Role(r).label) for r in current.roles) if current else "",
         "upcoming": procedure.steps[matter.step_index + 1:] if current else [],
         "meetings": Meeting.objects.filter(decisions__matter=matter).distinct(),
@@ -131,7 +137,7 @@ def matter_detail(request, matter_id: int):
         "bids": matter.bids.all(),
         "deliveries": matter.deliveries.all(),
         "done_count": matter.deliveries.filter(status="done").count(),
-        "actions": matter.actions.select_related("owner"),
+        "actions": actions,
         "today": clock.today(),
     })
 
@@ -146,8 +152,8 @@ def meeting_new(request):
             scheduled_at=_when(post.get("scheduled_at")) if not post.get("open_now") else clock.now(),
             place=post.get("place", ""), agenda_ids=[i for i in map(_int, post.getlist("agenda")) if i],
             open_now=bool(post.get("open_now")), repeat_months=_int(post.get("repeat_months")) or 0), _("会议已通知"))
-        return redirect("meeting_detail", meeting.pk) if meeting else redirect("matter_list")
-    return redirect("matter_list")
+        return redirect("meetings:meeting_detail", meeting.pk) if meeting else redirect("meetings:matter_list")
+    return redirect("meetings:matter_list")
 
 
 @login_required
@@ -155,7 +161,7 @@ def meeting_detail(request, meeting_id: int):
     user = request.user
     meeting = selectors.meeting_get(fetched_by=user, meeting_id=meeting_id)
     post = request.POST
-    here = ("meeting_detail", meeting.pk)
+    here = ("meetings:meeting_detail", meeting.pk)
     if request.method == "POST":
         if "open" in post:
             return _run(request, lambda: services.meeting_open(user, meeting_id=meeting.pk), _("会议开始"), *here)
@@ -174,7 +180,7 @@ def meeting_detail(request, meeting_id: int):
             return _run(request, lambda: services.meeting_close(user, meeting_id=meeting.pk,
                                                                 minutes=post.get("minutes", "")), _("会议结束"), *here)
     kind = meeting_type(meeting.kind, meeting.estate.community_id)
-    convener = services.is_convener(user, meeting)
+    convener = rules.may_convene(user, meeting)
     attendance = list(meeting.attendance.select_related("person").order_by("signed_in_at"))
     decided = {d.matter_id: d for d in meeting.decisions.all()}
     return render(request, "meetings/meeting_detail.html", {

@@ -3,7 +3,7 @@ here (secret votes) and a closed vote cannot change."""
 
 from django.contrib import admin
 
-from gongzhi.core.admin import ReadOnlyScopedAdmin
+from gongzhi.core.admin_base import ReadOnlyScopedAdmin
 from gongzhi.votes.models import Vote
 
 

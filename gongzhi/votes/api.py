@@ -11,7 +11,7 @@ from pydantic import StrictBool
 
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, Pagination, Text
 from gongzhi.core.errors import NotFound, PermissionDenied
-from gongzhi.votes import selectors, services
+from gongzhi.votes import rules, selectors, services
 from gongzhi.votes.models import Ballot, BallotStatus, RollEntry, VoteStatus
 
 router = Router(tags=["votes"])
@@ -172,7 +172,7 @@ def ballot_check(request: HttpRequest, ballot_id: Id, payload: CheckIn):
 def vote_turnout(request: HttpRequest, vote_id: Id):
     """Who has taken part so far (never how): for organisers and ballot collectors."""
     vote = selectors.vote_get(fetched_by=request.user, vote_id=vote_id)
-    if not selectors.can_collect(request.user, vote):
+    if not rules.may_collect_ballots(request.user, vote.estate):
         raise PermissionDenied()
     t = selectors.turnout(fetched_by=request.user, vote=vote)
     return {"owners_total": t.tally.owners_total, "owners_participating": t.tally.owners_participating,
@@ -224,7 +224,7 @@ class CandidateOut(Schema):
 def candidate_list(request: HttpRequest, vote_id: Id):
     vote = selectors.vote_get(fetched_by=request.user, vote_id=vote_id)
     qs = vote.candidates.select_related("person")
-    return list(qs if selectors.can_organise(request.user, vote) else qs.filter(eligible=True))
+    return list(qs if rules.may_organise_vote(request.user, vote.estate) else qs.filter(eligible=True))
 
 
 @router.post("/votes/{vote_id}/candidates", response={201: CandidateOut, **ERRORS})

@@ -1,6 +1,5 @@
 """Pages of consultations (征求意见) and residents' conventions (居民公约)."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -8,14 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.errors import GongzhiError, PermissionDenied
-from gongzhi.core.roles import BALLOT_COLLECTOR_ROLES, VOTE_ORGANISER_ROLES
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.core.web import attempt
 from gongzhi.core.web import posted_id as _int
-from gongzhi.votes import consultations as svc
-from gongzhi.votes import selectors
+from gongzhi.votes import rules, selectors
+from gongzhi.votes import services as svc
+from gongzhi.votes.forms import ConsultationForm, ToVoteForm
 from gongzhi.votes.models import Answer, ArticleComment, Consultation, Convention, Opinion
-from gongzhi.votes.tally import CONVENTION_ITEMS, ITEMS
 
 
 def _handle(request, action, success, redirect_to):
@@ -23,24 +21,13 @@ def _handle(request, action, success, redirect_to):
     return redirect(*redirect_to)
 
 
-class ConsultationForm(forms.Form):
-    estate = forms.ChoiceField(label=_("小区"))
-    title = forms.CharField(label=_("征求意见事项"), max_length=200)
-    body = forms.CharField(label=_("方案说明"), widget=forms.Textarea(attrs={"rows": 6}))
-    opens_at = forms.DateTimeField(label=_("开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    closes_at = forms.DateTimeField(label=_("截止"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["estate"].choices = [
-            (e.pk, e.name) for e in scope_for(user).estates(VOTE_ORGANISER_ROLES).order_by("name")]
 
 
 @login_required
 def consultation_list(request):
     user = request.user
     scope = scope_for(user)
-    form = ConsultationForm(request.POST or None, user=user) if scope.has_any(VOTE_ORGANISER_ROLES) else None
+    form = ConsultationForm(request.POST or None, user=user) if rules.may_organise_somewhere(user) else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied()
@@ -52,7 +39,7 @@ def consultation_list(request):
             except GongzhiError as exc:
                 form.add_error(None, exc.message)
             else:
-                return redirect("consultation_detail", c.pk)
+                return redirect("votes:consultation_detail", c.pk)
     return render(request, "votes/consultation_list.html", {
         "consultations": Consultation.objects.filter(estate__in=scope.estates()).select_related("estate")[:200],
         "conventions": Convention.objects.filter(estate__in=scope.estates()).select_related("estate")[:200],
@@ -69,27 +56,26 @@ def _consultation(user, pk):
 def consultation_detail(request, consultation_id: int):
     user = request.user
     consultation = _consultation(user, consultation_id)
-    organiser = selectors.can_organise(user, consultation.estate_id)
-    scope = scope_for(user)
-    collector = scope.is_root or consultation.estate_id in scope.estate_ids(BALLOT_COLLECTOR_ROLES)
+    organiser = rules.may_organise_vote(user, consultation.estate)
+    collector = rules.may_collect_ballots(user, consultation.estate)
     if request.method == "POST":
         post = request.POST
         if "reply" in post:
             return _handle(request, lambda: svc.answer_reply(user, answer_id=_int(post.get("answer")) or 0,
                                                              text=post.get("reply", "")),
-                           _("已答复"), ("consultation_detail", consultation.pk))
+                           _("已答复"), ("votes:consultation_detail", consultation.pk))
         if "close" in post:
             return _handle(request, lambda: svc.consultation_close(user, consultation_id=consultation.pk),
-                           _("已结束并公示结果"), ("consultation_detail", consultation.pk))
+                           _("已结束并公示结果"), ("votes:consultation_detail", consultation.pk))
         unit_id = post.get("unit_id")
         if post.get("unit_code"):  # door to door: the collector types the unit
-            unit = svc.households(consultation).filter(code=post["unit_code"].strip()).first()
+            unit = selectors.households(consultation).filter(code=post["unit_code"].strip()).first()
             unit_id = unit.pk if unit else 0
         return _handle(request, lambda: svc.answer_submit(
             user, consultation_id=consultation.pk, unit_id=_int(unit_id) or 0, opinion=post.get("opinion", ""),
             comment=post.get("comment", ""), channel="door" if post.get("unit_code") else "online"),
-            _("您的意见已记录"), ("consultation_detail", consultation.pk))
-    mine = svc.my_units(user, consultation)
+            _("您的意见已记录"), ("votes:consultation_detail", consultation.pk))
+    mine = selectors.my_units(user, consultation)
     answers = {a.unit_id: a for a in Answer.objects.filter(consultation=consultation, unit__in=mine)}
     return render(request, "votes/consultation_detail.html", {
         "consultation": consultation,
@@ -97,7 +83,7 @@ def consultation_detail(request, consultation_id: int):
         "opinions": Opinion.choices,
         "organiser": organiser,
         "collector": collector,
-        "summary": svc.consultation_summary(consultation) if organiser or collector else None,
+        "summary": selectors.consultation_summary(consultation) if organiser or collector else None,
         "all_answers": (Answer.objects.filter(consultation=consultation).exclude(comment="")
                         .select_related("unit__building").order_by("unit__building__code", "unit__code")
                         if organiser else None),
@@ -108,9 +94,9 @@ def consultation_detail(request, consultation_id: int):
 @login_required
 def convention_new(request):
     user = request.user
-    if not scope_for(user).has_any(VOTE_ORGANISER_ROLES):
+    if not rules.may_organise_somewhere(user):
         raise PermissionDenied()
-    estates = scope_for(user).estates(VOTE_ORGANISER_ROLES).order_by("name")
+    estates = rules.organised_estates(user)
     if request.method == "POST":
         try:
             c = svc.convention_create(user, estate_id=_int(request.POST.get("estate")) or 0,
@@ -121,7 +107,7 @@ def convention_new(request):
                 raise
             messages.error(request, exc.message)
         else:
-            return redirect("convention_detail", c.pk)
+            return redirect("votes:convention_detail", c.pk)
     return render(request, "votes/convention_new.html", {"estates": estates})
 
 
@@ -130,7 +116,7 @@ def convention_detail(request, convention_id: int):
     user = request.user
     convention = get_in_scope(Convention.objects.filter(estate__in=scope_for(user).estates())
                               .select_related("estate", "vote"), pk=convention_id)
-    post, here = request.POST, ("convention_detail", convention.pk)
+    post, here = request.POST, ("votes:convention_detail", convention.pk)
     if request.method == "POST":
         if "comment" in post:
             return _handle(request, lambda: svc.article_comment(user, article_id=_int(post.get("article")) or 0,
@@ -155,13 +141,6 @@ def convention_detail(request, convention_id: int):
     return render(request, "votes/convention_detail.html", {
         "convention": convention,
         "articles": articles,
-        "organiser": selectors.can_organise(user, convention.estate_id),
+        "organiser": rules.may_organise_vote(user, convention.estate),
         "to_vote": ToVoteForm(),
     })
-
-
-class ToVoteForm(forms.Form):
-    item = forms.TypedChoiceField(label=_("表决事项"), coerce=int, choices=[(int(i), f"{int(i)}. {ITEMS[i]}") for i in CONVENTION_ITEMS])
-    opens_at = forms.DateTimeField(label=_("开始投票"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    closes_at = forms.DateTimeField(label=_("截止投票"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-

@@ -16,26 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core import clock
 from gongzhi.people.models import Person
 from gongzhi.places.models import Building, Estate, Unit
+from gongzhi.votes.choices import (  # noqa: F401 — the choices are also read from here
+    CANDIDATE_CHECKS,
+    BallotStatus,
+    Channel,
+    Choice,
+    ConventionStatus,
+    Nomination,
+    Opinion,
+    VoteStatus,
+)
 from gongzhi.votes.tally import ITEMS
-
-
-class VoteStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    ANNOUNCED = "announced", _("已公告")
-    CLOSED = "closed", _("已结束")
-
-
-class Choice(models.TextChoices):
-    YES = "yes", _("同意")
-    NO = "no", _("反对")
-    ABSTAIN = "abstain", _("弃权")
-
-
-class Channel(models.TextChoices):
-    ONLINE = "online", _("网上投票")
-    PAPER = "paper", _("纸质选票")
-    DOOR = "door", _("入户收集")
-    PROXY = "proxy", _("委托投票")
 
 
 class Vote(models.Model):
@@ -104,11 +95,6 @@ class RollEntry(models.Model):
         return f"{self.vote_id}:{self.unit_id}"
 
 
-class BallotStatus(models.TextChoices):
-    COUNTED = "counted", _("有效")
-    PENDING_CHECK = "pending_check", _("待复核")
-
-
 class Ballot(models.Model):
     """One owner's ballot. For a secret vote the choice is never shown through any interface."""
 
@@ -132,20 +118,6 @@ class Ballot(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.vote.scope_ids()
-
-
-class Nomination(models.TextChoices):
-    SELF = "self", _("自荐")
-    ORGANISATION = "organisation", _("组织推荐")
-
-
-# The eligibility checklist: 两讲两有 (讲担当、讲党性、有素质、有公心).
-CANDIDATE_CHECKS = {
-    "dandang": _("讲担当"),
-    "dangxing": _("讲党性"),
-    "suzhi": _("有素质"),
-    "gongxin": _("有公心"),
-}
 
 
 class Candidate(models.Model):
@@ -214,12 +186,6 @@ class Consultation(models.Model):
         return self.closed_at is None and self.opens_at <= at < self.closes_at
 
 
-class Opinion(models.TextChoices):
-    AGREE = "agree", _("同意")
-    DISAGREE = "disagree", _("不同意")
-    CONDITIONAL = "conditional", _("有条件同意")
-
-
 class Answer(models.Model):
     """One household's answer (a household = a unit); answered again, it is replaced."""
 
@@ -246,12 +212,6 @@ class Answer(models.Model):
 
 
 # --- residents' conventions (居民公约) --------------------------------------------------------------
-class ConventionStatus(models.TextChoices):
-    DRAFTING = "drafting", _("起草中")
-    COMMENTING = "commenting", _("征求意见中")
-    VOTING = "voting", _("表决中")
-    ADOPTED = "adopted", _("已通过")
-    REJECTED = "rejected", _("未通过")
 
 
 class Convention(models.Model):

@@ -3,24 +3,33 @@ secret vote; an open vote's choices are shown only once it is closed (with the r
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.db.models import Q, QuerySet
 
-from gongzhi.core.roles import BALLOT_COLLECTOR_ROLES, BUILDING_ROLES, VOTE_ORGANISER_ROLES
+from gongzhi.core.roles import BUILDING_ROLES
 from gongzhi.core.scoping import get_in_scope, scope_for
-from gongzhi.people.models import Person
-from gongzhi.votes.models import Ballot, BallotStatus, RollEntry, Vote, VoteStatus
+from gongzhi.people.models import Ownership, Person, Residency
+from gongzhi.places.models import Unit
+from gongzhi.places.selectors import natural_key
+from gongzhi.votes import rules
+from gongzhi.votes import tally as law
+from gongzhi.votes.choices import Opinion
+from gongzhi.votes.models import Answer, Ballot, BallotStatus, Consultation, RollEntry, Vote, VoteStatus
 
 
-def can_organise(user, vote_or_estate_id) -> bool:
-    scope = scope_for(user)
-    estate_id = vote_or_estate_id.estate_id if isinstance(vote_or_estate_id, Vote) else vote_or_estate_id
-    return scope.is_root or estate_id in scope.estate_ids(VOTE_ORGANISER_ROLES)
+def thresholds_of(vote: Vote) -> law.Thresholds:
+    return law.estate_thresholds(Fraction(vote.participation), Fraction(vote.special), Fraction(vote.ordinary))
 
 
-def can_collect(user, vote: Vote) -> bool:
-    scope = scope_for(user)
-    return scope.is_root or vote.estate_id in scope.estate_ids(BALLOT_COLLECTOR_ROLES)
+def vote_tally(vote: Vote) -> law.Tally:
+    """The count as it stands (live turnout while open; the result once closed)."""
+    roll = RollEntry.objects.filter(vote=vote).values_list("unit__code", "area", "owner_key")
+    holdings = [law.Holding(code, area, frozenset({key})) for code, area, key in roll]
+    ballots = Ballot.objects.filter(vote=vote, status=BallotStatus.COUNTED).values_list(
+        "unit__code", "owner_key", "choice")
+    return law.tally(holdings, [law.BallotIn(code, key, choice) for code, key, choice in ballots], item=vote.item,
+                     thresholds=thresholds_of(vote))
 
 
 def vote_list(*, fetched_by) -> QuerySet:
@@ -29,7 +38,7 @@ def vote_list(*, fetched_by) -> QuerySet:
     scope = scope_for(fetched_by)
     qs = Vote.objects.filter(estate__in=scope.estates()).select_related("estate")
     if not scope.is_root:
-        organised = scope.estates(VOTE_ORGANISER_ROLES).values("pk")
+        organised = scope.estates(rules.VOTE_ORGANISER_ROLES).values("pk")
         qs = qs.filter(~Q(status=VoteStatus.DRAFT) | Q(estate__in=organised) | Q(seats__isnull=False))
     return qs.order_by("-opens_at", "-id")
 
@@ -70,12 +79,10 @@ class Turnout:
 
 def turnout(*, fetched_by, vote: Vote) -> Turnout:
     """Live turnout for organisers and collectors; a building head sees only their buildings."""
-    from gongzhi.votes.services import vote_tally
-
     scope = scope_for(fetched_by)
     voted = set(Ballot.objects.filter(vote=vote).values_list("owner_key", flat=True))
     entries = RollEntry.objects.filter(vote=vote).select_related("unit__building")
-    if not (scope.is_root or can_organise(fetched_by, vote)) and scope.roles & BUILDING_ROLES:
+    if not rules.may_organise_vote(fetched_by, vote.estate) and scope.roles & BUILDING_ROLES:
         entries = entries.filter(unit__building_id__in=[a.building_id for a in scope.assignments if a.building_id])
     missing: dict[str, list[str]] = defaultdict(list)
     for entry in entries.order_by("unit__building__code", "unit__code"):
@@ -93,3 +100,43 @@ def turnout(*, fetched_by, vote: Vote) -> Turnout:
 def pending_ballots(*, vote: Vote) -> QuerySet:
     return (Ballot.objects.filter(vote=vote, status=BallotStatus.PENDING_CHECK)
             .select_related("unit", "voter", "entered_by").order_by("cast_at"))
+
+
+# --- consultations ----------------------------------------------------------------------------------
+def households(consultation: Consultation):
+    units = Unit.objects.filter(estate=consultation.estate)
+    if consultation.buildings.exists():
+        units = units.filter(building__in=consultation.buildings.all())
+    return units
+
+
+def my_units(user, consultation: Consultation) -> list[Unit]:
+    """The households this user answers for: units they own or live in, within the group."""
+    if not user.is_authenticated:
+        return []
+    own = Ownership.objects.filter(person__user=user, until__isnull=True).values("unit_id")
+    lives = Residency.objects.filter(person__user=user, until__isnull=True).values("unit_id")
+    return list(households(consultation).filter(pk__in=own.union(lives)).order_by("code"))
+
+
+def consultation_summary(consultation: Consultation) -> dict:
+    """Coverage (households answered / all) and the opinions by building."""
+    units = households(consultation).select_related("building")
+    answers = dict(Answer.objects.filter(consultation=consultation).values_list("unit_id", "opinion"))
+    by_building: dict[str, Counter] = defaultdict(Counter)
+    for unit in units:
+        by_building[unit.building.code][answers.get(unit.pk, "unanswered")] += 1
+    total = sum(sum(c.values()) for c in by_building.values())
+    counts = Counter(answers.values())
+    return {
+        "households": total,
+        "answered": len(answers),
+        "coverage": f"{len(answers) * 100 / total:.1f}%" if total else "0.0%",
+        "agree": counts[Opinion.AGREE], "disagree": counts[Opinion.DISAGREE],
+        "conditional": counts[Opinion.CONDITIONAL],
+        "buildings": [
+            {"building": code, "households": sum(c.values()), "agree": c[Opinion.AGREE],
+             "disagree": c[Opinion.DISAGREE], "conditional": c[Opinion.CONDITIONAL], "unanswered": c["unanswered"]}
+            for code, c in sorted(by_building.items(), key=lambda item: natural_key(item[0]))
+        ],
+    }

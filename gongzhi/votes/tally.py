@@ -347,7 +347,7 @@ def elect(holdings: list[Holding], ballots: list[tuple[BallotIn, frozenset[str]]
     for candidate in candidates:
         per_candidate = [BallotIn(b.unit, b.voter, "yes" if candidate in picks else "abstain", b.row)
                          for b, picks in ballots]
-        results.append(CandidateResult(candidate, tally(holdings, per_candidate, item=3, thresholds=thresholds)))
+        results.append(CandidateResult(candidate, tally(holdings, per_candidate, item=Art278.COMMITTEE, thresholds=thresholds)))
     passing = sorted((c for c in results if c.passed), key=lambda c: (-c.tally.owners_yes, -c.tally.area_yes))
 
     def rank(c):

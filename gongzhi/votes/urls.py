@@ -2,6 +2,8 @@ from django.urls import path
 
 from gongzhi.votes import consultation_views, views
 
+app_name = "votes"
+
 urlpatterns = [
     path("votes/", views.vote_list, name="vote_list"),
     path("votes/new/", views.vote_new, name="vote_new"),

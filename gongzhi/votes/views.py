@@ -1,7 +1,6 @@
 """Pages of owners' votes: the list, a vote (an owner's ballot on a phone; the organiser's
 controls), live turnout, paper ballots (entry, import, second check), closing and the result."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -10,12 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import clock
-from gongzhi.core.errors import GongzhiError, PermissionDenied
-from gongzhi.core.roles import VOTE_ORGANISER_ROLES
-from gongzhi.core.scoping import scope_for
+from gongzhi.core.errors import GongzhiError, InvalidInput, PermissionDenied
+from gongzhi.core.web import attempt, posted_action
 from gongzhi.core.web import posted_id as _int
-from gongzhi.votes import selectors, services
-from gongzhi.votes.models import CANDIDATE_CHECKS, Channel, Choice, RollEntry, VoteStatus
+from gongzhi.people.models import Person
+from gongzhi.places.models import Building
+from gongzhi.votes import rules, selectors, services
+from gongzhi.votes.forms import ImportForm, PaperBallotForm, VoteForm
+from gongzhi.votes.models import CANDIDATE_CHECKS, Candidate, Choice, RollEntry, VoteStatus
 from gongzhi.votes.tally import ITEMS
 
 
@@ -24,32 +25,14 @@ def vote_list(request):
     user = request.user
     return render(request, "votes/vote_list.html", {
         "votes": list(selectors.vote_list(fetched_by=user)[:200]),
-        "can_create": scope_for(user).has_any(VOTE_ORGANISER_ROLES),
+        "can_create": rules.may_organise_somewhere(user),
     })
-
-
-class VoteForm(forms.Form):
-    estate = forms.ChoiceField(label=_("小区"))
-    title = forms.CharField(label=_("表决事项"), max_length=200)
-    item = forms.TypedChoiceField(label=_("民法典第二百七十八条事项"), coerce=int,
-                                  choices=[(k, f"{k}. {v}") for k, v in ITEMS.items()])
-    description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    buildings = forms.CharField(label=_("表决范围：楼栋号（空 = 全体业主；如 3,5）"), required=False)
-    opens_at = forms.DateTimeField(label=_("开始投票"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    closes_at = forms.DateTimeField(label=_("截止投票"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    secret = forms.BooleanField(label=_("不记名投票"), required=False)
-    allow_change = forms.BooleanField(label=_("截止前可改票"), required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        estates = scope_for(user).estates(VOTE_ORGANISER_ROLES).order_by("name")
-        self.fields["estate"].choices = [(e.pk, e.name) for e in estates]
 
 
 @login_required
 def vote_new(request):
     user = request.user
-    if not scope_for(user).has_any(VOTE_ORGANISER_ROLES):
+    if not rules.may_organise_somewhere(user):
         raise PermissionDenied()
     form = VoteForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -64,18 +47,16 @@ def vote_new(request):
         except GongzhiError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            return redirect("vote_detail", vote.pk)
+            return redirect("votes:vote_detail", vote.pk)
     return render(request, "votes/vote_new.html", {"form": form})
 
 
 def _building_ids(estate_id: int, text: str) -> list[int]:
-    from gongzhi.places.models import Building
-
     codes = [c.strip() for c in text.replace("，", ",").split(",") if c.strip()]
     found = dict(Building.objects.filter(estate_id=estate_id, code__in=codes).values_list("code", "pk"))
     missing = [c for c in codes if c not in found]
     if missing:
-        raise services.InvalidInput(services.BUILDING_OTHER_ESTATE + f"：{'、'.join(missing)}", field="buildings")
+        raise InvalidInput(services.BUILDING_OTHER_ESTATE + f"：{'、'.join(missing)}", field="buildings")
     return list(found.values())
 
 
@@ -92,15 +73,15 @@ def vote_detail(request, vote_id: int):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("您的投票已记录"))
-        return redirect("vote_detail", vote.pk)
-    organiser = selectors.can_organise(user, vote)
+        return redirect("votes:vote_detail", vote.pk)
+    organiser = rules.may_organise_vote(user, vote.estate)
     return render(request, "votes/vote_detail.html", {
         "vote": vote,
         "item_name": ITEMS[vote.item],
         "mine": selectors.my_ownerships(user, vote),
         "choices": Choice.choices,
         "organiser": organiser,
-        "collector": selectors.can_collect(user, vote),
+        "collector": rules.may_collect_ballots(user, vote.estate),
         "turnout": selectors.turnout(fetched_by=user, vote=vote) if organiser and vote.status != VoteStatus.DRAFT
         else None,
         "is_open": vote.is_open(),
@@ -116,28 +97,20 @@ def _with_checklist(candidates):
     return candidates
 
 
-
-
 @login_required
 @require_POST
 def vote_action(request, vote_id: int, action: str):
     actions = {"announce": services.vote_announce, "close": services.vote_close, "remind": services.vote_remind}
-    if action not in actions:
-        raise services.InvalidInput("未知的操作 / Unknown action")
-    try:
-        actions[action](request.user, vote_id=vote_id)
-    except GongzhiError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
-    return redirect("vote_detail", vote_id)
+    service = posted_action(request, actions, action)
+    attempt(request, lambda: service(request.user, vote_id=vote_id), None)
+    return redirect("votes:vote_detail", vote_id)
 
 
 @login_required
 def vote_turnout(request, vote_id: int):
     user = request.user
     vote = selectors.vote_get(fetched_by=user, vote_id=vote_id)
-    if not selectors.can_collect(user, vote):
+    if not rules.may_collect_ballots(user, vote.estate):
         raise PermissionDenied()
     turnout = selectors.turnout(fetched_by=user, vote=vote)
     if request.GET.get("format") == "json":
@@ -148,19 +121,9 @@ def vote_turnout(request, vote_id: int):
             "participation_area": float(t.participation_area), "participation_owners": float(t.participation_owners),
             "pending_check": turnout.pending_check,
         })
+    if request.htmx:  # the page polls for the numbers alone
+        return render(request, "votes/_turnout.html", {"vote": vote, "turnout": turnout})
     return render(request, "votes/turnout.html", {"vote": vote, "turnout": turnout})
-
-
-class PaperBallotForm(forms.Form):
-    unit = forms.CharField(label=_("房号"), max_length=32)
-    voter = forms.CharField(label=_("投票人姓名"), max_length=100)
-    choice = forms.ChoiceField(label=_("表决意见"), choices=Choice.choices, widget=forms.RadioSelect)
-    channel = forms.ChoiceField(label=_("方式"), choices=[c for c in Channel.choices if c[0] != Channel.ONLINE])
-    proxy_document = forms.FileField(label=_("委托书（委托投票时必填）"), required=False)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("选票表格（房号、投票人、表决意见）"))
 
 
 @login_required
@@ -168,7 +131,7 @@ def vote_paper(request, vote_id: int):
     """Collectors enter paper ballots (by hand or from a spreadsheet); organisers check them."""
     user = request.user
     vote = selectors.vote_get(fetched_by=user, vote_id=vote_id)
-    if not selectors.can_collect(user, vote):
+    if not rules.may_collect_ballots(user, vote.estate):
         raise PermissionDenied()
     form = PaperBallotForm(request.POST if "enter" in request.POST else None,
                            request.FILES if "enter" in request.POST else None)
@@ -179,34 +142,34 @@ def vote_paper(request, vote_id: int):
             if "enter" in request.POST and form.is_valid():
                 _enter(user, vote, form.cleaned_data)
                 messages.success(request, _("已录入，等待另一人复核"))
-                return redirect("vote_paper", vote.pk)
+                return redirect("votes:vote_paper", vote.pk)
             if "import" in request.POST and upload.is_valid():
                 f = upload.cleaned_data["file"]
                 n = services.ballot_import(user, vote_id=vote.pk, data=f.read(), filename=f.name)
                 messages.success(request, _("已导入 %(n)s 张选票，等待复核") % {"n": n})
-                return redirect("vote_paper", vote.pk)
+                return redirect("votes:vote_paper", vote.pk)
             if "check" in request.POST:
                 services.ballot_check(user, ballot_id=_int(request.POST.get("ballot")) or 0,
                                       choice=request.POST.get("check", ""))
                 messages.success(request, _("复核无误，已计票"))
-                return redirect("vote_paper", vote.pk)
+                return redirect("votes:vote_paper", vote.pk)
         except GongzhiError as exc:
             if exc.status in (403, 404) and "check" not in request.POST:
                 raise
             messages.error(request, exc.message)
     return render(request, "votes/paper.html", {
         "vote": vote, "form": form, "upload": upload, "choices": Choice.choices,
-        "pending": list(selectors.pending_ballots(vote=vote)) if selectors.can_organise(user, vote) else None,
+        "pending": list(selectors.pending_ballots(vote=vote)) if rules.may_organise_vote(user, vote.estate) else None,
     })
 
 
 def _enter(user, vote, data):
     entry = RollEntry.objects.filter(vote=vote, unit__code=data["unit"].strip()).first()
     if entry is None:
-        raise services.InvalidInput(services.UNIT_NOT_IN_GROUP, field="unit")
+        raise InvalidInput(services.UNIT_NOT_IN_GROUP, field="unit")
     voter = entry.persons.filter(name=data["voter"].strip()).first()
     if voter is None:
-        raise services.InvalidInput(services.VOTER_NOT_OWNER, field="voter")
+        raise InvalidInput(services.VOTER_NOT_OWNER, field="voter")
     services.ballot_enter(user, vote_id=vote.pk, unit_id=entry.unit_id, voter_id=voter.pk, choice=data["choice"],
                           channel=data["channel"], proxy_document=data["proxy_document"])
 
@@ -220,12 +183,12 @@ def vote_candidates(request, vote_id: int):
     try:
         person_id = None
         if request.POST.get("unit"):
-            if not selectors.can_organise(user, vote):
+            if not rules.may_organise_vote(user, vote.estate):
                 raise PermissionDenied()
             entry_persons = _owners_of_unit(vote, request.POST["unit"].strip())
             person = next((p for p in entry_persons if p.name == request.POST.get("name", "").strip()), None)
             if person is None:
-                raise services.InvalidInput(services.CANDIDATE_NOT_OWNER, field="name")
+                raise InvalidInput(services.CANDIDATE_NOT_OWNER, field="name")
             person_id = person.pk
         services.candidate_nominate(user, vote_id=vote_id, person_id=person_id,
                                     statement=request.POST.get("statement", ""))
@@ -234,12 +197,10 @@ def vote_candidates(request, vote_id: int):
         if exc.status in (403, 404):
             raise
         messages.error(request, exc.message)
-    return redirect("vote_detail", vote_id)
+    return redirect("votes:vote_detail", vote_id)
 
 
 def _owners_of_unit(vote, code: str):
-    from gongzhi.people.models import Person
-
     return list(Person.objects.filter(ownerships__unit__estate_id=vote.estate_id, ownerships__unit__code=code,
                                       ownerships__until__isnull=True))
 
@@ -247,8 +208,6 @@ def _owners_of_unit(vote, code: str):
 @login_required
 @require_POST
 def candidate_review(request, candidate_id: int):
-    from gongzhi.votes.models import Candidate
-
     try:
         candidate = services.candidate_review(
             request.user, candidate_id=candidate_id, checks={k: k in request.POST for k in CANDIDATE_CHECKS})
@@ -257,4 +216,4 @@ def candidate_review(request, candidate_id: int):
             raise
         messages.error(request, exc.message)
         candidate = Candidate.objects.get(pk=candidate_id)
-    return redirect("vote_detail", candidate.vote_id)
+    return redirect("votes:vote_detail", candidate.vote_id)

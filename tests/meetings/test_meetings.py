@@ -196,8 +196,8 @@ def test_member_quorums_committee_and_party_members(clock, persona):
 
 
 def test_major_matter_only_at_a_joint_meeting(clock, persona):
-    from gongzhi.core.procedures import BRANCH_FIRST
     from gongzhi.meetings.models import ProcedureTemplate
+    from gongzhi.meetings.procedures import BRANCH_FIRST
 
     chair = persona("zhaozhuren")
     small = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="小额", procedure="branch_first",
@@ -350,18 +350,28 @@ def test_two_people_recording_the_same_step_at_once(world, persona):
 
 
 # --- pages -------------------------------------------------------------------------------------------
-def test_meeting_and_matter_pages_with_permissions(clock, login, persona):
-    from django.test import Client
-
+@pytest.fixture
+def committee_meeting(clock, persona):
     chair = persona("zhaozhuren")
     matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="楼道照明改造", procedure="branch_first")
     meeting = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="owners_committee", title="业委会例会",
                                scheduled_at=clock.now, agenda_ids=[matter.pk])
-    urls = [f"/matters/{matter.pk}/", f"/meetings/{meeting.pk}/", f"/estates/{estate(PACIFIC).pk}/resolutions/"]
-    for url in urls:
-        assert Client().get(url).status_code == 302
-        assert login("wangayi").get(url).status_code == 404, url
-        assert login("lixiansheng").get(url).status_code == 200, url
+    return matter, meeting
+
+
+PAGES = {"matter": "/matters/{matter}/", "meeting": "/meetings/{meeting}/", "resolutions": "/estates/{estate}/resolutions/"}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize(("username", "status"), [(None, 302), ("wangayi", 404), ("lixiansheng", 200)])
+def test_meeting_and_matter_pages_by_persona(login, client, committee_meeting, page, username, status):
+    matter, meeting = committee_meeting
+    url = PAGES[page].format(matter=matter.pk, meeting=meeting.pk, estate=matter.estate_id)
+    assert (login(username) if username else client).get(url).status_code == status
+
+
+def test_meeting_and_matter_pages_with_permissions(login, committee_meeting):
+    matter, meeting = committee_meeting
     assert login("lixiansheng").post(f"/meetings/{meeting.pk}/", {"open": "1"}).status_code == 403
     assert login("zhaozhuren").post(f"/meetings/{meeting.pk}/", {"open": "1"}).status_code == 302
     for p in members(OrgKind.OWNERS_COMMITTEE)[:4]:
@@ -389,7 +399,8 @@ def test_meeting_and_matter_pages_with_permissions(clock, login, persona):
 # --- invitations, recurrence, reminders, minutes -------------------------------------------------
 def test_invitations_recurrence_and_reminders(persona, property_staff, django_capture_on_commit_callbacks):
     from gongzhi.core.models import Notification
-    from gongzhi.meetings.services import add_months, send_reminders
+    from gongzhi.meetings.jobs import send_reminders
+    from gongzhi.meetings.services import add_months
 
     secretary = persona("yanshuji")
     first = at(datetime.datetime(2027, 1, 31, 9, 0))
@@ -417,7 +428,7 @@ def test_invitations_recurrence_and_reminders(persona, property_staff, django_ca
 
 def test_overdue_follow_up_notifies_the_owner_once_a_day(persona, clock, django_capture_on_commit_callbacks):
     from gongzhi.core.models import Notification
-    from gongzhi.meetings.services import send_reminders
+    from gongzhi.meetings.jobs import send_reminders
 
     chair = persona("zhaozhuren")
     matter = svc.matter_create(chair, estate_id=estate(PACIFIC).pk, title="议题", procedure="four_discussions")

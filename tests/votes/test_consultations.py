@@ -9,7 +9,7 @@ from gongzhi.core.roles import Role
 from gongzhi.notices.models import Notice
 from gongzhi.people.models import Residency
 from gongzhi.people.services import role_assign
-from gongzhi.votes import consultations as svc
+from gongzhi.votes import services as svc
 from gongzhi.votes import services as votes
 from gongzhi.votes.models import Answer, ArticleComment, Ballot, ConventionStatus, RollEntry
 from tests.helpers import PACIFIC, YIWU, estate, unit

@@ -3,7 +3,7 @@ e.g. hourly; running it twice at once sends each reminder once)."""
 
 from django.core.management.base import BaseCommand
 
-from gongzhi.meetings.services import send_reminders
+from gongzhi.meetings.jobs import send_reminders
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@
 A procedure is a list of steps; a step says who may do it, what kind of step it is (a plain act,
 a decision that must come from a meeting, an owners' vote, or a publication), whether it may send
 the matter back to an earlier step, and whether it may end it. Definitions are plain data so a
-community can keep its own variants (meetings.ProcedureTemplate); the shipped ones are below.
+community can keep its own variants (meetings.ProcedureTemplate); the shipped ones are below, their steps naming
+the role sets of meetings.rules.
 
 The engine here only answers questions about a definition; the app that owns the subject (a
 matter) records steps under its own row lock.
@@ -11,7 +12,7 @@ matter) records steps under its own row lock.
 
 from dataclasses import dataclass, field
 
-from gongzhi.core.roles import Role
+from gongzhi.meetings.rules import BRANCH_ROLES, COMMITTEE_ROLES, COMMUNITY_ROLES, PROPERTY_ROLES, PUBLISHER_ROLES
 
 
 class StepKind:
@@ -61,24 +62,18 @@ class Procedure:
         return cls(code=data["code"], name=data["name"], steps=steps)
 
 
-BRANCH = (Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY, Role.PARTY_MEMBER)  # estate branch (书记 or members)
-COMMITTEE = (Role.COMMITTEE_CHAIR, Role.COMMITTEE_MEMBER)
-COMMUNITY = (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF)
-PROPERTY = (Role.PROPERTY_STAFF,)
-PUBLISHERS = COMMITTEE + COMMUNITY
-
 FOUR_DISCUSSIONS = Procedure(
     code="four_discussions",
     name="小区版四议两公开",
     steps=(
-        Step("propose", "党支部提议", BRANCH, can_end=True),
-        Step("joint", "联席会议商议", BRANCH + COMMITTEE + COMMUNITY + PROPERTY, StepKind.MEETING,
+        Step("propose", "党支部提议", BRANCH_ROLES, can_end=True),
+        Step("joint", "联席会议商议", BRANCH_ROLES + COMMITTEE_ROLES + COMMUNITY_ROLES + PROPERTY_ROLES, StepKind.MEETING,
              meeting_types=("joint_1_3_n", "four_party"), back_to="propose", can_end=True),
-        Step("members", "党员大会审议", BRANCH + COMMUNITY, StepKind.MEETING, meeting_types=("party_members",),
+        Step("members", "党员大会审议", BRANCH_ROLES + COMMUNITY_ROLES, StepKind.MEETING, meeting_types=("party_members",),
              back_to="propose", can_end=True),
-        Step("resolve", "业主大会或业主代表决议", COMMITTEE + COMMUNITY, StepKind.VOTE, can_end=True),
-        Step("publish_resolution", "决议公开", PUBLISHERS, StepKind.PUBLISH, notice_kind="resolution"),
-        Step("publish_result", "实施结果公开", PUBLISHERS, StepKind.PUBLISH, notice_kind="implementation"),
+        Step("resolve", "业主大会或业主代表决议", COMMITTEE_ROLES + COMMUNITY_ROLES, StepKind.VOTE, can_end=True),
+        Step("publish_resolution", "决议公开", PUBLISHER_ROLES, StepKind.PUBLISH, notice_kind="resolution"),
+        Step("publish_result", "实施结果公开", PUBLISHER_ROLES, StepKind.PUBLISH, notice_kind="implementation"),
     ),
 )
 
@@ -86,13 +81,13 @@ BRANCH_FIRST = Procedure(
     code="branch_first",
     name="支部先议四步法",
     steps=(
-        Step("propose", "业委会提议", COMMITTEE, can_end=True),
-        Step("branch_review", "小区党支部先议", BRANCH, StepKind.MEETING, meeting_types=("branch", "four_party"),
+        Step("propose", "业委会提议", COMMITTEE_ROLES, can_end=True),
+        Step("branch_review", "小区党支部先议", BRANCH_ROLES, StepKind.MEETING, meeting_types=("branch", "four_party"),
              back_to="propose", can_end=True),
-        Step("committee_resolve", "业委会决议", COMMITTEE, StepKind.MEETING, meeting_types=("owners_committee",),
+        Step("committee_resolve", "业委会决议", COMMITTEE_ROLES, StepKind.MEETING, meeting_types=("owners_committee",),
              back_to="propose", can_end=True),
-        Step("execute", "物业企业执行", PROPERTY),
-        Step("publish_result", "结果公开", PUBLISHERS, StepKind.PUBLISH, notice_kind="implementation"),
+        Step("execute", "物业企业执行", PROPERTY_ROLES),
+        Step("publish_result", "结果公开", PUBLISHER_ROLES, StepKind.PUBLISH, notice_kind="implementation"),
     ),
 )
 
@@ -100,14 +95,14 @@ HEARING = Procedure(
     code="hearing",
     name="民主听证",
     steps=(
-        Step("form_group", "组建听证小组", COMMITTEE + COMMUNITY),
-        Step("bids", "收集并比较报价（至少 3 家）", COMMITTEE + COMMUNITY),
-        Step("hearing", "听证会", COMMITTEE + COMMUNITY, StepKind.MEETING, meeting_types=("hearing",),
+        Step("form_group", "组建听证小组", COMMITTEE_ROLES + COMMUNITY_ROLES),
+        Step("bids", "收集并比较报价（至少 3 家）", COMMITTEE_ROLES + COMMUNITY_ROLES),
+        Step("hearing", "听证会", COMMITTEE_ROLES + COMMUNITY_ROLES, StepKind.MEETING, meeting_types=("hearing",),
              back_to="bids"),
-        Step("owners_choose", "业主选择", COMMITTEE + COMMUNITY, StepKind.VOTE, can_end=True),
-        Step("publish_award", "公开中标结果与合同", PUBLISHERS, StepKind.PUBLISH, notice_kind="resolution"),
-        Step("delivery", "逐项跟踪交付", COMMITTEE + COMMUNITY + PROPERTY),
-        Step("publish_result", "交付结果公开", PUBLISHERS, StepKind.PUBLISH, notice_kind="implementation"),
+        Step("owners_choose", "业主选择", COMMITTEE_ROLES + COMMUNITY_ROLES, StepKind.VOTE, can_end=True),
+        Step("publish_award", "公开中标结果与合同", PUBLISHER_ROLES, StepKind.PUBLISH, notice_kind="resolution"),
+        Step("delivery", "逐项跟踪交付", COMMITTEE_ROLES + COMMUNITY_ROLES + PROPERTY_ROLES),
+        Step("publish_result", "交付结果公开", PUBLISHER_ROLES, StepKind.PUBLISH, notice_kind="implementation"),
     ),
 )
 

@@ -1,0 +1,12 @@
+"""Meetings: the header link."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gongzhi.core.cards import NavEntry
+
+
+def nav(request, scope):
+    if not request.user.is_authenticated:
+        return []
+    return [NavEntry(_("议事"), reverse("meetings:matter_list"), order=50)]

@@ -1,0 +1,230 @@
+"""Matters and their procedures: created under a procedure, moved one step at a time (and only
+the current step, by a role the step names), the 三重一大 rule, and the follow-up's access."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from gongzhi.core import clock
+from gongzhi.core.access import object_for
+from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
+from gongzhi.core.roles import Role
+from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.meetings import rules
+from gongzhi.meetings.choices import AuditAction, DeliveryStatus
+from gongzhi.meetings.models import (
+    Decision,
+    Matter,
+    MatterSource,
+    MatterStatus,
+    MatterStep,
+    Meeting,
+    Outcome,
+    ProcedureTemplate,
+)
+from gongzhi.meetings.procedures import SHIPPED, Procedure, StepKind
+from gongzhi.meetings.rules import meeting_types
+from gongzhi.notices import services as notices
+from gongzhi.votes.models import Vote, VoteStatus
+
+TITLE_REQUIRED = "请填写名称 / A title is required"
+MAJOR_NEEDS_JOINT = (
+    "三重一大事项只能在其议事程序规定的联席会议上决定 / "
+    "A 三重一大 matter is decided only at the joint meeting its procedure names"
+)
+UNKNOWN_PROCEDURE = "未知的议事程序 / Unknown procedure"
+MAJOR_PROCEDURE = (
+    "三重一大事项须采用包含联席会议的程序 / A 三重一大 matter needs a procedure with a joint meeting"
+)
+UNKNOWN_SOURCE = "未知的议题来源 / Unknown source"
+NOT_YOUR_STEP = "当前步骤“{label}”须由{roles}办理 / The current step “{label}” is for {roles}"
+WRONG_STEP = "当前步骤是“{label}”，不能跳过或重复 / The current step is “{label}”: steps are not skipped or repeated"
+MATTER_FINISHED = "该议题已办结或终止 / This matter is finished"
+CANNOT_BACK = "该步骤不能退回 / This step cannot send the matter back"
+CANNOT_END = "该步骤不能终止议题 / This step cannot end the matter"
+NEEDS_MEETING = "该步骤须由会议决定：请选择已作出决定的会议 / This step is decided by a meeting: name it"
+WRONG_MEETING_TYPE = "该步骤须由以下会议决定：{types} / This step needs one of: {types}"
+NO_DECISION = "该会议未对此议题作出决定 / That meeting made no decision on this matter"
+DECISION_SAYS = "会议决定为“{result}”，本步骤的结果须与之一致 / The step must follow the meeting's decision ({result})"
+NEEDS_VOTE = "该步骤须由业主表决决定：请选择已结束的表决 / This step is decided by an owners' vote: name it"
+VOTE_NOT_CLOSED = "该表决尚未结束 / That vote has not closed"
+VOTE_SAYS = "表决结果为“{result}”，本步骤的结果须与之一致 / The step must follow the vote's result ({result})"
+TOO_FEW_BIDS = "至少需要 3 家报价 / At least 3 bids are needed"
+DELIVERY_OPEN = "还有交付项未完成（{done}/{total}）/ Deliveries are not all done ({done}/{total})"
+NO_DELIVERIES = "请先登记交付项 / Record the deliverables first"
+BAD_AMOUNT = "金额须为正数 / The amount must be positive"
+
+STEP_AUDIT = {Outcome.DONE: AuditAction.MATTER_STEP_DONE, Outcome.BACK: AuditAction.MATTER_STEP_BACK,
+              Outcome.END: AuditAction.MATTER_STEP_END}
+
+
+def organised_matter(actor, matter_id) -> Matter:
+    """A matter the actor may follow up (action items, bids, deliveries)."""
+    return object_for(actor, Matter.objects.select_related("estate"), matter_id, roles=rules.MATTER_ORGANISER_ROLES)
+
+
+def procedure_for(estate, code: str) -> Procedure:
+    template = ProcedureTemplate.objects.filter(community_id=estate.community_id, code=code).first()
+    if template is not None:
+        return Procedure.from_data({"code": code, **template.definition})
+    if code not in SHIPPED:
+        raise InvalidInput(UNKNOWN_PROCEDURE, field="procedure")
+    return SHIPPED[code]
+
+
+def _major_may_decide(step, meeting_kind: str, community_id: int) -> bool:
+    """A 三重一大 matter is decided only at its procedure's current meeting step, and where that
+    step offers a joint meeting, only at a joint one."""
+    if step.kind != StepKind.MEETING or meeting_kind not in step.meeting_types:
+        return False
+    types = meeting_types(community_id)
+    joint = [t for t in step.meeting_types if t in types and types[t].joint]
+    return not joint or meeting_kind in joint
+
+
+def _has_joint_meeting(procedure: Procedure, community_id: int) -> bool:
+    types = meeting_types(community_id)
+    return any(s.kind == StepKind.MEETING and any(t in types and types[t].joint for t in s.meeting_types)
+               for s in procedure.steps)
+
+
+@transaction.atomic
+def matter_create(actor, *, estate_id: int, title: str, procedure: str, source: str = MatterSource.PROPOSAL,
+                  description: str = "", amount: Decimal | None = None, major: bool = False) -> Matter:
+    estate = get_in_scope(scope_for(actor).estates().select_related("community"), pk=estate_id)
+    definition = procedure_for(estate, procedure)
+    if not rules.may_propose_matter(actor, estate, definition):
+        raise PermissionDenied()
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput(TITLE_REQUIRED, field="title")
+    if source not in MatterSource.values:
+        raise InvalidInput(UNKNOWN_SOURCE, field="source")
+    if amount is not None and amount <= 0:
+        raise InvalidInput(BAD_AMOUNT, field="amount")
+    major = bool(major) or (amount is not None and amount >= Decimal(settings.GONGZHI_MAJOR_SPENDING_YUAN))
+    if major and not _has_joint_meeting(definition, estate.community_id):
+        raise InvalidInput(MAJOR_PROCEDURE, field="procedure")
+    matter = Matter.objects.create(estate=estate, title=title[:200], description=description or "", source=source,
+                                   amount=amount, major=major, procedure=definition.as_data(), created_by=actor)
+    audit_record(actor, AuditAction.MATTER_CREATE, matter, after=snapshot(matter))
+    return matter
+
+
+def current_step(matter: Matter):
+    procedure = Procedure.from_data(matter.procedure)
+    return procedure, procedure.steps[matter.step_index]
+
+
+@transaction.atomic
+def matter_step(actor, *, matter_id: int, step_key: str, outcome: str = Outcome.DONE, note: str = "",
+                meeting_id: int | None = None, vote_id: int | None = None, attachment=None) -> MatterStep:
+    """Record the current step of a matter's procedure — and only the current one."""
+    scope = scope_for(actor)
+    visible = get_in_scope(Matter.objects.filter(estate__in=scope.estates()), pk=matter_id)
+    # Lock the matter: of two people recording the same step at once, the second finds it done.
+    matter = Matter.objects.select_for_update().select_related("estate").get(pk=visible.pk)
+    if matter.status != MatterStatus.IN_PROGRESS:
+        raise WrongState(MATTER_FINISHED)
+    procedure, step = current_step(matter)
+    if step.key != step_key:
+        raise WrongState(WRONG_STEP.format(label=step.label))
+    role = rules.acting_role(actor, step, matter.estate)
+    if role is None:
+        labels = "、".join(str(Role(r).label) for r in step.roles)
+        raise PermissionDenied(NOT_YOUR_STEP.format(label=step.label, roles=labels))
+    if outcome not in Outcome.values:
+        raise InvalidInput(CANNOT_END, field="outcome")
+    if outcome == Outcome.BACK and not step.back_to:
+        raise InvalidInput(CANNOT_BACK, field="outcome")
+    if outcome == Outcome.END and not step.can_end:
+        raise InvalidInput(CANNOT_END, field="outcome")
+    meeting = _check_meeting(step, matter, meeting_id, outcome)
+    vote = _check_vote(step, matter, vote_id, outcome)
+    _check_hearing(step, matter, outcome)
+    notice = None
+    if step.kind == StepKind.PUBLISH:
+        notice = notices.notice_publish(
+            actor, estate_id=matter.estate_id, kind=step.notice_kind, audience="estate",
+            title=f"{'决议公示' if step.notice_kind == 'resolution' else '实施结果公示'}：{matter.title}",
+            body=(note or "").strip() or _published_body(matter, step.notice_kind))
+    record = MatterStep(matter=matter, index=matter.step_index, key=step.key, label=step.label, outcome=outcome,
+                        note=(note or "").strip(), actor=actor, role=role, meeting=meeting, vote=vote, notice=notice)
+    if attachment:
+        record.attachment.save(attachment.name, attachment, save=False)
+    record.save()
+    _advance(matter, procedure, step, outcome)
+    audit_record(actor, STEP_AUDIT[outcome], matter, after={"step": step.key, "meeting_id": meeting_id,
+                                                                  "vote_id": vote_id, "status": matter.status})
+    return record
+
+
+def _advance(matter: Matter, procedure: Procedure, step, outcome: str) -> None:
+    if outcome == Outcome.END:
+        matter.status = MatterStatus.ENDED
+    elif outcome == Outcome.BACK:
+        matter.step_index = procedure.index(step.back_to)
+    elif matter.step_index + 1 >= len(procedure.steps):
+        matter.status, matter.completed_at = MatterStatus.COMPLETED, clock.now()
+    else:
+        matter.step_index += 1
+    matter.save(update_fields=["status", "step_index", "completed_at"])
+
+
+def _check_meeting(step, matter, meeting_id, outcome):
+    if step.kind != StepKind.MEETING:
+        return None
+    if meeting_id is None:
+        raise InvalidInput(NEEDS_MEETING, field="meeting_id")
+    meeting = Meeting.objects.filter(pk=meeting_id, estate=matter.estate).first()
+    types = meeting_types(matter.estate.community_id)
+    names = "、".join(types[t].name if t in types else t for t in step.meeting_types)
+    if meeting is None or meeting.kind not in step.meeting_types:
+        raise InvalidInput(WRONG_MEETING_TYPE.format(types=names), field="meeting_id")
+    if matter.major and not _major_may_decide(step, meeting.kind, matter.estate.community_id):
+        raise WrongState(MAJOR_NEEDS_JOINT)
+    decision = Decision.objects.filter(meeting=meeting, matter=matter).first()
+    if decision is None:
+        raise WrongState(NO_DECISION)
+    if decision.passed != (outcome == Outcome.DONE):
+        raise WrongState(DECISION_SAYS.format(result="通过" if decision.passed else "未通过"))
+    return meeting
+
+
+def _check_vote(step, matter, vote_id, outcome):
+    if step.kind != StepKind.VOTE:
+        return None
+    vote = Vote.objects.filter(pk=vote_id, estate=matter.estate).first() if vote_id else None
+    if vote is None:
+        raise InvalidInput(NEEDS_VOTE, field="vote_id")
+    if vote.status != VoteStatus.CLOSED:
+        raise WrongState(VOTE_NOT_CLOSED)
+    approved = vote.passed
+    if approved != (outcome == Outcome.DONE):
+        raise WrongState(VOTE_SAYS.format(result="通过" if approved else "未通过"))
+    return vote
+
+
+def _check_hearing(step, matter, outcome):
+    if outcome != Outcome.DONE:
+        return
+    if step.key == "bids" and matter.bids.count() < 3:
+        raise WrongState(TOO_FEW_BIDS)
+    if step.key == "delivery":
+        total = matter.deliveries.count()
+        done = matter.deliveries.filter(status=DeliveryStatus.DONE).count()
+        if total == 0:
+            raise WrongState(NO_DELIVERIES)
+        if done < total:
+            raise WrongState(DELIVERY_OPEN.format(done=done, total=total))
+
+
+def _published_body(matter: Matter, kind: str) -> str:
+    decisions = "\n".join(f"{d.meeting.title}：{d.text}（赞成 {d.votes_for}，反对 {d.votes_against}，弃权 "
+                          f"{d.votes_abstain}）" for d in matter.decisions.select_related("meeting"))
+    if kind == "implementation":
+        items = "\n".join(f"{d.label}：{d.get_status_display()}" for d in matter.deliveries.all())
+        return "\n".join(filter(None, [matter.description, decisions, items, "已按决议实施完毕。"]))
+    return "\n".join(filter(None, [matter.description, decisions]))
