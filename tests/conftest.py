@@ -4,6 +4,8 @@ clients logged in as a persona, and Playwright launched on Debian's Chromium."""
 import datetime
 import os
 import shutil
+import sqlite3
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,6 +18,111 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 HAVE_CHROMIUM = os.path.exists(CHROMIUM) and shutil.which(CHROMIUM) is not None
+
+
+class DemoSnapshot:
+    """The test database right after the session's demo load, kept to put back after a flush (a
+    restore takes milliseconds on SQLite and under a second on PostgreSQL; loading the demo again
+    took about 25 s).
+
+    SQLite (the test database is in memory, shared cache): the sqlite3 backup API copies every page
+    into a private in-memory connection and back. The live server's thread uses the same connection
+    object (pytest-django passes it over), and restores happen between tests, so nothing else holds
+    a transaction on it. PostgreSQL: every Django table's rows in binary COPY format and every
+    sequence's position, put back by DELETE, COPY FROM and setval with triggers off
+    (session_replication_role = replica: the append-only triggers guard the application, not this).
+    Rows come back with their ids, so anything keyed by id stays valid; the content-type cache is
+    cleared anyway. Files: the log's signing key and the uploads the rows point to are put back too."""
+
+    def __init__(self):
+        self.taken = False
+        self.dirty = False
+
+    def take(self, blocker) -> None:
+        from django.conf import settings
+        from django.db import connection
+
+        self.blocker = blocker
+        connection.ensure_connection()
+        if connection.vendor == "sqlite":
+            self.pages = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(self.pages)
+        else:
+            self.tables, self.sequences = _pg_copy_out(connection)
+        key = Path(settings.GONGZHI_LOG_KEY_FILE)
+        self.key = (key, key.read_bytes() if key.exists() else None)
+        media = Path(settings.MEDIA_ROOT)
+        self.media = {p: p.read_bytes() for p in media.rglob("*") if p.is_file()} if media.exists() else {}
+        self.taken, self.dirty = True, False
+
+    def restore(self) -> None:
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import connection
+
+        if not self.taken:  # no snapshot yet (the demo was never loaded): load it as before
+            demo.load()
+            return
+        with self.blocker.unblock():
+            if connection.in_atomic_block:  # inside a test's transaction: a restore would be rolled back
+                demo.load()
+                return
+            connection.ensure_connection()
+            if connection.vendor == "sqlite":
+                self.pages.backup(connection.connection)
+            else:
+                _pg_copy_in(connection, self.tables, self.sequences)
+        ContentType.objects.clear_cache()
+        key, pem = self.key
+        if pem is not None and (not key.exists() or key.read_bytes() != pem):
+            key.write_bytes(pem)
+        for path, data in self.media.items():
+            if not path.exists() or path.read_bytes() != data:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+        self.dirty = False
+
+    def discard(self) -> None:
+        if getattr(self, "pages", None) is not None:
+            self.pages.close()
+        self.__init__()
+
+
+def _pg_copy_out(connection):
+    names = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    tables = []
+    raw = connection.connection
+    with raw.cursor() as cursor:
+        for name in sorted(names):
+            with cursor.copy(f"COPY {connection.ops.quote_name(name)} TO STDOUT (FORMAT BINARY)") as copy:
+                tables.append((name, b"".join(bytes(block) for block in copy)))
+        cursor.execute("SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences "
+                       "WHERE schemaname = current_schema()")
+        sequences = cursor.fetchall()
+    return tables, sequences
+
+
+def _pg_copy_in(connection, tables, sequences) -> None:
+    raw = connection.connection
+    with raw.transaction(), raw.cursor() as cursor:
+        # No triggers and no foreign-key checks while the rows go back; DELETE, not TRUNCATE: after a
+        # flush the tables are all but empty, and TRUNCATE's new files cost seconds. A test database
+        # need not wait for its commit to reach the disk.
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        for name, data in tables:
+            table = connection.ops.quote_name(name)
+            cursor.execute(f"DELETE FROM {table}")
+            if data:
+                with cursor.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.write(data)
+        for sequence, value in sequences:
+            if value is None:  # never used when the snapshot was taken
+                cursor.execute(f"ALTER SEQUENCE {sequence} RESTART")
+            else:
+                cursor.execute("SELECT setval(%s::regclass, %s, true)", [sequence, value])
+
+
+_world = DemoSnapshot()  # the demo database (and its files) as first loaded this session
 
 
 def pytest_report_header(config):
@@ -77,17 +184,43 @@ def _private_files(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, _private_files):
-    """Load the demo once; ordinary tests roll back to it after each test."""
+    """Load the demo once and take a snapshot of it. Ordinary tests roll back to it after each test;
+    after a transactional test pytest-django flushes the database and the snapshot is put back."""
     with django_db_blocker.unblock():
         if not demo.already_loaded():
             demo.load()
+        _world.take(django_db_blocker)
+    yield
+    _world.discard()
+
+
+def _transactional(item) -> bool:
+    """Does pytest-django flush the database after this test (its own rule, _django_db_helper)?"""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(item.fixturenames))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item):
+    if _world.taken and _transactional(item):
+        _world.dirty = True  # the database was flushed in this test's teardown
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before the next test's fixtures, put the demo back if the last test flushed it: here and not in
+    `world`, because an ordinary test's `db` fixture opens the transaction it rolls back first."""
+    if _world.dirty:
+        _world.restore()
 
 
 @pytest.fixture
 def world(db):
-    """The demo world; after a transactional test flushed the database, load it again."""
+    """The demo world (loaded once per session; put back from its snapshot after a flush)."""
     if not demo.already_loaded():
-        demo.load()
+        _world.restore()
     return demo
 
 

@@ -4,7 +4,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from gongzhi.core import services
+from gongzhi.core import registry, services
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.models import Approval, ApprovalStatus, AuditEntry
 from gongzhi.core.roles import Role
@@ -21,14 +21,15 @@ def approval(persona):
 
 def test_all_sign_then_complete_and_subject_told(persona, approval):
     told = []
-    services.register_approval_handler("general", told.append)
+    general = registry.approval_kind("general")
+    registry.register_approval_kind("general", general.label, on_decided=told.append)
     try:
         services.approval_sign(persona("zhaozhuren"), approval_id=approval.pk, role=Role.COMMITTEE_CHAIR)
         services.approval_sign(persona("yanshuji"), approval_id=approval.pk)
         assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.PENDING and not told
         done = services.approval_sign(persona("sunjiancha"), approval_id=approval.pk, comment="票据齐全")
     finally:
-        services._approval_handlers.pop("general")
+        registry.register_approval_kind("general", general.label)
     assert done.status == ApprovalStatus.APPROVED and done.decided_at is not None
     assert told == [done]
     actions = list(AuditEntry.objects.filter(subject_id__in=[str(approval.pk)], subject_type="core.approval")
@@ -86,6 +87,8 @@ def test_create_validates(persona):
         services.approval_create(zhao, estate_id=estate(PACIFIC).pk, title="x", roles=["mayor"])
     with pytest.raises(InvalidInput):
         services.approval_create(zhao, estate_id=estate(PACIFIC).pk, title="x", roles=[Role.AUDITOR, Role.AUDITOR])
+    with pytest.raises(InvalidInput, match="未知的审批类别"):  # a kind no app declared
+        services.approval_create(zhao, estate_id=estate(PACIFIC).pk, title="x", roles=[Role.AUDITOR], kind="lunch")
     with pytest.raises(NotFound):
         services.approval_create(zhao, estate_id=estate(YIWU).pk, title="x", roles=[Role.AUDITOR])
     with pytest.raises(NotFound):  # residents don't raise approvals

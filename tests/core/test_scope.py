@@ -17,6 +17,7 @@ MISSING = 999_999_999
 
 def strip_csrf(html: bytes) -> bytes:
     """The page minus what differs per request: the CSRF token and the requested path."""
+    html = re.sub(rb'"X-CSRFToken": "[^"]+"', b"", html)  # htmx's header, on <body>
     return re.sub(rb'name="(csrfmiddlewaretoken|next)" value="[^"]+"', b"", html)
 
 
@@ -33,22 +34,22 @@ def yiwu_admin(persona):
 
 
 # --- pages ------------------------------------------------------------------------------------
+PACIFIC_PAGES = {
+    "estate": lambda pacific: f"/estates/{pacific.pk}/",
+    "building": lambda pacific: f"/buildings/{pacific.buildings.first().pk}/",
+    "approval": lambda pacific: f"/approvals/{Approval.objects.filter(estate=pacific).first().pk}/",
+    "ledger": lambda pacific: f"/estates/{pacific.pk}/ledger.xlsx",
+    "community": lambda pacific: f"/communities/{pacific.community_id}/",
+}
+
+
+@pytest.mark.parametrize("page", PACIFIC_PAGES)
 @pytest.mark.parametrize("username", ["wangayi", "zhangjingli"])
-def test_yiwu_users_cannot_open_pacific_pages(login, username):
-    client = login(username)
-    pacific = estate(PACIFIC)
-    building = pacific.buildings.first()
-    approval = Approval.objects.filter(estate=pacific).first()
-    for url in (
-        f"/estates/{pacific.pk}/",
-        f"/buildings/{building.pk}/",
-        f"/approvals/{approval.pk}/",
-        f"/estates/{pacific.pk}/ledger.xlsx",
-        f"/communities/{pacific.community_id}/",
-    ):
-        response = client.get(url)
-        assert response.status_code == 404, url
-        assert "李建国" not in response.content.decode()
+def test_yiwu_users_cannot_open_pacific_pages(login, username, page):
+    url = PACIFIC_PAGES[page](estate(PACIFIC))
+    response = login(username).get(url)
+    assert response.status_code == 404, url
+    assert "李建国" not in response.content.decode()
 
 
 def test_hidden_and_missing_answer_the_same(login):
@@ -75,20 +76,27 @@ def test_page_requires_login(client, world):
 
 
 # --- API ----------------------------------------------------------------------------------------
-def test_api_hides_other_estate(login):
+PACIFIC_API = {
+    "estate": lambda pacific: f"/api/v1/places/estates/{pacific.pk}",
+    "unit": lambda pacific: f"/api/v1/places/units/{unit(PACIFIC, '2-1-301').pk}",
+    "person": lambda pacific: f"/api/v1/people/persons/{pacific_owner().pk}",
+    "approval": lambda pacific: f"/api/v1/approvals/{Approval.objects.filter(estate=pacific).first().pk}",
+    "buildings": lambda pacific: f"/api/v1/places/estates/{pacific.pk}/buildings",
+}
+
+
+@pytest.mark.parametrize("endpoint", PACIFIC_API)
+def test_api_hides_other_estate(login, endpoint):
+    client = login("zhangjingli")  # property staff of 义乌城
+    url = PACIFIC_API[endpoint](estate(PACIFIC))
+    response = client.get(url)
+    assert response.status_code == 404, url
+    assert response.json()["code"] == "not_found"
+
+
+def test_api_lists_only_own_estate(login):
     client = login("zhangjingli")  # property staff of 义乌城
     pacific = estate(PACIFIC)
-    approval = Approval.objects.filter(estate=pacific).first()
-    for url in (
-        f"/api/v1/places/estates/{pacific.pk}",
-        f"/api/v1/places/units/{unit(PACIFIC, '2-1-301').pk}",
-        f"/api/v1/people/persons/{pacific_owner().pk}",
-        f"/api/v1/approvals/{approval.pk}",
-        f"/api/v1/places/estates/{pacific.pk}/buildings",
-    ):
-        response = client.get(url)
-        assert response.status_code == 404, url
-        assert response.json()["code"] == "not_found"
     listed = client.get("/api/v1/places/units?limit=1000").json()
     assert listed["count"] == estate(YIWU).units.count()
     last_page = client.get("/api/v1/places/units?limit=1000&offset=2500").json()["items"]
@@ -163,35 +171,52 @@ def test_building_head_sees_own_building_only(login):
     assert unit(PACIFIC, "4-1-101").ownerships.get().person.name not in other
 
 
-def test_every_api_endpoint_refuses_the_other_estate(login, persona):
-    """A 义乌城 resident against each 太平洋花园 endpoint: 404/403 or an empty list, never data."""
+def pacific_seal_approval() -> Approval:
+    return Approval.objects.get(estate=estate(PACIFIC), status="pending", kind="seal_use", title__contains="续签")
+
+
+def pacific_committee():
     from gongzhi.bodies.models import Organisation
 
+    return Organisation.objects.get(estate=estate(PACIFIC), kind="owners_committee")
+
+
+def test_every_api_endpoint_refuses_the_other_estate(login, persona):
+    """A 义乌城 resident against each 太平洋花园 endpoint: 404/403 or an empty list, never data."""
     client = login("wangayi")
     pacific = estate(PACIFIC)
-    approval = Approval.objects.get(estate=pacific, status="pending", kind="seal_use", title__contains="续签")
-    committee = Organisation.objects.get(estate=pacific, kind="owners_committee")
-    zhao_role = persona("zhaozhuren").role_assignments.first()
-    for url in (f"/api/v1/organisations/estates/{pacific.pk}/autonomy", f"/api/v1/organisations/{committee.pk}"):
+    for url in (f"/api/v1/organisations/estates/{pacific.pk}/autonomy", f"/api/v1/organisations/{pacific_committee().pk}"):
         assert client.get(url).status_code == 404, url
     assert client.get("/api/v1/places/communities").json() == []
     assert client.get("/api/v1/places/subdistricts").json() == []
     coverage = client.get("/api/v1/organisations/coverage").json()
     assert [(r["name"], r["estates"]) for r in coverage] == [("明福社区", 1)]  # her own estate only
     assert {r["user_id"] for r in client.get("/api/v1/people/roles").json()} == {persona("wangayi").pk}
-    posts = [
-        (f"/api/v1/approvals/{approval.pk}/sign", {}, 404),
-        (f"/api/v1/approvals/{approval.pk}/reject", {"comment": "不同意"}, 404),
-        ("/api/v1/approvals", {"estate_id": pacific.pk, "title": "x", "roles": ["auditor"]}, 404),
-        (f"/api/v1/organisations/{committee.pk}/seat",
-         {"members": [], "term_start": "2025-01-01", "term_end": "2026-01-01"}, 404),
-        (f"/api/v1/people/roles/{zhao_role.pk}/revoke", {}, 403),
-    ]
-    for url, body, status in posts:
-        response = client.post(url, body, content_type="application/json")
-        assert response.status_code == status, url
-        assert "赵丽华" not in response.content.decode()
-    assert Approval.objects.get(pk=approval.pk).signatures.filter(decision="pending").count() == 3
+
+
+def zhao_role():
+    return get_user_model().objects.get(username="zhaozhuren").role_assignments.first()
+
+
+# The writes a 义乌城 resident tries on 太平洋花园: (what, url, body) → status.
+PACIFIC_WRITES = {
+    "sign": (lambda: f"/api/v1/approvals/{pacific_seal_approval().pk}/sign", lambda: {}, 404),
+    "reject": (lambda: f"/api/v1/approvals/{pacific_seal_approval().pk}/reject", lambda: {"comment": "不同意"}, 404),
+    "raise": (lambda: "/api/v1/approvals",
+              lambda: {"estate_id": estate(PACIFIC).pk, "title": "x", "roles": ["auditor"]}, 404),
+    "seat": (lambda: f"/api/v1/organisations/{pacific_committee().pk}/seat",
+             lambda: {"members": [], "term_start": "2025-01-01", "term_end": "2026-01-01"}, 404),
+    "revoke": (lambda: f"/api/v1/people/roles/{zhao_role().pk}/revoke", lambda: {}, 403),
+}
+
+
+@pytest.mark.parametrize("write", PACIFIC_WRITES)
+def test_every_api_write_refuses_the_other_estate(login, write):
+    url, body, status = PACIFIC_WRITES[write]
+    response = login("wangayi").post(url(), body(), content_type="application/json")
+    assert response.status_code == status, url()
+    assert "赵丽华" not in response.content.decode()
+    assert pacific_seal_approval().signatures.filter(decision="pending").count() == 3
 
 
 def test_covers_answers_in_memory_what_estates_answers_in_sql(persona, world):
@@ -209,32 +234,40 @@ def test_covers_answers_in_memory_what_estates_answers_in_sql(persona, world):
         assert {e.pk for e in estates if scope.covers(e)} == visible, user.username
 
 
-def test_scope_and_holders_read_the_assignments_in_force_on_their_first_and_last_day(clock, persona, world):
-    """The hand-written reads behind Scope and holders() follow RoleAssignment.objects.current():
-    a grant counts from its first day through its last day, and not a day outside."""
+def test_scope_reads_the_assignments_in_force_like_the_orm(persona, world):
+    """The hand-written reads behind Scope follow RoleAssignment.objects.current(): the same rows as
+    the ORM's rule, for every login."""
+    from gongzhi.core.scoping import Scope
+    from gongzhi.people.models import RoleAssignment
+
+    for user in get_user_model().objects.all():
+        orm = set(RoleAssignment.objects.current().filter(user=user).values_list("pk", flat=True))
+        assert {a.pk for a in Scope(user).assignments} == orm, user.username
+
+
+@pytest.mark.parametrize("window, starts, ends, in_force", [
+    ("ends_today", -3, 0, True),
+    ("ended_yesterday", -3, -1, False),
+    ("starts_today", 0, None, True),
+    ("starts_tomorrow", 1, None, False),
+])
+def test_scope_and_holders_read_the_assignments_in_force_on_their_first_and_last_day(clock, db, window, starts,
+                                                                                        ends, in_force):
+    """Scope and holders() count a grant from its first day through its last day, and not a day outside."""
     import datetime
 
     from gongzhi.core.scoping import Scope, holders
-    from gongzhi.people.models import RoleAssignment
+    from tests.factories import BuildingFactory, RoleAssignmentFactory, UserFactory
 
-    today = clock.today
-    wang = persona("wangayi")
-    building = unit(YIWU, "5-1-302").building
-    yiwu = estate(YIWU)
-    windows = {"ends_today": (today - datetime.timedelta(days=3), today),
-               "ended_yesterday": (today - datetime.timedelta(days=3), today - datetime.timedelta(days=1)),
-               "starts_today": (today, None), "starts_tomorrow": (today + datetime.timedelta(days=1), None)}
-    for user in get_user_model().objects.all():  # the same rows as the ORM's rule, for every login
-        orm = set(RoleAssignment.objects.current().filter(user=user).values_list("pk", flat=True))
-        assert {a.pk for a in Scope(user).assignments} == orm, user.username
-    for name, (start, end) in windows.items():
-        RoleAssignment.objects.filter(user=wang, role=Role.BUILDING_HEAD).delete()
-        RoleAssignment.objects.create(user=wang, role=Role.BUILDING_HEAD, building=building, valid_from=start,
-                                      valid_until=end)
-        in_force = name in ("ends_today", "starts_today")
-        assert (Role.BUILDING_HEAD in Scope(wang).roles) is in_force, name
-        assert (wang.pk in holders({Role.BUILDING_HEAD}, yiwu, building_id=building.pk)) is in_force, name
-        assert (wang.pk in holders({Role.BUILDING_HEAD}, yiwu)) is in_force, name
+    def day(offset):
+        return None if offset is None else clock.today + datetime.timedelta(days=offset)
+
+    user, building = UserFactory(), BuildingFactory()
+    RoleAssignmentFactory(user=user, role=Role.BUILDING_HEAD, anchor=building, valid_from=day(starts),
+                          valid_until=day(ends))
+    assert (Role.BUILDING_HEAD in Scope(user).roles) is in_force, window
+    assert (user.pk in holders({Role.BUILDING_HEAD}, building.estate, building_id=building.pk)) is in_force, window
+    assert (user.pk in holders({Role.BUILDING_HEAD}, building.estate)) is in_force, window
 
 
 def test_every_role_has_exactly_one_reach_decided_by_hand():

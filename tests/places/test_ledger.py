@@ -11,9 +11,11 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
 from gongzhi.core.errors import InvalidInput, PermissionDenied
+from gongzhi.core.roles import Role
 from gongzhi.people.models import Ownership, Person
 from gongzhi.places import ledger
 from gongzhi.places.models import Building, Estate, Unit
+from tests.factories import CommunityFactory, EstateFactory, user_with_role
 from tests.helpers import YIWU, estate
 
 HEADER = ["小区", "楼栋", "单元", "房号", "建筑面积", "房屋类型", "业主姓名", "联系电话", "身份证号"]
@@ -41,6 +43,17 @@ def good_rows():
     ]
 
 
+@pytest.fixture
+def community(db):
+    """A community of its own (the ledger's rows name it), with no estates yet."""
+    return CommunityFactory()
+
+
+@pytest.fixture
+def community_staff(community):
+    return user_with_role(Role.COMMUNITY_STAFF, community)
+
+
 def counts():
     return (Estate.objects.count(), Building.objects.count(), Unit.objects.count(), Person.objects.count(),
             Ownership.objects.count())
@@ -52,10 +65,10 @@ def test_id_number_check_digit():
     assert ledger.id_number_valid("410102800101123")  # 15-digit old number
 
 
-def test_good_ledger_imports_everything(persona):
+def test_good_ledger_imports_everything(community, community_staff):
     before = counts()
-    rows = ledger.parse_rows(ledger.read_table(xlsx(good_rows()), "t.xlsx"), community_name="明福社区")
-    result = ledger.ledger_import(persona("shequ"), rows=rows)
+    rows = ledger.parse_rows(ledger.read_table(xlsx(good_rows()), "t.xlsx"), community_name=community.name)
+    result = ledger.ledger_import(community_staff, rows=rows)
     assert (result.estates, result.buildings, result.units, result.persons, result.ownerships) == (1, 3, 4, 4, 5)
     assert counts() == tuple(b + d for b, d in zip(before, (1, 3, 4, 4, 5), strict=True))
     zhang = Person.objects.get(id_number=GOOD_ID)
@@ -98,10 +111,10 @@ def test_existing_unit_refuses_whole_file(persona):
     assert counts() == before
 
 
-def test_english_headers_and_gbk_csv(persona):
+def test_english_headers_and_gbk_csv(community, community_staff):
     text = "estate,building,unit,area,owner,phone\r\n英文苑,1,1-101,66.6,Zhang San,13812345678\r\n"
-    rows = ledger.parse_rows(ledger.read_table(text.encode("gb18030"), "t.csv"), community_name="明福社区")
-    ledger.ledger_import(persona("shequ"), rows=rows)
+    rows = ledger.parse_rows(ledger.read_table(text.encode("gb18030"), "t.csv"), community_name=community.name)
+    ledger.ledger_import(community_staff, rows=rows)
     assert Unit.objects.get(estate__name="英文苑", code="1-101").ownerships.get().person.name == "Zhang San"
 
 
@@ -126,12 +139,21 @@ def test_oversized_file(settings, world):
         ledger.read_table(b"x" * 101, "t.csv")
 
 
-def test_import_needs_community_role(persona):
-    rows = ledger.parse_rows(ledger.read_table(xlsx(good_rows()), "t.xlsx"), community_name="明福社区")
-    with pytest.raises(PermissionDenied):
-        ledger.ledger_import(persona("zhangjingli"), rows=rows)
-    with pytest.raises(InvalidInput, match="无权导入"):  # another community's staff
-        ledger.ledger_import(persona("lijing"), rows=rows)
+@pytest.mark.parametrize("who, refusal", [
+    ("property_staff", pytest.raises(PermissionDenied)),  # of an estate in the community
+    ("other_secretary", pytest.raises(InvalidInput, match="无权导入")),  # another community's staff
+])
+def test_import_needs_community_role(community, who, refusal):
+    actor = {
+        "property_staff": lambda: user_with_role(Role.PROPERTY_STAFF, EstateFactory(community=community)),
+        "other_secretary": lambda: user_with_role(Role.COMMUNITY_SECRETARY, CommunityFactory(
+            subdistrict=community.subdistrict)),
+    }[who]()
+    rows = ledger.parse_rows(ledger.read_table(xlsx(good_rows()), "t.xlsx"), community_name=community.name)
+    before = counts()
+    with refusal:
+        ledger.ledger_import(actor, rows=rows)
+    assert counts() == before
 
 
 def test_upload_page_shows_row_errors(login):
@@ -184,7 +206,7 @@ def test_console_script_help():
     assert "gongzhi import FILE" in result.stdout
 
 
-def test_old_excel_xls(persona):
+def test_old_excel_xls(community, community_staff):
     import xlwt
 
     book = xlwt.Workbook()
@@ -194,8 +216,8 @@ def test_old_excel_xls(persona):
             sheet.write(row, col, value)
     buffer = io.BytesIO()
     book.save(buffer)
-    rows = ledger.parse_rows(ledger.read_table(buffer.getvalue(), "旧台账.xls"), community_name="明福社区")
-    ledger.ledger_import(persona("shequ"), rows=rows)
+    rows = ledger.parse_rows(ledger.read_table(buffer.getvalue(), "旧台账.xls"), community_name=community.name)
+    ledger.ledger_import(community_staff, rows=rows)
     assert str(Unit.objects.get(estate__name="旧表苑", code="1-1-101").area) == "88.50"
     with pytest.raises(InvalidInput, match="无法读取"):
         ledger.read_table(b"\xd0\xcf\x11\xe0 broken", "坏.xls")

@@ -13,9 +13,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 
 @pytest.fixture
-def site(transactional_db, live_server):
-    if not demo.already_loaded():
-        demo.load()
+def site(transactional_db, live_server, world):
     return live_server.url
 
 
@@ -175,7 +173,7 @@ def test_an_expense_from_request_through_three_signatures_to_payment_and_the_pub
         return page
 
     chair = as_user("zhaozhuren")
-    chair.goto(f"{site}/finance/estates/{pacific.pk}/")
+    chair.goto(f"{site}/finance/estates/{pacific.pk}/expenses/")
     chair.get_by_text("新的支出申请").click()
     form = chair.get_by_test_id("expense-form")
     form.locator("input[name=purpose]").fill("更换单元门禁")
@@ -194,9 +192,10 @@ def test_an_expense_from_request_through_three_signatures_to_payment_and_the_pub
     expect(page.get_by_test_id("status")).to_contain_text("已通过")
 
     bookkeeper = page  # the community secretary keeps the books
-    bookkeeper.goto(f"{site}/finance/estates/{pacific.pk}/")
+    bookkeeper.goto(f"{site}/finance/estates/{pacific.pk}/expenses/")
     bookkeeper.get_by_test_id("pay").click()
     expect(bookkeeper.get_by_test_id("expense-status").first).to_contain_text("已支付")
+    bookkeeper.goto(f"{site}/finance/estates/{pacific.pk}/")
     bookkeeper.get_by_test_id("publish-statement").click()
     expect(bookkeeper.locator(".messages")).to_contain_text("已完成")
 
