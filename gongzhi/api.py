@@ -6,9 +6,17 @@ from django.contrib.auth import authenticate
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from gongzhi.bodies.api import router as bodies_router
+from gongzhi.core.api import router as core_router
 from gongzhi.core.api_auth import SessionAuth, TokenAuth
 from gongzhi.core.api_schema import ERRORS
 from gongzhi.core.errors import GongzhiError
+from gongzhi.core.services import api_token_create
+from gongzhi.notices.api import router as notices_router
+from gongzhi.people.api import router as people_router
+from gongzhi.places.api import router as places_router
+from gongzhi.requests.api import router as requests_router
+from gongzhi.votes.api import router as votes_router
 
 api = NinjaAPI(
     title="共治 Gongzhi API",
@@ -61,8 +69,6 @@ class TokenOut(Schema):
 @api.post("/auth/token", auth=None, response={201: TokenOut, **ERRORS}, tags=["auth"])
 def token_create(request, payload: TokenIn):
     """Exchange a username and password for an API token (shown once)."""
-    from gongzhi.core.services import api_token_create
-
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         return Status(401, {"detail": "用户名或密码不正确 / Wrong username or password", "code": "unauthorized"})
@@ -70,22 +76,10 @@ def token_create(request, payload: TokenIn):
     return Status(201, {"token": raw})
 
 
-def _register_routers():
-    from gongzhi.bodies.api import router as bodies_router
-    from gongzhi.core.api import router as core_router
-    from gongzhi.notices.api import router as notices_router
-    from gongzhi.people.api import router as people_router
-    from gongzhi.places.api import router as places_router
-    from gongzhi.requests.api import router as requests_router
-    from gongzhi.votes.api import router as votes_router
-
-    api.add_router("/places", places_router)
-    api.add_router("/people", people_router)
-    api.add_router("/organisations", bodies_router)
-    api.add_router("/", core_router)
-    api.add_router("/", notices_router)
-    api.add_router("/", votes_router)
-    api.add_router("/", requests_router)
-
-
-_register_routers()
+api.add_router("/places", places_router)
+api.add_router("/people", people_router)
+api.add_router("/organisations", bodies_router)
+api.add_router("/", core_router)
+api.add_router("/", notices_router)
+api.add_router("/", votes_router)
+api.add_router("/", requests_router)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("gongzhi.portal.urls")),
     path("", include("gongzhi.core.urls")),
     path("", include("gongzhi.places.urls")),
     path("", include("gongzhi.bodies.urls")),

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from gongzhi.core.errors import NotFound, PermissionDenied
 from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.places.models import Estate
 
 
 def may(actor, roles, estate) -> bool:
@@ -20,8 +21,6 @@ def may(actor, roles, estate) -> bool:
 
 def estate_for(actor, estate_id, *, roles, denied: str | None = None, queryset: QuerySet | None = None):
     """The estate `estate_id` if the actor sees it and holds one of `roles` over it."""
-    from gongzhi.places.models import Estate  # the upward edge core allows: the places it scopes by
-
     base = queryset if queryset is not None else Estate.objects.select_related("community__subdistrict")
     if actor is None:
         estate = base.filter(pk=estate_id).first() if _is_id(estate_id) else None

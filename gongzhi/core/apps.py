@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
     name = "gongzhi.core"
     label = "core"
     verbose_name = _("基础机制")
+
+    def ready(self):
+        from gongzhi.core.choices import AuditAction
+        from gongzhi.core.registry import register_audit_actions
+
+        register_audit_actions(AuditAction)

@@ -45,3 +45,24 @@ def attachment_type(upload: Upload, *, field: str = "attachments") -> str:
             if kind not in ("application/zip", "application/x-ole-storage"):
                 return kind
     raise InvalidInput(ATTACHMENT_TYPE.format(name=upload.name), field=field)
+
+
+def check_uploads(uploads: list[Upload], *, most: int, max_bytes: int, field: str, too_many: str, too_big: str,
+                  allowed: set[str] | None = None, wrong_type: str = ATTACHMENT_TYPE) -> list[tuple[Upload, str]]:
+    """Each upload with its content type (judged by its bytes); refused, naming the file, when there are
+    more than `most`, one is larger than `max_bytes` or its type is not `allowed` (any known type if None).
+    `too_many` takes {n}; `too_big` {name} and {mb}; `wrong_type` {name}."""
+    if len(uploads) > most:
+        raise InvalidInput(too_many.format(n=most), field=field)
+    checked = []
+    for upload in uploads:
+        if len(upload.data) > max_bytes:
+            raise InvalidInput(too_big.format(name=upload.name, mb=max_bytes // (1024 * 1024)), field=field)
+        try:
+            kind = attachment_type(upload, field=field)
+        except InvalidInput:
+            kind = ""
+        if not kind or (allowed is not None and kind not in allowed):
+            raise InvalidInput(wrong_type.format(name=upload.name), field=field)
+        checked.append((upload, kind))
+    return checked

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
+from gongzhi.core.choices import ApprovalStatus, Decision
 from gongzhi.core.roles import Role
 from gongzhi.places.models import Estate
 
@@ -57,18 +58,6 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError(AUDIT_IS_APPEND_ONLY)
-
-
-class ApprovalStatus(models.TextChoices):
-    PENDING = "pending", _("审批中")
-    APPROVED = "approved", _("已通过")
-    REJECTED = "rejected", _("已驳回")
-
-
-class Decision(models.TextChoices):
-    PENDING = "pending", _("待签")
-    SIGNED = "signed", _("已签")
-    REJECTED = "rejected", _("驳回")
 
 
 class Approval(models.Model):

@@ -56,21 +56,3 @@ PHONE_ROLES = frozenset(
 )
 ID_NUMBER_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.ADMINISTRATOR})
 AUDIT_ROLES = frozenset({Role.ADMINISTRATOR, Role.DISCIPLINE_SUPERVISOR})
-# Who may publish notices (公示) for the estates or communities under their anchor.
-NOTICE_PUBLISHER_ROLES = frozenset(
-    {
-        Role.COMMITTEE_CHAIR,
-        Role.COMMITTEE_MEMBER,
-        Role.PROPERTY_STAFF,
-        Role.COMMUNITY_STAFF,
-        Role.COMMUNITY_SECRETARY,
-        Role.SUBDISTRICT_OFFICER,
-        Role.ADMINISTRATOR,
-    }
-)
-# Who may organise an owners' vote for an estate (its committee, or the community for 物管会 estates).
-VOTE_ORGANISER_ROLES = frozenset(
-    {Role.COMMITTEE_CHAIR, Role.COMMITTEE_MEMBER, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.ADMINISTRATOR}
-)
-# Who may collect paper ballots (door to door included); a different organiser checks each one.
-BALLOT_COLLECTOR_ROLES = VOTE_ORGANISER_ROLES | {Role.BUILDING_HEAD, Role.GRID_WORKER, Role.PARTY_MEMBER}

@@ -11,3 +11,20 @@ def may_edit_calendar(actor) -> bool:
         return True
     scope = scope_for(actor)
     return scope.is_root or Role.ADMINISTRATOR in scope.roles
+
+
+def may_administer(actor, estate_id: int | None, community_id: int | None) -> bool:
+    """Back-office edits of a record of this estate or community: its administrators (the system too)."""
+    if actor is None:
+        return True
+    scope = scope_for(actor)
+    if scope.is_root:
+        return True
+    if Role.ADMINISTRATOR not in scope.roles:
+        return False
+    admin_roles = [Role.ADMINISTRATOR]
+    if estate_id is not None:
+        return estate_id in scope.estate_ids(admin_roles)
+    if community_id is not None:
+        return scope.communities(admin_roles).filter(pk=community_id).exists()
+    return False

@@ -14,7 +14,10 @@ from functools import cached_property
 
 from django.db.models import Q, QuerySet
 
+from gongzhi.bodies.models import Membership, Organisation
 from gongzhi.core import clock
+from gongzhi.core.errors import NotFound
+from gongzhi.core.models import Approval, AuditEntry
 from gongzhi.core.roles import (
     AUDIT_ROLES,
     BUILDING_ROLES,
@@ -25,6 +28,8 @@ from gongzhi.core.roles import (
     STAFF_ROLES,
     Role,
 )
+from gongzhi.people.models import Ownership, Person, Residency, RoleAssignment
+from gongzhi.places.models import Building, Community, Estate, Subdistrict, Unit
 
 NOTHING = Q(pk__in=[])
 
@@ -70,8 +75,6 @@ class Scope:
 
     def estates(self, roles=None) -> QuerySet:
         """Estates whose page the user may open (for the given roles, default any role)."""
-        from gongzhi.places.models import Estate
-
         if self.is_root:
             return Estate.objects.all()
         q = NOTHING
@@ -105,8 +108,6 @@ class Scope:
 
     def communities(self, roles=None) -> QuerySet:
         """Communities the user covers as a whole (anchored at a community or above)."""
-        from gongzhi.places.models import Community
-
         if self.is_root:
             return Community.objects.all()
         q = NOTHING
@@ -120,8 +121,6 @@ class Scope:
         return Community.objects.filter(q)
 
     def subdistricts(self, roles=None) -> QuerySet:
-        from gongzhi.places.models import Subdistrict
-
         if self.is_root:
             return Subdistrict.objects.all()
         q = NOTHING
@@ -133,16 +132,11 @@ class Scope:
         return Subdistrict.objects.filter(q)
 
     def buildings(self) -> QuerySet:
-        from gongzhi.places.models import Building
-
         return Building.objects.filter(estate__in=self.estates())
 
     # --- people --------------------------------------------------------------------------
     def units(self) -> QuerySet:
         """Units whose owners and residents the user may see."""
-        from gongzhi.people.models import Ownership, Residency
-        from gongzhi.places.models import Unit
-
         if self.is_root:
             return Unit.objects.all()
         q = NOTHING
@@ -158,9 +152,6 @@ class Scope:
         return Unit.objects.filter(q)
 
     def persons(self) -> QuerySet:
-        from gongzhi.bodies.models import Membership
-        from gongzhi.people.models import Ownership, Person, Residency
-
         if self.is_root:
             return Person.objects.all()
         units = self.units()
@@ -185,8 +176,6 @@ class Scope:
     # --- organisations and records --------------------------------------------------------
     def organisations(self, roles=None) -> QuerySet:
         """Organisations of the user's estates and of the places above them."""
-        from gongzhi.bodies.models import Organisation
-
         if self.is_root:
             return Organisation.objects.all()
         estates = self.estates(roles)
@@ -204,8 +193,6 @@ class Scope:
         return Organisation.objects.filter(q)
 
     def approvals(self) -> QuerySet:
-        from gongzhi.core.models import Approval
-
         if self.is_root:
             return Approval.objects.all()
         q = NOTHING
@@ -225,8 +212,6 @@ class Scope:
         return bool(held) and estate.pk in self.estate_ids(held)
 
     def audit_entries(self) -> QuerySet:
-        from gongzhi.core.models import AuditEntry
-
         if self.is_root:
             return AuditEntry.objects.all()
         if not self.roles & AUDIT_ROLES:
@@ -243,9 +228,6 @@ def _current_assignments(user_id: int) -> list:
     anchor (`building_estate_id`, `unit_estate_id`). Every logged-in request reads this, so it is one
     hand-written query rather than an ORM join compiled anew each time (about 0.5 ms less per request;
     the same rule as RoleAssignment.objects.current())."""
-    from gongzhi.people.models import RoleAssignment
-    from gongzhi.places.models import Building, Unit
-
     today = clock.today()
     sql = (f"SELECT ra.*, b.estate_id AS building_estate_id, u.estate_id AS unit_estate_id "
            f"FROM {RoleAssignment._meta.db_table} ra "
@@ -274,8 +256,6 @@ def forget_scope(user) -> None:
 
 def get_in_scope(queryset: QuerySet, **lookup):
     """One object from a scoped queryset, or NotFound — the same answer for hidden and missing."""
-    from gongzhi.core.errors import NotFound
-
     try:
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
@@ -288,8 +268,6 @@ def holders(roles, estate, *, building_id: int | None = None) -> set[int]:
     `_current_assignments`: every routed request and most notifications ask it."""
     from django.db import connection
 
-    from gongzhi.people.models import RoleAssignment
-    from gongzhi.places.models import Building, Unit
 
     roles = sorted(roles)
     if not roles:

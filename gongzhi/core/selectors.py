@@ -6,7 +6,10 @@ from django.db.models import Prefetch
 
 from gongzhi.core.masking import mask_values
 from gongzhi.core.models import Approval, ApprovalSignature, ApprovalStatus, Decision
+from gongzhi.core.queries import narrow
+from gongzhi.core.registry import audit_action_label
 from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.places.models import Estate
 
 
 def approval_list(*, fetched_by, status: str | None = None, estate_id: int | None = None):
@@ -34,7 +37,7 @@ def approvals_awaiting(*, fetched_by) -> list[Approval]:
     for approval in candidates:
         signed = any(s.signer_id == fetched_by.pk for s in approval.signatures.all())
         roles = [s.role for s in approval.signatures.all() if s.decision == Decision.PENDING]
-        if not signed and any(scope.holds(r, approval.estate) for r in roles):
+        if not signed and scope.holds_any(roles, approval.estate):
             result.append(approval)
     return result
 
@@ -59,19 +62,8 @@ def audit_list(
     since: datetime.date | None = None,
     until: datetime.date | None = None,
 ):
-    qs = scope_for(fetched_by).audit_entries()
-    if action:
-        qs = qs.filter(action__startswith=action)
-    if actor:
-        qs = qs.filter(actor_name=actor)
-    if subject_type:
-        qs = qs.filter(subject_type=subject_type)
-    if estate_id is not None:
-        qs = qs.filter(estate_id=estate_id)
-    if since:
-        qs = qs.filter(at__date__gte=since)
-    if until:
-        qs = qs.filter(at__date__lte=until)
+    qs = narrow(scope_for(fetched_by).audit_entries(), action__startswith=action, actor_name=actor,
+                subject_type=subject_type, estate_id=estate_id, at__date__gte=since, at__date__lte=until)
     return qs.order_by("-at", "-id")
 
 
@@ -79,8 +71,6 @@ def audit_list(
 
 def audit_out(*, fetched_by, entries) -> list:
     """Audit entries with phone and ID numbers in before/after masked for this viewer."""
-    from gongzhi.places.models import Estate
-
     scope = scope_for(fetched_by)
     community_estates: dict[int, list[int]] = {}
     out = []
@@ -97,5 +87,6 @@ def audit_out(*, fetched_by, entries) -> list:
             estates = []
         entry.before = mask_values(scope, entry.before, estates)
         entry.after = mask_values(scope, entry.after, estates)
+        entry.action_label = audit_action_label(entry.action)
         out.append(entry)
     return out

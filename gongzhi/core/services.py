@@ -10,16 +10,18 @@ from dataclasses import dataclass
 
 from django.db import models, transaction
 
-from gongzhi.core import clock
+from gongzhi.core import clock, registry
 from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.choices import AuditAction
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
-from gongzhi.core.models import Approval, ApprovalSignature, ApprovalStatus, Decision
+from gongzhi.core.models import ApiToken, Approval, ApprovalSignature, ApprovalStatus, CalendarDay, Decision
 from gongzhi.core.roles import STAFF_ROLES, Role
-from gongzhi.core.rules import may_edit_calendar
+from gongzhi.core.rules import may_administer, may_edit_calendar
 from gongzhi.core.scoping import Scope, get_in_scope, scope_for
 from gongzhi.core.tables import read_table
 
 APPROVAL_NEEDS_ROLES = "审批单至少需要一个签署角色 / An approval needs at least one signatory role"
+APPROVAL_UNKNOWN_KIND = "未知的审批类别：{kind} / Unknown approval kind: {kind}"
 APPROVAL_UNKNOWN_ROLE = "未知的签署角色：{role} / Unknown signatory role: {role}"
 APPROVAL_DUPLICATE_ROLE = "同一角色只能签署一次：{role} / Each role signs once: {role}"
 APPROVAL_TITLE_REQUIRED = "请填写审批事由 / The approval needs a title"
@@ -34,15 +36,6 @@ APPROVAL_CHOOSE_ROLE = "您可以多个角色签署，请选择一个 / You hold
 APPROVAL_NOTHING_TO_SIGN = "该审批单没有等待您签署的项目 / Nothing in this approval waits for you"
 APPROVAL_REJECT_NEEDS_COMMENT = "驳回时请填写理由 / Give a reason when rejecting"
 NOT_ADMINISTRATOR = "只有该范围的管理员可以修改此记录 / Only an administrator of this scope can change it"
-
-# kind -> callable(approval) run inside the deciding transaction, so the subject's own state
-# changes together with the approval's. Later apps (seals, finance, meetings) register here.
-_approval_handlers: dict[str, Callable[[Approval], None]] = {}
-
-
-def register_approval_handler(kind: str, handler: Callable[[Approval], None]) -> None:
-    _approval_handlers[kind] = handler
-
 
 # Callables run for every decided approval, inside the deciding transaction (the notices app
 # enters completed approvals in the transparency log this way).
@@ -73,6 +66,8 @@ def approval_create(
 
     estate = get_in_scope(scope.estates(STAFF_ROLES), pk=estate_id)
     roles = list(roles)
+    if registry.approval_kind(kind) is None:
+        raise InvalidInput(APPROVAL_UNKNOWN_KIND.format(kind=kind), field="kind")
     title = (title or "").strip()
     if not title:
         raise InvalidInput(APPROVAL_TITLE_REQUIRED, field="title")
@@ -92,7 +87,7 @@ def approval_create(
     ApprovalSignature.objects.bulk_create(
         ApprovalSignature(approval=approval, role=role, position=i) for i, role in enumerate(roles)
     )
-    audit_record(actor, "approval.create", approval, after={**snapshot(approval), "roles": roles})
+    audit_record(actor, AuditAction.APPROVAL_CREATE, approval, after={**snapshot(approval), "roles": roles})
     return approval
 
 
@@ -155,36 +150,23 @@ def _approval_decide(actor, *, approval_id, role, comment, decision) -> Approval
     if approval.status != ApprovalStatus.PENDING:
         approval.decided_at = signature.signed_at
         approval.save(update_fields=["status", "decided_at"])
-    action = "approval.sign" if decision == Decision.SIGNED else "approval.reject"
+    action = AuditAction.APPROVAL_SIGN if decision == Decision.SIGNED else AuditAction.APPROVAL_REJECT
     audit_record(actor, action, signature, before=before, after=snapshot(signature))
     if approval.status != ApprovalStatus.PENDING:
-        audit_record(actor, f"approval.{approval.status}", approval, before=approval_before, after=snapshot(approval))
-        handler = _approval_handlers.get(approval.kind)
-        if handler is not None:
-            handler(approval)
+        audit_record(actor, AuditAction(f"approval.{approval.status}"), approval, before=approval_before, after=snapshot(approval))
+        declared = registry.approval_kind(approval.kind)
+        if declared is not None and declared.on_decided is not None:
+            declared.on_decided(approval)
         for listener in _approval_listeners:
             listener(approval)
     return approval
 
 
 # --- back-office edits (admin) --------------------------------------------------------------
-def can_administer(scope: Scope, estate_id: int | None, community_id: int | None) -> bool:
-    if scope.is_root:
-        return True
-    if Role.ADMINISTRATOR not in scope.roles:
-        return False
-    admin_roles = [Role.ADMINISTRATOR]
-    if estate_id is not None:
-        return estate_id in scope.estate_ids(admin_roles)
-    if community_id is not None:
-        return scope.communities(admin_roles).filter(pk=community_id).exists()
-    return False
-
-
 @transaction.atomic
 def record_save(actor, instance: models.Model, *, scope_ids: tuple[int | None, int | None]) -> models.Model:
     """Save a back-office edit made in the admin, after checking the actor administers it."""
-    if actor is not None and not can_administer(scope_for(actor), *scope_ids):
+    if actor is not None and not may_administer(actor, *scope_ids):
         raise PermissionDenied(NOT_ADMINISTRATOR)
     before = None
     if instance.pk is not None:
@@ -202,7 +184,7 @@ def record_save(actor, instance: models.Model, *, scope_ids: tuple[int | None, i
 
 @transaction.atomic
 def record_delete(actor, instance: models.Model, *, scope_ids: tuple[int | None, int | None]) -> None:
-    if actor is not None and not can_administer(scope_for(actor), *scope_ids):
+    if actor is not None and not may_administer(actor, *scope_ids):
         raise PermissionDenied(NOT_ADMINISTRATOR)
     before = snapshot(instance)
     audit_record(
@@ -215,11 +197,9 @@ def record_delete(actor, instance: models.Model, *, scope_ids: tuple[int | None,
 @transaction.atomic
 def api_token_create(actor, *, name: str = "") -> str:
     """A new API token for the actor; the raw key is returned once and only its hash is kept."""
-    from gongzhi.core.models import ApiToken
-
     raw = ApiToken.new_key()
     token = ApiToken.objects.create(user=actor, key_hash=ApiToken.hash(raw), name=name[:64])
-    audit_record(actor, "api_token.create", token, after={"name": token.name})
+    audit_record(actor, AuditAction.API_TOKEN_CREATE, token, after={"name": token.name})
     return raw
 
 
@@ -280,8 +260,6 @@ def calendar_parse(data: bytes, filename: str = "calendar.csv") -> list[Calendar
 def calendar_import(actor, *, rows: list[CalendarRow]) -> int:
     """Enter or correct days of the working-day calendar. Deadlines already set keep their dates;
     those computed afterwards follow the new days. Returns how many days were written."""
-    from gongzhi.core.models import CalendarDay
-
     if not may_edit_calendar(actor):
         raise PermissionDenied(CALENDAR_NOT_ADMIN)
     existing = {d.day: d for d in CalendarDay.objects.select_for_update().filter(day__in=[r.day for r in rows])}
@@ -294,7 +272,7 @@ def calendar_import(actor, *, rows: list[CalendarRow]) -> int:
         day = old or CalendarDay(day=row.day)
         day.kind, day.name, day.entered_by, day.entered_at = row.kind, row.name, actor, clock.now()
         day.save()
-        audit_record(actor, "calendar.day_set", day, before=before, after=snapshot(day))
+        audit_record(actor, AuditAction.CALENDAR_DAY_SET, day, before=before, after=snapshot(day))
         written += 1
     return written
 
@@ -309,12 +287,10 @@ def calendar_day_set(actor, *, day: datetime.date, kind: str, name: str = "") ->
 @transaction.atomic
 def calendar_day_delete(actor, *, day: datetime.date) -> None:
     """Remove an administrator's day: the official schedule (or weekends) applies again."""
-    from gongzhi.core.models import CalendarDay
-
     if not may_edit_calendar(actor):
         raise PermissionDenied(CALENDAR_NOT_ADMIN)
     row = CalendarDay.objects.select_for_update().filter(day=day).first()
     if row is None:
         raise NotFound()
-    audit_record(actor, "calendar.day_delete", row, before=snapshot(row))
+    audit_record(actor, AuditAction.CALENDAR_DAY_DELETE, row, before=snapshot(row))
     row.delete()

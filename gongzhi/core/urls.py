@@ -3,15 +3,14 @@ from django.urls import path
 
 from gongzhi.core import views
 
+app_name = "core"
+
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("approvals/", views.approval_inbox, name="approval_inbox"),
     path("approvals/new/", views.approval_new, name="approval_new"),
     path("approvals/<int:approval_id>/", views.approval_detail, name="approval_detail"),
     path("audit/", views.audit_trail, name="audit_trail"),
-    path("inbox/", views.inbox, name="inbox"),
     path("audit/export.xlsx", views.audit_export, name="audit_export"),
-    path("display/large-font/", views.toggle_large_font, name="toggle_large_font"),
 ]

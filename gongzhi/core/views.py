@@ -1,4 +1,4 @@
-"""Pages of the shared mechanisms: login, home per role, approvals inbox, audit trail, display.
+"""Pages of the shared mechanisms: approvals and the audit trail (home and display are the portal's).
 
 Views only parse input and hand off to services and selectors.
 """
@@ -9,64 +9,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
-from gongzhi.bodies.selectors import autonomy_coverage, estate_autonomy
 from gongzhi.core import clock, selectors, services
-from gongzhi.core.context_processors import LARGE_FONT_COOKIE
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.exports import xlsx_bytes, xlsx_response
-from gongzhi.core.roles import AUDIT_ROLES, FULL_ROLES, PERSONAL_ROLES, STAFF_ROLES, Role
+from gongzhi.core.roles import AUDIT_ROLES, STAFF_ROLES, Role
 from gongzhi.core.scoping import scope_for
-from gongzhi.people.selectors import my_units
-from gongzhi.places.models import Building
-from gongzhi.places.selectors import community_list, estate_list
-
-
-@login_required
-def home(request):
-    """What each role should see first, without a search."""
-    user = request.user
-    scope = scope_for(user)
-    roles = scope.roles
-    context = {"roles": [Role(r).label for r in sorted(roles)], "is_root": scope.is_root}
-    if roles & PERSONAL_ROLES:
-        context["my_units"] = list(my_units(fetched_by=user))
-    if roles & STAFF_ROLES or scope.is_root:
-        context["awaiting"] = selectors.approvals_awaiting(fetched_by=user)
-    buildings = list(Building.objects.filter(
-        pk__in=[a.building_id for a in scope.assignments if a.role == Role.BUILDING_HEAD and a.building_id]))
-    context["my_buildings"] = buildings
-    estates = estate_list(fetched_by=user)
-    if roles & (STAFF_ROLES - {Role.BUILDING_HEAD}) or scope.is_root:
-        context["estates"] = estate_autonomy(estates[:200])
-        context["estates_total"] = estates.count()
-        context["without_body"] = [e for e in context["estates"] if not e.has_body]
-    elif roles & PERSONAL_ROLES or buildings:
-        context["my_estates"] = list(estates[:5])
-    communities = community_list(fetched_by=user)
-    if communities.exists():
-        context["communities"] = communities[:50]
-        by = "subdistrict" if roles & {Role.SUBDISTRICT_OFFICER} or scope.is_root else "community"
-        context["coverage"] = autonomy_coverage(fetched_by=user, by=by)
-    context.update(_request_tasks(user))
-    context["can_audit"] = scope.has_any(AUDIT_ROLES)
-    context["can_import"] = scope.has_any({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.ADMINISTRATOR})
-    context["can_export"] = scope.has_any(FULL_ROLES)
-    return render(request, "core/home.html", context)
-
-
-def _request_tasks(user) -> dict:
-    """Residents' requests on the home page: what waits for the user to act, and their own requests
-    waiting for confirmation."""
-    from gongzhi.requests.selectors import awaiting_me, request_list
-
-    mine = request_list(fetched_by=user).filter(requester=user, status="resolved").select_related("estate")[:10]
-    return {"requests_awaiting": awaiting_me(user, limit=10), "requests_to_confirm": list(mine)}
 
 
 # --- approvals ------------------------------------------------------------------------------
@@ -106,7 +56,7 @@ def approval_detail(request, approval_id: int):
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("已记录您的意见"))
-            return redirect("approval_detail", approval_id=approval.pk)
+            return redirect("core:approval_detail", approval_id=approval.pk)
         messages.error(request, _("提交的内容不完整 / The form is incomplete"))
     return render(
         request,
@@ -151,7 +101,7 @@ def approval_new(request):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("审批单已发起"))
-            return redirect("approval_detail", approval_id=approval.pk)
+            return redirect("core:approval_detail", approval_id=approval.pk)
     return render(request, "core/approval_new.html", {"form": form})
 
 
@@ -198,23 +148,3 @@ def audit_trail(request):
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     page.object_list = selectors.audit_out(fetched_by=user, entries=page.object_list)
     return render(request, "core/audit_trail.html", {"form": form, "page": page})
-
-
-# --- display --------------------------------------------------------------------------------
-@require_POST
-def toggle_large_font(request):
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = "/"
-    response = HttpResponseRedirect(target)
-    on = request.COOKIES.get(LARGE_FONT_COOKIE) != "1"
-    response.set_cookie(LARGE_FONT_COOKIE, "1" if on else "0", max_age=365 * 24 * 3600, samesite="Lax")
-    return response
-
-
-@login_required
-def inbox(request):
-    """The user's messages (meeting notices, reminders, overdue action items)."""
-    from gongzhi.core.notifications import inbox_open
-
-    return render(request, "core/inbox.html", {"rows": inbox_open(request.user)})

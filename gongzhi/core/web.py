@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 
-from gongzhi.core.errors import GongzhiError
+from gongzhi.core.errors import GongzhiError, InvalidInput
+
+UNKNOWN_ACTION = "未知的操作 / Unknown action"
 
 
 def attempt(request, action, success):
@@ -15,8 +17,17 @@ def attempt(request, action, success):
             raise
         messages.error(request, exc.message)
         return None
-    messages.success(request, success)
+    if success:
+        messages.success(request, success)
     return result
+
+
+def posted_action(request, actions: dict, name: str | None = None):
+    """What `actions` holds for the posted `action` field (or for `name`); an unknown one is refused."""
+    found = actions.get(name if name is not None else request.POST.get("action", ""))
+    if found is None:
+        raise InvalidInput(UNKNOWN_ACTION)
+    return found
 
 
 def posted_id(value):

@@ -1,0 +1,29 @@
+"""The kernel's choices: approval states and decisions, and the kernel's audit actions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("审批中")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已驳回")
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("待签")
+    SIGNED = "signed", _("已签")
+    REJECTED = "rejected", _("驳回")
+
+
+class AuditAction(models.TextChoices):
+    """What the audit trail records, by the code stored in AuditEntry.action."""
+
+    APPROVAL_CREATE = "approval.create", _("发起审批单")
+    APPROVAL_SIGN = "approval.sign", _("签署审批单")
+    APPROVAL_REJECT = "approval.reject", _("驳回审批单")
+    APPROVAL_APPROVED = "approval.approved", _("审批单通过")
+    APPROVAL_REJECTED = "approval.rejected", _("审批单被驳回")
+    API_TOKEN_CREATE = "api_token.create", _("创建接口令牌")
+    CALENDAR_DAY_SET = "calendar.day_set", _("设置工作日/休息日")
+    CALENDAR_DAY_DELETE = "calendar.day_delete", _("删除日历设置")

@@ -1,0 +1,130 @@
+"""The portal: a home page built from each app's cards, the header each app contributes, and what
+every page owes its readers (a skip link, messages read out, a label for every input, pagination
+that keeps the filters)."""
+
+import re
+import types
+from collections import Counter
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from gongzhi.core.cards import TASKS, Card
+from gongzhi.core.models import AuditEntry
+from gongzhi.core.registry import audit_actions
+from gongzhi.portal import cards
+
+
+def test_a_new_app_adds_a_card_without_editing_core_or_the_portal(login, monkeypatch):
+    resident = login("wangayi")
+    assert "等待我签署的审批单" not in resident.get("/").content.decode()
+    newcomer = types.SimpleNamespace(
+        cards=lambda request, scope: [Card("core/cards/awaiting.html", {"approvals": []}, order=TASKS - 5)])
+    installed = cards._home_modules()
+    monkeypatch.setattr(cards, "_home_modules", lambda: [*installed, newcomer])
+    page = resident.get("/").content.decode()
+    assert "等待我签署的审批单" in page
+    assert page.index("等待我签署的审批单") < page.index("我的房屋"), "cards come in their order: tasks first"
+
+
+def _nav(page: str) -> list[str]:
+    nav = re.search(r'<nav aria-label="[^"]+">(.*?)</nav>', page, re.S).group(1)
+    labels = [re.sub(r"<[^>]+>", "", label).strip() for label in re.findall(r"<a [^>]*>(.*?)</a>", nav, re.S)]
+    return [re.sub(r"\s+\d+$", "", label) for label in labels]  # the unread count beside 消息
+
+
+@pytest.mark.parametrize(("username", "expected"), [
+    ("wangayi", ["首页", "诉求", "审批", "公示", "表决", "议事", "消息"]),
+    ("sunjiancha", ["首页", "诉求", "审批", "公示", "表决", "议事", "监督", "消息"]),
+    (None, ["公示栏", "透明日志", "登录"]),
+])
+def test_the_header_is_what_the_apps_contribute_for_this_user(client, login, username, expected):
+    reader = login(username) if username else client
+    path = "/" if username else "/board/"
+    assert _nav(reader.get(path).content.decode()) == expected
+
+
+@pytest.mark.parametrize("path", ["/", "/requests/", "/notices/", "/votes/", "/approvals/"])
+def test_every_page_has_a_skip_link_and_reads_out_its_messages(login, path):
+    page = login("yanshuji").get(path).content.decode()
+    assert '<a class="skip" href="#main">' in page and '<main id="main"' in page
+    assert 'aria-live="polite"' in page
+
+
+def test_the_audit_trails_next_page_keeps_the_filters(login):
+    counts = Counter(AuditEntry.objects.values_list("action", flat=True))
+    action, count = counts.most_common(1)[0]
+    assert count > 50, "the demo records more than one page (50) of its commonest action"
+    page = login("guanliyuan").get(f"/audit/?action={action}").content.decode()
+    link = re.search(r'<a rel="next" href="\?([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert parse_qs(link) == {"action": [action], "page": ["2"]}
+    second = login("guanliyuan").get(f"/audit/?{link}").content.decode()
+    other = next(a for a in counts if not a.startswith(action))
+    assert "第 2 /" in second and action in second and other not in second
+
+
+def test_every_audit_action_the_demo_recorded_has_a_name(world):
+    named = audit_actions()
+    recorded = set(AuditEntry.objects.values_list("action", flat=True).distinct())
+    assert recorded and recorded <= set(named), sorted(recorded - set(named))
+
+
+def test_the_audit_trail_names_each_action_in_chinese(login):
+    page = login("guanliyuan").get("/audit/?action=approval.create").content.decode()
+    assert "发起审批单" in page
+
+
+# --- every input has a label ----------------------------------------------------------------------
+class _Inputs(HTMLParser):
+    """Inputs a person fills in, and the labels on the page."""
+
+    SILENT = {"hidden", "submit", "button", "image", "reset"}
+
+    def __init__(self):
+        super().__init__()
+        self.inputs, self.label_for, self.in_label = [], set(), 0
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "label":
+            self.in_label += 1
+            if a.get("for"):
+                self.label_for.add(a["for"])
+        elif tag in ("input", "select", "textarea") and a.get("type", "text") not in self.SILENT:
+            self.inputs.append((tag, a, self.in_label > 0))
+        elif tag == "a" and a.get("href", "").startswith("/") and not a["href"].startswith(("/api", "/admin")):
+            self.links.append(a["href"])
+
+    def handle_endtag(self, tag):
+        if tag == "label" and self.in_label:
+            self.in_label -= 1
+
+    def unlabelled(self) -> list[str]:
+        return [f'<{tag} name="{a.get("name")}">' for tag, a, wrapped in self.inputs
+                if not (wrapped or a.get("aria-label") or a.get("aria-labelledby") or a.get("id") in self.label_for)]
+
+
+SKIP = re.compile(r"\.(pdf|xlsx|json|pem|png|jpg|svg)$|/logout|/export|/print|/photos/|/i18n/")
+
+
+@pytest.mark.parametrize("username", ["wangayi", "zhaozhuren", "yanshuji", "zhangjingli", "sunjiancha", "guanliyuan"])
+def test_every_input_on_every_page_a_persona_reaches_has_a_label(login, username):
+    client = login(username)
+    seen, queue, failures = set(), ["/"], []
+    while queue and len(seen) < 60:
+        path = queue.pop(0)
+        key = re.sub(r"\d+", "N", urlparse(path).path)  # one page of each kind
+        if key in seen or SKIP.search(key):
+            continue
+        seen.add(key)
+        response = client.get(path)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        parser = _Inputs()
+        parser.feed(response.content.decode())
+        failures += [f"{key}: {item}" for item in parser.unlabelled()]
+        queue += [link for link in parser.links if re.sub(r"\d+", "N", urlparse(link).path) not in seen]
+    assert len(seen) > 10
+    assert failures == [], "\n".join(failures)
