@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from gongzhi import synthetic
 from gongzhi.core.audit import audit_record
 from gongzhi.people.models import Ownership, PartyMember, Person
+from gongzhi.places.choices import AuditAction
 from gongzhi.places.models import Building, Community, District, Estate, Subdistrict, Unit
 
 BATCH = 20_000
@@ -107,7 +108,7 @@ def seed(units: int, *, rng_seed: int = 1, progress: Callable[[int], None] | Non
         if connection.vendor == "postgresql":
             _reset_sequences()
         district = District.objects.order_by("-pk").first()
-        audit_record(None, "seed.generate", district, after={"units": result.units, "persons": result.persons})
+        audit_record(None, AuditAction.SEED_GENERATE, district, after={"units": result.units, "persons": result.persons})
     result.seconds = time.perf_counter() - started
     return result
 

@@ -4,7 +4,7 @@ never edited or deleted here (or anywhere); corrections are new notices on the w
 from django.contrib import admin
 from django.db.models import Q
 
-from gongzhi.core.admin import ReadOnlyScopedAdmin
+from gongzhi.core.admin_base import ReadOnlyScopedAdmin
 from gongzhi.notices.models import LogKey, LogLeaf, Notice, SignedTreeHead
 
 

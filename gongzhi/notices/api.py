@@ -251,11 +251,9 @@ def notice_get(request: HttpRequest, notice_id: Id):
 @router.get("/notices/{notice_id}/file", auth=OPTIONAL, response={200: dict, **ERRORS})
 def notice_file(request: HttpRequest, notice_id: Id):
     """The notice file: entry, inclusion proof and signed head, for `gongzhi verify`."""
-    from gongzhi.notices.views import verify_url
-
     notice = selectors.notice_get(fetched_by=request.user, notice_id=notice_id)
     leaf = selectors.leaf_of("notice", notice.pk)
-    return documents.notice_file(leaf, log.head_covering(leaf.index) or log.head_sign(), verify_url(request, leaf))
+    return documents.notice_file(leaf, log.head_covering(leaf.index) or log.head_sign(), documents.verify_url(request, leaf))
 
 
 @router.post("/notices", response={201: NoticeOut, **ERRORS})

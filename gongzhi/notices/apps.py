@@ -8,6 +8,10 @@ class NoticesConfig(AppConfig):
     verbose_name = _("公示与透明日志")
 
     def ready(self):
+        from gongzhi.core.registry import register_audit_actions
+        from gongzhi.notices.choices import AuditAction
+
+        register_audit_actions(AuditAction)
         from gongzhi.notices import records
 
         records.register()

@@ -3,6 +3,9 @@ check behind the public verification page, which uses the same code as `gongzhi 
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.urls import reverse
+
 from gongzhi.notices import log, verification
 from gongzhi.notices.keys import public_pem
 from gongzhi.notices.models import LogKey, LogLeaf, SignedTreeHead
@@ -106,3 +109,10 @@ def check_leaf(leaf: LogLeaf, printed_hash: str | None = None) -> LeafCheck:
     except verification.VerificationError as exc:
         report.add("proof", False, str(exc))
     return LeafCheck(leaf=leaf, head=head, report=report)
+
+
+def verify_url(request, leaf: LogLeaf) -> str:
+    """The address a printed QR code or a notice file points a reader to, to check this leaf."""
+    path = reverse("notices:notice_verify", args=[leaf.index]) + f"?h={bytes(leaf.leaf_hash).hex()}"
+    base = settings.GONGZHI_PUBLIC_URL
+    return f"{base}{path}" if base else request.build_absolute_uri(path)

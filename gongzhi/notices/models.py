@@ -14,27 +14,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
+from gongzhi.notices.choices import Audience, NoticeKind
 from gongzhi.places.models import Community, Estate
 
 LEVEL_SHIFT = 48  # LogNode.key = level << 48 | index: one integer key per stored block
-
-
-class NoticeKind(models.TextChoices):
-    ANNOUNCEMENT = "announcement", _("公告")
-    RESOLUTION = "resolution", _("决议公示")
-    IMPLEMENTATION = "implementation", _("实施结果公示")
-    VOTE_RESULT = "vote_result", _("表决结果公示")
-    FINANCIAL = "financial", _("财务收支公示")
-    AUDIT = "audit", _("审计结果公示")
-    EVALUATION = "evaluation", _("评议结果公示")
-    HONOUR_LIST = "honour_list", _("红黑榜")
-    CONSULTATION = "consultation", _("征求意见")
-
-
-class Audience(models.TextChoices):
-    ESTATE = "estate", _("本小区居民")
-    COMMUNITY = "community", _("本社区居民")
-    PUBLIC = "public", _("公开（无需登录）")
 
 
 class Notice(models.Model):

@@ -11,7 +11,8 @@ from collections import defaultdict
 from gongzhi.core.models import Approval, ApprovalSignature, ApprovalStatus
 from gongzhi.core.roles import STAFF_ROLES
 from gongzhi.core.scoping import scope_for
-from gongzhi.notices.log import RecordKind, register_record_kind
+from gongzhi.core.services import on_approval_decided
+from gongzhi.notices.log import RecordKind, publish, register_record_kind
 from gongzhi.notices.models import Notice, NoticeAttachment
 from gongzhi.notices.selectors import notices_visible
 
@@ -110,8 +111,6 @@ def _approvals_visible_ids(user, ids):
 
 
 def publish_completed_approval(approval: Approval) -> None:
-    from gongzhi.notices.log import publish
-
     if approval.status == ApprovalStatus.APPROVED:
         publish("approval", approval)
 
@@ -133,6 +132,5 @@ def register() -> None:
             visible_ids=_approvals_visible_ids,
         )
     )
-    from gongzhi.core.services import on_approval_decided
 
     on_approval_decided(publish_completed_approval)

@@ -8,6 +8,7 @@ everyone whose estates lie in the community and by the community's staff.
 from django.db.models import Q, QuerySet
 
 from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.notices.log import record_kinds
 from gongzhi.notices.models import Audience, LogLeaf, Notice
 
 
@@ -57,8 +58,6 @@ def leaf_indices(kind: str, ref_ids) -> dict[int, int]:
 
 def log_entries(*, fetched_by, start: int, end: int) -> list[tuple[LogLeaf, bool]]:
     """Leaves [start, end) with whether the reader may see the entry text (else only its hash)."""
-    from gongzhi.notices.log import record_kinds
-
     leaves = list(LogLeaf.objects.filter(index__gte=start, index__lt=end).order_by("index"))
     kinds = record_kinds()
     visible: set[tuple[str, int]] = set()

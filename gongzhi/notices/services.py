@@ -15,10 +15,10 @@ from django.db.models import F, Q
 from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
-from gongzhi.core.files import Upload, attachment_type
-from gongzhi.core.roles import NOTICE_PUBLISHER_ROLES, Role
+from gongzhi.core.files import Upload, check_uploads
 from gongzhi.core.scoping import get_in_scope, scope_for
-from gongzhi.notices import keys, log, merkle
+from gongzhi.notices import keys, log, merkle, rules
+from gongzhi.notices.choices import AuditAction
 from gongzhi.notices.models import Audience, Notice, NoticeAttachment, NoticeKind, NoticeRead, SignedTreeHead
 from gongzhi.notices.selectors import notices_visible
 from gongzhi.places.models import Community
@@ -41,24 +41,14 @@ SUPERSEDE_OTHER_PLACE = "更正的公示必须属于同一小区或社区 / A co
 ALREADY_CORRECTED = "该公示已被更正，请更正最新的一份 / This notice has already been corrected: correct the latest one"
 NOT_A_PUBLISHER = "您不能在此发布公示 / You cannot publish notices here"
 NOT_ADMINISTRATOR = "只有系统管理员可以更换日志签名密钥 / Only a system administrator can rotate the log signing key"
-HEAD_SIGNERS = NOTICE_PUBLISHER_ROLES | {Role.DISCIPLINE_SUPERVISOR, Role.AUDITOR}
 
 BODY_MAX = 20000
 TABLE_MAX_ROWS, TABLE_MAX_COLS = 500, 20
 ATTACHMENTS_MAX = 10
 
 def _check_attachments(uploads: list[Upload]) -> list[tuple[Upload, str]]:
-    if len(uploads) > ATTACHMENTS_MAX:
-        raise InvalidInput(TOO_MANY_ATTACHMENTS.format(n=ATTACHMENTS_MAX), field="attachments")
-    limit = settings.GONGZHI_NOTICE_ATTACHMENT_MAX_BYTES
-    checked = []
-    for upload in uploads:
-        if len(upload.data) > limit:
-            raise InvalidInput(
-                ATTACHMENT_TOO_BIG.format(name=upload.name, mb=limit // (1024 * 1024)), field="attachments"
-            )
-        checked.append((upload, attachment_type(upload)))
-    return checked
+    return check_uploads(uploads, most=ATTACHMENTS_MAX, max_bytes=settings.GONGZHI_NOTICE_ATTACHMENT_MAX_BYTES,
+                         field="attachments", too_many=TOO_MANY_ATTACHMENTS, too_big=ATTACHMENT_TOO_BIG)
 
 
 def clean_table(table) -> dict | None:
@@ -90,7 +80,7 @@ def clean_table(table) -> dict | None:
 
 def _publishing_place(scope, estate_id, community_id):
     """The estate or community the actor publishes for, which must be under a publisher role."""
-    roles = NOTICE_PUBLISHER_ROLES
+    roles = rules.PUBLISHERS
     if estate_id is not None:
         estate = get_in_scope(scope.estates().select_related("community"), pk=estate_id)
         if not (scope.is_root or estate.pk in scope.estate_ids(roles)):
@@ -160,7 +150,7 @@ def notice_publish(
         attachment.file.save(_stored_name(upload), ContentFile(upload.data), save=False)
         attachment.save()
     leaf = log.publish("notice", notice)
-    audit_record(actor, "notice.publish", notice, after={**snapshot(notice), "log_index": leaf.index})
+    audit_record(actor, AuditAction.NOTICE_PUBLISH, notice, after={**snapshot(notice), "log_index": leaf.index})
     return notice
 
 
@@ -195,7 +185,7 @@ def notice_pin(actor, *, notice_id: int, pinned: bool) -> Notice:
     # Only this column may change after publication (the database refuses the others).
     Notice.objects.filter(pk=notice.pk).update(pinned=bool(pinned))
     notice.pinned = bool(pinned)
-    audit_record(actor, "notice.pin", notice, before=before, after={"pinned": notice.pinned})
+    audit_record(actor, AuditAction.NOTICE_PIN, notice, before=before, after={"pinned": notice.pinned})
     return notice
 
 
@@ -219,11 +209,10 @@ def notice_read_record(user, notice: Notice) -> None:
 @transaction.atomic
 def head_sign_now(actor) -> SignedTreeHead:
     """Sign a tree head on demand (staff, supervisors and auditors may ask for one)."""
-    scope = scope_for(actor)
-    if not scope.has_any(HEAD_SIGNERS):
+    if not rules.may_sign_head(actor):
         raise PermissionDenied()
     head = log.head_sign()
-    audit_record(actor, "log.head_sign", head, after={"tree_size": head.tree_size, "key_id": head.key_id})
+    audit_record(actor, AuditAction.LOG_HEAD_SIGN, head, after={"tree_size": head.tree_size, "key_id": head.key_id})
     return head
 
 
@@ -235,5 +224,5 @@ def log_key_rotate(actor) -> SignedTreeHead:
     log.lock()  # no head is signed while the key changes
     old, new = keys.rotate()
     head = log.head_sign()
-    audit_record(actor, "log.key_rotate", new, before={"key_id": old.key_id}, after={"key_id": new.key_id})
+    audit_record(actor, AuditAction.LOG_KEY_ROTATE, new, before={"key_id": old.key_id}, after={"key_id": new.key_id})
     return head

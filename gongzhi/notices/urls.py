@@ -2,6 +2,8 @@ from django.urls import path
 
 from gongzhi.notices import views
 
+app_name = "notices"
+
 urlpatterns = [
     path("board/", views.board_index, name="board_index"),
     path("board/estates/<int:estate_id>/", views.estate_board, name="estate_board"),

@@ -5,7 +5,6 @@ import datetime
 import json
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch
@@ -17,18 +16,11 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import GongzhiError, NotFound, PermissionDenied
 from gongzhi.core.files import Upload
-from gongzhi.core.roles import NOTICE_PUBLISHER_ROLES
 from gongzhi.core.scoping import scope_for
-from gongzhi.notices import documents, log, printing, selectors, services
+from gongzhi.notices import documents, log, printing, rules, selectors, services
 from gongzhi.notices.models import Audience, LogKey, LogLeaf, NoticeKind
 from gongzhi.places.ledger import read_table
 from gongzhi.places.models import Community, Estate
-
-
-def verify_url(request, leaf: LogLeaf) -> str:
-    path = reverse("notice_verify", args=[leaf.index]) + f"?h={bytes(leaf.leaf_hash).hex()}"
-    base = settings.GONGZHI_PUBLIC_URL
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
 
 
 def _visible_notice(request, notice_id: int):
@@ -101,7 +93,7 @@ def notice_list(request):
         "notices/notice_list.html",
         {
             "notices": _with_log_index(notices),
-            "can_publish": scope_for(request.user).has_any(NOTICE_PUBLISHER_ROLES),
+            "can_publish": rules.may_publish(request.user),
         },
     )
 
@@ -113,20 +105,15 @@ def notice_detail(request, notice_id: int):
     services.notice_read_record(request.user, notice)
     notice.views += 1  # this reading, counted in the database just now
     leaf = selectors.leaf_of("notice", notice.pk)
-    scope = scope_for(request.user)
-    can_manage = scope.is_root or (
-        notice.estate_id in scope.estate_ids(NOTICE_PUBLISHER_ROLES)
-        if notice.estate_id
-        else scope.communities(NOTICE_PUBLISHER_ROLES).filter(pk=notice.community_id).exists()
-    )
+    can_manage = rules.may_publish_for(request.user, notice)
     return render(
         request,
         "notices/notice_detail.html",
         {
             "notice": notice,
             "leaf": leaf,
-            "verify_url": verify_url(request, leaf),
-            "qr": printing.qr_svg_data_uri(verify_url(request, leaf)),
+            "verify_url": documents.verify_url(request, leaf),
+            "qr": printing.qr_svg_data_uri(documents.verify_url(request, leaf)),
             "can_manage": can_manage,
             "readers": notice.reads.count() if can_manage else None,
             "correction": getattr(notice, "correction", None),
@@ -138,7 +125,7 @@ def notice_detail(request, notice_id: int):
 def notice_print(request, notice_id: int):
     notice = _visible_notice(request, notice_id)
     leaf = selectors.leaf_of("notice", notice.pk)
-    pdf = printing.notice_pdf(notice, leaf=leaf, verify_url=verify_url(request, leaf))
+    pdf = printing.notice_pdf(notice, leaf=leaf, verify_url=documents.verify_url(request, leaf))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{leaf.index}.pdf"'
     return response
@@ -152,7 +139,7 @@ def notice_file(request, notice_id: int):
     if head is None:
         head = log.head_sign()
     response = JsonResponse(
-        documents.notice_file(leaf, head, verify_url(request, leaf)), json_dumps_params={"ensure_ascii": False}
+        documents.notice_file(leaf, head, documents.verify_url(request, leaf)), json_dumps_params={"ensure_ascii": False}
     )
     response["Content-Disposition"] = f'attachment; filename="notice-{leaf.index}.json"'
     return response
@@ -171,9 +158,9 @@ def notice_attachment(request, notice_id: int, attachment_id: int):
 @require_POST
 def notice_pin(request, notice_id: int):
     if not request.user.is_authenticated:
-        return redirect_to_login(reverse("notice_detail", args=[notice_id]))
+        return redirect_to_login(reverse("notices:notice_detail", args=[notice_id]))
     services.notice_pin(request.user, notice_id=notice_id, pinned=request.POST.get("pinned") == "1")
-    return redirect("notice_detail", notice_id)
+    return redirect("notices:notice_detail", notice_id)
 
 
 # --- publishing ------------------------------------------------------------------------------
@@ -207,8 +194,8 @@ class NoticeForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         scope = scope_for(user)
-        estates = scope.estates(NOTICE_PUBLISHER_ROLES).select_related("community").order_by("community__name", "name")
-        communities = scope.communities(NOTICE_PUBLISHER_ROLES).order_by("name")
+        estates = scope.estates(rules.PUBLISHERS).select_related("community").order_by("community__name", "name")
+        communities = scope.communities(rules.PUBLISHERS).order_by("name")
         self.fields["place"].choices = [(f"c{c.pk}", f"{c.name}（{_('社区')}）") for c in communities] + [
             (f"e{e.pk}", f"{e.community.name} · {e.name}") for e in estates
         ]
@@ -224,7 +211,7 @@ def notice_new(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     user = request.user
-    if not scope_for(user).has_any(NOTICE_PUBLISHER_ROLES):
+    if not rules.may_publish(user):
         raise PermissionDenied(services.NOT_A_PUBLISHER)
     supersedes = None
     if request.GET.get("supersedes") or request.POST.get("supersedes"):
@@ -257,7 +244,7 @@ def notice_new(request):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("公示已发布并记入透明日志"))
-            return redirect("notice_detail", notice.pk)
+            return redirect("notices:notice_detail", notice.pk)
     return render(request, "notices/notice_new.html", {"form": form, "supersedes": supersedes})
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gongzhi.core.admin import ScopedAdmin
+from gongzhi.core.admin_base import ScopedAdmin
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.scoping import scope_for
 from gongzhi.people.models import Ownership, PartyMember, Person, Residency, RoleAssignment

@@ -12,12 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
 from gongzhi.core.roles import Role
+from gongzhi.people.choices import MemberStatus, PersonKind, Relation
 from gongzhi.places.models import Building, Community, District, Estate, Grid, Subdistrict, Unit
-
-
-class PersonKind(models.TextChoices):
-    NATURAL = "natural", _("自然人")
-    DEVELOPER = "developer", _("建设单位")
 
 
 class Person(models.Model):
@@ -77,12 +73,6 @@ class Ownership(models.Model):
         return self.unit.scope_ids()
 
 
-class Relation(models.TextChoices):
-    OWNER = "owner", _("业主本人")
-    FAMILY = "family", _("家庭成员")
-    TENANT = "tenant", _("租户")
-
-
 class Residency(models.Model):
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="residencies", verbose_name=_("房屋"), db_index=False)
     person = models.ForeignKey(Person, models.PROTECT, related_name="residencies", verbose_name=_("居民"))
@@ -100,11 +90,6 @@ class Residency(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.unit.scope_ids()
-
-
-class MemberStatus(models.TextChoices):
-    IN_SERVICE = "in_service", _("在职党员")
-    RETIRED = "retired", _("离退休党员")
 
 
 class PartyMember(models.Model):

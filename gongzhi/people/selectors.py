@@ -2,9 +2,11 @@
 
 from collections import defaultdict
 
+from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.people.masking import person_contact
-from gongzhi.people.models import Ownership, Person, RoleAssignment
+from gongzhi.people.models import Ownership, Person, Residency, RoleAssignment
+from gongzhi.places.models import Unit
 
 
 def person_list(*, fetched_by, estate_id: int | None = None, query: str = ""):
@@ -19,8 +21,6 @@ def person_list(*, fetched_by, estate_id: int | None = None, query: str = ""):
 
 def person_estate_ids(person_ids) -> dict[int, set[int]]:
     """Estates in which each person currently owns or lives, for masking decisions (one query)."""
-    from gongzhi.people.models import Residency
-
     result: dict[int, set[int]] = defaultdict(set)
     for model in (Ownership, Residency):
         rows = model.objects.filter(person_id__in=person_ids, until__isnull=True).values_list(
@@ -71,8 +71,6 @@ def my_units(*, fetched_by):
     """The units the user owns or lives in (home page of residents and owners)."""
     from django.db.models import Q
 
-    from gongzhi.people.models import Residency
-    from gongzhi.places.models import Unit
 
     if not fetched_by.is_authenticated:
         return Unit.objects.none()
@@ -85,7 +83,6 @@ def role_assignment_list(*, fetched_by):
     """Role assignments the viewer may see: their own, and, for administrators, those in scope."""
     from django.db.models import Q
 
-    from gongzhi.core.roles import Role
 
     scope = scope_for(fetched_by)
     qs = RoleAssignment.objects.select_related(

@@ -9,14 +9,14 @@ from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied
 from gongzhi.core.roles import Role
-from gongzhi.core.scoping import forget_scope, scope_for
-from gongzhi.core.services import can_administer
-from gongzhi.people.models import ANCHOR_FIELDS, RoleAssignment
+from gongzhi.core.scoping import forget_scope
+from gongzhi.people import rules
+from gongzhi.people.choices import AuditAction
+from gongzhi.people.models import ANCHOR_FIELDS, MemberStatus, PartyMember, Person, Relation, Residency, RoleAssignment
 from gongzhi.places import models as places
 
 ROLE_UNKNOWN = "未知角色：{role} / Unknown role: {role}"
 ANCHOR_UNKNOWN = "未知的挂靠层级：{field} / Unknown anchor level: {field}"
-ROLE_NEEDS_ADMIN = "只有该范围的管理员可以授予或撤销角色 / Only an administrator of this scope can grant roles"
 ROLE_ALREADY_REVOKED = "该角色授权已失效 / This role assignment has already ended"
 
 _ANCHOR_MODELS = {
@@ -31,8 +31,8 @@ _ANCHOR_MODELS = {
 
 
 def _check_admin(actor, scope_ids) -> None:
-    if not can_administer(scope_for(actor), *scope_ids):
-        raise PermissionDenied(ROLE_NEEDS_ADMIN)
+    if not rules.may_administer_people(actor, scope_ids):
+        raise PermissionDenied(rules.ROLE_NEEDS_ADMIN)
 
 
 @transaction.atomic
@@ -62,7 +62,7 @@ def role_assign(
     )
     assignment.full_clean()
     assignment.save()
-    audit_record(actor, "role.assign", assignment, after=snapshot(assignment))
+    audit_record(actor, AuditAction.ROLE_ASSIGN, assignment, after=snapshot(assignment))
     forget_scope(user)
     return assignment
 
@@ -83,7 +83,7 @@ def role_revoke(actor, *, assignment_id: int) -> RoleAssignment:
     if assignment.valid_from > assignment.valid_until:
         assignment.valid_from = assignment.valid_until
     assignment.save(update_fields=["valid_until", "valid_from"])
-    audit_record(actor, "role.revoke", assignment, before=before, after=snapshot(assignment))
+    audit_record(actor, AuditAction.ROLE_REVOKE, assignment, before=before, after=snapshot(assignment))
     forget_scope(assignment.user)
     return assignment
 
@@ -91,8 +91,6 @@ def role_revoke(actor, *, assignment_id: int) -> RoleAssignment:
 @transaction.atomic
 def person_link_user(actor, *, person_id: int, user_id: int):
     """Give a person a login (a resident registering, a cadre's account)."""
-    from gongzhi.people.models import Person
-
     person = Person.objects.select_for_update().filter(pk=person_id).first()
     user = get_user_model().objects.filter(pk=user_id).first()
     if person is None or user is None:
@@ -102,28 +100,24 @@ def person_link_user(actor, *, person_id: int, user_id: int):
     before = snapshot(person)
     person.user = user
     person.save(update_fields=["user"])
-    audit_record(actor, "person.link_user", person, before=before, after=snapshot(person))
+    audit_record(actor, AuditAction.PERSON_LINK_USER, person, before=before, after=snapshot(person))
     return person
 
 
 @transaction.atomic
 def person_create(actor, *, name: str, phone: str = "", id_number: str = "", community_id: int | None = None):
     """A person not (yet) in any ledger: a cadre, a community worker, a tenant."""
-    from gongzhi.people.models import Person
-
     if actor is not None:
         _check_admin(actor, (None, community_id))
     if not (name or "").strip():
         raise InvalidInput("请填写姓名 / A name is required", field="name")
     person = Person.objects.create(name=name.strip(), phone=phone, id_number=id_number)
-    audit_record(actor, "person.create", person, after=snapshot(person), community_id=community_id)
+    audit_record(actor, AuditAction.PERSON_CREATE, person, after=snapshot(person), community_id=community_id)
     return person
 
 
 @transaction.atomic
 def residency_add(actor, *, person_id: int, unit_id: int, relation: str, since=None):
-    from gongzhi.people.models import Person, Relation, Residency
-
     if relation not in Relation.values:
         raise InvalidInput(f"未知关系：{relation} / Unknown relation", field="relation")
     person = Person.objects.filter(pk=person_id).first()
@@ -133,7 +127,7 @@ def residency_add(actor, *, person_id: int, unit_id: int, relation: str, since=N
     if actor is not None:
         _check_admin(actor, unit.scope_ids())
     residency = Residency.objects.create(person=person, unit=unit, relation=relation, since=since)
-    audit_record(actor, "residency.add", residency, after=snapshot(residency))
+    audit_record(actor, AuditAction.RESIDENCY_ADD, residency, after=snapshot(residency))
     return residency
 
 
@@ -143,8 +137,6 @@ def party_member_register(
     registered_on: datetime.date | None = None,
 ):
     """Record a party member and, for in-service members, their dual registration (双报到)."""
-    from gongzhi.people.models import MemberStatus, PartyMember, Person
-
     if status not in MemberStatus.values:
         raise InvalidInput(f"未知党员状态：{status} / Unknown status", field="status")
     person = Person.objects.filter(pk=person_id).first()
@@ -157,5 +149,5 @@ def party_member_register(
         defaults={"status": status, "work_unit": work_unit, "registered_community_id": community_id,
                   "registered_on": registered_on},
     )
-    audit_record(actor, "party_member.register", member, after=snapshot(member), community_id=community_id)
+    audit_record(actor, AuditAction.PARTY_MEMBER_REGISTER, member, after=snapshot(member), community_id=community_id)
     return member

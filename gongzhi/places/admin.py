@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gongzhi.core.admin import ScopedAdmin
+from gongzhi.core.admin_base import ScopedAdmin
 from gongzhi.places.models import Building, Community, District, Entrance, Estate, Grid, Subdistrict, Unit
 
 

@@ -16,12 +16,14 @@ from django.db import transaction
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import InvalidInput, PermissionDenied
 from gongzhi.core.exports import xlsx_bytes
-from gongzhi.core.roles import FULL_ROLES, Role
+from gongzhi.core.idnumbers import id_number_valid
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.core.tables import read_table  # noqa: F401 — the ledger pages and commands read files through it
 from gongzhi.people.masking import person_contact
 from gongzhi.people.models import Ownership, Person, PersonKind
 from gongzhi.people.selectors import person_estate_ids
+from gongzhi.places import rules
+from gongzhi.places.choices import AuditAction
 from gongzhi.places.models import Building, Community, Entrance, Estate, Unit, UnitKind
 
 # canonical key -> accepted headers (compared without spaces, case-insensitive)
@@ -44,8 +46,6 @@ KIND_NAMES = {"住宅": UnitKind.RESIDENTIAL, "商业": UnitKind.COMMERCIAL, "�
               "车位": UnitKind.PARKING, **{k.value: k.value for k in UnitKind}}
 DEVELOPER_NAMES = {"建设单位", "开发商", "developer"}
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
 
 FILE_EMPTY = "台账中没有数据行 / The ledger has no data rows"
 MISSING_COLUMNS = "缺少必需的列：{cols} / Missing required columns: {cols}"
@@ -70,16 +70,6 @@ class LedgerImportError(InvalidInput):
         shown = "；".join(str(e) for e in errors[:20])
         more = f"（另有{len(errors) - 20}处）" if len(errors) > 20 else ""
         super().__init__(f"台账有{len(errors)}处错误，未导入任何数据 / Nothing imported: {shown}{more}")
-
-
-def id_number_valid(value: str) -> bool:
-    """GB 11643 check digit of an 18-character resident ID number (15-digit old numbers pass)."""
-    if re.fullmatch(r"\d{15}", value):
-        return True
-    if not re.fullmatch(r"\d{17}[\dXx]", value):
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
-    return ID_CHECK[total % 11] == value[17].upper()
 
 
 def header_map(header: list[str], columns: dict[str, tuple[str, ...]] = COLUMNS) -> dict[str, int]:
@@ -204,10 +194,9 @@ def _communities_for(actor, names: Iterable[str]) -> dict[str, Community]:
     qs = Community.objects.filter(name__in=set(names))
     if actor is not None:
         scope = scope_for(actor)
-        allowed = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.ADMINISTRATOR}
-        if not scope.has_any(allowed):
+        if not rules.may_import_ledger(actor):
             raise PermissionDenied(IMPORT_NEEDS_ROLE)
-        qs = qs.filter(pk__in=scope.communities(allowed).values("pk"))
+        qs = qs.filter(pk__in=scope.communities(rules.LEDGER_IMPORTERS).values("pk"))
     found = {c.name: c for c in qs}
     missing = set(names) - set(found)
     if missing:
@@ -306,7 +295,7 @@ def ledger_import(actor, *, rows: list[LedgerRow], progress: Callable[[int], Non
         estate.household_count = Unit.objects.filter(estate=estate, kind=UnitKind.RESIDENTIAL).count()
         estate.save(update_fields=["household_count"])
         audit_record(
-            actor, "ledger.import", estate,
+            actor, AuditAction.LEDGER_IMPORT, estate,
             after={"rows": sum(1 for r in rows if estate_of[r.line].pk == estate.pk), **result.__dict__},
         )
     return result
@@ -316,7 +305,7 @@ def ledger_import(actor, *, rows: list[LedgerRow], progress: Callable[[int], Non
 def ledger_rows(*, fetched_by, estate_id: int) -> list[list]:
     """The estate's ledger as the viewer may see it (personal data masked by role)."""
     scope = scope_for(fetched_by)
-    estate = get_in_scope(scope.estates(FULL_ROLES), pk=estate_id)
+    estate = get_in_scope(scope.estates(rules.LEDGER_EXPORTERS), pk=estate_id)
     units = scope.units().filter(estate=estate).select_related("building", "entrance").order_by("code")
     ownerships = (
         Ownership.objects.filter(unit__in=units, until__isnull=True).select_related("person").order_by("unit_id", "id")

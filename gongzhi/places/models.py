@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.places.choices import PropertyService, SizeClass, UnitKind
+
 
 class District(models.Model):
     name = models.CharField(_("名称"), max_length=64, unique=True)
@@ -88,18 +90,6 @@ class Grid(models.Model):
         return (None, self.community_id)
 
 
-class SizeClass(models.TextChoices):
-    SUPER_LARGE = "super_large", _("超大型")
-    MEDIUM = "medium", _("中型")
-    MICRO = "micro", _("微型")
-
-
-class PropertyService(models.TextChoices):
-    PROPERTY_COMPANY = "property_company", _("物业服务企业")
-    COMMUNITY_SERVICE_COMPANY = "community_service_company", _("社区为民服务公司")
-    NONE = "none", _("无物业")
-
-
 def size_class_for(household_count: int) -> str:
     if household_count >= settings.GONGZHI_SIZE_SUPER_LARGE_MIN_HOUSEHOLDS:
         return SizeClass.SUPER_LARGE
@@ -173,12 +163,6 @@ class Entrance(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.building.scope_ids()
-
-
-class UnitKind(models.TextChoices):
-    RESIDENTIAL = "residential", _("住宅")
-    COMMERCIAL = "commercial", _("商业")
-    PARKING = "parking", _("车位")
 
 
 class Unit(models.Model):

@@ -4,8 +4,9 @@ from django.db import transaction
 
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied
+from gongzhi.core.rules import may_administer
 from gongzhi.core.scoping import scope_for
-from gongzhi.core.services import can_administer
+from gongzhi.places.choices import AuditAction
 from gongzhi.places.models import Community, District, Estate, Grid, PropertyService, Subdistrict
 
 PLACE_NEEDS_NAME = "请填写名称 / A name is required"
@@ -40,7 +41,7 @@ def place_create(actor, *, kind: str, name: str, parent_id: int | None = None, *
         scope_ids = parent.scope_ids() if parent is not None else (None, None)
         if kind == "estate":
             scope_ids = (None, parent.pk)
-        if not can_administer(scope_for(actor), *scope_ids):
+        if not may_administer(actor, *scope_ids):
             raise PermissionDenied(PLACE_NEEDS_ADMIN)
     lookup = {"name": name, **({parent_field: parent} if parent_field else {})}
     if model.objects.filter(**lookup).exists():
@@ -48,7 +49,7 @@ def place_create(actor, *, kind: str, name: str, parent_id: int | None = None, *
     place = model(**lookup, **attrs)
     place.full_clean()
     place.save()
-    audit_record(actor, f"{kind}.create", place, after=snapshot(place))
+    audit_record(actor, AuditAction(f"{kind}.create"), place, after=snapshot(place))
     return place
 
 
@@ -60,7 +61,7 @@ def estate_update(
     estate = Estate.objects.select_for_update().filter(pk=estate_id).first()
     if estate is None:
         raise NotFound()
-    if actor is not None and not can_administer(scope_for(actor), *estate.scope_ids()):
+    if actor is not None and not may_administer(actor, *estate.scope_ids()):
         if estate.pk not in scope_for(actor).estate_ids():
             raise NotFound()
         raise PermissionDenied()
@@ -80,5 +81,5 @@ def estate_update(
     if address is not None:
         estate.address = address
     estate.save()
-    audit_record(actor, "estate.update", estate, before=before, after=snapshot(estate))
+    audit_record(actor, AuditAction.ESTATE_UPDATE, estate, before=before, after=snapshot(estate))
     return estate

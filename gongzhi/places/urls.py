@@ -2,6 +2,8 @@ from django.urls import path
 
 from gongzhi.places import views
 
+app_name = "places"
+
 urlpatterns = [
     path("communities/<int:community_id>/", views.community_detail, name="community_detail"),
     path("estates/<int:estate_id>/", views.estate_detail, name="estate_detail"),

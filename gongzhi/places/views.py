@@ -10,12 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.bodies.selectors import estate_autonomy, estate_leadership, organisation_list
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.exports import xlsx_response
-from gongzhi.core.roles import FULL_ROLES, STAFF_ROLES, Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.people.selectors import persons_out, unit_owners
-from gongzhi.places import ledger, selectors
-
-IMPORT_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.ADMINISTRATOR}
+from gongzhi.places import ledger, rules, selectors
 
 
 @login_required
@@ -34,7 +31,6 @@ def community_detail(request, community_id: int):
 def estate_detail(request, estate_id: int):
     user = request.user
     estate = selectors.estate_get(fetched_by=user, estate_id=estate_id)
-    scope = scope_for(user)
     query = request.GET.get("q", "")
     found = list(selectors.unit_search(fetched_by=user, estate_id=estate.pk, query=query)) if query else []
     owners = unit_owners(fetched_by=user, unit_ids=[u.pk for u in found])
@@ -45,13 +41,13 @@ def estate_detail(request, estate_id: int):
         {
             "query": query,
             "found": [(u, [people[p.pk] for p in owners.get(u.pk, [])]) for u in found],
-            "can_search": scope.is_root or estate.pk in scope.estate_ids(STAFF_ROLES),
+            "can_search": rules.may_search_units(user, estate),
             "estate": estate,
             "autonomy": estate_autonomy([estate])[0],
             "leadership": estate_leadership(fetched_by=user, estate_id=estate.pk),
             "buildings": selectors.estate_buildings(estate=estate),
             "organisations": organisation_list(fetched_by=user, estate_id=estate.pk),
-            "can_export": scope.is_root or estate.pk in scope.estate_ids(FULL_ROLES),
+            "can_export": rules.may_export_ledger(user, estate),
         },
     )
 
@@ -79,13 +75,13 @@ class LedgerUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = scope_for(user).communities(IMPORT_ROLES)
+        self.fields["community"].queryset = scope_for(user).communities(rules.LEDGER_IMPORTERS)
 
 
 @login_required
 def ledger_upload(request):
     user = request.user
-    if not scope_for(user).has_any(IMPORT_ROLES):
+    if not rules.may_import_ledger(user):
         raise PermissionDenied()
     form = LedgerUploadForm(request.POST or None, request.FILES or None, user=user)
     errors = []
@@ -105,5 +101,5 @@ def ledger_upload(request):
                 request,
                 _("导入完成：%(units)d套房屋，%(persons)d位业主") % {"units": result.units, "persons": result.persons},
             )
-            return redirect("home")
+            return redirect("portal:home")
     return render(request, "places/ledger_upload.html", {"form": form, "errors": errors})
