@@ -74,7 +74,7 @@ def main() -> None:
     imported = time.perf_counter() - started
     suggestions = suggest(estate)
     suggested = time.perf_counter() - started
-    reconciliation.confirm(clerk, pairs=[(s.line_id, s.transaction_id) for s in suggestions])
+    reconciliation.reconciliation_confirm(clerk, pairs=[(s.line_id, s.transaction_id) for s in suggestions])
     total = time.perf_counter() - started
     print(f"database              {connection.vendor}")
     print(f"bank lines imported   {added:,} in {imported:.2f} s")

@@ -23,10 +23,7 @@ def estate_for(actor, estate_id, *, roles, denied: str | None = None, queryset: 
     """The estate `estate_id` if the actor sees it and holds one of `roles` over it."""
     base = queryset if queryset is not None else Estate.objects.select_related("community__subdistrict")
     if actor is None:
-        estate = base.filter(pk=estate_id).first() if _is_id(estate_id) else None
-        if estate is None:
-            raise NotFound()
-        return estate
+        return _any(base, estate_id)
     scope = scope_for(actor)
     estate = get_in_scope(base.filter(pk__in=scope.estates().values("pk")), pk=estate_id)
     if not (scope.is_root or scope.holds_any(roles, estate)):
@@ -37,10 +34,7 @@ def estate_for(actor, estate_id, *, roles, denied: str | None = None, queryset: 
 def object_for(actor, queryset: QuerySet, pk, *, roles, denied: str | None = None):
     """An estate-owned object (it has `estate`) the actor sees and may act on with one of `roles`."""
     if actor is None:
-        obj = queryset.filter(pk=pk).first() if _is_id(pk) else None
-        if obj is None:
-            raise NotFound()
-        return obj
+        return _any(queryset, pk)
     scope = scope_for(actor)
     obj = get_in_scope(queryset.filter(estate__in=scope.estates()), pk=pk)
     if not (scope.is_root or obj.estate_id in scope.estate_ids(roles)):
@@ -48,9 +42,9 @@ def object_for(actor, queryset: QuerySet, pk, *, roles, denied: str | None = Non
     return obj
 
 
-def _is_id(value) -> bool:
+def _any(queryset: QuerySet, pk):
+    """For the system: the row, wherever it is; NotFound when missing or not an id."""
     try:
-        int(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+        return queryset.get(pk=int(pk))
+    except (TypeError, ValueError, OverflowError, queryset.model.DoesNotExist):
+        raise NotFound() from None

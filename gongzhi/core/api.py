@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 from gongzhi.core import clock, selectors, services
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
 from gongzhi.core.errors import PermissionDenied
+from gongzhi.core.models import CalendarDay
 from gongzhi.core.paging import MappedPage
 from gongzhi.core.roles import AUDIT_ROLES, Role
 from gongzhi.core.scoping import scope_for
@@ -180,8 +181,6 @@ def calendar_terms(request):
 @router.get("/calendar/years/{year}", response={200: CalendarYearOut, **ERRORS})
 def calendar_year(request, year: int = Path(..., ge=2000, le=2100)):
     """Whether a year's holidays are known, and the days administrators entered for it."""
-    from gongzhi.core.models import CalendarDay
-
     source = "chinesecalendar" if clock.library_knows(year) else (
         "administrators" if clock.covered(year) else "weekends_only")
     return {"year": year, "known": source != "weekends_only", "source": source,

@@ -34,7 +34,7 @@ BUILDING_ROLES = frozenset({Role.BUILDING_HEAD})
 # Roles that see places and governance records but no personal data (minimum necessary).
 PLACES_ONLY_ROLES = frozenset({Role.DEPARTMENT_OFFICER, Role.AUDITOR})
 # Roles that see the personal data of everyone under their anchor. Listed, never derived: a new role
-# sees no personal data until someone decides it should (tests/test_scope.py checks every role is placed).
+# sees no personal data until someone decides it should (tests/core/test_scope.py checks every role is placed).
 FULL_ROLES = frozenset({
     Role.GRID_WORKER, Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.PROPERTY_STAFF, Role.COMMUNITY_STAFF,
     Role.COMMUNITY_SECRETARY, Role.DISCIPLINE_SUPERVISOR, Role.SUBDISTRICT_OFFICER, Role.CADRE, Role.ADMINISTRATOR,

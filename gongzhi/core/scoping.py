@@ -110,26 +110,23 @@ class Scope:
         """Communities the user covers as a whole (anchored at a community or above)."""
         if self.is_root:
             return Community.objects.all()
-        q = NOTHING
-        for a in self._with(roles):
-            if a.district_id:
-                q |= Q(subdistrict__district_id=a.district_id)
-            elif a.subdistrict_id:
-                q |= Q(subdistrict_id=a.subdistrict_id)
-            elif a.community_id:
-                q |= Q(pk=a.community_id)
-        return Community.objects.filter(q)
+        return Community.objects.filter(self._covering(roles, [
+            ("district_id", "subdistrict__district_id"), ("subdistrict_id", "subdistrict_id"), ("community_id", "pk")]))
 
     def subdistricts(self, roles=None) -> QuerySet:
         if self.is_root:
             return Subdistrict.objects.all()
+        return Subdistrict.objects.filter(self._covering(roles, [("district_id", "district_id"), ("subdistrict_id", "pk")]))
+
+    def _covering(self, roles, lookups) -> Q:
+        """Places covered as a whole by the assignments of `roles`: for each assignment, the first of
+        `lookups` (anchor field, lookup) whose anchor it has; assignments anchored lower cover none."""
         q = NOTHING
         for a in self._with(roles):
-            if a.district_id:
-                q |= Q(district_id=a.district_id)
-            elif a.subdistrict_id:
-                q |= Q(pk=a.subdistrict_id)
-        return Subdistrict.objects.filter(q)
+            anchor = next(((field, lookup) for field, lookup in lookups if getattr(a, field)), None)
+            if anchor is not None:
+                q |= Q(**{anchor[1]: getattr(a, anchor[0])})
+        return q
 
     def buildings(self) -> QuerySet:
         return Building.objects.filter(estate__in=self.estates())

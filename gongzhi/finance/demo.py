@@ -58,7 +58,7 @@ def _load(chair, secretary, supervisor, manager, pacific) -> None:
         share = Decimal("0.55") + Decimal("0.04") * i
         bills = list(FeeBill.objects.filter(estate=pacific, month=month).order_by("unit__code"))
         for bill in bills[: int(len(bills) * share)]:
-            fees.pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="online",
+            fees.fee_pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="online",
                      paid_on=min(today, month + datetime.timedelta(days=9)))
 
     last = (first - datetime.timedelta(days=1)).replace(day=5)
@@ -69,4 +69,4 @@ def _load(chair, secretary, supervisor, manager, pacific) -> None:
     ]).encode()
     reconciliation.bank_import(secretary, estate_id=pacific.pk, data=statement, filename="上月银行流水.csv")
     suggestions = money.suggest(pacific)
-    reconciliation.confirm(secretary, pairs=[(s.line_id, s.transaction_id) for s in suggestions])
+    reconciliation.reconciliation_confirm(secretary, pairs=[(s.line_id, s.transaction_id) for s in suggestions])

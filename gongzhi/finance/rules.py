@@ -49,43 +49,22 @@ def expense_signers(amount_fen: int) -> list[str]:
     return list(EXPENSE_SIGNERS) + ([LARGE_EXPENSE_SIGNER] if amount_fen >= large_threshold_fen() else [])
 
 
-# --- the journal and the bank ------------------------------------------------------------------------
+# --- the journal, the bank, expenses, seals ---------------------------------------------------------
 def may_keep_books(actor, estate) -> bool:
+    """The estate's bookkeepers: record income, reverse, publish statements, reconcile the bank, pay an
+    approved expense, register a seal, open and sign the period's 三审."""
     return may(actor, BOOKKEEPERS, estate)
 
 
-def may_record_income(actor, estate) -> bool:
-    return may_keep_books(actor, estate)
-
-
-def may_reverse(actor, estate) -> bool:
-    return may_keep_books(actor, estate)
-
-
-def may_publish_statement(actor, estate) -> bool:
-    return may_keep_books(actor, estate)
-
-
-def may_reconcile_bank(actor, estate) -> bool:
-    return may_keep_books(actor, estate)
-
-
-# --- expenses ----------------------------------------------------------------------------------------
 def may_request_expense(actor, estate) -> bool:
+    """The committee and the community ask for money (an expense, a seal use, the maintenance fund)."""
     return may(actor, REQUESTERS, estate)
 
 
-def may_pay_expense(actor, estate) -> bool:
-    return may_keep_books(actor, estate)
-
-
-# --- seals -------------------------------------------------------------------------------------------
-def may_register_seal(actor, estate) -> bool:
-    return may_keep_books(actor, estate)
-
-
-def may_request_seal(actor, estate) -> bool:
-    return may(actor, REQUESTERS, estate)
+# One name per action a page offers, so a page asks for exactly what it shows; the rule behind it is shared.
+may_record_income = may_reverse = may_publish_statement = may_reconcile_bank = may_keep_books
+may_pay_expense = may_register_seal = may_open_audit = may_sign_audit = may_keep_books
+may_request_seal = may_apply_fund = may_request_expense
 
 
 def may_hand_seal(actor, seal) -> bool:
@@ -104,10 +83,6 @@ def may_read_arrears(actor, unit, *, owns: bool) -> bool:
 
 
 # --- the maintenance fund ----------------------------------------------------------------------------
-def may_apply_fund(actor, estate) -> bool:
-    return may(actor, REQUESTERS, estate)
-
-
 def may_review_fund(actor, application, level) -> bool:
     return level in REVIEWERS and may(actor, REVIEWERS[level], application.estate)
 
@@ -121,20 +96,12 @@ def fund_levels_for(actor, application) -> list[str]:
 
 
 # --- 三审 and accountability -------------------------------------------------------------------------
-def may_open_audit(actor, estate) -> bool:
-    return may_keep_books(actor, estate)
-
-
-def may_sign_audit(actor, estate) -> bool:
-    return may_keep_books(actor, estate)
-
-
 def may_open_audit_case(actor, estate) -> bool:
+    """Supervisors open an accountability case and close it."""
     return may(actor, CASE_OPENERS, estate)
 
 
-def may_close_audit_case(actor, estate) -> bool:
-    return may(actor, CASE_OPENERS, estate)
+may_close_audit_case = may_open_audit_case
 
 
 def may_supervise(actor) -> bool:

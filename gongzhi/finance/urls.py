@@ -6,11 +6,11 @@ app_name = "finance"
 
 urlpatterns = [
     path("finance/estates/<int:estate_id>/", views.estate_money, name="estate_money"),
-    path("finance/estates/<int:estate_id>/expenses/", views.money_expenses, name="money_expenses"),
-    path("finance/estates/<int:estate_id>/seals/", views.money_seals, name="money_seals"),
-    path("finance/estates/<int:estate_id>/fees/", views.money_fees, name="money_fees"),
-    path("finance/estates/<int:estate_id>/fund/", views.money_fund, name="money_fund"),
-    path("finance/estates/<int:estate_id>/audits/", views.money_audits, name="money_audits"),
+    path("finance/estates/<int:estate_id>/expenses/", views.estate_money, {"section": "expenses"}, name="money_expenses"),
+    path("finance/estates/<int:estate_id>/seals/", views.estate_money, {"section": "seals"}, name="money_seals"),
+    path("finance/estates/<int:estate_id>/fees/", views.estate_money, {"section": "fees"}, name="money_fees"),
+    path("finance/estates/<int:estate_id>/fund/", views.estate_money, {"section": "fund"}, name="money_fund"),
+    path("finance/estates/<int:estate_id>/audits/", views.estate_money, {"section": "audits"}, name="money_audits"),
     path("finance/supervisor/", views.supervisor_desk, name="supervisor_desk"),
     path("finance/my-fees/", views.my_fees, name="my_fees"),
 ]

@@ -70,12 +70,12 @@ ACTIONS = {
         "income": lambda r, e: journal.income_record(
             r.user, estate_id=e.pk, category=r.POST.get("category", ""), amount=r.POST.get("amount", ""),
             date=_day(r.POST.get("date")), memo=r.POST.get("memo", ""), payer=r.POST.get("payer", "")),
-        "reverse": lambda r, e: journal.reverse(r.user, transaction_id=_int(r.POST.get("transaction")) or 0,
+        "reverse": lambda r, e: journal.transaction_reverse(r.user, transaction_id=_int(r.POST.get("transaction")) or 0,
                                                 memo=r.POST.get("memo", "")),
         "publish": lambda r, e: journal.statement_publish(r.user, estate_id=e.pk, start=_day(r.POST.get("start")),
                                                           end=_day(r.POST.get("end"))),
         "bank": _bank,
-        "confirm": lambda r, e: reconciliation.confirm(r.user, pairs=_pairs(r.POST)),
+        "confirm": lambda r, e: reconciliation.reconciliation_confirm(r.user, pairs=_pairs(r.POST)),
     },
     "expenses": {
         "expense": lambda r, e: expenses.expense_request(
@@ -99,11 +99,11 @@ ACTIONS = {
                                                          end=_day(r.POST.get("end"))),
     },
     "fund": {
-        "fund": lambda r, e: fund.apply(
+        "fund": lambda r, e: fund.fund_apply(
             r.user, estate_id=e.pk, purpose=r.POST.get("purpose", ""), amount=r.POST.get("amount", ""),
             building_ids=[i for i in map(_int, r.POST.getlist("building")) if i],
             emergency=r.POST.get("emergency", ""), vote_id=_int(r.POST.get("vote"))),
-        "fund_review": lambda r, e: fund.review(
+        "fund_review": lambda r, e: fund.fund_review(
             r.user, application_id=_int(r.POST.get("application")) or 0, level=r.POST.get("level", ""),
             approved=r.POST.get("approved") == "1", comment=r.POST.get("comment", "")),
     },
@@ -243,34 +243,10 @@ def _section(request, estate_id: int, section: str):
 
 
 @login_required
-def estate_money(request, estate_id: int):
-    """The money page's overview: balance, statement, journal and the bank."""
-    return _section(request, estate_id, "journal")
-
-
-@login_required
-def money_expenses(request, estate_id: int):
-    return _section(request, estate_id, "expenses")
-
-
-@login_required
-def money_seals(request, estate_id: int):
-    return _section(request, estate_id, "seals")
-
-
-@login_required
-def money_fees(request, estate_id: int):
-    return _section(request, estate_id, "fees")
-
-
-@login_required
-def money_fund(request, estate_id: int):
-    return _section(request, estate_id, "fund")
-
-
-@login_required
-def money_audits(request, estate_id: int):
-    return _section(request, estate_id, "audits")
+def estate_money(request, estate_id: int, section: str = "journal"):
+    """One section of the money page (urls.py names each); the journal section is the overview: balance,
+    statement, journal and the bank."""
+    return _section(request, estate_id, section)
 
 
 @login_required

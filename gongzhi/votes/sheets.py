@@ -8,6 +8,7 @@ BALLOTS: 房号 unit, 投票人 voter, 表决意见 choice (同意/反对/弃权
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from gongzhi.core.errors import InvalidInput
 from gongzhi.places.ledger import header_map, read_table
 from gongzhi.votes.tally import BallotIn, Holding
 
@@ -32,7 +33,6 @@ def _table(path: str, columns: dict) -> tuple[list[list[str]], dict[str, int]]:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SheetError(f"无法读取 {path}: {exc.strerror} / cannot read {path}") from None
-    from gongzhi.core.errors import InvalidInput
 
     try:
         table = read_table(data, path)

@@ -52,10 +52,10 @@ def test_income_goes_into_the_common_account_and_corrections_reverse(persona):
     tx = income(persona, "1,234.56")
     assert selectors.balance(pacific) == base + 123456
     assert selectors.balance(pacific, "income:parking") == base_parking - 123456
-    journal.reverse(persona("yanshuji"), transaction_id=tx.pk, memo="金额录错")
+    journal.transaction_reverse(persona("yanshuji"), transaction_id=tx.pk, memo="金额录错")
     assert selectors.balance(pacific) == base
     with pytest.raises(WrongState, match="已被冲销"):
-        journal.reverse(persona("yanshuji"), transaction_id=tx.pk, memo="再冲")
+        journal.transaction_reverse(persona("yanshuji"), transaction_id=tx.pk, memo="再冲")
     with pytest.raises(PermissionDenied):
         journal.income_record(persona("lixiansheng"), estate_id=pacific.pk, category="parking", amount="1", date=TODAY,
                           memo="x")
@@ -73,7 +73,7 @@ def test_unbalanced_or_edited_entries_are_refused(persona):
     pacific = estate(PACIFIC)
     with pytest.raises(InvalidInput, match="借贷不平衡"):
         with transaction.atomic():
-            journal.post(persona("yanshuji"), pacific, date=TODAY, memo="x", lines=[("bank", 100, 0),
+            journal.transaction_post(persona("yanshuji"), pacific, date=TODAY, memo="x", lines=[("bank", 100, 0),
                                                                                 ("income:other", 0, 99)])
     tx = income(persona)
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -153,7 +153,7 @@ def test_one_estates_money_is_invisible_to_another_estates_committee(persona):
     with pytest.raises(NotFound):
         expense_svc.expense_pay(persona("lijing"), expense_id=expense.pk)
     with pytest.raises(NotFound):
-        journal.reverse(persona("lijing"), transaction_id=tx.pk, memo="x")
+        journal.transaction_reverse(persona("lijing"), transaction_id=tx.pk, memo="x")
     with pytest.raises(NotFound):
         journal.income_record(persona("zhangjingli"), estate_id=estate(PACIFIC).pk, category="parking", amount="1",
                           date=TODAY, memo="x")
@@ -242,7 +242,7 @@ def test_any_sequence_keeps_accounts_balanced_and_never_pays_without_approval(pe
                     elif op[0] == "pay" and expenses:
                         expense_svc.expense_pay(persona("yanshuji"), expense_id=expenses[op[1] % len(expenses)].pk)
                     elif op[0] == "reverse" and incomes:
-                        journal.reverse(persona("yanshuji"), transaction_id=incomes[op[1] % len(incomes)].pk, memo="更正")
+                        journal.transaction_reverse(persona("yanshuji"), transaction_id=incomes[op[1] % len(incomes)].pk, memo="更正")
             except (WrongState, InvalidInput, PermissionDenied):
                 pass  # refused operations change nothing
         for tx in Transaction.objects.filter(estate=pacific).prefetch_related("entries"):

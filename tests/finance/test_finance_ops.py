@@ -43,9 +43,9 @@ def test_bank_statement_import_match_and_alerts(persona):
     suggestions = [s for s in selectors.suggest(pacific) if s.transaction_id in (parking.pk, ads.pk)]
     assert [(BankLine.objects.get(pk=s.line_id).amount, s.transaction_id, s.days_apart) for s in suggestions] == [
         (423117, parking.pk, 2)]
-    reconciliation.confirm(yan, pairs=[(s.line_id, s.transaction_id) for s in suggestions])
+    reconciliation.reconciliation_confirm(yan, pairs=[(s.line_id, s.transaction_id) for s in suggestions])
     with pytest.raises(WrongState):
-        reconciliation.confirm(yan, pairs=[(suggestions[0].line_id, ads.pk)])
+        reconciliation.reconciliation_confirm(yan, pairs=[(suggestions[0].line_id, ads.pk)])
     gaps = selectors.unreconciled(pacific, D(2020, 11, 1))
     assert [tx for tx, _, _ in gaps["income_not_deposited"]] == [ads.pk]
     assert len(gaps["bank_without_entry"]) == 2  # two identical withdrawals, both unexplained
@@ -106,8 +106,8 @@ def test_fee_bills_payments_arrears_and_collection_rate(persona, login):
     bill = FeeBill.objects.get(unit=flat, month=D(2020, 10, 1))
     assert bill.amount == int((flat.area * Decimal("1.20") * 100).quantize(Decimal("1")))
     with pytest.raises(InvalidInput, match="超过欠费"):
-        fees.pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount + 1) / 100, method="cash", paid_on=D(2020, 10, 20))
-    fees.pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="transfer", paid_on=D(2020, 10, 20))
+        fees.fee_pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount + 1) / 100, method="cash", paid_on=D(2020, 10, 20))
+    fees.fee_pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="transfer", paid_on=D(2020, 10, 20))
     assert all(b.month != D(2020, 10, 1) for b in selectors.arrears(fetched_by=persona("lixiansheng"), unit_id=flat.pk))
     other = unit(PACIFIC, "1-1-102")
     with pytest.raises((PermissionDenied, NotFound)):
@@ -118,7 +118,7 @@ def test_fee_bills_payments_arrears_and_collection_rate(persona, login):
     assert rate["rate"] == (Decimal(bill.amount) * 100 / Decimal(rate["billed"])).quantize(Decimal("0.1"))
     # paying everything else lifts the rate to 100.0 exactly
     for b in FeeBill.objects.filter(estate=pacific, month=D(2020, 10, 1)).exclude(pk=bill.pk):
-        fees.pay(manager, bill_id=b.pk, amount=Decimal(b.amount) / 100, method="online", paid_on=D(2020, 10, 28))
+        fees.fee_pay(manager, bill_id=b.pk, amount=Decimal(b.amount) / 100, method="online", paid_on=D(2020, 10, 28))
     assert selectors.collection_rate([pacific.pk], D(2020, 10, 1), D(2020, 10, 31))["rate"] == Decimal("100.0")
     assert selectors.collection_rate([pacific.pk], D(2019, 1, 1), D(2019, 1, 31))["rate"] is None
 
@@ -127,18 +127,18 @@ def test_fee_bills_payments_arrears_and_collection_rate(persona, login):
 def test_emergency_use_skips_the_vote_but_tells_the_owners(persona):
     chair, pacific = persona("zhaozhuren"), estate(PACIFIC)
     building = pacific.buildings.get(code="5")
-    app = fund.apply(chair, estate_id=pacific.pk, purpose="5号楼屋面渗漏抢修", amount="12000",
+    app = fund.fund_apply(chair, estate_id=pacific.pk, purpose="5号楼屋面渗漏抢修", amount="12000",
                      building_ids=[building.pk], emergency="roof_leak")
     assert Notice.objects.get(pk=app.notice_id).title.startswith("应急使用维修资金告知")
     reviews = {r.level: r for r in app.reviews.all()}
     assert (reviews["community"].due_at - app.applied_at) == datetime.timedelta(hours=24)
     with pytest.raises(PermissionDenied):
-        fund.review(persona("yanshuji"), application_id=app.pk, level="subdistrict", approved=True)
-    fund.review(persona("yanshuji"), application_id=app.pk, level="community", approved=True)
-    fund.review(persona("wuganbu"), application_id=app.pk, level="subdistrict", approved=True)
+        fund.fund_review(persona("yanshuji"), application_id=app.pk, level="subdistrict", approved=True)
+    fund.fund_review(persona("yanshuji"), application_id=app.pk, level="community", approved=True)
+    fund.fund_review(persona("wuganbu"), application_id=app.pk, level="subdistrict", approved=True)
     with pytest.raises(WrongState):
-        fund.review(persona("wuganbu"), application_id=app.pk, level="subdistrict", approved=True)
-    app = fund.review(persona("liukezhang"), application_id=app.pk, level="property_centre", approved=True)
+        fund.fund_review(persona("wuganbu"), application_id=app.pk, level="subdistrict", approved=True)
+    app = fund.fund_review(persona("liukezhang"), application_id=app.pk, level="property_centre", approved=True)
     assert app.status == FundStatus.APPROVED
 
 
@@ -149,7 +149,7 @@ def test_normal_use_needs_the_paying_owners_vote(persona, clock):
     chair, pacific = persona("zhaozhuren"), estate(PACIFIC)
     building = pacific.buildings.get(code="3")
     with pytest.raises(InvalidInput, match="业主表决"):
-        fund.apply(chair, estate_id=pacific.pk, purpose="3号楼电梯大修", amount="80000", building_ids=[building.pk])
+        fund.fund_apply(chair, estate_id=pacific.pk, purpose="3号楼电梯大修", amount="80000", building_ids=[building.pk])
     vote = votes.vote_create(chair, estate_id=pacific.pk, title="3号楼电梯大修动用维修资金", item=5,
                              building_ids=[building.pk], opens_at=clock.now + datetime.timedelta(days=15),
                              closes_at=clock.now + datetime.timedelta(days=20))
@@ -162,12 +162,12 @@ def test_normal_use_needs_the_paying_owners_vote(persona, clock):
     votes.vote_close(chair, vote_id=vote.pk)
     other = pacific.buildings.get(code="4")
     with pytest.raises(InvalidInput, match="列支范围"):
-        fund.apply(chair, estate_id=pacific.pk, purpose="x", amount="80000", building_ids=[building.pk, other.pk],
+        fund.fund_apply(chair, estate_id=pacific.pk, purpose="x", amount="80000", building_ids=[building.pk, other.pk],
                    vote_id=vote.pk)
-    app = fund.apply(chair, estate_id=pacific.pk, purpose="3号楼电梯大修", amount="80000", building_ids=[building.pk],
+    app = fund.fund_apply(chair, estate_id=pacific.pk, purpose="3号楼电梯大修", amount="80000", building_ids=[building.pk],
                      vote_id=vote.pk)
     assert app.notice_id is None and app.status == FundStatus.REVIEWING
-    fund.review(persona("yanshuji"), application_id=app.pk, level="community", approved=False, comment="报价偏高")
+    fund.fund_review(persona("yanshuji"), application_id=app.pk, level="community", approved=False, comment="报价偏高")
     app.refresh_from_db()
     assert app.status == FundStatus.REJECTED
 
@@ -189,7 +189,7 @@ def test_fee_rates_are_published_without_names(persona):
     fees.rate_set(manager, estate_id=pacific.pk, unit_kind="residential", rate="1.00")
     fees.bill_month(manager, estate_id=pacific.pk, month=D(2020, 10, 1))
     bill = FeeBill.objects.filter(estate=pacific, month=D(2020, 10, 1)).first()
-    fees.pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="cash", paid_on=D(2020, 10, 9))
+    fees.fee_pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="cash", paid_on=D(2020, 10, 9))
     notice = fees.rates_publish(manager, estate_ids=[pacific.pk], start=D(2020, 10, 1), end=D(2020, 10, 31))
     text = str(notice.table) + notice.body
     assert "收缴率" in text and PACIFIC in text
@@ -198,7 +198,7 @@ def test_fee_rates_are_published_without_names(persona):
 
 def test_the_remaining_alerts(persona, clock):
     chair, yan, pacific = persona("zhaozhuren"), persona("yanshuji"), estate(PACIFIC)
-    fund.apply(chair, estate_id=pacific.pk, purpose="水泵抢修", amount="3000",
+    fund.fund_apply(chair, estate_id=pacific.pk, purpose="水泵抢修", amount="3000",
                building_ids=[pacific.buildings.first().pk], emergency="water_pump")
     audits.audit_open(yan, estate_id=pacific.pk, start=D(2026, 1, 1), end=D(2026, 3, 31))
     audits.case_open(persona("sunjiancha"), estate_id=pacific.pk, source="预警", description="停车费未入账",

@@ -122,7 +122,7 @@ def busy(persona):
         [use] = seal_svc.seal_use_request(chair, seal_id=seal.pk, document=f"{seal.kind} 合同", purpose="续签")
         sign(use.approval_id)
     seal_svc.seal_release(yan, use_id=SealUse.objects.filter(seal__estate=pacific).order_by("id").first().pk)
-    fund.apply(chair, estate_id=pacific.pk, purpose="屋面抢修", amount="9000",
+    fund.fund_apply(chair, estate_id=pacific.pk, purpose="屋面抢修", amount="9000",
                building_ids=[pacific.buildings.first().pk], emergency="roof_leak")
     audits.audit_open(yan, estate_id=pacific.pk, start=D(2026, 1, 1), end=D(2026, 3, 31))
     audits.case_open(sun, estate_id=pacific.pk, source="三审", description="票据缺失", responsible="物业经理",

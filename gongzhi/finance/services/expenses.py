@@ -19,7 +19,7 @@ from gongzhi.core.money import fen, yuan
 from gongzhi.finance.choices import BANK, AuditAction, ExpenseCategory, ExpenseStatus
 from gongzhi.finance.models import Expense
 from gongzhi.finance.rules import BOOKKEEPERS, REQUESTERS, expense_signers, large_threshold_fen
-from gongzhi.finance.services.journal import MEMO_REQUIRED, UNKNOWN_CATEGORY, post
+from gongzhi.finance.services.journal import MEMO_REQUIRED, UNKNOWN_CATEGORY, transaction_post
 from gongzhi.meetings.models import Matter, MatterStatus
 from gongzhi.votes.models import Vote, VoteStatus
 
@@ -126,7 +126,7 @@ def _expense_pay(actor, *, expense_id: int, date: datetime.date | None = None) -
         raise WrongState(ALREADY_PAID)
     if approval.status != ApprovalStatus.APPROVED:
         raise WrongState(NOT_APPROVED)
-    tx = post(actor, estate, date=date or clock.today(), memo=f"支付：{expense.purpose}",
+    tx = transaction_post(actor, estate, date=date or clock.today(), memo=f"支付：{expense.purpose}",
               counterparty=expense.payee, lines=[(f"expense:{expense.category}", expense.amount, 0),
                                                  (BANK, 0, expense.amount)])
     expense.status, expense.transaction = ExpenseStatus.PAID, tx

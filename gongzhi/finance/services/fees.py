@@ -58,7 +58,7 @@ def bill_month(actor, *, estate_id: int, month: datetime.date) -> int:
 
 
 @transaction.atomic
-def pay(actor, *, bill_id: int, amount, method: str, paid_on: datetime.date) -> FeePayment:
+def fee_pay(actor, *, bill_id: int, amount, method: str, paid_on: datetime.date) -> FeePayment:
     bill = object_for(actor, FeeBill.objects.select_for_update(), bill_id, roles=FEE_STAFF)
     if method not in PaymentMethod.values:
         raise InvalidInput(UNKNOWN_METHOD, field="method")

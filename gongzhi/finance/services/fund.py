@@ -42,7 +42,7 @@ def review_term(*, emergency: bool) -> Term:
 
 
 @transaction.atomic
-def apply(actor, *, estate_id: int, purpose: str, amount, building_ids: list[int], emergency: str = "",
+def fund_apply(actor, *, estate_id: int, purpose: str, amount, building_ids: list[int], emergency: str = "",
           vote_id: int | None = None) -> FundApplication:
     estate = estate_for(actor, estate_id, roles=REQUESTERS)
     value = fen(amount)
@@ -81,7 +81,7 @@ def apply(actor, *, estate_id: int, purpose: str, amount, building_ids: list[int
 
 
 @transaction.atomic
-def review(actor, *, application_id: int, level: str, approved: bool, comment: str = "") -> FundApplication:
+def fund_review(actor, *, application_id: int, level: str, approved: bool, comment: str = "") -> FundApplication:
     scope = scope_for(actor)
     application = get_in_scope(FundApplication.objects.select_for_update().filter(estate__in=scope.estates()),
                                pk=application_id)

@@ -30,7 +30,7 @@ def account(estate, code: str) -> LedgerAccount:
     return LedgerAccount.objects.get_or_create(estate=estate, code=code, defaults={"type": kind})[0]
 
 
-def post(actor, estate, *, date: datetime.date, memo: str, lines: list[tuple[str, int, int]], counterparty: str = "",
+def transaction_post(actor, estate, *, date: datetime.date, memo: str, lines: list[tuple[str, int, int]], counterparty: str = "",
          reverses: Transaction | None = None) -> Transaction:
     """Post one balanced transaction (caller holds the transaction and has checked the role)."""
     if len(lines) < 2:
@@ -58,12 +58,12 @@ def income_record(actor, *, estate_id: int, category: str, amount, date: datetim
     if category not in IncomeCategory.values:
         raise InvalidInput(UNKNOWN_CATEGORY, field="category")
     value = fen(amount)
-    return post(actor, estate, date=date, memo=memo, counterparty=payer,
+    return transaction_post(actor, estate, date=date, memo=memo, counterparty=payer,
                 lines=[(BANK, value, 0), (f"income:{category}", 0, value)])
 
 
 @transaction.atomic
-def reverse(actor, *, transaction_id: int, memo: str) -> Transaction:
+def transaction_reverse(actor, *, transaction_id: int, memo: str) -> Transaction:
     """A correction: the mirror of a posted transaction. Nothing posted is ever edited."""
     original = object_for(actor, Transaction.objects.select_related("estate"), transaction_id, roles=BOOKKEEPERS)
     estate = original.estate
@@ -71,7 +71,7 @@ def reverse(actor, *, transaction_id: int, memo: str) -> Transaction:
     if Transaction.objects.filter(reverses=original).exists():
         raise WrongState(ALREADY_REVERSED)
     lines = [(e.account.code, e.credit, e.debit) for e in original.entries.select_related("account")]
-    return post(actor, estate, date=clock.today(), memo=f"冲销：{original.memo}。{memo}".strip("。"),
+    return transaction_post(actor, estate, date=clock.today(), memo=f"冲销：{original.memo}。{memo}".strip("。"),
                 lines=lines, reverses=original)
 
 

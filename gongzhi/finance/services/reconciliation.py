@@ -90,7 +90,7 @@ def bank_import(actor, *, estate_id: int, data: bytes, filename: str) -> int:
 
 
 @transaction.atomic
-def confirm(actor, *, pairs: list[tuple[int, int]]) -> int:
+def reconciliation_confirm(actor, *, pairs: list[tuple[int, int]]) -> int:
     """Staff confirm matches (bank line id, transaction id) — all or none; each pair must have the
     same signed amount and neither side may be matched already. Checked in bulk (a year's
     statement is confirmed at once)."""

@@ -74,7 +74,7 @@ def procedure_for(estate, code: str) -> Procedure:
     return SHIPPED[code]
 
 
-def _major_may_decide(step, meeting_kind: str, community_id: int) -> bool:
+def major_may_decide(step, meeting_kind: str, community_id: int) -> bool:
     """A 三重一大 matter is decided only at its procedure's current meeting step, and where that
     step offers a joint meeting, only at a joint one."""
     if step.kind != StepKind.MEETING or meeting_kind not in step.meeting_types:
@@ -183,7 +183,7 @@ def _check_meeting(step, matter, meeting_id, outcome):
     names = "、".join(types[t].name if t in types else t for t in step.meeting_types)
     if meeting is None or meeting.kind not in step.meeting_types:
         raise InvalidInput(WRONG_MEETING_TYPE.format(types=names), field="meeting_id")
-    if matter.major and not _major_may_decide(step, meeting.kind, matter.estate.community_id):
+    if matter.major and not major_may_decide(step, meeting.kind, matter.estate.community_id):
         raise WrongState(MAJOR_NEEDS_JOINT)
     decision = Decision.objects.filter(meeting=meeting, matter=matter).first()
     if decision is None:

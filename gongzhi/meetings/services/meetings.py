@@ -18,7 +18,7 @@ from gongzhi.meetings.choices import AuditAction
 from gongzhi.meetings.models import Attendance, Decision, Invitation, Matter, Meeting, MeetingStatus, Party
 from gongzhi.meetings.quorum import quorum_check
 from gongzhi.meetings.rules import meeting_types
-from gongzhi.meetings.services.matters import MAJOR_NEEDS_JOINT, TITLE_REQUIRED, _major_may_decide, current_step
+from gongzhi.meetings.services.matters import MAJOR_NEEDS_JOINT, TITLE_REQUIRED, current_step, major_may_decide
 from gongzhi.people.models import Person, RoleAssignment
 
 UNKNOWN_TYPE = "未知的会议类型 / Unknown meeting type"
@@ -35,7 +35,7 @@ UNKNOWN_PARTY = "未知的参会身份 / Unknown party"
 BAD_REPEAT = "重复月数须在 0 到 12 之间 / Repeat for 0 to 12 months"
 
 
-def _meeting(actor, meeting_id, lock=True) -> Meeting:
+def meeting_visible(actor, meeting_id, lock=True) -> Meeting:
     scope = scope_for(actor)
     visible = get_in_scope(Meeting.objects.filter(estate__in=scope.estates()), pk=meeting_id)
     qs = Meeting.objects.select_for_update() if lock else Meeting.objects
@@ -112,7 +112,7 @@ def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
 
 @transaction.atomic
 def meeting_open(actor, *, meeting_id: int) -> Meeting:
-    meeting = _meeting(actor, meeting_id)
+    meeting = meeting_visible(actor, meeting_id)
     if not rules.may_convene(actor, meeting):
         raise PermissionDenied(NOT_CONVENER)
     if meeting.status != MeetingStatus.PLANNED:
@@ -127,7 +127,7 @@ def meeting_open(actor, *, meeting_id: int) -> Meeting:
 def sign_in(actor, *, meeting_id: int, party: str, person_id: int | None = None,
             organisation_id: int | None = None) -> Attendance:
     """Sign in yourself on your phone, or (as the convener) record someone present."""
-    meeting = _meeting(actor, meeting_id)
+    meeting = meeting_visible(actor, meeting_id)
     if meeting.status != MeetingStatus.OPEN:
         raise WrongState(MEETING_NOT_OPEN)
     if party not in Party.values:
@@ -151,7 +151,7 @@ def sign_in(actor, *, meeting_id: int, party: str, person_id: int | None = None,
 @transaction.atomic
 def decision_record(actor, *, meeting_id: int, matter_id: int, text: str, votes_for: int, votes_against: int = 0,
                     votes_abstain: int = 0) -> Decision:
-    meeting = _meeting(actor, meeting_id)
+    meeting = meeting_visible(actor, meeting_id)
     if not rules.may_convene(actor, meeting):
         raise PermissionDenied(NOT_CONVENER)
     if meeting.status != MeetingStatus.OPEN:
@@ -161,7 +161,7 @@ def decision_record(actor, *, meeting_id: int, matter_id: int, text: str, votes_
         raise InvalidInput(NOT_ON_AGENDA, field="matter_id")
     if matter.major:
         _, step = current_step(matter)
-        if not _major_may_decide(step, meeting.kind, meeting.estate.community_id):
+        if not major_may_decide(step, meeting.kind, meeting.estate.community_id):
             raise WrongState(MAJOR_NEEDS_JOINT)
     check = quorum_check(meeting)
     if not check.ok:

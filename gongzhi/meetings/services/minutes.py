@@ -14,7 +14,7 @@ from gongzhi.meetings import rules
 from gongzhi.meetings.choices import AuditAction
 from gongzhi.meetings.models import ActionItem, Attendance, Meeting, MeetingStatus, MinutesApproval
 from gongzhi.meetings.services.matters import organised_matter
-from gongzhi.meetings.services.meetings import MEETING_CLOSED_ALREADY, MEETING_NOT_OPEN, NOT_CONVENER, _meeting
+from gongzhi.meetings.services.meetings import MEETING_CLOSED_ALREADY, MEETING_NOT_OPEN, NOT_CONVENER, meeting_visible
 
 NO_MINUTES = "会议结束并有纪要后才能确认 / Minutes are confirmed after the meeting closes with minutes"
 NOT_AN_ATTENDEE = "只有到会人员可以确认纪要 / Only attendees confirm the minutes"
@@ -23,7 +23,7 @@ ACTION_DUE_PAST = "期限不能早于今天 / The due date cannot be in the past
 
 @transaction.atomic
 def meeting_close(actor, *, meeting_id: int, minutes: str = "") -> Meeting:
-    meeting = _meeting(actor, meeting_id)
+    meeting = meeting_visible(actor, meeting_id)
     if not rules.may_convene(actor, meeting):
         raise PermissionDenied(NOT_CONVENER)
     if meeting.status == MeetingStatus.CLOSED:
@@ -39,7 +39,7 @@ def meeting_close(actor, *, meeting_id: int, minutes: str = "") -> Meeting:
 @transaction.atomic
 def minutes_approve(actor, *, meeting_id: int) -> int:
     """An attendee confirms the minutes; returns how many have confirmed."""
-    meeting = _meeting(actor, meeting_id)
+    meeting = meeting_visible(actor, meeting_id)
     if meeting.status != MeetingStatus.CLOSED or not meeting.minutes:
         raise WrongState(NO_MINUTES)
     if not Attendance.objects.filter(meeting=meeting, person__user=actor).exists():

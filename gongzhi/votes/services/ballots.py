@@ -9,16 +9,17 @@ from django.db import IntegrityError, transaction
 from gongzhi.core import clock
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
+from gongzhi.core.files import Upload, check_uploads
 from gongzhi.core.scoping import get_in_scope, scope_for
-from gongzhi.notices import services as notices
+from gongzhi.core.tables import read_table
 from gongzhi.people.models import Person
-from gongzhi.places.ledger import header_map, read_table
+from gongzhi.places.ledger import header_map
 from gongzhi.votes import rules
 from gongzhi.votes import tally as law
 from gongzhi.votes.choices import AuditAction, BallotStatus, Channel, Choice
 from gongzhi.votes.models import Ballot, RollEntry, Selection, Vote
-from gongzhi.votes.services.elections import _election_choice, _picks, _save_picks
-from gongzhi.votes.services.votes import _open_vote, vote_for
+from gongzhi.votes.services.elections import election_choice, election_picks, election_picks_save
+from gongzhi.votes.services.votes import vote_for, vote_open_locked
 
 NOT_ON_ROLL = "您不在本次表决的业主名册中 / You are not on this vote's roll of owners"
 CHOOSE_UNIT = "您有多处房屋分属不同产权，请选择以哪处房屋投票 / Choose which of your units you vote for"
@@ -28,6 +29,7 @@ UNIT_NOT_IN_GROUP = "该房屋不在表决范围内 / The unit is not in this vo
 VOTER_NOT_OWNER = "投票人不是该房屋的业主 / The voter is not an owner of this unit"
 PROXY_TOO_BIG = "委托书文件过大 / The authorisation file is too large"
 PROXY_NOT_A_SCAN = "委托书须为 PDF 或图片 / The authorisation must be a PDF or an image"
+SCANS = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
 PROXY_NEEDS_DOCUMENT = "委托投票须附书面委托书 / A proxy ballot needs the written authorisation attached"
 NOT_PENDING = "该选票不需要复核 / This ballot is not waiting for a check"
 SAME_PERSON_CHECK = "录入人不能复核自己录入的选票 / The person who entered a ballot cannot check it"
@@ -56,9 +58,9 @@ def ballot_cast(actor, *, vote_id: int, choice: str = "", unit_id: int | None = 
     """An owner votes online: once, for every unit they own in the group. In an election the
     ballot names up to `seats` candidates (none is a blank ballot: it takes part, agrees to no one)."""
     visible = get_in_scope(Vote.objects.filter(estate__in=scope_for(actor).estates()), pk=vote_id)
-    vote = _open_vote(visible.pk)
-    picks = _picks(vote, candidate_ids)
-    choice = _election_choice(picks) if vote.seats else _check_choice(choice)
+    vote = vote_open_locked(visible.pk)
+    picks = election_picks(vote, candidate_ids)
+    choice = election_choice(picks) if vote.seats else _check_choice(choice)
     person = Person.objects.filter(user=actor).first()
     mine = list(RollEntry.objects.filter(vote=vote, persons=person)) if person else []
     if not mine:
@@ -77,12 +79,12 @@ def ballot_cast(actor, *, vote_id: int, choice: str = "", unit_id: int | None = 
         existing.choice, existing.voter, existing.cast_at = choice, person, clock.now()
         existing.channel, existing.entered_by, existing.status = Channel.ONLINE, actor, BallotStatus.COUNTED
         existing.save()
-        _save_picks(existing, picks, replace=True)
+        election_picks_save(existing, picks, replace=True)
         _audit_ballot(actor, AuditAction.BALLOT_CHANGE, existing, vote)
         return existing
     ballot = _insert_ballot(Ballot(vote=vote, owner_key=entry.owner_key, unit=entry.unit, voter=person, choice=choice,
                                    channel=Channel.ONLINE, entered_by=actor))
-    _save_picks(ballot, picks)
+    election_picks_save(ballot, picks)
     _audit_ballot(actor, AuditAction.BALLOT_CAST, ballot, vote)
     return ballot
 
@@ -105,9 +107,9 @@ def ballot_enter(actor, *, vote_id: int, unit_id: int, voter_id: int, choice: st
         raise InvalidInput(UNKNOWN_CHOICE, field="channel")
     if channel == Channel.PROXY and not proxy_document:
         raise InvalidInput(PROXY_NEEDS_DOCUMENT, field="proxy_document")
-    vote = _open_vote(vote_for(actor, vote_id, rules.BALLOT_COLLECTOR_ROLES).pk)
-    picks = _picks(vote, candidate_ids)
-    choice = _election_choice(picks) if vote.seats else _check_choice(choice)
+    vote = vote_open_locked(vote_for(actor, vote_id, rules.BALLOT_COLLECTOR_ROLES).pk)
+    picks = election_picks(vote, candidate_ids)
+    choice = election_choice(picks) if vote.seats else _check_choice(choice)
     entry = RollEntry.objects.filter(vote=vote, unit_id=unit_id).first()
     if entry is None:
         raise InvalidInput(UNIT_NOT_IN_GROUP, field="unit_id")
@@ -118,17 +120,12 @@ def ballot_enter(actor, *, vote_id: int, unit_id: int, voter_id: int, choice: st
                     channel=channel, status=BallotStatus.PENDING_CHECK, entered_by=actor)
     if proxy_document:
         data = proxy_document.read()
-        if len(data) > settings.GONGZHI_NOTICE_ATTACHMENT_MAX_BYTES:
-            raise InvalidInput(PROXY_TOO_BIG, field="proxy_document")
-        try:
-            kind = notices.attachment_type(notices.Upload(proxy_document.name, data))  # checked by content
-        except InvalidInput:
-            kind = ""
-        if not kind.startswith(("image/", "application/pdf")):  # a scan or a photo of the signed paper
-            raise InvalidInput(PROXY_NOT_A_SCAN, field="proxy_document")
+        check_uploads([Upload(proxy_document.name, data)], most=1, field="proxy_document", too_many=PROXY_NOT_A_SCAN,
+                      max_bytes=settings.GONGZHI_NOTICE_ATTACHMENT_MAX_BYTES, too_big=PROXY_TOO_BIG,
+                      allowed=SCANS, wrong_type=PROXY_NOT_A_SCAN)  # a scan or a photo of the signed paper
         ballot.proxy_document.save(proxy_document.name, ContentFile(data), save=False)
     ballot = _insert_ballot(ballot)
-    _save_picks(ballot, picks)
+    election_picks_save(ballot, picks)
     _audit_ballot(actor, AuditAction.BALLOT_ENTER, ballot, vote)
     return ballot
 
@@ -137,7 +134,7 @@ def ballot_enter(actor, *, vote_id: int, unit_id: int, voter_id: int, choice: st
 def ballot_check(actor, *, ballot_id: int, choice: str = "", candidate_ids: list[int] | None = None) -> Ballot:
     """The second person confirms the sheet says the same; a mismatch is refused, not counted."""
     ballot = get_in_scope(Ballot.objects.filter(vote__estate__in=scope_for(actor).estates()), pk=ballot_id)
-    vote = _open_vote(vote_for(actor, ballot.vote_id, rules.VOTE_ORGANISER_ROLES).pk)
+    vote = vote_open_locked(vote_for(actor, ballot.vote_id, rules.VOTE_ORGANISER_ROLES).pk)
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
     if ballot.status != BallotStatus.PENDING_CHECK:
         raise WrongState(NOT_PENDING)
@@ -162,7 +159,7 @@ def ballot_import(actor, *, vote_id: int, data: bytes, filename: str) -> int:
     """Paper ballots typed into a spreadsheet (房号, 投票人, 表决意见). All or nothing: every row
     is checked first; each imported ballot then waits for a second person's check, like one
     entered by hand."""
-    vote = _open_vote(vote_for(actor, vote_id, rules.VOTE_ORGANISER_ROLES).pk)
+    vote = vote_open_locked(vote_for(actor, vote_id, rules.VOTE_ORGANISER_ROLES).pk)
     table = read_table(data, filename)
     columns = header_map(table[0] if table else [], IMPORT_HEADERS)
     if len(columns) < 3:

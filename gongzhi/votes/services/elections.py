@@ -74,7 +74,7 @@ def candidate_review(actor, *, candidate_id: int, checks: dict[str, bool]) -> Ca
     return candidate
 
 
-def _picks(vote: Vote, candidate_ids: list[int] | None) -> list[Candidate]:
+def election_picks(vote: Vote, candidate_ids: list[int] | None) -> list[Candidate]:
     if not vote.seats:
         return []
     ids = list(candidate_ids or [])
@@ -88,11 +88,11 @@ def _picks(vote: Vote, candidate_ids: list[int] | None) -> list[Candidate]:
     return candidates
 
 
-def _election_choice(picks: list[Candidate]) -> str:
+def election_choice(picks: list[Candidate]) -> str:
     return Choice.YES if picks else Choice.ABSTAIN  # a blank ballot takes part and agrees to no one
 
 
-def _save_picks(ballot: Ballot, picks: list[Candidate], replace: bool = False) -> None:
+def election_picks_save(ballot: Ballot, picks: list[Candidate], replace: bool = False) -> None:
     if replace:
         Selection.objects.filter(ballot=ballot).delete()
     Selection.objects.bulk_create(Selection(ballot=ballot, candidate=c) for c in picks)
@@ -120,7 +120,7 @@ def election_result(vote: Vote) -> dict:
     }
 
 
-def _election_summary(election: dict) -> str:
+def election_summary(election: dict) -> str:
     text = f"应选 {election['seats']} 人，当选：{'、'.join(election['elected']) or '无'}。"
     if election["runoff"]:
         text += f"\n{'、'.join(election['runoff'])} 得票相同，须另行组织决选。"
@@ -129,7 +129,7 @@ def _election_summary(election: dict) -> str:
     return text
 
 
-def _election_table(election: dict) -> list[list[str]]:
+def election_table(election: dict) -> list[list[str]]:
     rows = [["候选人", "同意人数", "同意面积（m²）", "结果"]]
     for c in sorted(election["candidates"], key=lambda c: (-c["owners_yes"], c["name"])):
         outcome = "当选" if c["elected"] else "决选" if c["runoff"] else "未过半数" if not c["passed"] else "未当选"

@@ -16,7 +16,7 @@ from gongzhi.votes.choices import AuditAction, BallotStatus, VoteStatus
 from gongzhi.votes.models import Ballot, RollEntry, Vote
 from gongzhi.votes.selectors import vote_tally
 from gongzhi.votes.services.conventions import convention_vote_closed
-from gongzhi.votes.services.elections import _election_summary, _election_table, election_result
+from gongzhi.votes.services.elections import election_result, election_summary, election_table
 from gongzhi.votes.services.votes import ALREADY_CLOSED, NOT_YET_CLOSED, vote_for
 
 
@@ -32,10 +32,10 @@ def vote_close(actor, *, vote_id: int) -> Vote:
     election = election_result(vote) if vote.seats else None
     body = f"{'通过' if result.approved else '未通过'}。{result.reason}"
     if election is not None:
-        body = _election_summary(election)
+        body = election_summary(election)
     notice = notices.notice_publish(
         actor, estate_id=vote.estate_id, kind="vote_result", audience="estate", title=f"表决结果公示：{vote.title}",
-        body=body, table=_election_table(election) if election else _result_table(result),
+        body=body, table=election_table(election) if election else _result_table(result),
         attachments=[] if vote.secret else [_choices_sheet(vote)],
     )
     vote.result = {

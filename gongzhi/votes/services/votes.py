@@ -161,7 +161,7 @@ def _announcement_body(vote: Vote, units: int) -> str:
     ])
 
 
-def _open_vote(vote_id: int) -> Vote:
+def vote_open_locked(vote_id: int) -> Vote:
     # Lock the vote row: a ballot racing the close is either in before it or refused after it.
     vote = Vote.objects.select_for_update().get(pk=vote_id)
     if not vote.is_open():

@@ -74,6 +74,7 @@ class Command(BaseCommand):
         raise verification.VerificationError(verification.MALFORMED.format(detail=f"未知类型 / unknown type {kind!r}"))
 
     def _all(self, options):
+        # Only --all reads the database; checking a notice file stays light and works offline.
         from gongzhi.notices.rebuild import verify_all
 
         def progress(done):

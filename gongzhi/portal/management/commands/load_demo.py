@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from gongzhi import demo
+from gongzhi.people.models import RoleAssignment
 
 
 class Command(BaseCommand):
@@ -17,7 +18,6 @@ class Command(BaseCommand):
     def print_logins(self):
         from django.contrib.auth import get_user_model
 
-        from gongzhi.people.models import RoleAssignment
 
         self.stdout.write(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）/ Demo logins, password {demo.DEMO_PASSWORD}:")
         users = get_user_model().objects.filter(username__in=demo.PERSONA_USERNAMES).order_by("id")
