@@ -128,3 +128,9 @@ def test_every_input_on_every_page_a_persona_reaches_has_a_label(login, username
         queue += [link for link in parser.links if re.sub(r"\d+", "N", urlparse(link).path) not in seen]
     assert len(seen) > 10
     assert failures == [], "\n".join(failures)
+
+
+def test_a_visitors_login_link_brings_them_back_to_the_page_with_its_query(client, world):
+    page = client.get("/board/?q=lift&page=2").content.decode()
+    link = re.search(r'<a href="(/login/\?next=[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert parse_qs(urlparse(link).query) == {"next": ["/board/?q=lift&page=2"]}
