@@ -1,7 +1,11 @@
 import contextlib
 import importlib
 import io
+import re
 import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from urllib.parse import urlparse
 
 from django.core.management import call_command
 from django.db import connection, connections
@@ -74,3 +78,42 @@ def run_command(name: str, *args) -> tuple[int, str, str]:
     except SystemExit as exc:
         code = exc.code
     return code, out.getvalue(), err.getvalue()
+
+
+# --- walking the pages a persona reaches --------------------------------------------------------------
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href") or ""
+        if tag == "a" and href.startswith("/") and not href.startswith(("/api", "/admin")):
+            self.links.append(href)
+
+
+CRAWL_SKIP = re.compile(r"\.(pdf|xlsx|json|pem|png|jpg|svg)$|/logout|/export|/print|/photos/|/i18n/")
+
+
+def page_kind(path: str) -> str:
+    """/votes/12/paper/ → /votes/N/paper/: one page of each kind is enough."""
+    return re.sub(r"\d+", "N", urlparse(path).path)
+
+
+def crawl(client, *, start: str = "/", most: int = 60) -> Iterator[tuple[str, str]]:
+    """(kind, html) of each kind of page the client reaches by following links from `start`."""
+    seen, queue = set(), [start]
+    while queue and len(seen) < most:
+        path = queue.pop(0)
+        kind = page_kind(path)
+        if kind in seen or CRAWL_SKIP.search(kind):
+            continue
+        seen.add(kind)
+        response = client.get(path)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        yield kind, html
+        parser = _Links()
+        parser.feed(html)
+        queue += [link for link in parser.links if page_kind(link) not in seen]

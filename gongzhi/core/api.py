@@ -82,14 +82,14 @@ class AuditOut(Schema):
     after: dict | None
 
 
-@router.get("/me", response={200: MeOut, **ERRORS}, tags=["auth"])
+@router.get("/me", response={200: MeOut, **ERRORS}, tags=["auth"], operation_id="me")
 def me(request):
     scope = scope_for(request.user)
     return {"id": request.user.pk, "username": request.user.get_username(),
             "name": request.user.get_full_name(), "roles": sorted(scope.roles)}
 
 
-@router.get("/approvals", response={200: list[ApprovalOut], **ERRORS}, tags=["approvals"])
+@router.get("/approvals", response={200: list[ApprovalOut], **ERRORS}, tags=["approvals"], operation_id="approvals")
 @paginate(Pagination)
 def approvals(request, status: Text = "", estate_id: Id | None = None, awaiting: bool = False):
     if awaiting:
@@ -97,12 +97,12 @@ def approvals(request, status: Text = "", estate_id: Id | None = None, awaiting:
     return selectors.approval_list(fetched_by=request.user, status=status or None, estate_id=estate_id)
 
 
-@router.get("/approvals/{approval_id}", response={200: ApprovalOut, **ERRORS}, tags=["approvals"])
+@router.get("/approvals/{approval_id}", response={200: ApprovalOut, **ERRORS}, tags=["approvals"], operation_id="approval")
 def approval(request, approval_id: Id):
     return selectors.approval_get(fetched_by=request.user, approval_id=approval_id)
 
 
-@router.post("/approvals", response={201: ApprovalOut, **ERRORS}, tags=["approvals"])
+@router.post("/approvals", response={201: ApprovalOut, **ERRORS}, tags=["approvals"], operation_id="approval_create")
 def approval_create(request, payload: ApprovalIn):
     created = services.approval_create(request.user, **payload.dict())
     return Status(201, selectors.approval_get(fetched_by=request.user, approval_id=created.pk))
@@ -110,7 +110,7 @@ def approval_create(request, payload: ApprovalIn):
 
 @router.post(
     "/approvals/{approval_id}/sign",
-    response={200: ApprovalOut, **ERRORS}, tags=["approvals"],
+    response={200: ApprovalOut, **ERRORS}, tags=["approvals"], operation_id="approval_sign",
 )
 def approval_sign(request, approval_id: Id, payload: DecisionIn):
     services.approval_sign(request.user, approval_id=approval_id, **payload.dict())
@@ -119,14 +119,14 @@ def approval_sign(request, approval_id: Id, payload: DecisionIn):
 
 @router.post(
     "/approvals/{approval_id}/reject",
-    response={200: ApprovalOut, **ERRORS}, tags=["approvals"],
+    response={200: ApprovalOut, **ERRORS}, tags=["approvals"], operation_id="approval_reject",
 )
 def approval_reject(request, approval_id: Id, payload: DecisionIn):
     services.approval_reject(request.user, approval_id=approval_id, **payload.dict())
     return selectors.approval_get(fetched_by=request.user, approval_id=approval_id)
 
 
-@router.get("/audit", response={200: list[AuditOut], **ERRORS}, tags=["audit"])
+@router.get("/audit", response={200: list[AuditOut], **ERRORS}, tags=["audit"], operation_id="audit")
 @paginate(Pagination)
 def audit(request, action: Text = "", actor: Text = "", subject_type: Text = "", estate_id: Id | None = None):
     if not scope_for(request.user).has_any(AUDIT_ROLES):
@@ -172,13 +172,13 @@ class TermOut(Schema):
     text: str
 
 
-@router.get("/calendar/terms", response={200: list[TermOut], **ERRORS})
+@router.get("/calendar/terms", response={200: list[TermOut], **ERRORS}, operation_id="calendar_terms")
 def calendar_terms(request):
     """Every shipped time limit besides the routing table, each with its unit."""
     return clock.terms()
 
 
-@router.get("/calendar/years/{year}", response={200: CalendarYearOut, **ERRORS})
+@router.get("/calendar/years/{year}", response={200: CalendarYearOut, **ERRORS}, operation_id="calendar_year")
 def calendar_year(request, year: int = Path(..., ge=2000, le=2100)):
     """Whether a year's holidays are known, and the days administrators entered for it."""
     source = "chinesecalendar" if clock.library_knows(year) else (
@@ -187,21 +187,21 @@ def calendar_year(request, year: int = Path(..., ge=2000, le=2100)):
             "days": list(CalendarDay.objects.filter(day__year=year))}
 
 
-@router.post("/calendar/days", response={200: dict, **ERRORS})
+@router.post("/calendar/days", response={200: dict, **ERRORS}, operation_id="calendar_day_set")
 def calendar_day_set(request, payload: CalendarDayIn):
     """Enter or correct one day (administrators). Deadlines already set keep their dates."""
     written = services.calendar_day_set(request.user, day=payload.day, kind=payload.kind, name=payload.name)
     return {"written": written}
 
 
-@router.post("/calendar/import", response={200: dict, **ERRORS})
+@router.post("/calendar/import", response={200: dict, **ERRORS}, operation_id="calendar_import")
 def calendar_import(request, payload: CalendarImportIn):
     """Import days as CSV text (date,kind,name); one bad row refuses the whole file."""
     rows = services.calendar_parse(payload.csv.encode())
     return {"read": len(rows), "written": services.calendar_import(request.user, rows=rows)}
 
 
-@router.delete("/calendar/days/{day}", response={200: dict, **ERRORS})
+@router.delete("/calendar/days/{day}", response={200: dict, **ERRORS}, operation_id="calendar_day_delete")
 def calendar_day_delete(request, day: IsoDate):
     services.calendar_day_delete(request.user, day=day)
     return {"deleted": day.isoformat()}

@@ -1,12 +1,18 @@
 """Shared pieces of the JSON API: the error body, the error responses every endpoint declares,
 a bounded id type and bounded pagination (so no input can overflow the database's integers)."""
 
+import base64
+import binascii
 import datetime
+import re
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from pydantic import BeforeValidator
+
+from gongzhi.core.errors import InvalidInput
+from gongzhi.core.files import Upload
 
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # path and query: arrives as text
@@ -15,6 +21,9 @@ BodyId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]  # JSON body: a num
 
 def _iso_date_only(value):
     # pydantic would read 0 or 1700000000 as a date; in this API a date is written YYYY-MM-DD.
+    # A query parameter arrives as text, and pydantic would read "0" as 1970-01-01.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("日期须写作 YYYY-MM-DD / a date is written YYYY-MM-DD")
     if not isinstance(value, str | datetime.date):
         raise ValueError("日期须写作 YYYY-MM-DD / a date is written YYYY-MM-DD")
     return value
@@ -51,3 +60,25 @@ class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(100, ge=1, le=1000)
         offset: int = Field(0, ge=0, le=10**9)
+
+
+FILE_NOT_BASE64 = "附件须为 base64 编码 / A file must be base64-encoded"
+
+
+class FileIn(Schema):
+    """A file inside a JSON body: its name and its bytes in base64 (the web form's file input)."""
+
+    model_config = {"extra": "forbid"}
+    name: Text = Field(..., min_length=1, max_length=100)
+    data_base64: str = Field(..., max_length=14 * 1024 * 1024)
+
+
+def uploads(items: list[FileIn] | None, *, field: str) -> list[Upload]:
+    """The files of a JSON body as the services take them; bad base64 is the caller's error (400)."""
+    files = []
+    for item in items or []:
+        try:
+            files.append(Upload(item.name, base64.b64decode(item.data_base64, validate=True)))
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidInput(FILE_NOT_BASE64, field=field) from exc
+    return files

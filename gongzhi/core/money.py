@@ -1,19 +1,28 @@
 """Money: amounts are stored as integer fen (分) and shown as 元 with thousands separators."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from gongzhi.core.errors import InvalidInput
 
 BAD_AMOUNT = "金额须为大于 0 的数，最多两位小数 / The amount must be positive, with at most two decimals"
-MAX_YUAN = Decimal("1e12")
+# No single sum an estate books, bills, pays or applies for comes near 1 亿元; anything above is a typing
+# slip ("1e9", a pasted account number) and must not be booked as such.
+MAX_YUAN = Decimal("100000000")
+AMOUNT_TOO_LARGE = "金额超过单笔上限 100,000,000 元，请核对 / The amount exceeds the limit of 100,000,000 yuan; check it"
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")  # written out: no "1e9", no "Infinity", no hex
 
 
 def _decimal(text) -> Decimal | None:
+    if isinstance(text, Decimal):
+        return text if text.is_finite() else None
+    cleaned = str(text).replace(",", "").replace("，", "").strip()
+    if not _PLAIN_NUMBER.fullmatch(cleaned):
+        return None
     try:
-        value = Decimal(str(text).replace(",", "").replace("，", "").strip())
+        return Decimal(cleaned)
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
 
 
 def fen(amount, *, message: str = BAD_AMOUNT, field: str = "amount") -> int:
@@ -21,7 +30,9 @@ def fen(amount, *, message: str = BAD_AMOUNT, field: str = "amount") -> int:
     if isinstance(amount, float):
         raise InvalidInput(message, field=field)
     value = _decimal(amount)
-    if value is None or value <= 0 or value != value.quantize(Decimal("0.01")) or value > MAX_YUAN:
+    if value is not None and value > MAX_YUAN:
+        raise InvalidInput(AMOUNT_TOO_LARGE, field=field)
+    if value is None or value <= 0 or value != value.quantize(Decimal("0.01")):
         raise InvalidInput(message, field=field)
     return int(value * 100)
 

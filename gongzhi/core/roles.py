@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     DEPARTMENT_OFFICER = "department_officer", _("部门干部")
     CADRE = "cadre", _("包保干部")
     AUDITOR = "auditor", _("审计人员")
+    BANK_OFFICER = "bank_officer", _("银行经办人员")
     ADMINISTRATOR = "administrator", _("管理员")
 
 
@@ -32,7 +33,7 @@ class Role(models.TextChoices):
 PERSONAL_ROLES = frozenset({Role.RESIDENT, Role.OWNER, Role.PARTY_MEMBER, Role.VOLUNTEER})
 BUILDING_ROLES = frozenset({Role.BUILDING_HEAD})
 # Roles that see places and governance records but no personal data (minimum necessary).
-PLACES_ONLY_ROLES = frozenset({Role.DEPARTMENT_OFFICER, Role.AUDITOR})
+PLACES_ONLY_ROLES = frozenset({Role.DEPARTMENT_OFFICER, Role.AUDITOR, Role.BANK_OFFICER})
 # Roles that see the personal data of everyone under their anchor. Listed, never derived: a new role
 # sees no personal data until someone decides it should (tests/core/test_scope.py checks every role is placed).
 FULL_ROLES = frozenset({

@@ -37,7 +37,8 @@ def approvals_awaiting(*, fetched_by) -> list[Approval]:
     for approval in candidates:
         signed = any(s.signer_id == fetched_by.pk for s in approval.signatures.all())
         roles = [s.role for s in approval.signatures.all() if s.decision == Decision.PENDING]
-        if not signed and scope.holds_any(roles, approval.estate):
+        own = approval.created_by_id == fetched_by.pk  # nobody signs what they asked for
+        if not signed and not own and scope.holds_any(roles, approval.estate):
             result.append(approval)
     return result
 
@@ -47,9 +48,19 @@ def signable_roles(*, fetched_by, approval: Approval) -> list[str]:
     if approval.status != ApprovalStatus.PENDING:
         return []
     signatures = list(approval.signatures.all())
-    if any(s.signer_id == fetched_by.pk for s in signatures):
+    if any(s.signer_id == fetched_by.pk for s in signatures) or approval.created_by_id == fetched_by.pk:
         return []
     return [s.role for s in signatures if s.decision == Decision.PENDING and scope.holds(s.role, approval.estate)]
+
+
+def own_request_roles(*, fetched_by, approval: Approval) -> list[str]:
+    """The pending slots the requester holds the role for but may not sign (their own request): the
+    page says each needs another holder of that role."""
+    if approval.status != ApprovalStatus.PENDING or approval.created_by_id != fetched_by.pk:
+        return []
+    scope = scope_for(fetched_by)
+    return [s.role for s in approval.signatures.all()
+            if s.decision == Decision.PENDING and scope.holds(s.role, approval.estate)]
 
 
 def audit_list(

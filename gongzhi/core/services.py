@@ -34,6 +34,10 @@ APPROVAL_ROLE_DONE = "“{role}”已经签署过 / {role} has already signed"
 APPROVAL_ALREADY_SIGNED = "您已签署过该审批单，同一人不能签两次 / You have already signed this approval"
 APPROVAL_CHOOSE_ROLE = "您可以多个角色签署，请选择一个 / You hold several required roles: choose one"
 APPROVAL_NOTHING_TO_SIGN = "该审批单没有等待您签署的项目 / Nothing in this approval waits for you"
+APPROVAL_OWN_REQUEST = (
+    "您是该审批单的申请人，不能签署或驳回自己的申请；须由另一位担任该角色的人签署 / You requested this approval: "
+    "you cannot sign or reject it — another holder of the role must"
+)
 APPROVAL_REJECT_NEEDS_COMMENT = "驳回时请填写理由 / Give a reason when rejecting"
 NOT_ADMINISTRATOR = "只有该范围的管理员可以修改此记录 / Only an administrator of this scope can change it"
 
@@ -132,6 +136,9 @@ def _approval_decide(actor, *, approval_id, role, comment, decision) -> Approval
     approval = Approval.objects.select_for_update().select_related("estate").get(pk=visible.pk)
     if approval.status != ApprovalStatus.PENDING:
         raise WrongState(APPROVAL_NOT_PENDING)
+    if actor is not None and approval.created_by_id == actor.pk:
+        # Nobody signs what they asked for: the requester is excluded from every signatory slot.
+        raise PermissionDenied(APPROVAL_OWN_REQUEST)
     if approval.signatures.filter(signer=actor).exists():
         raise WrongState(APPROVAL_ALREADY_SIGNED)
     signature = _pick_signature(scope, approval, role)

@@ -64,6 +64,7 @@ def approval_detail(request, approval_id: int):
         {
             "approval": approval,
             "signable": [(r, Role(r).label) for r in selectors.signable_roles(fetched_by=user, approval=approval)],
+            "own_slots": [Role(r).label for r in selectors.own_request_roles(fetched_by=user, approval=approval)],
             "form": form,
         },
     )

@@ -16,7 +16,8 @@ SEAL = [Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY, Role.DISCIPLINE_SUPERVIS
 
 @pytest.fixture
 def approval(persona):
-    return services.approval_create(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, title="使用公章", roles=SEAL)
+    # raised by a committee member: the requester never signs, so the chair can
+    return services.approval_create(persona("weiyuan"), estate_id=estate(PACIFIC).pk, title="使用公章", roles=SEAL)
 
 
 def test_all_sign_then_complete_and_subject_told(persona, approval):
@@ -143,7 +144,7 @@ def test_same_person_racing_two_roles_signs_once(world, persona):
     pacific = estate(PACIFIC)
     zhao = persona("zhaozhuren")
     role_assign(None, user_id=zhao.pk, role=Role.DISCIPLINE_SUPERVISOR, anchor_field="estate", anchor_id=pacific.pk)
-    approval = services.approval_create(zhao, estate_id=pacific.pk, title="并发", roles=SEAL)
+    approval = services.approval_create(persona("weiyuan"), estate_id=pacific.pk, title="并发", roles=SEAL)
 
     def sign(role):
         return lambda: services.approval_sign(get_user_model().objects.get(pk=zhao.pk), approval_id=approval.pk,
@@ -174,3 +175,58 @@ def test_resident_inbox_is_empty(login):
     page = login("wangayi").get("/approvals/")
     assert page.status_code == 200
     assert list(page.context["page"]) == []
+
+
+# --- nobody signs what they asked for --------------------------------------------------------------------
+@pytest.fixture
+def own(persona):
+    """An approval raised by the committee chair who also holds every slot's role on it."""
+    zhao = persona("zhaozhuren")
+    for role in (Role.COMMUNITY_SECRETARY, Role.DISCIPLINE_SUPERVISOR):
+        role_assign(None, user_id=zhao.pk, role=role, anchor_field="estate", anchor_id=estate(PACIFIC).pk)
+    zhao = get_user_model().objects.get(pk=zhao.pk)
+    return zhao, services.approval_create(zhao, estate_id=estate(PACIFIC).pk, title="自己的申请", roles=SEAL)
+
+
+@pytest.mark.parametrize("role", SEAL)
+@pytest.mark.parametrize("decide", ["sign", "reject"])
+def test_the_requester_is_excluded_from_every_slot(own, role, decide):
+    zhao, approval = own
+    service = services.approval_sign if decide == "sign" else services.approval_reject
+    with pytest.raises(PermissionDenied) as refused:
+        service(zhao, approval_id=approval.pk, role=role, comment="同意")
+    assert refused.value.message == services.APPROVAL_OWN_REQUEST
+    approval.refresh_from_db()
+    assert approval.status == ApprovalStatus.PENDING
+    assert not approval.signatures.filter(signer__isnull=False).exists()
+
+
+def test_the_requester_without_naming_a_role_is_refused_too(own):
+    zhao, approval = own
+    with pytest.raises(PermissionDenied) as refused:
+        services.approval_sign(zhao, approval_id=approval.pk)
+    assert refused.value.message == services.APPROVAL_OWN_REQUEST
+
+
+def test_the_requester_sees_no_form_but_is_told_why(own):
+    from gongzhi.core import selectors
+
+    zhao, approval = own
+    assert selectors.signable_roles(fetched_by=zhao, approval=approval) == []
+    assert selectors.own_request_roles(fetched_by=zhao, approval=approval) == SEAL
+    assert approval.pk not in [a.pk for a in selectors.approvals_awaiting(fetched_by=zhao)]
+
+
+def test_the_requesters_page_says_another_holder_must_sign(client, own):
+    zhao, approval = own
+    client.force_login(zhao)
+    page = client.get(f"/approvals/{approval.pk}/").content.decode()
+    assert 'data-testid="own-request"' in page and "业委会主任" in page
+    assert 'value="sign"' not in page
+
+
+def test_others_sign_what_the_requester_may_not(persona, own):
+    _zhao, approval = own
+    services.approval_sign(persona("yanshuji"), approval_id=approval.pk)
+    services.approval_sign(persona("sunjiancha"), approval_id=approval.pk)
+    assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.PENDING  # the chair's slot waits

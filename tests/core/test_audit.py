@@ -57,7 +57,7 @@ def run_each_service(persona):
                                                                             company_id=company.pk)
     approval = {}
     yield "approval.create", lambda: approval.setdefault("a", core.approval_create(
-        zhao, estate_id=pacific.pk, title="审计测试", roles=[Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY]))
+        persona("weiyuan"), estate_id=pacific.pk, title="审计测试", roles=[Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY]))
     yield "approval.sign", lambda: core.approval_sign(zhao, approval_id=approval["a"].pk, role=Role.COMMITTEE_CHAIR)
     yield "approval.reject", lambda: core.approval_reject(yan, approval_id=approval["a"].pk, comment="不同意")
     yield "approval.rejected", lambda: None

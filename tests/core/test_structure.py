@@ -75,8 +75,6 @@ SKELETON = ["apps.py", "models.py", "choices.py", "rules.py", "selectors.py", "s
 # What an app lacks, said here so that a new app either has the whole skeleton or names its gaps.
 GAPS = {
     "portal": {"models.py", "choices.py", "rules.py", "selectors.py", "services", "admin.py", "demo.py"},
-    "people": {"urls.py", "views.py"},  # its pages are the places' (estate, building) and the back office
-    "finance": {"admin.py"},  # the ledger is kept through its services only (issue 15 adds a scoped back office)
 }
 
 
