@@ -156,8 +156,9 @@ def _generate(writer: _Writer, ids: dict, rng: random.Random, target: int, resul
 
 def _estate(writer, take, rng, community, name, size, result, unit_cols, person_cols, own_cols, party_cols):
     estate = take(Estate)
-    writer.add(Estate, ["id", "community_id", "grid_id", "name", "address", "household_count", "property_service"],
-               (estate, community, None, name, "", size, rng.choice(("property_company", "none", "community_service_company"))))
+    writer.add(Estate, ["id", "community_id", "grid_id", "name", "address", "household_count", "property_service", "aliases"],
+               (estate, community, None, name, "", size, rng.choice(("property_company", "none", "community_service_company")),
+                "[]"))
     result.estates += 1
     developer = None
     per_building = rng.choice((24, 48, 72, 108))

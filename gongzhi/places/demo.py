@@ -87,3 +87,8 @@ def load(w) -> None:
     w.yiwu, w.pacific, w.yucai, w.fangzhi = (w.estates[n] for n in ("义乌城小区", "太平洋花园", "育才新村", "老纺织厂家属院"))
     places.estate_update(None, estate_id=w.yiwu.pk, grid_id=w.grid1.pk, household_count=3000, address="文峰区光华路")
     places.estate_update(None, estate_id=w.pacific.pk, grid_id=w.grid2.pk, household_count=306)
+    # Gate positions (安阳市文峰区, WGS-84) and the names residents use, for Open311 placement.
+    positions = {"义乌城小区": ("36.097100", "114.392300", ["义乌城"]),
+                 "太平洋花园": ("36.101500", "114.398800", ["太平洋"])}
+    for name, (lat, lng, aliases) in positions.items():
+        Estate.objects.filter(name=name).update(latitude=lat, longitude=lng, aliases=aliases)

@@ -109,6 +109,11 @@ class Estate(models.Model):
     property_service = models.CharField(
         _("物业服务状态"), max_length=32, choices=PropertyService.choices, default=PropertyService.NONE
     )
+    # Other names residents and city systems use for it (旧称, 简称), matched by Open311 address_string.
+    aliases = models.JSONField(_("别名"), default=list, blank=True)
+    # WGS-84 position of the estate's gate, for placing a report that carries only coordinates.
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         verbose_name = _("小区")

@@ -5,7 +5,7 @@ import re
 from django.db.models import Count, Q
 
 from gongzhi.core.scoping import get_in_scope, scope_for
-from gongzhi.places.models import Building, Community, Estate, Unit
+from gongzhi.places.models import Building, Community, District, Estate, Grid, Unit
 
 
 def estate_list(*, fetched_by, community_id: int | None = None, query: str = ""):
@@ -64,6 +64,30 @@ def community_estates(*, community: Community):
     return (
         Estate.objects.filter(community=community).annotate(building_count=Count("buildings")).order_by("name")
     )
+
+
+def community_grids(*, community: Community):
+    """A community's grids (the community already in scope) with their estate counts."""
+    return Grid.objects.filter(community=community).annotate(estate_count=Count("estates")).order_by("name")
+
+
+def grid_list(*, fetched_by, community_id: int | None = None):
+    """Grids of the communities the viewer sees estates of."""
+    scope = scope_for(fetched_by)
+    qs = Grid.objects.filter(
+        Q(community__in=scope.communities()) | Q(community__in=scope.estates().values("community_id"))
+    ).select_related("community")
+    if community_id is not None:
+        qs = qs.filter(community_id=community_id)
+    return qs.order_by("community__name", "name", "pk")
+
+
+def district_list(*, fetched_by):
+    scope = scope_for(fetched_by)
+    if scope.is_root:
+        return District.objects.order_by("name")
+    ids = {a.district_id for a in scope.assignments if a.district_id}
+    return District.objects.filter(Q(pk__in=ids) | Q(subdistricts__in=scope.subdistricts())).distinct().order_by("name")
 
 
 def subdistrict_list(*, fetched_by):

@@ -1,6 +1,5 @@
 """Pages of places: community, estate and building pages, ledger export and import."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.bodies.selectors import estate_autonomy, estate_leadership, organisation_list
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.exports import xlsx_response
-from gongzhi.core.scoping import scope_for
+from gongzhi.core.web import attempt, posted_action
 from gongzhi.people.selectors import persons_out, unit_owners
-from gongzhi.places import ledger, rules, selectors
+from gongzhi.places import forms as place_forms
+from gongzhi.places import ledger, rules, selectors, services
 
 
 @login_required
@@ -23,7 +23,8 @@ def community_detail(request, community_id: int):
     return render(
         request,
         "places/community_detail.html",
-        {"community": community, "estates": estate_autonomy(estates)},
+        {"community": community, "estates": estate_autonomy(estates),
+         "can_setup": rules.may_keep_community(user, community.pk)},
     )
 
 
@@ -48,6 +49,7 @@ def estate_detail(request, estate_id: int):
             "buildings": selectors.estate_buildings(estate=estate),
             "organisations": organisation_list(fetched_by=user, estate_id=estate.pk),
             "can_export": rules.may_export_ledger(user, estate),
+            "can_setup": rules.may_keep_estate(user, estate),
         },
     )
 
@@ -60,7 +62,7 @@ def building_detail(request, building_id: int):
     owners = unit_owners(fetched_by=user, unit_ids=[u.pk for u in units])
     people = {p["id"]: p for p in persons_out(fetched_by=user, persons=[p for ps in owners.values() for p in ps])}
     rows = [(u, [people[p.pk] for p in owners.get(u.pk, [])]) for u in units]
-    return render(request, "places/building_detail.html", {"building": building, "rows": rows})
+    return render(request, "places/building_detail.html", {"building": building, "rows": rows, "can_see_owners": bool(rows)})
 
 
 @login_required
@@ -69,21 +71,12 @@ def estate_ledger_export(request, estate_id: int):
     return xlsx_response(ledger.ledger_workbook(rows), f"ledger-{estate_id}")
 
 
-class LedgerUploadForm(forms.Form):
-    community = forms.ModelChoiceField(queryset=None, label=_("社区"))
-    file = forms.FileField(label=_("台账文件（.xlsx、.xls 或 .csv）"))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = scope_for(user).communities(rules.LEDGER_IMPORTERS)
-
-
 @login_required
 def ledger_upload(request):
     user = request.user
     if not rules.may_import_ledger(user):
         raise PermissionDenied()
-    form = LedgerUploadForm(request.POST or None, request.FILES or None, user=user)
+    form = place_forms.LedgerUploadForm(request.POST or None, request.FILES or None, user=user)
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -103,3 +96,42 @@ def ledger_upload(request):
             )
             return redirect("portal:home")
     return render(request, "places/ledger_upload.html", {"form": form, "errors": errors})
+
+
+# --- setup: a community's grids and estates, an estate's facts ------------------------------------
+@login_required
+def community_setup(request, community_id: int):
+    user = request.user
+    community = selectors.community_get(fetched_by=user, community_id=community_id)
+    if not rules.may_keep_community(user, community.pk):
+        raise PermissionDenied(services.ESTATE_NEEDS_KEEPER)
+    grid_form = place_forms.PlaceForm(request.POST if request.POST.get("action") == "grid" else None, prefix="grid")
+    estate_form = place_forms.PlaceForm(request.POST if request.POST.get("action") == "estate" else None, prefix="estate")
+    if request.method == "POST":
+        form = posted_action(request, {"grid": grid_form, "estate": estate_form})
+        if form.is_valid():
+            kind = request.POST["action"]
+            made = attempt(request, lambda: services.place_create(
+                user, kind=kind, name=form.cleaned_data["name"], parent_id=community.pk), _("已新建"))
+            if made is not None:
+                return redirect("places:community_setup", community_id=community.pk)
+    return render(request, "places/community_setup.html", {
+        "community": community, "grids": selectors.community_grids(community=community),
+        "estates": selectors.community_estates(community=community).select_related("grid"),
+        "grid_form": grid_form, "estate_form": estate_form,
+    })
+
+
+@login_required
+def estate_setup(request, estate_id: int):
+    user = request.user
+    estate = selectors.estate_get(fetched_by=user, estate_id=estate_id)
+    if not rules.may_keep_estate(user, estate):
+        raise PermissionDenied(services.ESTATE_NEEDS_KEEPER)
+    form = place_forms.EstateForm(request.POST or None, estate=estate)
+    if request.method == "POST" and form.is_valid():
+        done = attempt(request, lambda: services.estate_update(user, estate_id=estate.pk, **form.service_arguments()),
+                       _("小区信息已保存"))
+        if done is not None:
+            return redirect("places:estate_setup", estate_id=estate.pk)
+    return render(request, "places/estate_setup.html", {"estate": estate, "form": form})
