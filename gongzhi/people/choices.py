@@ -25,7 +25,11 @@ class AuditAction(models.TextChoices):
 
     PERSON_CREATE = "person.create", _("新建人员")
     PERSON_LINK_USER = "person.link_user", _("关联登录账号")
+    ACCOUNT_OPEN = "person.account_open", _("开通居民账号")
     RESIDENCY_ADD = "residency.add", _("登记居住")
     ROLE_ASSIGN = "role.assign", _("授予角色")
     ROLE_REVOKE = "role.revoke", _("撤销角色")
     PARTY_MEMBER_REGISTER = "party_member.register", _("登记党员")
+    OWNERSHIP_TRANSFER = "ownership.transfer", _("产权过户")
+    OWNERSHIP_START = "ownership.start", _("登记产权")
+    OWNERSHIP_END = "ownership.end", _("终止产权")

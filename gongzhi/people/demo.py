@@ -124,6 +124,7 @@ def load(w) -> None:
     zheng = staff("zhengbaobao", "郑永红", Role.CADRE, w.yucai)
     grant(zheng, Role.CADRE, w.fangzhi)
     staff("zhoushenji", "周敏", Role.AUDITOR, w.sub)
+    staff("yinhang", "钱晓红", Role.BANK_OFFICER, w.sub)  # 银行经办: confirms the account for 三审
     staff("guanliyuan", "系统管理员", Role.ADMINISTRATOR, w.district, staff=True)
 
     # 吴 and 燕 as persons too: 义乌城's 物管会 seats subdistrict and community cadres beside owners.

@@ -47,14 +47,24 @@ class Person(models.Model):
         return unit.scope_ids() if unit else (None, None)
 
 
+class OwnershipQuerySet(models.QuerySet):
+    def on(self, day):
+        """Titles held on `day`: begun on or before it (or undated) and not ended before it. `until` is
+        the last day owned, so on a transfer day the new owner holds the unit and the old one does not."""
+        return self.filter(Q(since__isnull=True) | Q(since__lte=day), Q(until__isnull=True) | Q(until__gte=day))
+
+
 class Ownership(models.Model):
-    """One owner's title to one unit over a period. Co-owners are several current rows."""
+    """One owner's title to one unit over a period [since, until], both days included (until: the last
+    day owned). Co-owners are several current rows; history stays as ended rows."""
 
     # db_index=False: the (unit, until) index already leads with unit.
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="ownerships", verbose_name=_("房屋"), db_index=False)
     person = models.ForeignKey(Person, models.PROTECT, related_name="ownerships", verbose_name=_("业主"))
     since = models.DateField(_("起始日期"), null=True, blank=True)
     until = models.DateField(_("终止日期"), null=True, blank=True)
+
+    objects = OwnershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("产权")

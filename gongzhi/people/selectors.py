@@ -2,11 +2,13 @@
 
 from collections import defaultdict
 
-from gongzhi.core.roles import Role
+from django.db.models import F, Q
+
+from gongzhi.core.roles import FULL_ROLES, PERSONAL_ROLES, Role
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.people.masking import person_contact
 from gongzhi.people.models import Ownership, Person, Residency, RoleAssignment
-from gongzhi.places.models import Unit
+from gongzhi.places.models import Community, Unit
 
 
 def person_list(*, fetched_by, estate_id: int | None = None, query: str = ""):
@@ -69,9 +71,6 @@ def unit_owners(*, fetched_by, unit_ids) -> dict[int, list[Person]]:
 
 def my_units(*, fetched_by):
     """The units the user owns or lives in (home page of residents and owners)."""
-    from django.db.models import Q
-
-
     if not fetched_by.is_authenticated:
         return Unit.objects.none()
     own = Ownership.objects.filter(person__user=fetched_by, until__isnull=True).values("unit_id")
@@ -81,9 +80,6 @@ def my_units(*, fetched_by):
 
 def role_assignment_list(*, fetched_by):
     """Role assignments the viewer may see: their own, and, for administrators, those in scope."""
-    from django.db.models import Q
-
-
     scope = scope_for(fetched_by)
     qs = RoleAssignment.objects.select_related(
         "user", "district", "subdistrict", "community", "grid", "estate", "building__estate", "unit__estate"
@@ -98,3 +94,42 @@ def role_assignment_list(*, fetched_by):
         q |= Q(community__in=communities) | Q(grid__community__in=communities)
     return qs.filter(q)
 
+
+
+def ownership_history(*, fetched_by, unit_id: int):
+    """Every title the unit has had, newest first (the unit must be one whose people the viewer sees)."""
+    unit = get_in_scope(scope_for(fetched_by).units().select_related("estate", "building"), pk=unit_id)
+    titles = Ownership.objects.filter(unit=unit).select_related("person").order_by(
+        F("until").desc(nulls_first=True), F("since").desc(nulls_last=True), "-pk")
+    return unit, titles
+
+
+def owners_on(*, fetched_by, unit_id: int, day):
+    """The unit's owners on `day` (both ends of a title included: on a transfer day, the new owner)."""
+    unit = get_in_scope(scope_for(fetched_by).units(), pk=unit_id)
+    return Ownership.objects.filter(unit=unit).on(day).select_related("person").order_by("pk")
+
+
+def community_role_assignments(*, community: Community, current_only: bool = True):
+    """Role assignments anchored at the community or below it (the caller has checked the viewer may
+    grant there), newest first."""
+    q = (Q(community=community) | Q(grid__community=community) | Q(estate__community=community)
+         | Q(building__estate__community=community) | Q(unit__estate__community=community))
+    qs = RoleAssignment.objects.filter(q).exclude(role__in=PERSONAL_ROLES).select_related(
+        "user", "community", "grid", "estate", "building__estate", "unit__estate")
+    if current_only:
+        qs = qs.current()
+    return qs.order_by("-valid_from", "-pk")
+
+
+def community_cadres(community: Community):
+    """Persons registered as cadres of a community: whose login holds a staff role (FULL_ROLES) at the
+    community, its subdistrict or district, or at one of its grids and estates; and the party members
+    registered (双报到) in it. An organiser of the community may seat them on its bodies without
+    seeing them elsewhere."""
+    subdistrict = community.subdistrict
+    held = RoleAssignment.objects.current().filter(role__in=FULL_ROLES).filter(
+        Q(community=community) | Q(subdistrict_id=community.subdistrict_id) | Q(district_id=subdistrict.district_id)
+        | Q(grid__community=community) | Q(estate__community=community))
+    return Person.objects.filter(
+        Q(user__in=held.values("user_id")) | Q(party_member__registered_community=community))
