@@ -14,6 +14,7 @@ from gongzhi.bodies.choices import (  # noqa: F401 — the choices are also read
     AUTONOMOUS_KINDS,
     COMPANY_KINDS,
     PARTY_KINDS,
+    ContractOrigin,
     MemberRole,
     OrgKind,
     Responsibility,
@@ -175,7 +176,8 @@ class Membership(models.Model):
 
 
 class ServiceContract(models.Model):
-    """Which company serves an estate, and for how long."""
+    """Which company serves an estate, what it does, at what fee, and for how long. A renewal or a
+    replacement (更换) is a new row pointing at the one it follows; the old row stays as history."""
 
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="service_contracts", verbose_name=_("小区"))
     company = models.ForeignKey(
@@ -183,10 +185,25 @@ class ServiceContract(models.Model):
     )
     start = models.DateField(_("开始日期"), null=True, blank=True)
     end = models.DateField(_("结束日期"), null=True, blank=True)
+    services = models.JSONField(_("服务内容"), default=list, blank=True)
+    # 物业费标准 in fen per m² of registered area per month (1.20 元/m²/月 → 120).
+    fee_fen_per_m2 = models.PositiveIntegerField(_("收费标准（分/m²/月）"), null=True, blank=True)
+    fee_note = models.CharField(_("收费说明"), max_length=200, blank=True)
+    origin = models.CharField(_("来源"), max_length=16, choices=ContractOrigin.choices, default=ContractOrigin.NEW)
+    predecessor = models.OneToOneField(
+        "self", models.PROTECT, null=True, blank=True, related_name="successor", verbose_name=_("接续的合同")
+    )
 
     class Meta:
         verbose_name = _("物业服务合同")
         verbose_name_plural = _("物业服务合同")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(start__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="service_contract_end_after_start",
+                violation_error_message=_("合同结束日期不能早于开始日期 / A contract cannot end before it starts"),
+            )
+        ]
 
     def __str__(self):
         return f"{self.company} → {self.estate}"

@@ -9,7 +9,17 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from gongzhi.bodies.models import AUTONOMOUS_KINDS, MemberRole, Membership, Organisation, OrgKind
+from gongzhi.bodies.models import (
+    AUTONOMOUS_KINDS,
+    PARTY_KINDS,
+    CoConstructionAgreement,
+    MemberRole,
+    Membership,
+    Organisation,
+    OrgKind,
+    ServiceContract,
+)
+from gongzhi.core import clock
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.people.models import PartyMember
 from gongzhi.places.models import SizeClass
@@ -140,3 +150,51 @@ def estate_leadership(*, fetched_by, estate_id: int) -> EstateLeadership:
     committee_ids = {m.person_id for m in committee}
     party = PartyMember.objects.filter(person_id__in=committee_ids).count()
     return EstateLeadership(chair, secretary, cross, len(committee_ids), party)
+
+
+def membership_history(*, organisation: Organisation):
+    """Members of past terms (the organisation already in scope), latest term first."""
+    return (Membership.objects.filter(organisation=organisation, active=False).select_related("person")
+            .order_by("-term_start", "-term_end", "role", "pk"))
+
+
+def community_organisations(*, fetched_by, community_id: int):
+    """Every organisation of a community (at the community and at its estates) the viewer sees."""
+    return (scope_for(fetched_by).organisations().filter(community_id=community_id)
+            .select_related("estate", "parent").order_by("kind", "name", "pk"))
+
+
+@dataclass
+class TreeNode:
+    organisation: Organisation
+    children: list
+
+
+def party_tree(organisations) -> list[TreeNode]:
+    """The party organisations among `organisations` as a forest: each under its parent when the
+    parent is among them too, else at the top."""
+    party = [o for o in organisations if o.kind in PARTY_KINDS]
+    nodes = {o.pk: TreeNode(o, []) for o in party}
+    roots = []
+    for o in party:
+        (nodes[o.parent_id].children if o.parent_id in nodes else roots).append(nodes[o.pk])
+    return roots
+
+
+def service_contract_list(*, fetched_by, estate_id: int):
+    """An estate's contracts, the latest first, each with its company and the contract it follows."""
+    estate = get_in_scope(scope_for(fetched_by).estates(), pk=estate_id)
+    return (ServiceContract.objects.filter(estate=estate).select_related("company", "predecessor")
+            .order_by("-start", "-pk"))
+
+
+def contract_running(contract: ServiceContract, day=None) -> bool:
+    day = day or clock.today()
+    return (contract.start is None or contract.start <= day) and (contract.end is None or contract.end >= day)
+
+
+def agreement_list(*, fetched_by, community_id: int):
+    """Co-construction agreements signed by the party organisations of a community the viewer sees."""
+    party = scope_for(fetched_by).organisations().filter(community_id=community_id)
+    return (CoConstructionAgreement.objects.filter(party_organisation__in=party)
+            .select_related("party_organisation", "partner").order_by("-signed_on", "-pk"))

@@ -6,4 +6,6 @@ app_name = "bodies"
 
 urlpatterns = [
     path("organisations/<int:organisation_id>/", views.organisation_detail, name="organisation_detail"),
+    path("estates/<int:estate_id>/organisations/", views.estate_bodies, name="estate_bodies"),
+    path("communities/<int:community_id>/organisations/", views.community_bodies, name="community_bodies"),
 ]
