@@ -174,3 +174,5 @@ GONGZHI_ESCALATION_RESPONSE_HOURS = int(os.environ.get("GONGZHI_ESCALATION_RESPO
 GONGZHI_SUMMONS_REPORT_HOURS = int(os.environ.get("GONGZHI_SUMMONS_REPORT_HOURS", 24))  # 吹哨 → 报到
 GONGZHI_ORDER_ACCEPT_HOURS = int(os.environ.get("GONGZHI_ORDER_ACCEPT_HOURS", 24))  # 派单 → 接单, else back
 GONGZHI_REQUEST_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# An Open311 report with only lat/long is placed in the nearest estate whose gate is at most this far.
+GONGZHI_OPEN311_RADIUS_M = int(os.environ.get("GONGZHI_OPEN311_RADIUS_M", 500))

@@ -50,6 +50,7 @@ class RequestIn(Schema):
     contact_name: Text = Field("", max_length=100)
     contact_phone: Text = Field("", max_length=20)
     photos: list[PhotoIn] = Field(default_factory=list, max_length=services.PHOTOS_MAX)
+    media_url: Text = Field("", max_length=500, description="照片或视频的 http(s) 链接 / a link to a photo or video")
 
 
 class EventOut(Schema):
@@ -85,6 +86,7 @@ class RequestOut(Schema):
     closed_at: datetime.datetime | None
     satisfaction: int | None
     reopen_count: int
+    media_url: str
     requester_name: str | None
     requester_phone: str | None
 
@@ -100,7 +102,7 @@ def _out(user, req: Request) -> dict:
         "id", "number", "estate_id", "building_id", "unit_id", "category", "description", "emergency", "channel",
         "status", "tier", "level", "handler", "created_at", "respond_by", "respond_unit", "resolve_by",
         "resolve_unit", "deadline_estimated", "resolved_at", "resolution_note", "closed_at", "satisfaction",
-        "reopen_count")},
+        "reopen_count", "media_url")},
         "deadline_warning": req.deadline_warning,
         "requester_name": who.name if who else None, "requester_phone": who.phone if who else None}
 
@@ -122,7 +124,7 @@ def _photos(items: list[PhotoIn]) -> list[Upload]:
     return uploads
 
 
-@router.get("/requests", response={200: list[RequestOut], **ERRORS})
+@router.get("/requests", response={200: list[RequestOut], **ERRORS}, operation_id="request_list")
 @paginate(Pagination)
 def request_list(request: HttpRequest, status: Literal["", "open", "new", "in_progress", "resolved", "closed"] = "",
                  estate_id: Id | None = None, category: Literal[tuple(["", *Category.values])] = "",  # type: ignore[valid-type]
@@ -132,7 +134,7 @@ def request_list(request: HttpRequest, status: Literal["", "open", "new", "in_pr
     return [_out(request.user, r) for r in qs[:1000]]
 
 
-@router.post("/requests", response={201: RequestOut, **ERRORS})
+@router.post("/requests", response={201: RequestOut, **ERRORS}, operation_id="request_submit")
 def request_create(request: HttpRequest, payload: RequestIn):
     """File a request (routed at once). Staff entering a call, visit or patrol set `channel` and the
     requester's contact; photos are base64 (JPEG/PNG/WebP, at most 6)."""
@@ -142,7 +144,7 @@ def request_create(request: HttpRequest, payload: RequestIn):
     return Status(201, _out(request.user, req))
 
 
-@router.get("/requests/metrics", response={200: dict, **ERRORS})
+@router.get("/requests/metrics", response={200: dict, **ERRORS}, operation_id="request_metrics")
 def request_metrics(request: HttpRequest, place: Literal["estate", "community", "subdistrict"], place_id: Id,
                     start: IsoDate | None = None, end: IsoDate | None = None):
     """Received, resolved, rates, average time, escalations by level, categories, year-over-year.
@@ -152,7 +154,7 @@ def request_metrics(request: HttpRequest, place: Literal["estate", "community", 
                              end=end or last_month.end).as_dict()
 
 
-@router.get("/requests/{request_id}", response={200: RequestDetailOut, **ERRORS})
+@router.get("/requests/{request_id}", response={200: RequestDetailOut, **ERRORS}, operation_id="request_get")
 def request_get(request: HttpRequest, request_id: Id):
     return _detail(request.user, selectors.request_get(fetched_by=request.user, request_id=request_id))
 
@@ -184,41 +186,41 @@ def _done(request, req):
     return _detail(request.user, selectors.request_get(fetched_by=request.user, request_id=req.pk))
 
 
-@router.post("/requests/{request_id}/respond", response={200: RequestDetailOut, **ERRORS})
+@router.post("/requests/{request_id}/respond", response={200: RequestDetailOut, **ERRORS}, operation_id="request_respond")
 def request_respond(request: HttpRequest, request_id: Id, payload: NoteIn):
     """The handler takes it (受理)."""
     return _done(request, services.request_respond(request.user, request_id=request_id, note=payload.note))
 
 
-@router.post("/requests/{request_id}/resolve", response={200: RequestDetailOut, **ERRORS})
+@router.post("/requests/{request_id}/resolve", response={200: RequestDetailOut, **ERRORS}, operation_id="request_resolve")
 def request_resolve(request: HttpRequest, request_id: Id, payload: NoteIn):
     """The handler marks it solved, with a note and photos."""
     return _done(request, services.request_resolve(request.user, request_id=request_id, note=payload.note,
                                                    photos=_photos(payload.photos)))
 
 
-@router.post("/requests/{request_id}/call-up", response={200: RequestDetailOut, **ERRORS})
+@router.post("/requests/{request_id}/call-up", response={200: RequestDetailOut, **ERRORS}, operation_id="request_call_up")
 def request_call_up(request: HttpRequest, request_id: Id, payload: ReasonIn):
     """呼叫: one level up, with a reason (to district departments: name them, or the category's defaults)."""
     return _done(request, services.request_call_up(request.user, request_id=request_id, reason=payload.reason,
                                                    department_ids=payload.department_ids))
 
 
-@router.post("/requests/{request_id}/summon", response={200: RequestDetailOut, **ERRORS})
+@router.post("/requests/{request_id}/summon", response={200: RequestDetailOut, **ERRORS}, operation_id="request_summon")
 def request_summon(request: HttpRequest, request_id: Id, payload: SummonIn):
     """吹哨 (subdistrict officers): the named departments must report by the deadline."""
     services.request_summon(request.user, request_id=request_id, department_ids=payload.department_ids)
     return _detail(request.user, selectors.request_get(fetched_by=request.user, request_id=request_id))
 
 
-@router.post("/requests/{request_id}/confirm", response={200: RequestDetailOut, **ERRORS})
+@router.post("/requests/{request_id}/confirm", response={200: RequestDetailOut, **ERRORS}, operation_id="request_confirm")
 def request_confirm(request: HttpRequest, request_id: Id, payload: ConfirmIn):
     """The requester confirms within 7 days and rates 1–5."""
     return _done(request, services.request_confirm(request.user, request_id=request_id,
                                                    satisfaction=payload.satisfaction, comment=payload.comment))
 
 
-@router.post("/requests/{request_id}/reopen", response={200: RequestDetailOut, **ERRORS})
+@router.post("/requests/{request_id}/reopen", response={200: RequestDetailOut, **ERRORS}, operation_id="request_reopen")
 def request_reopen(request: HttpRequest, request_id: Id, payload: ReasonIn):
     """Not solved: back to the last handler."""
     return _done(request, services.request_reopen(request.user, request_id=request_id, reason=payload.reason))
@@ -229,14 +231,14 @@ class SummonsNoteIn(Schema):
     note: Text = Field("", max_length=2000)
 
 
-@router.post("/summonses/{summons_id}/report", response={200: dict, **ERRORS})
+@router.post("/summonses/{summons_id}/report", response={200: dict, **ERRORS}, operation_id="summons_report")
 def summons_report(request: HttpRequest, summons_id: Id, payload: SummonsNoteIn):
     """报到: the summoned department acknowledges."""
     row = services.summons_report(request.user, summons_id=summons_id, note=payload.note)
     return {"id": row.pk, "reported_at": row.reported_at.isoformat()}
 
 
-@router.post("/summonses/{summons_id}/act", response={200: dict, **ERRORS})
+@router.post("/summonses/{summons_id}/act", response={200: dict, **ERRORS}, operation_id="summons_act")
 def summons_act(request: HttpRequest, summons_id: Id, payload: SummonsNoteIn):
     """The department records what it did."""
     row = services.summons_act(request.user, summons_id=summons_id, note=payload.note)
@@ -289,7 +291,7 @@ def _route_out(row, own: bool) -> dict:
             "resolve": _term(row.resolve), "own": own}
 
 
-@router.get("/requests/routing/{community_id}", response={200: RoutingOut, **ERRORS})
+@router.get("/requests/routing/{community_id}", response={200: RoutingOut, **ERRORS}, operation_id="routing_get")
 def routing_get(request: HttpRequest, community_id: Id):
     """The routing table in force for a community (its own rows and the shipped defaults), and every
     other shipped time limit with its unit (hours, calendar days or working days)."""
@@ -297,7 +299,7 @@ def routing_get(request: HttpRequest, community_id: Id):
     return {"routes": [_route_out(row, own) for row, own in routing_table(community.pk)], "terms": terms()}
 
 
-@router.post("/requests/routing/{community_id}", response={200: RouteOut, **ERRORS})
+@router.post("/requests/routing/{community_id}", response={200: RouteOut, **ERRORS}, operation_id="route_set")
 def routing_set(request: HttpRequest, community_id: Id, payload: RouteIn):
     """Override one category's routing for the community."""
     row = services.route_set(request.user, community_id=community_id, **payload.dict())
@@ -348,41 +350,41 @@ class RateIn(Schema):
     satisfaction: int = Field(..., strict=True, ge=1, le=5)
 
 
-@router.get("/orders", response={200: list[OrderOut], **ERRORS}, tags=["orders"])
+@router.get("/orders", response={200: list[OrderOut], **ERRORS}, tags=["orders"], operation_id="order_list")
 @paginate(Pagination)
 def order_list(request: HttpRequest):
     return list(selectors.order_list_for(request.user).order_by("-created_at")[:1000])
 
 
-@router.post("/orders", response={201: OrderOut, **ERRORS}, tags=["orders"])
+@router.post("/orders", response={201: OrderOut, **ERRORS}, tags=["orders"], operation_id="order_place")
 def order_place(request: HttpRequest, payload: OrderIn):
     """点单: a service or a micro-wish."""
     return Status(201, services.order_place(request.user, **payload.dict()))
 
 
-@router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS}, tags=["orders"])
+@router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS}, tags=["orders"], operation_id="order_get")
 def order_get(request: HttpRequest, order_id: Id):
     return get_in_scope(selectors.order_list_for(request.user), pk=order_id)
 
 
-@router.post("/orders/{order_id}/dispatch", response={200: OrderOut, **ERRORS}, tags=["orders"])
+@router.post("/orders/{order_id}/dispatch", response={200: OrderOut, **ERRORS}, tags=["orders"], operation_id="order_dispatch")
 def order_dispatch(request: HttpRequest, order_id: Id, payload: DispatchIn):
     """派单 to party members, building heads or grid workers of the estate."""
     return services.order_dispatch(request.user, order_id=order_id, **payload.dict())
 
 
-@router.post("/orders/{order_id}/accept", response={200: OrderOut, **ERRORS}, tags=["orders"])
+@router.post("/orders/{order_id}/accept", response={200: OrderOut, **ERRORS}, tags=["orders"], operation_id="order_accept")
 def order_accept(request: HttpRequest, order_id: Id):
     """接单: the first of the people it was dispatched to wins; the others get 409."""
     return services.order_accept(request.user, order_id=order_id)
 
 
-@router.post("/orders/{order_id}/complete", response={200: OrderOut, **ERRORS}, tags=["orders"])
+@router.post("/orders/{order_id}/complete", response={200: OrderOut, **ERRORS}, tags=["orders"], operation_id="order_complete")
 def order_complete(request: HttpRequest, order_id: Id, payload: CompleteIn):
     return services.order_complete(request.user, order_id=order_id, note=payload.note)
 
 
-@router.post("/orders/{order_id}/rate", response={200: OrderOut, **ERRORS}, tags=["orders"])
+@router.post("/orders/{order_id}/rate", response={200: OrderOut, **ERRORS}, tags=["orders"], operation_id="order_rate")
 def order_rate(request: HttpRequest, order_id: Id, payload: RateIn):
     return services.order_rate(request.user, order_id=order_id, satisfaction=payload.satisfaction)
 

@@ -93,6 +93,8 @@ class Request(models.Model):
     place_text = models.CharField(_("具体位置"), max_length=200, blank=True)
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     long = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # A photo or video of the problem held elsewhere (Open311 media_url): a link, never fetched.
+    media_url = models.URLField(_("图片链接"), max_length=500, blank=True)
 
     category = models.CharField(_("类别"), max_length=32, choices=Category.choices)
     description = models.TextField(_("问题描述"))
@@ -196,7 +198,8 @@ class Event(models.Model):
         verbose_name = _("诉求进展")
         verbose_name_plural = _("诉求进展")
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["kind", "at"], name="event_kind_at")]
+        # event_at: the Open311 updates feed polls by time.
+        indexes = [models.Index(fields=["kind", "at"], name="event_kind_at"), models.Index(fields=["at"], name="event_at")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

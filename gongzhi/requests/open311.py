@@ -4,6 +4,12 @@ Service codes are the routing categories; `jurisdiction_id` is a subdistrict's c
 public, as the specification intends, and carries no personal data (no requester, no unit; phone
 and ID numbers typed into a description are masked). Posting needs an API key (Open311Key).
 Errors use the specification's error list with the matching HTTP status.
+
+A report may carry only `address_string` or `lat`/`long`: it is placed in the estate its address
+names (names and aliases, within the jurisdiction; the building from "3号楼"/"3栋"/"3幢") or the
+nearest estate within GONGZHI_OPEN311_RADIUS_M; `attribute[estate]` is needed only when that is
+ambiguous or finds nothing. `media_url` is kept as a link. What changed is readable as
+`servicerequestupdates` (the mySociety open311-adapter extension), for a 12345 system to poll.
 """
 
 import datetime
@@ -12,6 +18,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
@@ -20,9 +27,10 @@ from django.views.decorators.csrf import csrf_exempt
 from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError
 from gongzhi.places.models import Estate, Subdistrict
+from gongzhi.requests import selectors
 from gongzhi.requests import services as request_services
-from gongzhi.requests.choices import OPEN_STATUSES, Category, Channel, Handler, Tier
-from gongzhi.requests.models import Open311Key, Request
+from gongzhi.requests.choices import OPEN_STATUSES, Category, Channel, EventKind, Handler, Tier
+from gongzhi.requests.models import Event, Open311Key, Request
 from gongzhi.requests.routing import DEFAULT_ROUTES
 from gongzhi.requests.selectors import redact
 
@@ -152,11 +160,14 @@ def services(request, fmt):
 def _attributes(jurisdiction) -> list[dict]:
     estates = Estate.objects.filter(community__subdistrict=jurisdiction).order_by("name")
     return [
-        {"variable": True, "code": "estate", "datatype": "singlevaluelist", "required": True,
-         "datatype_description": None, "order": 1, "description": "所在小区 / Estate",
+        {"variable": True, "code": "estate", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": "address_string 或 lat/long 能确定小区时可不填 / "
+                                 "may be left out when address_string or lat/long place the report",
+         "order": 1, "description": "所在小区 / Estate",
          "values": [{"key": e.pk, "name": e.name} for e in estates]},
         {"variable": True, "code": "building", "datatype": "string", "required": False,
-         "datatype_description": "楼栋号，如 3 / building number", "order": 2, "description": "楼栋 / Building"},
+         "datatype_description": "楼栋号，如 3；不填时读 address_string 中的“3号楼”/“3栋”/“3幢” / "
+                                 "building number; else read from address_string", "order": 2, "description": "楼栋 / Building"},
         {"variable": True, "code": "emergency", "datatype": "singlevaluelist", "required": False,
          "datatype_description": None, "order": 3, "description": "是否危及人身财产安全 / Threat to life or property",
          "values": [{"key": "no", "name": "否 / No"}, {"key": "yes", "name": "是 / Yes"}]},
@@ -186,7 +197,7 @@ def _request_out(req: Request) -> dict:
         "expected_datetime": None if closed else _w3(req.resolve_by), "address": place,
         "address_id": str(req.estate_id), "zipcode": None,
         "lat": float(req.lat) if req.lat is not None else None,
-        "long": float(req.long) if req.long is not None else None, "media_url": None,
+        "long": float(req.long) if req.long is not None else None, "media_url": req.media_url or None,
     }
 
 
@@ -258,6 +269,39 @@ def _decimal(value, name):
     return number.quantize(Decimal("0.000001"))
 
 
+ESTATE_UNKNOWN = "attribute[estate] 须为本街道的小区编号 / attribute[estate] must be an estate of this jurisdiction"
+LOCATION_REQUIRED = ("需要位置：address_string、lat/long 或 attribute[estate] / "
+                     "A location is required: address_string, lat/long or attribute[estate]")
+ESTATE_AMBIGUOUS = ("地址匹配到多个小区：{names}；请用 attribute[estate] 指明 / "
+                    "The address matches several estates: {names}; name one in attribute[estate]")
+ESTATE_UNPLACED = ("未能根据地址或坐标确定本街道的小区，请用 attribute[estate] 指明 / "
+                   "No estate of this jurisdiction matches the address or position; name one in attribute[estate]")
+LAT_LONG_TOGETHER = "lat 与 long 须同时提供 / Give lat and long together"
+ADDRESS_TOO_LONG = "address_string 最多 200 字 / address_string is at most 200 characters"
+
+
+def _placed(params, jurisdiction, lat, long):
+    """The estate and building of a new report: attribute[estate] (or address_id) when given;
+    otherwise where address_string or lat/long put it."""
+    address = params.get("address_string") or ""
+    estate_id = (params.get("attribute[estate]") or params.get("address_id") or "").strip()
+    if estate_id:
+        estate = Estate.objects.filter(pk=int(estate_id), community__subdistrict=jurisdiction).first() \
+            if estate_id.isdigit() and len(estate_id) < 19 else None
+        if estate is None:
+            raise Open311Error(400, ESTATE_UNKNOWN)
+        return estate, selectors.building_in_address(address)
+    if not address.strip() and lat is None:
+        raise Open311Error(400, LOCATION_REQUIRED)
+    place = selectors.open311_place(jurisdiction, address=address, lat=lat, long=long,
+                                    radius_m=settings.GONGZHI_OPEN311_RADIUS_M)
+    if place.estate is None:
+        if len(place.matched) > 1:
+            raise Open311Error(400, ESTATE_AMBIGUOUS.format(names="、".join(place.matched)))
+        raise Open311Error(400, ESTATE_UNPLACED)
+    return place.estate, place.building_code
+
+
 def _create(request, fmt):
     params = request.POST
     jurisdiction = _jurisdiction(params)
@@ -267,26 +311,28 @@ def _create(request, fmt):
         raise Open311Error(400, "service_code 必填 / service_code is required")
     if code not in Category.values:
         raise Open311Error(400, f"未知的 service_code：{code} / Unknown service_code")
-    estate_id = (params.get("attribute[estate]") or params.get("address_id") or "").strip()
-    estate = Estate.objects.filter(pk=int(estate_id), community__subdistrict=jurisdiction).first() \
-        if estate_id.isdigit() and len(estate_id) < 19 else None
-    if estate is None:
-        raise Open311Error(400, "attribute[estate] 必填，须为本街道的小区编号 / attribute[estate] must be an estate of this jurisdiction")
     lat, long = _decimal(params.get("lat"), "lat"), _decimal(params.get("long"), "long")
-    if (lat is None or long is None) and not params.get("address_string") and not params.get("attribute[estate]") \
-            and not params.get("address_id"):
-        raise Open311Error(400, "需要位置：lat/long、address_string 或 address_id / A location is required")
+    if (lat is None) != (long is None):
+        raise Open311Error(400, LAT_LONG_TOGETHER)
+    if lat is not None and abs(lat) > 90:
+        raise Open311Error(400, "lat 须为 -90 至 90 的数字 / lat must be a number from -90 to 90")
+    if len(params.get("address_string") or "") > 200:
+        raise Open311Error(400, ADDRESS_TOO_LONG)
+    estate, parsed_building = _placed(params, jurisdiction, lat, long)
     building_code = (params.get("attribute[building]") or "").strip()
-    building = estate.buildings.filter(code=building_code).first() if building_code else None
-    if building_code and building is None:
-        raise Open311Error(400, f"该小区没有 {building_code} 号楼 / No such building in this estate")
+    if building_code:
+        building = estate.buildings.filter(code=building_code).first()
+        if building is None:
+            raise Open311Error(400, f"该小区没有 {building_code} 号楼 / No such building in this estate")
+    else:  # a building named in the address that the estate does not have: the address stays in place_text
+        building = estate.buildings.filter(code=parsed_building).first() if parsed_building else None
     name = f"{params.get('last_name', '')}{params.get('first_name', '')}".strip()
     data = request_services.Intake(
         estate_id=estate.pk, category=code, description=params.get("description") or "",
-        building_id=building.pk if building else None, place_text=(params.get("address_string") or "")[:200],
+        building_id=building.pk if building else None, place_text=params.get("address_string") or "",
         lat=lat, long=long, emergency=params.get("attribute[emergency]") == "yes", channel=Channel.OPEN311,
         contact_name=name[:100], contact_phone=(params.get("phone") or "").strip()[:20],
-        via=f"open311:{key.name}")
+        media_url=params.get("media_url") or "", via=f"open311:{key.name}")
     req = request_services.request_submit(None, data)
     notice = f"已受理，将于 {clock.local(req.resolve_by):%Y-%m-%d %H:%M} 前办结"
     return _respond(fmt, [{"service_request_id": str(req.pk), "token": str(req.token), "service_notice": notice,
@@ -319,6 +365,49 @@ def token(request, token, fmt):
         raise Open311Error(404, f"未找到凭证 {token} / Token not found")
     return _respond(fmt, [{"service_request_id": str(req.pk), "token": str(req.token)}],
                     root="service_requests", item="request")
+
+
+# --- updates (the mySociety open311-adapter extension: GET servicerequestupdates) ---------------------------
+# Each step on a request's timeline is one update; its status in the extension's words.
+UPDATE_STATUS = {
+    EventKind.SUBMITTED: "open", EventKind.ROUTED: "open", EventKind.RESPONDED: "in_progress",
+    EventKind.ESCALATED: "internal_referral", EventKind.AUTO_ESCALATED: "internal_referral",
+    EventKind.SUMMONED: "internal_referral", EventKind.REPORTED: "in_progress", EventKind.ACTED: "in_progress",
+    EventKind.RESOLVED: "fixed", EventKind.REOPENED: "open", EventKind.CONFIRMED: "closed",
+    EventKind.AUTO_CLOSED: "closed",
+}
+UPDATES_DEFAULT_HOURS = 24
+
+
+def _update_out(event: Event) -> dict:
+    note = redact(event.note)
+    return {
+        "update_id": str(event.pk), "service_request_id": str(event.request_id),
+        "status": UPDATE_STATUS.get(event.kind, "open"), "external_status_code": event.kind,
+        "updated_datetime": _w3(event.at),
+        "description": f"{EventKind(event.kind).label}{'：' + note if note else ''}",
+        "media_url": (event.request.media_url or "") if event.kind == EventKind.SUBMITTED else "",
+    }
+
+
+@endpoint
+def updates(request, fmt):
+    """What changed on this jurisdiction's requests between start_date and end_date (both included;
+    without them, the last 24 hours), oldest first, at most 1000: poll again from the last
+    updated_datetime. No personal data: notes are masked as in requests."""
+    _allow(request, "GET")
+    params = request.GET
+    jurisdiction = _jurisdiction(params)
+    start, end = _date(params.get("start_date"), "start_date"), _date(params.get("end_date"), "end_date")
+    if start and end and end < start:
+        raise Open311Error(400, "end_date 早于 start_date / end_date is before start_date")
+    if start is None:
+        start = (end or clock.now()) - datetime.timedelta(hours=UPDATES_DEFAULT_HOURS)
+    events = Event.objects.filter(request__subdistrict=jurisdiction, at__gte=start)
+    if end:
+        events = events.filter(at__lte=end)
+    rows = [_update_out(e) for e in events.select_related("request").order_by("at", "pk")[:MAX_RESULTS]]
+    return _respond(fmt, rows, root="service_requests_updates", item="request_update")
 
 
 @endpoint

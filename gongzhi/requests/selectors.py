@@ -3,7 +3,9 @@ each level; the public progress board (no personal data); and the metrics (per e
 or subdistrict and period)."""
 
 import datetime
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -331,3 +333,101 @@ def late_departments(user):
     return Summons.objects.filter(request__in=request_list(fetched_by=user), reported_at__isnull=True,
                                   report_by__lt=clock.now()).select_related("department", "request__estate")
 
+
+
+# --- Open311 placement ---------------------------------------------------------------------------------
+# "3号楼", "3栋", "3幢", "三号楼" name a building; "3楼" is a floor and names none.
+BUILDING_IN_ADDRESS = re.compile(r"([0-9]+|[一二两三四五六七八九十]+)(?:号楼|号栋|号幢|栋|幢)")
+_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+EARTH_RADIUS_M = 6_371_000
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an address or a position puts a report: one estate (and perhaps a building), or the
+    estates it could not choose between (`matched`, by name), or nothing."""
+
+    estate: Estate | None = None
+    building_code: str = ""
+    matched: tuple[str, ...] = ()
+
+
+def _normal(text: str) -> str:
+    """Full-width digits and letters as ASCII (NFKC), no spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def _number(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    if "十" not in word:
+        return int("".join(str(_DIGITS[c]) for c in word)) if all(c in _DIGITS for c in word) else 0
+    tens, _, ones = word.partition("十")
+    if len(word.split("十")) > 2 or any(c not in _DIGITS for c in tens + ones):
+        return 0
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
+
+
+def building_in_address(address: str) -> str:
+    """The building number an address names ("义乌城小区3号楼2单元" → "3"), or ""."""
+    found = BUILDING_IN_ADDRESS.search(_normal(address))
+    number = _number(found.group(1)) if found else 0
+    return str(number) if number else ""
+
+
+def _names(estate: Estate) -> list[str]:
+    aliases = estate.aliases if isinstance(estate.aliases, list) else []
+    return [n for n in (_normal(x) for x in [estate.name, *aliases] if isinstance(x, str)) if len(n) >= 2]
+
+
+def estates_in_address(estates, address: str) -> list[Estate]:
+    """The estates an address names: by a name or alias written in it (the longest written name wins:
+    "太平洋花园二期" over "太平洋花园"); failing that, by everything before the building number when
+    that is a piece of estates' names ("花园3号楼" → every estate called …花园…)."""
+    text = _normal(address)
+    if not text:
+        return []
+    written = {}
+    for estate in estates:
+        hits = [n for n in _names(estate) if n in text]
+        if hits:
+            written[estate] = max(hits, key=len)
+    if written:
+        return [e for e, name in written.items()
+                if not any(name in other and len(other) > len(name) for other in written.values())]
+    building = BUILDING_IN_ADDRESS.search(text)
+    head = text[:building.start()] if building else text
+    if len(head) < 2:
+        return []
+    return [e for e in estates if any(head in n for n in _names(e))]
+
+
+def distance_m(lat1, long1, lat2, long2) -> float:
+    """Great-circle distance in metres (haversine, on a sphere of the earth's mean radius)."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(long2) - float(long1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def nearest_estate(estates, lat, long, radius_m: float) -> Estate | None:
+    """The estate whose stored position is nearest, if it is within `radius_m`."""
+    placed = [(distance_m(lat, long, e.latitude, e.longitude), e.pk, e) for e in estates
+              if e.latitude is not None and e.longitude is not None]
+    near = sorted(item for item in placed if item[0] <= radius_m)
+    return near[0][2] if near else None
+
+
+def open311_place(subdistrict, *, address: str = "", lat=None, long=None, radius_m: float) -> Placement:
+    """Place a report of an Open311 client of `subdistrict` (its jurisdiction) by its address string,
+    else (or to choose between the estates the address names) by its position."""
+    estates = list(Estate.objects.filter(community__subdistrict=subdistrict).order_by("name", "pk"))
+    named = estates_in_address(estates, address)
+    building = building_in_address(address)
+    if len(named) == 1:
+        return Placement(named[0], building)
+    if lat is not None and long is not None:
+        near = nearest_estate(named or estates, lat, long, radius_m)
+        if near is not None:
+            return Placement(near, building)
+    return Placement(None, "", tuple(e.name for e in named))

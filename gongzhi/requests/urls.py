@@ -22,6 +22,8 @@ urlpatterns = [
     re_path(r"^open311/v2/requests\.(?P<fmt>json|xml)$", open311.requests, name="open311_requests"),
     re_path(r"^open311/v2/requests/(?P<request_id>[^/]+)\.(?P<fmt>json|xml)$", open311.request_one,
             name="open311_request"),
+    re_path(r"^open311/v2/servicerequestupdates\.(?P<fmt>json|xml)$", open311.updates,
+            name="open311_updates"),
     re_path(r"^open311/v2/tokens/(?P<token>[^/]+)\.(?P<fmt>json|xml)$", open311.token, name="open311_token"),
     re_path(r"^open311/v2/.*$", open311.unknown),
 ]

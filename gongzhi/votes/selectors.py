@@ -5,8 +5,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.roles import BUILDING_ROLES
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.people.models import Ownership, Person, Residency
@@ -15,7 +16,17 @@ from gongzhi.places.selectors import natural_key
 from gongzhi.votes import rules
 from gongzhi.votes import tally as law
 from gongzhi.votes.choices import Opinion
-from gongzhi.votes.models import Answer, Ballot, BallotStatus, Consultation, RollEntry, Vote, VoteStatus
+from gongzhi.votes.models import (
+    Answer,
+    ArticleComment,
+    Ballot,
+    BallotStatus,
+    Consultation,
+    Convention,
+    RollEntry,
+    Vote,
+    VoteStatus,
+)
 
 
 def thresholds_of(vote: Vote) -> law.Thresholds:
@@ -140,3 +151,41 @@ def consultation_summary(consultation: Consultation) -> dict:
             for code, c in sorted(by_building.items(), key=lambda item: natural_key(item[0]))
         ],
     }
+
+
+def consultation_list(*, fetched_by, estate_id: int | None = None) -> QuerySet:
+    """Consultations of the user's estates, newest first (optionally of one estate)."""
+    qs = Consultation.objects.filter(estate__in=scope_for(fetched_by).estates()).select_related("estate")
+    if estate_id is not None:
+        qs = qs.filter(estate_id=estate_id)
+    return qs.order_by("-opens_at", "-id")
+
+
+def consultation_get(*, fetched_by, consultation_id: int) -> Consultation:
+    return get_in_scope(consultation_list(fetched_by=fetched_by), pk=consultation_id)
+
+
+def consultation_answers(*, fetched_by, consultation: Consultation) -> QuerySet:
+    """Every household's answer with its comment and reply, for the consultation's organisers (others: 403)."""
+    if not rules.may_organise_vote(fetched_by, consultation.estate):
+        raise PermissionDenied()
+    return (Answer.objects.filter(consultation=consultation).select_related("unit__building")
+            .order_by("unit__building__code", "unit__code", "pk"))
+
+
+# --- conventions ------------------------------------------------------------------------------------
+def convention_list(*, fetched_by, estate_id: int | None = None) -> QuerySet:
+    qs = Convention.objects.filter(estate__in=scope_for(fetched_by).estates()).select_related("estate", "vote")
+    if estate_id is not None:
+        qs = qs.filter(estate_id=estate_id)
+    return qs.order_by("-created_at", "-id")
+
+
+def convention_get(*, fetched_by, convention_id: int) -> Convention:
+    return get_in_scope(convention_list(fetched_by=fetched_by), pk=convention_id)
+
+
+def convention_articles(convention: Convention) -> QuerySet:
+    """The articles as they stand, each with its comments and their authors."""
+    return convention.articles.prefetch_related(
+        Prefetch("comments", queryset=ArticleComment.objects.select_related("author").order_by("created_at", "pk")))

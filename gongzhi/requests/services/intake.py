@@ -3,6 +3,8 @@ Open311, a device) is checked and routed at once to its first handler."""
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from gongzhi.core import clock
@@ -28,6 +30,9 @@ CHANNEL_NOT_ALLOWED = "您不能登记该来源的诉求 / You cannot enter requ
 CONTACT_REQUIRED = "代为登记时请填写诉求人姓名或电话 / Give the requester's name or phone when entering for them"
 PHONE_INVALID = "联系电话格式不正确 / The phone number is not valid"
 COORDINATES_INVALID = "坐标不正确（纬度 -90～90，经度 -180～180）/ Coordinates out of range"
+MEDIA_URL_INVALID = "图片链接须为 http 或 https 网址，最多 500 字符 / media_url must be an http(s) address of at most 500 characters"
+
+MEDIA_URL_MAX = 500
 
 DESCRIPTION_MAX = 2000
 
@@ -48,6 +53,7 @@ class Intake:
     contact_name: str = ""
     contact_phone: str = ""
     photos: list[Upload] = field(default_factory=list)
+    media_url: str = ""  # a link to a photo held elsewhere (Open311)
     via: str = ""  # who entered it when no user did (an Open311 client, a device), for the audit trail
 
 
@@ -106,6 +112,18 @@ def _check_contact(data: Intake) -> None:
         raise InvalidInput(COORDINATES_INVALID, field="lat")
     if len(data.contact_name) > 100 or len(data.place_text) > 200:
         raise InvalidInput(DESCRIPTION_TOO_LONG.format(n=100), field="contact_name")
+    _check_media_url(data.media_url)
+
+
+def _check_media_url(url: str) -> None:
+    if not url:
+        return
+    try:
+        if url != url.strip() or clean_text(url, MEDIA_URL_MAX) != url:
+            raise ValidationError(MEDIA_URL_INVALID)
+        URLValidator(schemes=["http", "https"])(url)
+    except (InvalidInput, ValidationError) as exc:  # control characters, too long, not an http(s) address
+        raise InvalidInput(MEDIA_URL_INVALID, field="media_url") from exc
 
 
 def _first_handler(estate, building, route) -> tuple[str, int | None, str, set[int]]:
@@ -146,6 +164,7 @@ def request_submit(actor, data: Intake) -> Request:
         req = Request.objects.create(
             subdistrict_id=estate.community.subdistrict_id, community_id=estate.community_id, estate=estate,
             building=building, unit=unit, place_text=data.place_text.strip(), lat=data.lat, long=data.long,
+            media_url=data.media_url,
             category=data.category, description=description, emergency=data.emergency, channel=data.channel,
             requester=None if on_behalf or actor is None else actor, entered_by=actor if on_behalf else None,
             contact_name=contact_name, contact_phone=contact_phone, anonymous=data.anonymous,

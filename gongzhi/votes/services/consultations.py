@@ -29,6 +29,7 @@ CONDITIONS_NEEDED = "有条件同意时请写明条件 / Say what the conditions
 REPLY_REQUIRED = "请填写答复 / Write the reply"
 ALREADY_CLOSED = "已经结束 / Already closed"
 NOT_YET_CLOSED = "截止时间未到 / Not closed yet"
+COMMENT_MAX = 5000
 
 
 def organised(actor, queryset, pk):
@@ -68,7 +69,7 @@ def answer_submit(actor, *, consultation_id: int, unit_id: int, opinion: str, co
         raise WrongState(NOT_OPEN)
     if opinion not in Opinion.values:
         raise InvalidInput(UNKNOWN_OPINION, field="opinion")
-    comment = (comment or "").strip()[:5000]
+    comment = clean_text(comment, COMMENT_MAX, field="comment")
     if opinion == Opinion.CONDITIONAL and not comment:
         raise InvalidInput(CONDITIONS_NEEDED, field="comment")
     unit = households(consultation).filter(pk=unit_id).first()

@@ -20,15 +20,20 @@ CONVENTION_LOCKED = "公约已提交表决，不能再修改 / The convention ha
 NOT_COMMENTING = "公约现在不征求意见 / The convention is not open for comments"
 ARTICLE_EMPTY = "条文不能为空 / An article needs text"
 NO_ARTICLES = "公约至少需要一条 / A convention needs at least one article"
+TOO_MANY_ARTICLES = "公约最多 {n} 条 / A convention has at most {n} articles"
+ARTICLE_MAX = 5000
+ARTICLES_MAX = 200
 BAD_CONVENTION_ITEM = "公约表决应为管理规约（第 2 项）或其他重大事项（第 9 项）/ A convention is voted as item 2 or 9"
 
 
 @transaction.atomic
 def convention_create(actor, *, estate_id: int, title: str, articles: list[str]) -> Convention:
     estate = organised_estate(actor, estate_id)
-    texts = [(t or "").strip() for t in articles if (t or "").strip()]
+    texts = [clean_text(t, ARTICLE_MAX, field="articles") for t in articles if (t or "").strip()]
     if not texts:
         raise InvalidInput(NO_ARTICLES, field="articles")
+    if len(texts) > ARTICLES_MAX:
+        raise InvalidInput(TOO_MANY_ARTICLES.format(n=ARTICLES_MAX), field="articles")
     title = clean_text(title, ANY_LENGTH, TITLE_REQUIRED, field="title")[:200]
     convention = Convention.objects.create(estate=estate, title=title, created_by=actor)
     Article.objects.bulk_create(Article(convention=convention, number=i, text=t) for i, t in enumerate(texts, 1))
@@ -56,7 +61,7 @@ def article_revise(actor, *, article_id: int, text: str) -> Article:
     if convention.status not in (ConventionStatus.DRAFTING, ConventionStatus.COMMENTING):
         raise WrongState(CONVENTION_LOCKED)
     before = {"text": article.text, "revision": article.revision}
-    article.text = clean_text(text, ANY_LENGTH, ARTICLE_EMPTY, field="text")
+    article.text = clean_text(text, ARTICLE_MAX, ARTICLE_EMPTY, field="text")
     article.revision += 1
     article.save(update_fields=["text", "revision"])
     audit_record(actor, AuditAction.ARTICLE_REVISE, article, before=before, after={"text": article.text,
