@@ -51,6 +51,7 @@ class DeliveryStatus(models.TextChoices):
 class AuditAction(models.TextChoices):
     MEETING_PLAN = "meeting.plan", _("召集会议")
     MEETING_OPEN = "meeting.open", _("开始会议")
+    MEETING_INVITE = "meeting.invite", _("邀请参会")
     MEETING_SIGN_IN = "meeting.sign_in", _("会议签到")
     MEETING_DECIDE = "meeting.decide", _("记录会议决定")
     MEETING_CLOSE = "meeting.close", _("结束会议")

@@ -4,7 +4,7 @@
 import datetime
 from decimal import Decimal
 
-from gongzhi.bodies.models import Membership, OrgKind
+from gongzhi.bodies.models import Membership, Organisation, OrgKind
 from gongzhi.core import clock
 from gongzhi.meetings import services as m
 from gongzhi.meetings.models import Matter, MatterStep, Meeting
@@ -37,19 +37,25 @@ def _load(chair, member, secretary, manager, pacific, mingfu) -> None:
         held = m.meeting_plan(convener, estate_id=pacific.pk, kind=kind, title=title, scheduled_at=when,
                               place="红领工作站", agenda_ids=[x.pk for x in matters])
         m.meeting_open(convener, meeting_id=held.pk)
-        for person_id, party in attendees:
-            m.sign_in(convener, meeting_id=held.pk, party=party, person_id=person_id)
+        for who, party in attendees:
+            if isinstance(who, int):  # the convener records a person present (open parties, or seat holders)
+                m.sign_in(convener, meeting_id=held.pk, party=party, person_id=who)
+            else:  # a seat holder confirms the seat in person
+                m.sign_in(who, meeting_id=held.pk, party=party)
         for matter, text, votes_for in decisions:
             m.decision_record(convener, meeting_id=held.pk, matter_id=matter.pk, text=text, votes_for=votes_for)
         m.meeting_close(convener, meeting_id=held.pk, minutes="会议按议程进行，形成决定如上。")
         Meeting.objects.filter(pk=held.pk).update(opened_at=when, closed_at=when + datetime.timedelta(hours=2))
         return held
 
-    joint_parties = [(secretary_person.pk, "community"), (chair_person.pk, "autonomous"),
-                     (manager_person.pk, "property")]
+    # At a joint meeting each required seat is confirmed by its holder; a dispatch meeting's convener
+    # records those present.
+    joint_parties = [(secretary, "community"), (chair, "autonomous"), (manager, "property")]
+    dispatch_parties = [(secretary_person.pk, "community"), (chair_person.pk, "autonomous"),
+                        (manager_person.pk, "property")]
     for months in range(12, 0, -1):
         meeting("monthly_dispatch", f"明福社区{(now - datetime.timedelta(days=30 * months)).month}月调度会",
-                now - datetime.timedelta(days=30 * months), attendees=joint_parties)
+                now - datetime.timedelta(days=30 * months), attendees=dispatch_parties)
 
     def owners_vote(title, item, start):
         with clock.frozen(start):
@@ -135,6 +141,7 @@ def _load(chair, member, secretary, manager, pacific, mingfu) -> None:
     parking = m.matter_create(chair, estate_id=pacific.pk, title="规范地面停车收费", procedure="four_discussions",
                               source="request", description="居民诉求：外来车辆占用车位。")
     m.matter_step(chair, matter_id=parking.pk, step_key="propose", note="根据居民诉求提议")
-    item = m.action_add(chair, matter_id=parking.pk, text="物业统计外来车辆停放情况", owner_id=manager.pk,
+    company = Organisation.objects.get(estate=pacific, kind=OrgKind.PROPERTY_COMPANY)
+    item = m.action_add(chair, matter_id=parking.pk, text="物业统计外来车辆停放情况", organisation_id=company.pk,
                         due_on=clock.today())
     type(item).objects.filter(pk=item.pk).update(due_on=clock.today() - datetime.timedelta(days=3))

@@ -7,11 +7,12 @@ from django.urls import reverse
 
 from gongzhi.core import clock
 from gongzhi.core.notifications import notify
+from gongzhi.meetings import rules
 from gongzhi.meetings.models import ActionItem, Invitation, MeetingStatus
 
 
 def send_reminders(now: datetime.datetime | None = None) -> tuple[int, int]:
-    """The periodic job: remind the invited of meetings in the next 24 hours, and owners of overdue
+    """The periodic job: remind the invited of meetings in the next 24 hours, and those responsible for overdue
     action items once a day. Safe to run twice or at once: each reminder is claimed by an update
     that only one run can make."""
     now = now or clock.now()
@@ -29,10 +30,11 @@ def send_reminders(now: datetime.datetime | None = None) -> tuple[int, int]:
             meetings += 1
     today = clock.local_date(now)
     overdue = 0
-    for item in ActionItem.objects.filter(done_at__isnull=True, due_on__lt=today).exclude(reminded_on=today):
+    for item in (ActionItem.objects.filter(done_at__isnull=True, due_on__lt=today).exclude(reminded_on=today)
+                 .select_related("matter__estate", "organisation")):
         if ActionItem.objects.filter(pk=item.pk).exclude(reminded_on=today).update(reminded_on=today):
             with transaction.atomic():
-                notify([item.owner_id], title=f"行动事项已逾期：{item.text}",
+                notify(rules.action_assignees(item), title=f"行动事项已逾期：{item.text}",
                        body=f"期限 {item.due_on:%Y-%m-%d}", link=reverse("meetings:matter_detail", args=[item.matter_id]))
             overdue += 1
     return meetings, overdue

@@ -53,18 +53,35 @@ class Meeting(models.Model):
 
 
 class Attendance(models.Model):
+    """One attendee: a person on the registers, or a login without one (a department's officer, a
+    community worker) who signed in themself. A seat (社区, 业委会, 物业 …) is confirmed by its holder."""
+
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="attendance")
-    person = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("参会人"))
+    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("参会人"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("参会账号"))
     party = models.CharField(_("代表"), max_length=16, choices=Party.choices)
     organisation = models.ForeignKey(Organisation, models.PROTECT, null=True, blank=True, related_name="+")
     signed_in_at = models.DateTimeField(default=clock.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once"),
+            models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once_per_login"),
+            models.CheckConstraint(condition=models.Q(person__isnull=False) | models.Q(user__isnull=False),
+                                   name="attendance_someone"),
+        ]
 
     def __str__(self):
-        return f"{self.meeting_id}:{self.person_id}"
+        return f"{self.meeting_id}:{self.person_id or self.user_id}"
+
+    @property
+    def name(self) -> str:
+        if self.person_id:
+            return self.person.name
+        return self.user.get_full_name() or self.user.username
 
 
 class Matter(models.Model):
@@ -137,20 +154,38 @@ class Decision(models.Model):
 
 
 class ActionItem(models.Model):
+    """A follow-up a matter (or one of its meetings) leaves behind, assigned to the person or the body
+    responsible — not to whoever typed it (`created_by`)."""
+
     matter = models.ForeignKey(Matter, models.PROTECT, related_name="actions")
     meeting = models.ForeignKey(Meeting, models.PROTECT, null=True, blank=True, related_name="actions")
     text = models.CharField(_("事项"), max_length=300)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("责任人"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("责任人"))
+    organisation = models.ForeignKey(Organisation, models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("责任单位"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("登记人"))
     due_on = models.DateField(_("期限"))
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("办结人"))
     reminded_on = models.DateField(_("最近催办"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["due_on", "done_at"], name="action_due")]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(owner__isnull=False) | models.Q(organisation__isnull=False), name="action_assigned")]
 
     def __str__(self):
         return self.text
+
+    @property
+    def assignee_name(self) -> str:
+        if self.organisation_id:
+            return self.organisation.name
+        return self.owner.get_full_name() or self.owner.username
 
 
 class Bid(models.Model):

@@ -12,11 +12,16 @@ and how a decision passes (the quorum arithmetic is in meetings.quorum):
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Q
+
+from gongzhi.bodies.models import AUTONOMOUS_KINDS, COMPANY_KINDS, Membership, Organisation, OrgKind, ServiceContract
+from gongzhi.core import clock
 from gongzhi.core.access import may
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.meetings.choices import Party
 from gongzhi.meetings.models import MeetingTypeConfig
+from gongzhi.people.models import Person, RoleAssignment
 
 # --- role sets -------------------------------------------------------------------------------------
 # Who convenes: tuples, in the order a meeting type lists them.
@@ -129,9 +134,15 @@ def may_organise_matter(actor, estate) -> bool:
     return may(actor, MATTER_ORGANISER_ROLES, estate)
 
 
-def may_mark_action_done(actor, item, estate) -> bool:
-    """An action item is marked done by its owner or by one who follows the matter up."""
-    return (actor is not None and item.owner_id == actor.pk) or may_organise_matter(actor, estate)
+def may_mark_action_done(actor, item, estate=None) -> bool:
+    """An action item is marked done by the one responsible (its person, or whoever acts for its body).
+    Only when nobody responsible can log in (a body without logins) may one who follows the matter up."""
+    if actor is None or scope_for(actor).is_root:
+        return True
+    assignees = action_assignees(item)
+    if assignees:
+        return actor.pk in assignees
+    return may_organise_matter(actor, estate or item.matter.estate)
 
 
 def acting_role(actor, step, estate) -> str | None:
@@ -144,3 +155,171 @@ def acting_role(actor, step, estate) -> str | None:
 
 def may_take_step(actor, step, estate) -> bool:
     return acting_role(actor, step, estate) is not None
+
+
+# --- seats: who may confirm a party's presence --------------------------------------------------------
+# A seat (社区, 社区党组织, 小区党支部, 业委会/物管会, 物业, 职能部门) is taken only by one who holds it; a
+# required seat is confirmed by its holder in person (never recorded for them by the convener), so no
+# single person can make a joint meeting quorate.
+SEATED_PARTIES = (Party.COMMUNITY, Party.COMMUNITY_PARTY, Party.ESTATE_BRANCH, Party.AUTONOMOUS, Party.PROPERTY,
+                  Party.DEPARTMENT)
+OPEN_PARTIES = tuple(p for p in Party.values if p not in SEATED_PARTIES)  # 成员, 业主代表, 专家
+COMMUNITY_PARTY_SEAT_ROLES = (Role.COMMUNITY_SECRETARY,)
+DEPARTMENT_SEAT_ROLES = (Role.DEPARTMENT_OFFICER,)
+# Whom a convener may invite (summon) to a meeting besides the estate's bodies: those who work for it.
+INVITABLE_ROLES = INVITED_ROLES | frozenset({
+    Role.DEPARTMENT_OFFICER, Role.SUBDISTRICT_OFFICER, Role.CADRE, Role.GRID_WORKER, Role.BUILDING_HEAD,
+    Role.DISCIPLINE_SUPERVISOR,
+})
+
+SEAT_HOLDERS = {
+    Party.COMMUNITY: ("本社区的党组织书记或社区工作人员", "the community's secretary or staff"),
+    Party.COMMUNITY_PARTY: ("本社区党组织书记或社区党组织的在任成员", "the community party organisation's secretary or members"),
+    Party.ESTATE_BRANCH: ("本小区党支部的在任成员", "current members of the estate's party branch"),
+    Party.AUTONOMOUS: ("本小区业委会（物管会、楼院自治委员会）的本届成员", "current members of the estate's owners' committee"),
+    Party.PROPERTY: ("现签约物业服务企业的工作人员", "staff of the property company under the current contract"),
+    Party.DEPARTMENT: ("受邀参会职能部门的干部", "officers of a department summoned to the meeting"),
+}
+SEAT_DENIED = "只有{who}可以作为“{seat}”签到 / Only {who_en} may sign in as “{seat}” ({party})"
+SEAT_IN_PERSON = ("“{seat}”是本次会议必须到会的一方，须由其本人签到确认，不能代签 / "
+                  "“{seat}” ({party}) is a required party: its holder signs in in person, nobody signs for them")
+PERSON_NOT_SEATED = ("{name}不是{who}，不能作为“{seat}”签到 / "
+                     "{name} is not one of {who_en}, so cannot sign in as “{seat}” ({party})")
+
+
+def seat_message(template: str, party: str, **extra) -> str:
+    who, who_en = SEAT_HOLDERS[party]
+    return template.format(who=who, who_en=who_en, seat=Party(party).label, party=party, **extra)
+
+
+def current_memberships(organisations):
+    """Memberships in force today (active, within their term and their organisation's)."""
+    today = clock.today()
+    return Membership.objects.filter(organisation__in=organisations, active=True, organisation__active=True).filter(
+        Q(term_start__isnull=True) | Q(term_start__lte=today), Q(term_end__isnull=True) | Q(term_end__gte=today),
+        Q(organisation__term_end__isnull=True) | Q(organisation__term_end__gte=today))
+
+
+def contracted_companies(estate):
+    """The companies serving the estate under a service contract in force today."""
+    today = clock.today()
+    contracts = ServiceContract.objects.filter(estate=estate).filter(
+        Q(start__isnull=True) | Q(start__lte=today), Q(end__isnull=True) | Q(end__gte=today))
+    return Organisation.objects.filter(pk__in=contracts.values("company_id"), kind__in=COMPANY_KINDS)
+
+
+def seat_organisations(party: str, estate):
+    """The organisations whose current members hold the seat."""
+    if party == Party.AUTONOMOUS:
+        return Organisation.objects.filter(estate=estate, kind__in=AUTONOMOUS_KINDS)
+    if party == Party.ESTATE_BRANCH:
+        return Organisation.objects.filter(estate=estate, kind__in=(OrgKind.ESTATE_BRANCH, OrgKind.JOINT_BRANCH))
+    if party == Party.COMMUNITY_PARTY:
+        return Organisation.objects.filter(estate__isnull=True, community_id=estate.community_id, kind__in=(
+            OrgKind.COMMUNITY_PARTY_COMMITTEE, OrgKind.COMMUNITY_GENERAL_BRANCH))
+    if party == Party.PROPERTY:
+        return contracted_companies(estate)
+    return Organisation.objects.none()
+
+
+def _holds_role_at(user, roles, estate, *, community_level: bool) -> bool:
+    """A current assignment of one of `roles` anchored at this estate (or, with community_level, at its
+    community) — not merely somewhere that covers it."""
+    place = Q(estate_id=estate.pk) | (Q(community_id=estate.community_id) if community_level else Q(pk__in=[]))
+    return RoleAssignment.objects.current().filter(place, user=user, role__in=roles).exists()
+
+
+def _member_seat(person_id, party: str, estate):
+    membership = (current_memberships(seat_organisations(party, estate)).filter(person_id=person_id)
+                  .order_by("id").first())
+    return membership.organisation if membership else None
+
+
+@dataclass(frozen=True)
+class Seat:
+    party: str
+    organisation: object = None  # the body through which it is held, when one
+
+
+def seat_for(user, party: str, meeting) -> Seat | None:
+    """The seat `party` at this meeting if the user holds it (the body through which, when one), else None.
+    Open parties (成员, 业主代表, 专家) are anyone's."""
+    if party not in SEATED_PARTIES:
+        return Seat(party)
+    if user is None or not user.is_authenticated:
+        return None
+    estate = meeting.estate
+    person_id = Person.objects.filter(user=user).values_list("pk", flat=True).first()
+    body = _member_seat(person_id, party, estate) if person_id else None
+    if body is not None:
+        return Seat(party, body)
+    if party == Party.COMMUNITY and _holds_role_at(user, COMMUNITY_ROLES, estate, community_level=True):
+        return Seat(party)
+    if party == Party.COMMUNITY_PARTY and _holds_role_at(user, COMMUNITY_PARTY_SEAT_ROLES, estate,
+                                                         community_level=True):
+        return Seat(party)
+    if party == Party.PROPERTY and _holds_role_at(user, PROPERTY_ROLES, estate, community_level=False):
+        return Seat(party, contracted_companies(estate).order_by("id").first())
+    if (party == Party.DEPARTMENT and may(user, DEPARTMENT_SEAT_ROLES, estate) and not scope_for(user).is_root
+            and meeting.invitations.filter(user=user).exists()):
+        return Seat(party)
+    return None
+
+
+def person_seat(person, party: str, meeting) -> Seat | None:
+    """The seat for a person the convener records: through their login when they have one, else
+    through their memberships."""
+    if party not in SEATED_PARTIES:
+        return Seat(party)
+    if person.user_id:
+        return seat_for(person.user, party, meeting)
+    body = _member_seat(person.pk, party, meeting.estate)
+    return Seat(party, body) if body is not None else None
+
+
+def is_required(party: str, meeting) -> bool:
+    return party in meeting_type(meeting.kind, meeting.estate.community_id).required
+
+
+def sign_in_parties(actor, meeting) -> list[tuple[str, str]]:
+    """The parties the actor may sign in as, themself (for the page's 我签到 form)."""
+    return [(value, label) for value, label in Party.choices if seat_for(actor, value, meeting) is not None]
+
+
+def record_parties(meeting) -> list[tuple[str, str]]:
+    """The parties a convener may record for someone else without asking whose seat it is (the page's
+    代为签到 form): the open ones. A seat is confirmed by its holder."""
+    return [(value, label) for value, label in Party.choices if value in OPEN_PARTIES]
+
+
+# --- action items: assigned to the one responsible -------------------------------------------------------
+def organisation_users(organisation, estate) -> set[int]:
+    """The logins that act for a body: its current members, and for the company serving the estate,
+    the property staff anchored at the estate."""
+    users = set(current_memberships([organisation]).filter(person__user__isnull=False)
+                .values_list("person__user_id", flat=True))
+    if organisation.kind in COMPANY_KINDS and contracted_companies(estate).filter(pk=organisation.pk).exists():
+        users |= set(RoleAssignment.objects.current().filter(role__in=PROPERTY_ROLES, estate=estate)
+                     .values_list("user_id", flat=True))
+    return users
+
+
+def action_assignees(item) -> set[int]:
+    """Who is responsible for an action item: its person, or whoever acts for its body."""
+    if item.owner_id:
+        return {item.owner_id}
+    return organisation_users(item.organisation, item.matter.estate)
+
+
+def assigned_to(user) -> Q:
+    """ActionItem filter: the items the user is responsible for (the same rule as action_assignees)."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    today = clock.today()
+    member_of = current_memberships(Organisation.objects.all()).filter(person__user=user).values("organisation_id")
+    staff_at = (RoleAssignment.objects.current().filter(user=user, role__in=PROPERTY_ROLES, estate__isnull=False)
+                .values("estate_id"))
+    serving = ServiceContract.objects.filter(estate_id=OuterRef("matter__estate_id"), company_id=OuterRef(
+        "organisation_id")).filter(Q(start__isnull=True) | Q(start__lte=today), Q(end__isnull=True) | Q(end__gte=today))
+    return (Q(owner=user) | Q(organisation_id__in=member_of)
+            | (Q(organisation__kind__in=COMPANY_KINDS, matter__estate_id__in=staff_at) & Q(Exists(serving))))

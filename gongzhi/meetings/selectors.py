@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from gongzhi.core import clock
 from gongzhi.core.queries import narrow
 from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.meetings import rules
 from gongzhi.meetings.models import ActionItem, Matter, MatterStatus, MatterStep, Meeting, MeetingStatus, Outcome
 
 
@@ -62,3 +63,32 @@ def numbers(*, fetched_by, estate_ids=None, community_id=None, subdistrict_id=No
         "median_days_to_result": round(statistics.median(days), 1) if days else None,
         "overdue_actions": overdue,
     }
+
+
+def action_items(*, fetched_by, mine: bool = False, open_only: bool = False, matter_id: int | None = None,
+                 meeting_id: int | None = None, estate_id: int | None = None) -> QuerySet:
+    """Action items of the estates the user sees (anyone in scope may read them); `mine`: those the
+    user is responsible for, in person or for a body (meetings.rules.assigned_to)."""
+    qs = ActionItem.objects.filter(matter__estate__in=scope_for(fetched_by).estates())
+    if mine:
+        qs = qs.filter(rules.assigned_to(fetched_by))
+    if open_only:
+        qs = qs.filter(done_at__isnull=True)
+    qs = narrow(qs, matter_id=matter_id, meeting_id=meeting_id, matter__estate_id=estate_id)
+    return qs.select_related("matter__estate", "owner", "organisation").distinct().order_by("due_on", "id")
+
+
+def action_item_get(*, fetched_by, item_id: int) -> ActionItem:
+    return get_in_scope(action_items(fetched_by=fetched_by), pk=item_id)
+
+
+def my_open_action_items(user, limit: int = 10) -> list:
+    """The open items the user is responsible for (the home page's card)."""
+    return list(action_items(fetched_by=user, mine=True, open_only=True)[:limit])
+
+
+def resolutions(*, fetched_by, estate_id: int | None = None) -> QuerySet:
+    """Published resolutions and results of the estates the user sees."""
+    estates = narrow(scope_for(fetched_by).estates(), pk=estate_id)
+    return (MatterStep.objects.filter(matter__estate__in=estates, notice__isnull=False)
+            .select_related("matter", "notice").order_by("-at", "-pk"))

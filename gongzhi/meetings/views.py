@@ -5,6 +5,7 @@ resolutions and results, and the numbers."""
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
@@ -49,6 +50,24 @@ def _amount(value: str):
         return Decimal(value.replace(",", "").strip())
     except InvalidOperation:
         raise InvalidInput(services.BAD_AMOUNT, field="amount") from None
+
+
+def _assignee(value: str) -> tuple[int | None, int | None]:
+    """The posted assignee, "user:12" or "org:5", as (owner_id, organisation_id)."""
+    kind, _sep, pk = (value or "").partition(":")
+    pk = _int(pk)
+    if kind == "user" and pk:
+        return pk, None
+    if kind == "org" and pk:
+        return None, pk
+    raise InvalidInput(services.ASSIGNEE_REQUIRED, field="assignee")
+
+
+def _due(value: str) -> datetime.date:
+    day = posted_date(value)
+    if day is None:
+        raise InvalidInput(services.ACTION_DUE_REQUIRED, field="due_on")
+    return day
 
 
 @login_required
@@ -108,10 +127,11 @@ def matter_detail(request, matter_id: int):
                 user, matter_id=matter.pk, label=post.get("label", ""), item_id=_int(post.get("item")),
                 status=post.get("status", "pending")), _("交付项已更新"), *here)
         if "action" in post:
+            owner_id, organisation_id = _assignee(post.get("assignee", ""))
             return _run(request, lambda: services.action_add(
-                user, matter_id=matter.pk, text=post.get("text", ""), owner_id=user.pk,
-                due_on=posted_date(post.get("due_on")) or clock.today() - datetime.timedelta(days=1)),
-                _("行动事项已添加"), *here)
+                user, matter_id=matter.pk, text=post.get("text", ""), owner_id=owner_id,
+                organisation_id=organisation_id, meeting_id=_int(post.get("meeting")),
+                due_on=_due(post.get("due_on"))), _("行动事项已添加"), *here)
         if "done" in post:
             return _run(request, lambda: services.action_done(user, item_id=_int(post.get("done")) or 0),
                         _("已完成"), *here)
@@ -119,9 +139,16 @@ def matter_detail(request, matter_id: int):
     steps = list(matter.steps.select_related("actor", "meeting", "vote", "notice"))
     current = procedure.steps[matter.step_index] if matter.status == MatterStatus.IN_PROGRESS else None
     can_organise = rules.may_organise_matter(user, matter.estate)
-    actions = list(matter.actions.select_related("owner"))
+    actions = list(matter.actions.select_related("owner", "organisation", "meeting", "matter__estate"))
     for a in actions:
         a.may_mark_done = rules.may_mark_action_done(user, a, matter.estate)
+        a.mine = user.pk in rules.action_assignees(a)
+    people, bodies, agenda_meetings = [], [], []
+    if can_organise:
+        users = get_user_model().objects.filter(pk__in=services.assignable_users(matter.estate))
+        people = list(users.order_by("first_name", "username")[:300])
+        bodies = list(services.assignable_organisations(user, matter.estate).order_by("kind", "name")[:300])
+        agenda_meetings = list(matter.meetings.order_by("-scheduled_at")[:20])
     return render(request, "meetings/matter_detail.html", {
         "matter": matter,
         "procedure": procedure,
@@ -135,6 +162,10 @@ def matter_detail(request, matter_id: int):
         "votes": Vote.objects.filter(estate=matter.estate, status=VoteStatus.CLOSED).order_by("-closed_at")[:20],
         "decisions": matter.decisions.select_related("meeting"),
         "bids": matter.bids.all(),
+        "bid_chosen": matter.bids.filter(chosen=True).exists(),
+        "assignable_people": people,
+        "assignable_bodies": bodies,
+        "agenda_meetings": agenda_meetings,
         "deliveries": matter.deliveries.all(),
         "done_count": matter.deliveries.filter(status="done").count(),
         "actions": actions,
@@ -174,6 +205,10 @@ def meeting_detail(request, meeting_id: int):
                 user, meeting_id=meeting.pk, matter_id=_int(post.get("decide")) or 0, text=post.get("text", ""),
                 votes_for=_int(post.get("votes_for")) or 0, votes_against=_int(post.get("votes_against")) or 0,
                 votes_abstain=_int(post.get("votes_abstain")) or 0), _("决定已记录"), *here)
+        if "invite" in post:
+            return _run(request, lambda: services.meeting_invite(
+                user, meeting_id=meeting.pk, user_ids=[i for i in map(_int, post.getlist("user")) if i]),
+                _("已邀请"), *here)
         if "approve_minutes" in post:
             return _run(request, lambda: services.minutes_approve(user, meeting_id=meeting.pk), _("已确认纪要"), *here)
         if "close" in post:
@@ -181,16 +216,27 @@ def meeting_detail(request, meeting_id: int):
                                                                 minutes=post.get("minutes", "")), _("会议结束"), *here)
     kind = meeting_type(meeting.kind, meeting.estate.community_id)
     convener = rules.may_convene(user, meeting)
-    attendance = list(meeting.attendance.select_related("person").order_by("signed_in_at"))
+    attendance = list(meeting.attendance.select_related("person", "user").order_by("signed_in_at", "id"))
     decided = {d.matter_id: d for d in meeting.decisions.all()}
+    attended = services.attended(user, meeting)
+    is_open = meeting.status == MeetingStatus.OPEN
+    invitable = []
+    if convener and meeting.status != MeetingStatus.CLOSED:
+        already = set(meeting.invitations.values_list("user_id", flat=True))
+        invitable = list(get_user_model().objects.filter(pk__in=services.invitable_users(meeting) - already)
+                         .order_by("first_name", "username")[:300])
     return render(request, "meetings/meeting_detail.html", {
         "meeting": meeting,
         "type": kind,
         "required": [Party(p).label for p in kind.required],
-        "parties": Party.choices,
+        "my_parties": rules.sign_in_parties(user, meeting) if is_open and not attended else [],
+        "record_parties": rules.record_parties(meeting),
         "convener": convener,
         "attendance": attendance,
-        "signed_in": any(a.person.user_id == user.pk for a in attendance),
+        "signed_in": attended,
+        "may_approve_minutes": attended and not meeting.minutes_approvals.filter(user=user).exists(),
+        "invitable": invitable,
+        "actions": list(meeting.actions.select_related("owner", "organisation")),
         "quorum": quorum_check(meeting) if meeting.status == MeetingStatus.OPEN else None,
         "agenda": [(m, decided.get(m.pk)) for m in meeting.agenda.all()],
         "minutes_confirmed": meeting.minutes_approvals.count(),

@@ -3,13 +3,14 @@ allow: every form shown posts without a 403, and a form the rules deny is not sh
 persona × page."""
 
 import datetime
+import re
 
 import pytest
 
 from gongzhi.core import clock
 from gongzhi.meetings import rules
 from gongzhi.meetings import services as svc
-from gongzhi.meetings.models import ActionItem, Attendance, Matter, MatterStatus, Meeting
+from gongzhi.meetings.models import ActionItem, Matter, MatterStatus, Meeting
 from gongzhi.meetings.procedures import Procedure
 from tests.helpers import PACIFIC, estate
 from tests.votes.page_forms import submissions, submit
@@ -42,10 +43,23 @@ def meeting_action(form, name: str) -> str:
 
 
 def meeting_rules(user, meeting: Meeting) -> dict[str, bool]:
+    meeting.refresh_from_db()
     convener = rules.may_convene(user, meeting)
     return {"open": convener, "sign_in_other": convener, "decide": convener, "close": convener,
-            "sign_in": True,  # whoever sees a meeting in session signs themself in (or is told why not)
-            "approve_minutes": Attendance.objects.filter(meeting=meeting, person__user=user).exists()}
+            "invite": convener and meeting.status != "closed",
+            # whoever sees a meeting in session signs themself in, as a party they hold (rules.seat_for)
+            "sign_in": meeting.status == "open" and not svc.attended(user, meeting),
+            "approve_minutes": svc.attended(user, meeting)
+            and not meeting.minutes_approvals.filter(user=user).exists()}
+
+
+def offered_parties(html: str) -> list[str]:
+    """The parties the 我签到 form offers."""
+    start = html.find('data-api="sign_in"')
+    if start < 0:
+        return []
+    form = html[start:html.find("</form>", start)]
+    return re.findall(r'<option value="([a-z_]+)"', form)
 
 
 @pytest.mark.parametrize("state", ["planned", "open", "closed"])
@@ -62,6 +76,8 @@ def test_meeting_page_shows_only_the_forms_the_rules_allow(login, persona, usern
              for form, name, value in submissions(response.content.decode(), page)]
     for action, *_ in shown:
         assert rule[action], f"{username} is shown “{action}”, which the rules deny"
+    for party in offered_parties(response.content.decode()):  # every seat offered is one the user holds
+        assert rules.seat_for(user, party, meeting) is not None, (username, party)
     for action, form, name, value in shown:
         assert submit(client, form, name, value).status_code != 403, (username, action)
 

@@ -42,13 +42,29 @@ def members(kind):
                                                         organisation__kind=kind, active=True)]
 
 
+# Who holds each seat at 太平洋花园 (in order of preference: one login signs in once per meeting).
+HOLDERS = {"community": ["yanshuji", "shequ"], "community_party": ["yanshuji"], "estate_branch": ["zhaozhuren"],
+           "autonomous": ["zhaozhuren", "weiyuan"], "property": ["wangjingli"]}
+
+
+def seat_in(persona, meeting, party, taken: set):
+    """A seat holder signs in in person (a required seat is never signed in by the convener)."""
+    username = next(u for u in HOLDERS[party] if u not in taken)
+    taken.add(username)
+    svc.sign_in(persona(username), meeting_id=meeting.pk, party=party)
+
+
 def joint_meeting(persona, matter, kind="joint_1_3_n", parties=("community", "autonomous", "property"), passed=True):
     secretary = persona("yanshuji")
     meeting = svc.meeting_plan(secretary, estate_id=matter.estate_id, kind=kind, title="联席会议",
                                scheduled_at=now(), agenda_ids=[matter.pk])
     svc.meeting_open(secretary, meeting_id=meeting.pk)
+    taken = set()
     for party in parties:
-        svc.sign_in(secretary, meeting_id=meeting.pk, party=party, person_id=person(f"{party}代表").pk)
+        if party in HOLDERS:
+            seat_in(persona, meeting, party, taken)
+        else:  # an open party (业主代表, 专家): the convener records them
+            svc.sign_in(secretary, meeting_id=meeting.pk, party=party, person_id=person(f"{party}代表").pk)
     svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="同意" if passed else "暂缓",
                         votes_for=len(parties) if passed else 0, votes_against=0 if passed else len(parties))
     svc.meeting_close(secretary, meeting_id=meeting.pk)
@@ -144,11 +160,12 @@ def test_quorum_and_parties(clock, persona):
     with pytest.raises(WrongState, match="未在进行中"):
         svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=1)
     svc.meeting_open(secretary, meeting_id=meeting.pk)
-    svc.sign_in(secretary, meeting_id=meeting.pk, party="community", person_id=person("社区").pk)
-    svc.sign_in(secretary, meeting_id=meeting.pk, party="autonomous", person_id=person("业委会").pk)
+    # each required seat signs in in person (the new control: the convener cannot sign 社区/业委会/物业 in)
+    svc.sign_in(secretary, meeting_id=meeting.pk, party="community")
+    svc.sign_in(chair, meeting_id=meeting.pk, party="autonomous")
     with pytest.raises(WrongState, match="缺少必须出席的一方：物业企业"):
         svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=2)
-    svc.sign_in(secretary, meeting_id=meeting.pk, party="property", person_id=person("物业").pk)
+    svc.sign_in(persona("wangjingli"), meeting_id=meeting.pk, party="property")
     with pytest.raises(InvalidInput, match="票数"):
         svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=4)
     decision = svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=2,

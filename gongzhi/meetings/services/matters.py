@@ -4,14 +4,18 @@ the current step, by a role the step names), the 三重一大 rule, and the foll
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from gongzhi.core import clock
 from gongzhi.core.access import object_for
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
+from gongzhi.core.files import Upload, check_uploads
+from gongzhi.core.money import fen
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.core.text import clean_text
 from gongzhi.meetings import rules
 from gongzhi.meetings.choices import AuditAction, DeliveryStatus
 from gongzhi.meetings.models import (
@@ -54,7 +58,13 @@ VOTE_SAYS = "表决结果为“{result}”，本步骤的结果须与之一致 /
 TOO_FEW_BIDS = "至少需要 3 家报价 / At least 3 bids are needed"
 DELIVERY_OPEN = "还有交付项未完成（{done}/{total}）/ Deliveries are not all done ({done}/{total})"
 NO_DELIVERIES = "请先登记交付项 / Record the deliverables first"
-BAD_AMOUNT = "金额须为正数 / The amount must be positive"
+BAD_AMOUNT = "金额须为大于 0 的数，最多两位小数 / The amount must be positive, with at most two decimals"
+UNKNOWN_OUTCOME = "未知的办理结果 / Unknown outcome"
+DESCRIPTION_MAX = 5000
+NOTE_MAX = 5000
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ONE_ATTACHMENT = "每个步骤最多 {n} 个附件 / At most {n} attachment per step"
+ATTACHMENT_TOO_BIG = "附件“{name}”超过 {mb} MB / The attachment {name} is larger than {mb} MB"
 
 STEP_AUDIT = {Outcome.DONE: AuditAction.MATTER_STEP_DONE, Outcome.BACK: AuditAction.MATTER_STEP_BACK,
               Outcome.END: AuditAction.MATTER_STEP_END}
@@ -97,17 +107,16 @@ def matter_create(actor, *, estate_id: int, title: str, procedure: str, source: 
     definition = procedure_for(estate, procedure)
     if not rules.may_propose_matter(actor, estate, definition):
         raise PermissionDenied()
-    title = (title or "").strip()
-    if not title:
-        raise InvalidInput(TITLE_REQUIRED, field="title")
+    title = clean_text(title, 200, TITLE_REQUIRED, field="title")
+    description = clean_text(description, DESCRIPTION_MAX, field="description")
     if source not in MatterSource.values:
         raise InvalidInput(UNKNOWN_SOURCE, field="source")
-    if amount is not None and amount <= 0:
-        raise InvalidInput(BAD_AMOUNT, field="amount")
+    if amount is not None:
+        amount = Decimal(fen(amount, message=BAD_AMOUNT)) / 100
     major = bool(major) or (amount is not None and amount >= Decimal(settings.GONGZHI_MAJOR_SPENDING_YUAN))
     if major and not _has_joint_meeting(definition, estate.community_id):
         raise InvalidInput(MAJOR_PROCEDURE, field="procedure")
-    matter = Matter.objects.create(estate=estate, title=title[:200], description=description or "", source=source,
+    matter = Matter.objects.create(estate=estate, title=title, description=description, source=source,
                                    amount=amount, major=major, procedure=definition.as_data(), created_by=actor)
     audit_record(actor, AuditAction.MATTER_CREATE, matter, after=snapshot(matter))
     return matter
@@ -136,7 +145,14 @@ def matter_step(actor, *, matter_id: int, step_key: str, outcome: str = Outcome.
         labels = "、".join(str(Role(r).label) for r in step.roles)
         raise PermissionDenied(NOT_YOUR_STEP.format(label=step.label, roles=labels))
     if outcome not in Outcome.values:
-        raise InvalidInput(CANNOT_END, field="outcome")
+        raise InvalidInput(UNKNOWN_OUTCOME, field="outcome")
+    note = clean_text(note, NOTE_MAX, field="note")
+    if attachment:
+        name = clean_text(getattr(attachment, "name", ""), 100, field="attachment") or "attachment"
+        data = attachment.read() if hasattr(attachment, "read") else attachment.data
+        check_uploads([Upload(name, data)], most=1, max_bytes=ATTACHMENT_MAX_BYTES, field="attachment",
+                      too_many=ONE_ATTACHMENT, too_big=ATTACHMENT_TOO_BIG)
+        attachment = ContentFile(data, name=name)
     if outcome == Outcome.BACK and not step.back_to:
         raise InvalidInput(CANNOT_BACK, field="outcome")
     if outcome == Outcome.END and not step.can_end:
@@ -149,9 +165,9 @@ def matter_step(actor, *, matter_id: int, step_key: str, outcome: str = Outcome.
         notice = notices.notice_publish(
             actor, estate_id=matter.estate_id, kind=step.notice_kind, audience="estate",
             title=f"{'决议公示' if step.notice_kind == 'resolution' else '实施结果公示'}：{matter.title}",
-            body=(note or "").strip() or _published_body(matter, step.notice_kind))
+            body=note or _published_body(matter, step.notice_kind))
     record = MatterStep(matter=matter, index=matter.step_index, key=step.key, label=step.label, outcome=outcome,
-                        note=(note or "").strip(), actor=actor, role=role, meeting=meeting, vote=vote, notice=notice)
+                        note=note, actor=actor, role=role, meeting=meeting, vote=vote, notice=notice)
     if attachment:
         record.attachment.save(attachment.name, attachment, save=False)
     record.save()
@@ -178,10 +194,10 @@ def _check_meeting(step, matter, meeting_id, outcome):
         return None
     if meeting_id is None:
         raise InvalidInput(NEEDS_MEETING, field="meeting_id")
-    meeting = Meeting.objects.filter(pk=meeting_id, estate=matter.estate).first()
+    meeting = get_in_scope(Meeting.objects.filter(estate=matter.estate), pk=meeting_id)  # else 404, as missing
     types = meeting_types(matter.estate.community_id)
     names = "、".join(types[t].name if t in types else t for t in step.meeting_types)
-    if meeting is None or meeting.kind not in step.meeting_types:
+    if meeting.kind not in step.meeting_types:
         raise InvalidInput(WRONG_MEETING_TYPE.format(types=names), field="meeting_id")
     if matter.major and not major_may_decide(step, meeting.kind, matter.estate.community_id):
         raise WrongState(MAJOR_NEEDS_JOINT)
@@ -196,9 +212,9 @@ def _check_meeting(step, matter, meeting_id, outcome):
 def _check_vote(step, matter, vote_id, outcome):
     if step.kind != StepKind.VOTE:
         return None
-    vote = Vote.objects.filter(pk=vote_id, estate=matter.estate).first() if vote_id else None
-    if vote is None:
+    if vote_id is None:
         raise InvalidInput(NEEDS_VOTE, field="vote_id")
+    vote = get_in_scope(Vote.objects.filter(estate=matter.estate), pk=vote_id)  # else 404, as missing
     if vote.status != VoteStatus.CLOSED:
         raise WrongState(VOTE_NOT_CLOSED)
     approved = vote.passed

@@ -10,9 +10,10 @@ from django.urls import reverse
 from gongzhi.bodies.models import Membership
 from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
-from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
+from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.notifications import notify
 from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.core.text import clean_text
 from gongzhi.meetings import rules
 from gongzhi.meetings.choices import AuditAction
 from gongzhi.meetings.models import Attendance, Decision, Invitation, Matter, Meeting, MeetingStatus, Party
@@ -33,6 +34,13 @@ BAD_COUNTS = "表决票数不合理 / The vote counts do not add up"
 NO_PERSON = "您的账号未关联人员信息 / Your login is not linked to a person"
 UNKNOWN_PARTY = "未知的参会身份 / Unknown party"
 BAD_REPEAT = "重复月数须在 0 到 12 之间 / Repeat for 0 to 12 months"
+WHEN_YEARS = 2
+WHEN_REQUIRED = "请填写时间 / Give a date and time"
+WHEN_RANGE = "会议时间须在今天前后两年之内 / A meeting is planned within two years of today"
+AGENDA_UNKNOWN = "议程中有未找到的议题 / A matter on the agenda was not found"
+NOT_AN_INVITEE = "只能邀请在本小区任职或服务的人员 / Invite only people who serve this estate"
+NOTHING_TO_INVITE = "请选择要邀请的人员 / Choose whom to invite"
+TOO_MANY_INVITEES = "一次最多邀请 100 人 / Invite at most 100 people at once"
 
 
 def meeting_visible(actor, meeting_id, lock=True) -> Meeting:
@@ -81,16 +89,16 @@ def meeting_plan(actor, *, estate_id: int, kind: str, title: str, scheduled_at: 
     chosen = types[kind]
     if not rules.may_convene_kind(actor, chosen, estate):
         raise PermissionDenied(NOT_CONVENER)
-    title = (title or "").strip()
-    if not title:
-        raise InvalidInput(TITLE_REQUIRED, field="title")
+    title = clean_text(title, 200, TITLE_REQUIRED, field="title")
+    place = clean_text(place, 200, field="place")
     if open_now and not chosen.immediate:
         raise InvalidInput(NOT_IMMEDIATE, field="kind")
+    scheduled_at = _check_when(scheduled_at, repeat_months)
     matters = list(Matter.objects.filter(estate=estate, pk__in=agenda_ids or []))
     if len(matters) != len(set(agenda_ids or [])):
-        raise InvalidInput(NOT_ON_AGENDA, field="agenda_ids")
-    meeting = Meeting.objects.create(estate=estate, kind=kind, title=title[:200], scheduled_at=scheduled_at,
-                                     place=(place or "")[:200], convener=actor)
+        raise NotFound(AGENDA_UNKNOWN)  # another estate's matter answers as a missing one
+    meeting = Meeting.objects.create(estate=estate, kind=kind, title=title, scheduled_at=scheduled_at,
+                                     place=place, convener=actor)
     meeting.agenda.set(matters)
     if open_now:
         meeting.status, meeting.opened_at = MeetingStatus.OPEN, clock.now()
@@ -103,6 +111,23 @@ def meeting_plan(actor, *, estate_id: int, kind: str, title: str, scheduled_at: 
         _invite(later)
         audit_record(actor, AuditAction.MEETING_PLAN, later, after=snapshot(later))
     return meeting
+
+
+def _check_when(scheduled_at, repeat_months: int) -> datetime.datetime:
+    """A meeting is planned within two years of today (either way), the series too."""
+    if not isinstance(scheduled_at, datetime.datetime):
+        raise InvalidInput(WHEN_REQUIRED, field="scheduled_at")
+    today = clock.today()
+    try:
+        scheduled_at = clock.aware(scheduled_at)
+        day = clock.local_date(scheduled_at)
+    except (OverflowError, ValueError):
+        raise InvalidInput(WHEN_RANGE, field="scheduled_at") from None
+    earliest = today - datetime.timedelta(days=WHEN_YEARS * 366)
+    latest = today + datetime.timedelta(days=WHEN_YEARS * 366)
+    if not earliest <= day <= latest or clock.add_months(day, repeat_months) > latest:
+        raise InvalidInput(WHEN_RANGE, field="scheduled_at")
+    return scheduled_at
 
 
 def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
@@ -126,26 +151,87 @@ def meeting_open(actor, *, meeting_id: int) -> Meeting:
 @transaction.atomic
 def sign_in(actor, *, meeting_id: int, party: str, person_id: int | None = None,
             organisation_id: int | None = None) -> Attendance:
-    """Sign in yourself on your phone, or (as the convener) record someone present."""
+    """Sign in yourself on your phone, or (as the convener) record someone present.
+
+    A seat (社区, 社区党组织, 小区党支部, 业委会, 物业, 职能部门) is taken only by one who holds it
+    (meetings.rules.seat_for); a seat the meeting requires is confirmed by its holder in person. The
+    body through which the seat is held is recorded with the attendance (`organisation_id` is kept for
+    old callers and ignored)."""
     meeting = meeting_visible(actor, meeting_id)
     if meeting.status != MeetingStatus.OPEN:
         raise WrongState(MEETING_NOT_OPEN)
     if party not in Party.values:
         raise InvalidInput(UNKNOWN_PARTY, field="party")
-    if person_id is None:
-        person = Person.objects.filter(user=actor).first()
-        if person is None:
+    own = Person.objects.filter(user=actor).first() if actor is not None else None
+    if person_id is None or (own is not None and own.pk == person_id):
+        if actor is None:
             raise InvalidInput(NO_PERSON)
+        seat = rules.seat_for(actor, party, meeting)
+        if seat is None:
+            raise PermissionDenied(rules.seat_message(rules.SEAT_DENIED, party))
+        person, user = own, actor
     else:
         if not rules.may_convene(actor, meeting):
             raise PermissionDenied(NOT_CONVENER)
-        person = get_in_scope(Person.objects.all(), pk=person_id)
-    attendance, created = Attendance.objects.get_or_create(
-        meeting=meeting, person=person,
-        defaults={"party": party, "organisation_id": organisation_id, "recorded_by": actor})
-    if created:
-        audit_record(actor, AuditAction.MEETING_SIGN_IN, meeting, after={"person_id": person.pk, "party": party})
+        # in the convener's sight, or on no estate's register at all (an invited expert): another
+        # estate's resident answers as a missing one
+        outsiders = Person.objects.filter(ownerships__isnull=True, residencies__isnull=True, memberships__isnull=True)
+        people = (Person.objects.filter(Q(pk__in=scope_for(actor).persons().values("pk"))
+                                        | Q(pk__in=outsiders.values("pk"))) if actor is not None
+                  else Person.objects.all())
+        person = get_in_scope(people.select_related("user"), pk=person_id)
+        if party in rules.SEATED_PARTIES and actor is not None and rules.is_required(party, meeting):
+            raise PermissionDenied(rules.seat_message(rules.SEAT_IN_PERSON, party))
+        seat = rules.person_seat(person, party, meeting)
+        if seat is None:
+            raise PermissionDenied(rules.seat_message(rules.PERSON_NOT_SEATED, party, name=person.name))
+        user = person.user
+    already = Attendance.objects.filter(Q(person=person) if person is not None else Q(pk__in=[]), meeting=meeting)
+    if user is not None:
+        already = already | Attendance.objects.filter(meeting=meeting, user=user)
+    found = already.first()
+    if found is not None:
+        return found
+    attendance = Attendance.objects.create(meeting=meeting, person=person, user=user, party=party,
+                                           organisation=seat.organisation, recorded_by=actor)
+    audit_record(actor, AuditAction.MEETING_SIGN_IN, meeting,
+                 after={"person_id": person.pk if person else None, "user_id": user.pk if user else None,
+                        "party": party, "organisation_id": seat.organisation.pk if seat.organisation else None})
     return attendance
+
+
+def invitable_users(meeting: Meeting) -> set[int]:
+    """Whom the convener may invite (summon): those who serve the estate — its bodies' members, the
+    community, property staff, and the departments and cadres above it."""
+    from gongzhi.core.scoping import holders
+
+    return _invitees(meeting) | holders(rules.INVITABLE_ROLES, meeting.estate)
+
+
+@transaction.atomic
+def meeting_invite(actor, *, meeting_id: int, user_ids: list[int]) -> int:
+    """Invite (summon) more people — a department's officer, a cadre — to a meeting not yet closed;
+    they get the notice. Returns how many were newly invited."""
+    meeting = meeting_visible(actor, meeting_id)
+    if not rules.may_convene(actor, meeting):
+        raise PermissionDenied(NOT_CONVENER)
+    if meeting.status == MeetingStatus.CLOSED:
+        raise WrongState(MEETING_CLOSED_ALREADY)
+    wanted = set(user_ids or [])
+    if not wanted:
+        raise InvalidInput(NOTHING_TO_INVITE, field="user_ids")
+    if len(wanted) > 100:
+        raise InvalidInput(TOO_MANY_INVITEES, field="user_ids")
+    if not wanted <= invitable_users(meeting):
+        raise NotFound(NOT_AN_INVITEE)  # a stranger's id answers as a missing one
+    new = wanted - set(meeting.invitations.values_list("user_id", flat=True))
+    Invitation.objects.bulk_create([Invitation(meeting=meeting, user_id=u) for u in new], ignore_conflicts=True)
+    if new:
+        when = clock.local(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M")
+        notify(new, title=f"会议通知：{meeting.title}", body=f"{when} {meeting.place}".strip(),
+               link=reverse("meetings:meeting_detail", args=[meeting.pk]))
+        audit_record(actor, AuditAction.MEETING_INVITE, meeting, after={"invited": sorted(new)})
+    return len(new)
 
 
 @transaction.atomic
@@ -169,9 +255,7 @@ def decision_record(actor, *, meeting_id: int, matter_id: int, text: str, votes_
     counts = (votes_for, votes_against, votes_abstain)
     if any(c < 0 for c in counts) or sum(counts) > check.present or votes_for + votes_against + votes_abstain == 0:
         raise InvalidInput(BAD_COUNTS, field="votes_for")
-    text = (text or "").strip()
-    if not text:
-        raise InvalidInput(TITLE_REQUIRED, field="text")
+    text = clean_text(text, 2000, TITLE_REQUIRED, field="text")
     try:
         with transaction.atomic():
             decision = Decision.objects.create(
