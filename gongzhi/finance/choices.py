@@ -5,12 +5,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 BANK = "bank"  # the estate's common account (对公账户), held under community custody
+# Property fees collected (代收物业费), held apart from the common account for the service provider:
+# a payment debits the money received and credits what is held for the provider.
+FEES_COLLECTED = "asset:fees_collected"
+FEES_HELD = "liability:fees_held"
+# 住宅专项维修资金: the fund's account and the owners' share in it (the fund belongs to the owners).
+FUND = "asset:fund"
+FUND_OWNERS = "liability:fund_owners"
 
 
 class AccountType(models.TextChoices):
     ASSET = "asset", _("资产")
     INCOME = "income", _("收入")
     EXPENSE = "expense", _("支出")
+    LIABILITY = "liability", _("代管款项")
 
 
 class IncomeCategory(models.TextChoices):
@@ -43,6 +51,13 @@ class ExpenseStatus(models.TextChoices):
 class SealKind(models.TextChoices):
     OWNERS_ASSEMBLY = "owners_assembly", _("业主大会印章")
     COMMITTEE = "committee", _("业主委员会印章")
+    FINANCE = "finance", _("财务专用章")
+
+
+class HandoverStatus(models.TextChoices):
+    PENDING = "pending", _("待接收人确认")
+    CONFIRMED = "confirmed", _("已交接")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class SealUseStatus(models.TextChoices):
@@ -83,6 +98,7 @@ class FundStatus(models.TextChoices):
     REVIEWING = "reviewing", _("审核中")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
+    PAID = "paid", _("已拨付")
 
 
 class ReviewLevel(models.TextChoices):
@@ -102,13 +118,20 @@ class AuditAction(models.TextChoices):
     SEAL_REQUEST = "seal.request", _("申请用印")
     SEAL_RELEASE = "seal.release", _("交出印章")
     SEAL_RETURN = "seal.return", _("收回印章")
+    SEAL_HANDOVER_REQUEST = "seal.handover_request", _("交出印章保管（待接收人确认）")
+    SEAL_HANDOVER_CONFIRM = "seal.handover_confirm", _("确认接收印章保管")
+    SEAL_HANDOVER_CANCEL = "seal.handover_cancel", _("取消印章交接")
     BANK_IMPORT = "bank.import", _("导入银行流水")
     BANK_RECONCILE = "bank.reconcile", _("银行对账")
     FEE_RATE = "fee.rate", _("设定物业费费率")
     FEE_BILL = "fee.bill", _("生成物业费账单")
     FEE_PAY = "fee.pay", _("记录物业费收款")
+    FEE_PAY_REVERSE = "fee.pay_reverse", _("冲销物业费收款")
+    FEE_BILL_REVERSE = "fee.bill_reverse", _("作废物业费账单")
     FUND_APPLY = "fund.apply", _("申请使用维修资金")
     FUND_REVIEW = "fund.review", _("维修资金联审")
+    FUND_DEPOSIT = "fund.deposit", _("维修资金入账")
+    FUND_PAYOUT = "fund.payout", _("拨付维修资金")
     AUDIT_OPEN = "audit.open", _("开始三审")
     AUDIT_SIGN = "audit.sign", _("三审签署")
     CASE_OPEN = "case.open", _("问责立案")

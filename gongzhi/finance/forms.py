@@ -5,7 +5,15 @@ values and answer bad input with their own messages."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.finance.choices import AuditParty, EmergencyReason, ExpenseCategory, IncomeCategory
+from gongzhi.finance.choices import (
+    AuditParty,
+    EmergencyReason,
+    ExpenseCategory,
+    IncomeCategory,
+    PaymentMethod,
+    SealKind,
+)
+from gongzhi.places.choices import UnitKind
 
 
 class DateInput(forms.DateInput):
@@ -80,10 +88,54 @@ class SealReturnForm(RowForm):
     scan = forms.FileField(label=_("用印文件扫描件"), required=False)
 
 
+def _people(users):
+    return [(u.pk, f"{u.get_full_name() or u.username}（{u.username}）") for u in users]
+
+
+class SealRegisterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("印章"), choices=SealKind.choices)
+    custodian = forms.ChoiceField(label=_("保管人"))
+    kept_by_community = forms.BooleanField(label=_("存放于社区代管箱"), required=False, initial=True)
+
+    def __init__(self, *args, keepers=(), kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["custodian"].choices = _people(keepers)
+        if kinds is not None:
+            self.fields["kind"].choices = [c for c in SealKind.choices if c[0] in kinds]
+
+
+class SealHandoverForm(RowForm):
+    receiver = forms.ChoiceField(label=_("接收人"))
+    kept_by_community = forms.BooleanField(label=_("交接后存放于社区代管箱"), required=False)
+    note = forms.CharField(label=_("交接说明"), required=False, max_length=200)
+
+    def __init__(self, *args, keepers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receiver"].choices = _people(keepers)
+
+
 # --- fees --------------------------------------------------------------------------------------------
 class BillForm(forms.Form):
     month = forms.DateField(label=_("月份（其中任一天）"), required=False, widget=DateInput(),
                             help_text=_("不填为本月"))
+
+
+class RateForm(forms.Form):
+    unit_kind = forms.ChoiceField(label=_("房屋类型"), choices=UnitKind.choices)
+    rate = forms.CharField(label=_("费率（元/平方米/月）"), widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    effective_from = forms.CharField(label=_("起始执行月份"), widget=forms.TextInput(attrs={"type": "month"}),
+                                     help_text=_("自该月 1 日起执行"))
+
+
+class FeePayForm(RowForm):
+    amount = _amount()
+    method = forms.ChoiceField(label=_("方式"), choices=PaymentMethod.choices)
+    reference = forms.CharField(label=_("流水号（转账、线上必填）"), required=False, max_length=64)
+    paid_on = forms.DateField(label=_("缴费日期"), required=False, widget=DateInput(), help_text=_("不填为今天"))
+
+
+class ReasonForm(RowForm):
+    reason = forms.CharField(label=_("原因"), max_length=200)
 
 
 # --- the maintenance fund ----------------------------------------------------------------------------
@@ -99,6 +151,12 @@ class FundForm(forms.Form):
     def __init__(self, *args, buildings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["building"].choices = [(b.pk, b.code) for b in buildings]
+
+
+class FundDepositForm(forms.Form):
+    amount = _amount()
+    date = forms.DateField(label=_("日期"), required=False, widget=DateInput(), help_text=_("不填为今天"))
+    memo = forms.CharField(label=_("摘要"), max_length=200)
 
 
 class FundReviewForm(RowForm):
@@ -117,9 +175,30 @@ class AuditOpenForm(forms.Form):
 
 
 class AuditSignForm(RowForm):
-    party = forms.ChoiceField(label=_("审计方"), choices=AuditParty.choices)
-    signer = forms.CharField(label=_("签字人"))
-    findings = forms.CharField(label=_("发现的问题"), required=False)
+    """One party's sign-off: the bank's, recorded by a bookkeeper, names its signer and carries the
+    confirmation's reference and the statement; the audit firm's carries its report."""
+
+    signer = forms.CharField(label=_("银行签字人"), max_length=100)
+    reference = forms.CharField(label=_("确认编号或报告编号"), max_length=64, required=False)
+    document = forms.FileField(label=_("附件"), required=False)
+    findings = forms.CharField(label=_("审计意见/发现的问题"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, party=AuditParty.RESIDENTS_COMMITTEE, on_behalf=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.party, self.party_label = party, AuditParty(party).label
+        if party != AuditParty.BANK or not on_behalf:
+            del self.fields["signer"]
+        if party == AuditParty.RESIDENTS_COMMITTEE:
+            del self.fields["reference"], self.fields["document"]
+        elif party == AuditParty.BANK:
+            self.fields["document"].label = _("银行对账单")
+            self.fields["reference"].label = _("银行确认编号")
+            self.fields["document"].required = self.fields["reference"].required = on_behalf
+        else:
+            self.fields["document"].label = _("审计报告")
+            self.fields["document"].required = True
+            self.fields["reference"].label = _("审计报告编号")
 
 
 class CaseForm(forms.Form):

@@ -7,6 +7,7 @@ import datetime
 from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError
 from gongzhi.core.scoping import scope_for
+from gongzhi.finance.choices import BANK
 from gongzhi.finance.models import LedgerAccount
 from gongzhi.finance.rules import BOOKKEEPERS
 from gongzhi.finance.services import fees, journal
@@ -23,7 +24,7 @@ def publish_statements(actor, *, start: datetime.date, end: datetime.date) -> tu
     estate billed fees — for every estate with books the actor keeps. Returns how many estates were
     published and, per estate refused, "name: reason"."""
     estates = scope_for(actor).estates(BOOKKEEPERS).filter(
-        pk__in=LedgerAccount.objects.values("estate_id")).order_by("name")
+        pk__in=LedgerAccount.objects.filter(code=BANK).values("estate_id")).order_by("name")
     published, errors = 0, []
     for estate in estates:
         try:

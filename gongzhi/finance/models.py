@@ -27,18 +27,20 @@ from gongzhi.finance.choices import (
     ExpenseCategory,
     ExpenseStatus,
     FundStatus,
+    HandoverStatus,
     PaymentMethod,
     ReviewLevel,
     SealKind,
     SealUseStatus,
 )
+from gongzhi.places.choices import UnitKind
 from gongzhi.places.models import Estate
 
 
 class LedgerAccount(models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="ledger_accounts", verbose_name=_("小区"))
     code = models.CharField(_("科目"), max_length=40)  # "bank", "income:parking", "expense:repair"
-    type = models.CharField(_("类别"), max_length=8, choices=AccountType.choices)
+    type = models.CharField(_("类别"), max_length=10, choices=AccountType.choices)
 
     class Meta:
         verbose_name = _("会计科目")
@@ -129,9 +131,10 @@ class Expense(models.Model):
 class Seal(models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="seals", verbose_name=_("小区"))
     kind = models.CharField(_("印章"), max_length=16, choices=SealKind.choices)
-    kept_by_community = models.BooleanField(_("由社区保管"), default=True)
+    kept_by_community = models.BooleanField(_("存放于社区代管箱"), default=True)
     custodian = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                   verbose_name=_("保管人"))
+    custodian_since = models.DateTimeField(_("保管起始"), default=clock.now)
     out_with = models.ForeignKey("SealUse", models.PROTECT, null=True, blank=True, related_name="+",
                                  verbose_name=_("当前借出"))
 
@@ -167,6 +170,39 @@ class SealUse(models.Model):
 
     def __str__(self):
         return self.document
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.seal.scope_ids()
+
+
+class SealHandover(models.Model):
+    """A seal passed from its custodian to another: the giver signs by asking, the receiver by
+    confirming; custody changes only on the receiver's confirmation. One open handover per seal."""
+
+    seal = models.ForeignKey(Seal, models.PROTECT, related_name="handovers", verbose_name=_("印章"))
+    giver = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("交出人"))
+    receiver = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                 verbose_name=_("接收人"))
+    kept_by_community = models.BooleanField(_("交接后存放于社区代管箱"), default=True)
+    note = models.CharField(_("交接说明"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=HandoverStatus.choices,
+                              default=HandoverStatus.PENDING)
+    requested_at = models.DateTimeField(_("交出时间"), default=clock.now)
+    decided_at = models.DateTimeField(_("确认或取消时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("印章交接")
+        verbose_name_plural = _("印章交接")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["seal"], condition=Q(status="pending"), name="seal_handover_one_open"),
+            models.CheckConstraint(condition=~Q(giver=models.F("receiver")), name="seal_handover_two_people"),
+        ]
+
+    def __str__(self):
+        return f"{self.seal} → {self.receiver_id}"
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.seal.scope_ids()
@@ -222,6 +258,10 @@ class AuditSignoff(models.Model):
     party = models.CharField(max_length=20, choices=AuditParty.choices)
     signer_name = models.CharField(_("签字人"), max_length=100)
     findings = models.TextField(_("审计意见/发现的问题"), blank=True)
+    # The bank's confirmation reference, or the audit firm's report number.
+    reference = models.CharField(_("确认编号"), max_length=64, blank=True)
+    # The bank's statement or the audit firm's report, as signed.
+    document = models.FileField(_("对账单/审计报告"), upload_to="finance/audits/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(default=clock.now)
 
@@ -258,45 +298,133 @@ class AccountabilityCase(models.Model):
 
 # --- property fees -----------------------------------------------------------------------------------
 class FeeRate(models.Model):
-    estate = models.ForeignKey(Estate, models.PROTECT, related_name="fee_rates")
-    unit_kind = models.CharField(_("房屋类型"), max_length=16)
+    """元 per m² per month for one kind of unit, in force from `effective_from` until the next rate of
+    that kind. A rate is never edited: a change is a new row with its own date."""
+
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="fee_rates", verbose_name=_("小区"))
+    unit_kind = models.CharField(_("房屋类型"), max_length=16, choices=UnitKind.choices)
     rate = models.DecimalField(_("元/平方米/月"), max_digits=8, decimal_places=4)
+    effective_from = models.DateField(_("起始执行日期"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    set_at = models.DateTimeField(default=clock.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["estate", "unit_kind"], name="fee_rate_once"),
-                       models.CheckConstraint(condition=Q(rate__gt=0), name="fee_rate_positive")]
+        verbose_name = _("物业费费率")
+        verbose_name_plural = _("物业费费率")
+        ordering = ["estate", "unit_kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "unit_kind", "effective_from"], name="fee_rate_once_a_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0) & Q(rate__lte=100), name="fee_rate_sane"),
+        ]
 
     def __str__(self):
-        return f"{self.unit_kind} {self.rate}"
+        return f"{self.unit_kind} {self.rate} ({self.effective_from})"
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
 
 
 class FeeBill(models.Model):
-    unit = models.ForeignKey("places.Unit", models.PROTECT, related_name="fee_bills")
-    estate = models.ForeignKey(Estate, models.PROTECT, related_name="fee_bills")
+    unit = models.ForeignKey("places.Unit", models.PROTECT, related_name="fee_bills", verbose_name=_("房屋"))
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="fee_bills", verbose_name=_("小区"))
     month = models.DateField(_("月份"))  # the first day of the month
     amount = models.BigIntegerField(_("应收（分）"))
     paid = models.BigIntegerField(_("已收（分）"), default=0)
+    # What the bill was computed from, as it stood when billed.
+    area = models.DecimalField(_("计费面积(m²)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    rate = models.DecimalField(_("元/平方米/月"), max_digits=8, decimal_places=4, null=True, blank=True)
+    # A bill issued in error is reversed (作废), never deleted; the month may then be billed again.
+    reversed_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    reverse_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="fee_bill_once")]
+        verbose_name = _("物业费账单")
+        verbose_name_plural = _("物业费账单")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], condition=Q(reversed_at__isnull=True),
+                                    name="fee_bill_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fee_bill_positive"),
+            models.CheckConstraint(condition=Q(paid__gte=0) & Q(paid__lte=models.F("amount")), name="fee_bill_paid_within"),
+        ]
         indexes = [models.Index(fields=["estate", "month"], name="fee_bill_estate_month")]
 
     def __str__(self):
         return f"{self.unit_id} {self.month:%Y-%m}"
 
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
 
-class FeePayment(models.Model):
-    bill = models.ForeignKey(FeeBill, models.PROTECT, related_name="payments")
-    amount = models.BigIntegerField(_("金额（分）"))
-    method = models.CharField(_("方式"), max_length=8, choices=PaymentMethod.choices)
-    paid_on = models.DateField(_("日期"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    @property
+    def due(self) -> int:
+        return 0 if self.reversed_at else self.amount - self.paid
+
+    @property
+    def amount_yuan(self) -> str:
+        return yuan(self.amount)
+
+    @property
+    def paid_yuan(self) -> str:
+        return yuan(self.paid)
+
+    @property
+    def due_yuan(self) -> str:
+        return yuan(self.due)
+
+
+class ReceiptSequence(models.Model):
+    """The last receipt number given in one estate and year (numbers run without gaps)."""
+
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="fee_payment_positive")]
+        constraints = [models.UniqueConstraint(fields=["estate", "year"], name="receipt_sequence_once")]
 
     def __str__(self):
-        return f"{self.bill_id} {self.amount}"
+        return f"{self.estate_id} {self.year} {self.last}"
+
+
+class FeePayment(models.Model):
+    """A payment recorded against a bill, with its numbered receipt and its journal entry. A mistake
+    is reversed by a reversing journal entry; the payment and its receipt number stay."""
+
+    bill = models.ForeignKey(FeeBill, models.PROTECT, related_name="payments", verbose_name=_("账单"))
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="fee_payments", verbose_name=_("小区"))
+    amount = models.BigIntegerField(_("金额（分）"))
+    method = models.CharField(_("方式"), max_length=8, choices=PaymentMethod.choices)
+    reference = models.CharField(_("转账或线上支付流水号"), max_length=64, blank=True)
+    paid_on = models.DateField(_("日期"))
+    receipt_no = models.CharField(_("收据编号"), max_length=160, unique=True)
+    transaction = models.OneToOneField(Transaction, models.PROTECT, null=True, blank=True,
+                                       related_name="fee_payment")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=clock.now)
+    reversal = models.OneToOneField(Transaction, models.PROTECT, null=True, blank=True,
+                                    related_name="fee_payment_reversed")
+    reversed_at = models.DateTimeField(_("冲销时间"), null=True, blank=True)
+    reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    reverse_reason = models.CharField(_("冲销原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("物业费收款")
+        verbose_name_plural = _("物业费收款")
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fee_payment_positive"),
+            models.CheckConstraint(condition=Q(method="cash") | ~Q(reference=""), name="fee_payment_reference"),
+        ]
+
+    def __str__(self):
+        return self.receipt_no
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+    @property
+    def amount_yuan(self) -> str:
+        return yuan(self.amount)
 
 
 # --- maintenance fund (住宅专项维修资金) -------------------------------------------------------------
@@ -311,6 +439,9 @@ class FundApplication(models.Model):
     status = models.CharField(max_length=10, choices=FundStatus.choices, default=FundStatus.REVIEWING)
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     applied_at = models.DateTimeField(default=clock.now)
+    # The payout into the journal, once the three levels approved it (once only).
+    payout = models.OneToOneField(Transaction, models.PROTECT, null=True, blank=True, related_name="fund_payout")
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-applied_at"]
@@ -321,6 +452,10 @@ class FundApplication(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.estate.scope_ids()
+
+    @property
+    def amount_yuan(self) -> str:
+        return yuan(self.amount)
 
 
 class FundReview(models.Model):

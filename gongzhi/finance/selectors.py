@@ -8,21 +8,24 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import F, Q, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import F, Prefetch, Q, Sum
 
 from gongzhi.bodies.models import ServiceContract
 from gongzhi.core import clock
 from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.models import AuditEntry
-from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.core.scoping import get_in_scope, holders, scope_for
 from gongzhi.finance import rules
 from gongzhi.finance.choices import (
     BANK,
+    FUND,
     AuditAction,
     CaseStatus,
     ExpenseCategory,
     ExpenseStatus,
     FundStatus,
+    HandoverStatus,
     IncomeCategory,
     SealUseStatus,
 )
@@ -33,10 +36,15 @@ from gongzhi.finance.models import (
     Entry,
     Expense,
     FeeBill,
+    FeePayment,
+    FeeRate,
     FundReview,
+    Seal,
+    SealHandover,
     SealUse,
 )
-from gongzhi.places.models import Estate
+from gongzhi.people.models import Ownership
+from gongzhi.places.models import Community, Estate
 
 MATCH_WINDOW_DAYS = 7
 
@@ -138,7 +146,8 @@ def month_start(day: datetime.date) -> datetime.date:
 def collection_rate(estate_ids, start: datetime.date, end: datetime.date) -> dict:
     """Billed, collected and the rate (percent, 1 decimal) over the months [start, end]."""
     totals = FeeBill.objects.filter(estate_id__in=list(estate_ids), month__gte=month_start(start),
-                                    month__lte=month_start(end)).aggregate(billed=Sum("amount"), paid=Sum("paid"))
+                                    month__lte=month_start(end), reversed_at__isnull=True
+                                    ).aggregate(billed=Sum("amount"), paid=Sum("paid"))
     billed, paid = totals["billed"] or 0, totals["paid"] or 0
     rate = (Decimal(paid) * 100 / Decimal(billed)).quantize(Decimal("0.1"), ROUND_HALF_UP) if billed else None
     return {"billed": billed, "collected": paid, "rate": rate}
@@ -163,7 +172,7 @@ def arrears(*, fetched_by, unit_id: int) -> list[FeeBill]:
     own = unit.ownerships.filter(person__user=fetched_by, until__isnull=True).exists()
     if not rules.may_read_arrears(fetched_by, unit, owns=own):
         raise PermissionDenied()
-    return list(FeeBill.objects.filter(unit=unit, paid__lt=F("amount")).order_by("month"))
+    return list(FeeBill.objects.filter(unit=unit, paid__lt=F("amount"), reversed_at__isnull=True).order_by("month"))
 
 
 def collection_by_company(*, fetched_by, start: datetime.date, end: datetime.date) -> list[dict]:
@@ -243,3 +252,86 @@ def personal_transfers(*, fetched_by, subdistrict_id: int | None = None) -> dict
             .values("account__estate__name").annotate(c=Sum("credit"), d=Sum("debit")).order_by("account__estate__name"))
     per_estate = {r["account__estate__name"]: (r["c"] or 0) - (r["d"] or 0) for r in rows}
     return {"per_estate": per_estate, "total": sum(per_estate.values())}
+
+
+# --- seals: custody and the community's register -----------------------------------------------------
+def seal_keepers(estate, *, kept_by_community: bool = True):
+    """Who may keep this estate's seals: community staff for a seal in the community's 代管箱, the
+    committee as well otherwise (for the register's and the handover's forms)."""
+    roles = rules.BOOKKEEPERS if kept_by_community else rules.SEAL_KEEPERS
+    return get_user_model().objects.filter(pk__in=holders(roles, estate), is_active=True).order_by("username")
+
+
+def community_for_register(*, fetched_by, community_id: int):
+    """A community whose seal register the user may read (404 when missing or out of sight, as one)."""
+    scope = scope_for(fetched_by)
+    seen = Community.objects.filter(Q(pk__in=scope.communities().values("pk")) |
+                                    Q(pk__in=scope.estates().values("community_id")))
+    community = get_in_scope(seen, pk=community_id)
+    if not rules.may_read_seal_register(fetched_by, community):
+        raise PermissionDenied()
+    return community
+
+
+def seal_register(community) -> list:
+    """Every seal registered in the community's estates, with its custodian and the use it is out with
+    now (its release time: since when), estate by estate."""
+    return list(Seal.objects.filter(estate__community=community)
+                .select_related("estate", "custodian", "out_with__requested_by", "out_with__released_by")
+                .prefetch_related(Prefetch("handovers", SealHandover.objects.filter(status=HandoverStatus.PENDING)
+                                           .select_related("receiver"), to_attr="open_handovers"))
+                .order_by("estate__name", "kind"))
+
+
+# --- property fees: rates, bills, receipts -----------------------------------------------------------
+def rates_on(estate, day: datetime.date) -> dict:
+    """The rate in force on `day` for each kind of unit that has one (the latest that started by then)."""
+    found = {}
+    for rate in FeeRate.objects.filter(estate=estate, effective_from__lte=day).order_by("unit_kind", "-effective_from"):
+        found.setdefault(rate.unit_kind, rate)
+    return found
+
+
+def bills_for(*, fetched_by, estate_id: int | None = None, month: datetime.date | None = None,
+              unpaid: bool = False, unit_code: str = ""):
+    """Bills the user may read: fee staff and the committee chair for their estates' units, an owner for
+    their own units (current ownership), nothing else."""
+    scope = scope_for(fetched_by)
+    staff = FeeBill.objects.filter(estate__in=scope.estates(rules.ARREARS_READERS))
+    own = Ownership.objects.filter(person__user=fetched_by, until__isnull=True).values("unit_id") \
+        if fetched_by.is_authenticated else Ownership.objects.none().values("unit_id")
+    qs = (staff | FeeBill.objects.filter(unit_id__in=own)).distinct()
+    if estate_id is not None:
+        qs = qs.filter(estate_id=estate_id)
+    if month is not None:
+        qs = qs.filter(month=month_start(month))
+    if unpaid:
+        qs = qs.filter(paid__lt=F("amount"), reversed_at__isnull=True)
+    if unit_code:
+        qs = qs.filter(unit__code=unit_code)
+    return qs.select_related("unit", "estate").order_by("-month", "unit__code", "id")
+
+
+def my_bills(user):
+    """An owner's own bills (current ownerships), newest first, with their payments and receipts."""
+    units = Ownership.objects.filter(person__user=user, until__isnull=True).values("unit_id")
+    return (FeeBill.objects.filter(unit_id__in=units).select_related("unit", "estate")
+            .prefetch_related(Prefetch("payments", FeePayment.objects.order_by("id"))).order_by("-month", "id"))
+
+
+def payment_for_receipt(*, fetched_by, payment_id: int):
+    """A payment whose receipt the user may fetch: the unit's own owner and fee staff only (404 outside
+    the user's estates, 403 for anyone else in them)."""
+    scope = scope_for(fetched_by)
+    base = FeePayment.objects.select_related("bill__unit__building", "estate__community", "recorded_by")
+    payment = get_in_scope(base.filter(estate__in=scope.estates()), pk=payment_id)
+    owns = Ownership.objects.filter(unit_id=payment.bill.unit_id, person__user=fetched_by, until__isnull=True).exists()
+    if not rules.may_fetch_receipt(fetched_by, payment.estate, owns=owns):
+        raise PermissionDenied()
+    return payment
+
+
+# --- the maintenance fund ----------------------------------------------------------------------------
+def fund_balance(estate) -> int:
+    """The estate's maintenance fund in fen: deposits less payouts."""
+    return balance(estate, FUND)

@@ -13,4 +13,6 @@ urlpatterns = [
     path("finance/estates/<int:estate_id>/audits/", views.estate_money, {"section": "audits"}, name="money_audits"),
     path("finance/supervisor/", views.supervisor_desk, name="supervisor_desk"),
     path("finance/my-fees/", views.my_fees, name="my_fees"),
+    path("finance/payments/<int:payment_id>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
+    path("finance/communities/<int:community_id>/seals/", views.community_seals, name="community_seals"),
 ]

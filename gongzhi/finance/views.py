@@ -5,8 +5,11 @@ nav; the discipline supervisor's desk; and an owner's own fees.
 Each section's forms post to the section's own address and come back to it (POST-redirect-GET).
 A form is shown only when finance.rules lets the user submit it."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,22 +22,26 @@ from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt as _attempt
 from gongzhi.core.web import posted_date
 from gongzhi.core.web import posted_id as _int
-from gongzhi.finance import forms, rules, selectors
+from gongzhi.finance import forms, printing, rules, selectors
+from gongzhi.finance.choices import HandoverStatus, SealKind
 from gongzhi.finance.models import (
     AccountabilityCase,
     AuditPeriod,
     Expense,
     FeeBill,
+    FeePayment,
+    FeeRate,
     FundApplication,
     ReviewLevel,
     Seal,
+    SealHandover,
     SealUse,
     Transaction,
 )
 from gongzhi.finance.services import audits, expenses, fees, fund, journal, reconciliation, seals
-from gongzhi.people.models import Ownership
 
 DONE = _("已完成")
+BILLED = "已生成 {n} 张账单 / {n} bills made"
 
 
 def _day(value, default=None):
@@ -59,6 +66,24 @@ def _bank(request, estate):
     if upload is None:
         return None
     return reconciliation.bank_import(request.user, estate_id=estate.pk, data=upload[0], filename=upload[1])
+
+
+def _month(value):
+    """A posted month, "YYYY-MM" (a month input) or a date: the first of that month stays for the service
+    to check; malformed is refused."""
+    text = (value or "").strip()
+    if len(text) == 7 and text[4] == "-":
+        text += "-01"
+    day = posted_date(text)
+    if day is None:
+        raise InvalidInput("月份格式不正确，请写作 YYYY-MM / Write the month as YYYY-MM", field="effective_from")
+    return day
+
+
+def _bill(request, estate):
+    added = fees.bill_month(request.user, estate_id=estate.pk, month=_day(request.POST.get("month")))
+    messages.info(request, BILLED.format(n=added))
+    return added
 
 
 def _pairs(post):
@@ -92,9 +117,27 @@ ACTIONS = {
         "seal_release": lambda r, e: seals.seal_release(r.user, use_id=_int(r.POST.get("use")) or 0),
         "seal_return": lambda r, e: seals.seal_return(r.user, use_id=_int(r.POST.get("use")) or 0,
                                                       scan=r.FILES.get("scan")),
+        "seal_register": lambda r, e: seals.seal_register(
+            r.user, estate_id=e.pk, kind=r.POST.get("kind", ""), custodian_id=_int(r.POST.get("custodian")) or 0,
+            kept_by_community=bool(r.POST.get("kept_by_community"))),
+        "seal_handover": lambda r, e: seals.seal_handover_request(
+            r.user, seal_id=_int(r.POST.get("seal")) or 0, receiver_id=_int(r.POST.get("receiver")) or 0,
+            kept_by_community=bool(r.POST.get("kept_by_community")), note=r.POST.get("note", "")),
+        "handover_confirm": lambda r, e: seals.seal_handover_confirm(r.user, handover_id=_int(r.POST.get("handover")) or 0),
+        "handover_cancel": lambda r, e: seals.seal_handover_cancel(r.user, handover_id=_int(r.POST.get("handover")) or 0),
     },
     "fees": {
-        "bill": lambda r, e: fees.bill_month(r.user, estate_id=e.pk, month=_day(r.POST.get("month"))),
+        "fee_rate": lambda r, e: fees.fee_rate_set(
+            r.user, estate_id=e.pk, unit_kind=r.POST.get("unit_kind", ""), rate=r.POST.get("rate", ""),
+            effective_from=_month(r.POST.get("effective_from"))),
+        "bill": _bill,
+        "fee_pay": lambda r, e: fees.fee_pay(
+            r.user, bill_id=_int(r.POST.get("bill")) or 0, amount=r.POST.get("amount", ""),
+            method=r.POST.get("method", ""), reference=r.POST.get("reference", ""), paid_on=_day(r.POST.get("paid_on"))),
+        "payment_reverse": lambda r, e: fees.fee_payment_reverse(
+            r.user, payment_id=_int(r.POST.get("payment")) or 0, reason=r.POST.get("reason", "")),
+        "bill_reverse": lambda r, e: fees.bill_reverse(r.user, bill_id=_int(r.POST.get("bill")) or 0,
+                                                      reason=r.POST.get("reason", "")),
         "publish_rates": lambda r, e: fees.rates_publish(r.user, estate_ids=[e.pk], start=_day(r.POST.get("start")),
                                                          end=_day(r.POST.get("end"))),
     },
@@ -106,13 +149,18 @@ ACTIONS = {
         "fund_review": lambda r, e: fund.fund_review(
             r.user, application_id=_int(r.POST.get("application")) or 0, level=r.POST.get("level", ""),
             approved=r.POST.get("approved") == "1", comment=r.POST.get("comment", "")),
+        "fund_deposit": lambda r, e: fund.fund_deposit(
+            r.user, estate_id=e.pk, amount=r.POST.get("amount", ""), date=_day(r.POST.get("date")),
+            memo=r.POST.get("memo", "")),
+        "fund_payout": lambda r, e: fund.fund_payout(r.user, application_id=_int(r.POST.get("application")) or 0),
     },
     "audits": {
         "audit": lambda r, e: audits.audit_open(r.user, estate_id=e.pk, start=_day(r.POST.get("start")),
                                                 end=_day(r.POST.get("end"))),
         "sign_audit": lambda r, e: audits.audit_sign(
             r.user, period_id=_int(r.POST.get("period")) or 0, party=r.POST.get("party", ""),
-            signer_name=r.POST.get("signer", ""), findings=r.POST.get("findings", "")),
+            signer_name=r.POST.get("signer", ""), findings=r.POST.get("findings", ""),
+            reference=r.POST.get("reference", ""), document=r.FILES.get("document")),
         "case": lambda r, e: audits.case_open(
             r.user, estate_id=e.pk, source=r.POST.get("source", ""), description=r.POST.get("description", ""),
             responsible=r.POST.get("responsible", ""), deadline=_day(r.POST.get("deadline"))),
@@ -171,24 +219,61 @@ def _expenses(request, estate):
 
 def _seals(request, estate):
     user = request.user
-    estate_seals = list(Seal.objects.filter(estate=estate).select_related("custodian", "out_with"))
+    estate_seals = list(Seal.objects.filter(estate=estate).select_related("custodian", "out_with")
+                        .prefetch_related(Prefetch("handovers", SealHandover.objects.filter(
+                            status=HandoverStatus.PENDING).select_related("giver", "receiver"), to_attr="open_handovers")))
     uses = SealUse.objects.filter(seal__estate=estate).select_related("seal__estate")[:20]
+    keepers = list(selectors.seal_keepers(estate, kept_by_community=False))
+    rows = []
+    for seal in estate_seals:
+        handover = seal.open_handovers[0] if seal.open_handovers else None
+        may_give = rules.may_hand_over_seal(user, seal) and seal.out_with_id is None and handover is None
+        form = forms.SealHandoverForm(row=seal.pk, keepers=[k for k in keepers if k.pk != seal.custodian_id],
+                                      initial={"kept_by_community": seal.kept_by_community}) if may_give else None
+        rows.append((seal, handover, form, handover is not None and rules.may_confirm_handover(user, handover),
+                     handover is not None and rules.may_cancel_handover(user, handover)))
+    missing = [k for k in SealKind.values if k not in {s.kind for s in estate_seals}]
     return {
-        "seals": estate_seals,
+        "seals": rows,
         "seal_uses": [(u, rules.may_hand_seal(user, u.seal), forms.SealReturnForm(row=u.pk)) for u in uses],
         "can_request_seal": rules.may_request_seal(user, estate) and bool(estate_seals),
         "seal_form": forms.SealRequestForm(seals=estate_seals),
+        "can_register_seal": rules.may_register_seal(user, estate) and bool(missing),
+        "register_form": forms.SealRegisterForm(keepers=keepers, kinds=missing),
+        "register_url": reverse("finance:community_seals", args=[estate.community_id])
+        if rules.may_read_seal_register(user, estate.community) else None,
     }
 
 
 def _fees(request, estate):
+    user = request.user
     start, end = _period(request)
+    today = clock.today()
+    month = posted_date(f"{request.GET.get('month', '')}-01") if len(request.GET.get("month", "")) == 7 else None
+    latest = FeeBill.objects.filter(estate=estate).order_by("-month").values_list("month", flat=True).first()
+    month = month or latest
+    bills = selectors.bills_for(fetched_by=user, estate_id=estate.pk, month=month,
+                                unpaid=request.GET.get("unpaid") == "1",
+                                unit_code=(request.GET.get("unit") or "").strip()[:32]) if month else FeeBill.objects.none()
+    page = Paginator(bills, 20).get_page(request.GET.get("page"))
+    can_manage = rules.may_manage_fees(user, estate)
+    payments = FeePayment.objects.filter(estate=estate).select_related("bill__unit")[:20]
     return {
         "start": start, "end": end,
         "collection": selectors.collection_rate([estate.pk], start.replace(day=1), end),
-        "monthly_rates": selectors.monthly_rates(estate, clock.today()),
-        "can_manage_fees": rules.may_manage_fees(request.user, estate),
+        "monthly_rates": selectors.monthly_rates(estate, today),
+        "can_manage_fees": can_manage,
         "bill_form": forms.BillForm(),
+        "rate_form": forms.RateForm(initial={"effective_from": f"{today:%Y-%m}"}),
+        "rates": FeeRate.objects.filter(estate=estate).order_by("unit_kind", "-effective_from"),
+        "rates_now": {r.pk for r in selectors.rates_on(estate, today).values()},
+        "bills_month": month, "page": page,
+        "bills": [(b, forms.FeePayForm(row=b.pk, initial={"amount": yuan(b.due).replace(",", "")})
+                   if can_manage and b.due > 0 else None,
+                   forms.ReasonForm(row=f"bill{b.pk}") if can_manage and b.paid == 0 and not b.reversed_at else None)
+                  for b in page],
+        "payments": [(p, forms.ReasonForm(row=f"pay{p.pk}") if rules.may_reverse_fee_payment(user, estate)
+                      and not p.reversed_at else None) for p in payments],
     }
 
 
@@ -198,11 +283,15 @@ def _fund(request, estate):
     rows = []
     for f in FundApplication.objects.filter(estate=estate).prefetch_related("reviews")[:20]:
         mine = rules.fund_levels_for(user, f)
-        rows.append((f, forms.FundReviewForm(row=f.pk, levels=[(v, levels[v]) for v in mine]) if mine else None))
+        rows.append((f, forms.FundReviewForm(row=f.pk, levels=[(v, levels[v]) for v in mine]) if mine else None,
+                     rules.may_pay_fund(user, f)))
     return {
         "fund": rows,
+        "fund_balance": yuan(selectors.fund_balance(estate)),
         "can_apply_fund": rules.may_apply_fund(user, estate),
+        "can_deposit_fund": rules.may_deposit_fund(user, estate),
         "fund_form": forms.FundForm(buildings=estate.buildings.all()),
+        "deposit_form": forms.FundDepositForm(),
     }
 
 
@@ -210,11 +299,14 @@ def _audits(request, estate):
     user = request.user
     start, end = _period(request)
     return {
-        "audits": [(a, forms.AuditSignForm(row=a.pk)) for a in
-                   AuditPeriod.objects.filter(estate=estate).prefetch_related("signoffs")[:10]],
+        # Each party's form only for who may sign it now (rules.audit_parties_for).
+        "audits": [(a, [(party, forms.AuditSignForm(row=f"{a.pk}_{party}", party=party,
+                                                    on_behalf=not rules.signs_for_bank(user, estate)))
+                        for party in rules.audit_parties_for(user, a)])
+                   for a in AuditPeriod.objects.filter(estate=estate).select_related("estate")
+                   .prefetch_related("signoffs")[:10]],
         "cases": [(c, forms.CaseCloseForm(row=c.pk)) for c in AccountabilityCase.objects.filter(estate=estate)[:20]],
         "can_open_audit": rules.may_open_audit(user, estate),
-        "can_sign_audit": rules.may_sign_audit(user, estate),
         "can_open_case": rules.may_open_audit_case(user, estate),
         "can_close_case": rules.may_close_audit_case(user, estate),
         "audit_form": forms.AuditOpenForm(initial={"start": start, "end": end}),
@@ -270,7 +362,24 @@ def supervisor_desk(request):
 
 @login_required
 def my_fees(request):
-    """An owner's own bills and arrears — never anyone else's."""
-    units = Ownership.objects.filter(person__user=request.user, until__isnull=True).values_list("unit_id", flat=True)
-    bills = FeeBill.objects.filter(unit_id__in=list(units)).select_related("unit", "estate").order_by("-month")[:60]
+    """An owner's own bills, what they paid and each payment's receipt — never anyone else's."""
+    bills = selectors.my_bills(request.user)[:60]
     return render(request, "finance/my_fees.html", {"bills": bills, "today": clock.today()})
+
+
+@login_required
+def receipt_pdf(request, payment_id: int):
+    """A payment's receipt as a PDF: the unit's owner and fee staff only."""
+    payment = selectors.payment_for_receipt(fetched_by=request.user, payment_id=payment_id)
+    response = HttpResponse(printing.receipt_pdf(payment), content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename=receipt-{payment.pk}.pdf"
+    return response
+
+
+@login_required
+def community_seals(request, community_id: int):
+    """The community's register: every seal in custody in its estates, who keeps it and where, and who
+    has it out now and since when."""
+    community = selectors.community_for_register(fetched_by=request.user, community_id=community_id)
+    return render(request, "finance/community_seals.html", {
+        "community": community, "seals": selectors.seal_register(community)})

@@ -33,7 +33,7 @@ def income(persona, amount="1000.00", category="parking"):
 
 
 def request(persona, amount="800.00", payee="某绿化公司", **kw):
-    return expense_svc.expense_request(persona("zhaozhuren"), estate_id=estate(PACIFIC).pk, amount=amount,
+    return expense_svc.expense_request(persona("weiyuan"), estate_id=estate(PACIFIC).pk, amount=amount,
                                purpose="补种草坪", payee=payee, category="greenery", **kw)
 
 
@@ -178,7 +178,7 @@ def sign_seal(persona, use):
 def test_seal_lifecycle(persona, seals):
     _, committee_seal = seals
     yan = persona("yanshuji")
-    [use] = seal_svc.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="物业服务合同续签",
+    [use] = seal_svc.seal_use_request(persona("weiyuan"), seal_id=committee_seal.pk, document="物业服务合同续签",
                                  purpose="续聘三年")
     with pytest.raises(WrongState, match="未签署完成"):
         seal_svc.seal_release(yan, use_id=use.pk)
@@ -186,7 +186,7 @@ def test_seal_lifecycle(persona, seals):
     with pytest.raises(PermissionDenied, match="保管人"):
         seal_svc.seal_release(persona("zhaozhuren"), use_id=use.pk)
     seal_svc.seal_release(yan, use_id=use.pk)
-    [other] = seal_svc.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="公示盖章", purpose="x")
+    [other] = seal_svc.seal_use_request(persona("weiyuan"), seal_id=committee_seal.pk, document="公示盖章", purpose="x")
     sign_seal(persona, other)
     with pytest.raises(WrongState, match="已借出"):
         seal_svc.seal_release(yan, use_id=other.pk)
@@ -200,7 +200,7 @@ def test_seal_lifecycle(persona, seals):
 def test_both_seals_each_with_its_own_signed_form(persona, seals):
     assembly, committee_seal = seals
     yan = persona("yanshuji")
-    uses = seal_svc.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="电梯更换合同",
+    uses = seal_svc.seal_use_request(persona("weiyuan"), seal_id=committee_seal.pk, document="电梯更换合同",
                                 purpose="三重一大", both=True)
     assert {u.seal_id for u in uses} == {assembly.pk, committee_seal.pk}
     assert uses[0].approval_id != uses[1].approval_id
@@ -311,7 +311,7 @@ def test_supervisor_alerts(clock, persona, seals):
     with pytest.raises(WrongState):
         expense_svc.expense_pay(persona("yanshuji"), expense_id=pending.pk)
     _, committee_seal = seals
-    [use] = seal_svc.seal_use_request(persona("zhaozhuren"), seal_id=committee_seal.pk, document="合同", purpose="x")
+    [use] = seal_svc.seal_use_request(persona("weiyuan"), seal_id=committee_seal.pk, document="合同", purpose="x")
     sign_seal(persona, use)
     seal_svc.seal_release(persona("yanshuji"), use_id=use.pk)
     later = clock.now + datetime.timedelta(hours=25)

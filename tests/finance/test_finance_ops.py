@@ -71,19 +71,24 @@ def test_a_bad_bank_file_changes_nothing(persona):
 
 # --- 三审 and accountability -----------------------------------------------------------------------
 def test_three_party_audit_and_an_accountability_case(persona):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     yan, pacific = persona("yanshuji"), estate(PACIFIC)
     journal.income_record(yan, estate_id=pacific.pk, category="venue", amount="600", date=D(2026, 10, 3), memo="场地")
     period = audits.audit_open(yan, estate_id=pacific.pk, start=D(2026, 10, 1), end=D(2026, 10, 31))
     assert period.statement["income"]["venue"] == 60000 and period.statement["income"]["parking"] == 423000
     with pytest.raises(WrongState):
         audits.audit_open(yan, estate_id=pacific.pk, start=D(2026, 10, 1), end=D(2026, 10, 31))
-    audits.audit_sign(yan, period_id=period.pk, party="residents_committee", signer_name="燕娇")
-    audits.audit_sign(yan, period_id=period.pk, party="bank", signer_name="某银行 王柜员")
+    audits.audit_sign(yan, period_id=period.pk, party="residents_committee")
+    # the bank's confirmation, recorded by another bookkeeper with its reference and the statement
+    audits.audit_sign(persona("shequ"), period_id=period.pk, party="bank", signer_name="某银行 王柜员",
+                      reference="YH-2026-10-001", document=SimpleUploadedFile("对账单.pdf", b"%PDF-1.4 statement"))
     assert period.completed_at is None
     with pytest.raises(WrongState, match="已签署"):
-        audits.audit_sign(yan, period_id=period.pk, party="bank", signer_name="x")
-    audits.audit_sign(yan, period_id=period.pk, party="audit_firm", signer_name="某会计师事务所",
-                      findings="场地租金合同未经业主大会授权")
+        audits.audit_sign(persona("yinhang"), period_id=period.pk, party="bank")
+    audits.audit_sign(persona("zhoushenji"), period_id=period.pk, party="audit_firm", reference="审字〔2026〕18号",
+                      findings="场地租金合同未经业主大会授权",
+                      document=SimpleUploadedFile("审计报告.pdf", b"%PDF-1.4 report"))
     period.refresh_from_db()
     assert period.completed_at is not None
     case = audits.case_open(persona("sunjiancha"), estate_id=pacific.pk, source=f"三审 {period.pk}",
@@ -98,7 +103,7 @@ def test_three_party_audit_and_an_accountability_case(persona):
 # --- property fees ---------------------------------------------------------------------------------------
 def test_fee_bills_payments_arrears_and_collection_rate(persona, login):
     manager, pacific = persona("wangjingli"), estate(PACIFIC)
-    fees.rate_set(manager, estate_id=pacific.pk, unit_kind="residential", rate="1.20")
+    fees.fee_rate_set(manager, estate_id=pacific.pk, unit_kind="residential", rate="1.20", effective_from=D(2020, 10, 1))
     billed = fees.bill_month(manager, estate_id=pacific.pk, month=D(2020, 10, 15))
     assert billed == pacific.units.filter(kind="residential").count()
     assert fees.bill_month(manager, estate_id=pacific.pk, month=D(2020, 10, 1)) == 0  # once a month
@@ -107,7 +112,7 @@ def test_fee_bills_payments_arrears_and_collection_rate(persona, login):
     assert bill.amount == int((flat.area * Decimal("1.20") * 100).quantize(Decimal("1")))
     with pytest.raises(InvalidInput, match="超过欠费"):
         fees.fee_pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount + 1) / 100, method="cash", paid_on=D(2020, 10, 20))
-    fees.fee_pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="transfer", paid_on=D(2020, 10, 20))
+    fees.fee_pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="transfer", reference="B20201020", paid_on=D(2020, 10, 20))
     assert all(b.month != D(2020, 10, 1) for b in selectors.arrears(fetched_by=persona("lixiansheng"), unit_id=flat.pk))
     other = unit(PACIFIC, "1-1-102")
     with pytest.raises((PermissionDenied, NotFound)):
@@ -118,7 +123,7 @@ def test_fee_bills_payments_arrears_and_collection_rate(persona, login):
     assert rate["rate"] == (Decimal(bill.amount) * 100 / Decimal(rate["billed"])).quantize(Decimal("0.1"))
     # paying everything else lifts the rate to 100.0 exactly
     for b in FeeBill.objects.filter(estate=pacific, month=D(2020, 10, 1)).exclude(pk=bill.pk):
-        fees.fee_pay(manager, bill_id=b.pk, amount=Decimal(b.amount) / 100, method="online", paid_on=D(2020, 10, 28))
+        fees.fee_pay(manager, bill_id=b.pk, amount=Decimal(b.amount) / 100, method="online", reference=f"WX{b.pk}", paid_on=D(2020, 10, 28))
     assert selectors.collection_rate([pacific.pk], D(2020, 10, 1), D(2020, 10, 31))["rate"] == Decimal("100.0")
     assert selectors.collection_rate([pacific.pk], D(2019, 1, 1), D(2019, 1, 31))["rate"] is None
 
@@ -186,7 +191,7 @@ def test_personal_account_transfers_are_totalled(persona):
 
 def test_fee_rates_are_published_without_names(persona):
     manager, pacific = persona("wangjingli"), estate(PACIFIC)
-    fees.rate_set(manager, estate_id=pacific.pk, unit_kind="residential", rate="1.00")
+    fees.fee_rate_set(manager, estate_id=pacific.pk, unit_kind="residential", rate="1.00", effective_from=D(2020, 10, 1))
     fees.bill_month(manager, estate_id=pacific.pk, month=D(2020, 10, 1))
     bill = FeeBill.objects.filter(estate=pacific, month=D(2020, 10, 1)).first()
     fees.fee_pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="cash", paid_on=D(2020, 10, 9))
@@ -246,7 +251,8 @@ def test_seals_fund_audits_and_cases_on_the_web(login, persona):
     pacific = estate(PACIFIC)
     seal = pacific.seals.get(kind="committee")  # registered by the demo, kept by the community secretary
     url = money("seals")
-    login("zhaozhuren").post(url, {"action": "seal_request", "seal": seal.pk, "document": "物业合同", "purpose": "续签"})
+    # a committee member asks (the requester never signs); the chair signs for the committee
+    login("weiyuan").post(url, {"action": "seal_request", "seal": seal.pk, "document": "物业合同", "purpose": "续签"})
     use = SealUse.objects.get(seal=seal)
     for role, who in ((Role.COMMITTEE_CHAIR, "zhaozhuren"), (Role.COMMUNITY_SECRETARY, "yanshuji"),
                       (Role.DISCIPLINE_SUPERVISOR, "sunjiancha")):
@@ -268,8 +274,8 @@ def test_seals_fund_audits_and_cases_on_the_web(login, persona):
 
     url = money("audits")
     login("yanshuji").post(url, {"action": "audit", "start": "2026-01-01", "end": "2026-03-31"})
-    period = pacific.audit_periods.get()
-    login("yanshuji").post(url, {"action": "sign_audit", "period": period.pk, "party": "bank", "signer": "某银行"})
+    period = pacific.audit_periods.get(completed_at__isnull=True)  # the demo holds last quarter's, completed
+    login("yanshuji").post(url, {"action": "sign_audit", "period": period.pk, "party": "residents_committee"})
     assert period.signoffs.count() == 1
     login("sunjiancha").post(url, {"action": "case", "source": "三审", "description": "票据缺失",
                                    "responsible": "物业经理", "deadline": "2026-12-31"})

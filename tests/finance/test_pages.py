@@ -12,7 +12,7 @@ from gongzhi.core import services as core
 from gongzhi.core.roles import Role
 from gongzhi.demo import PERSONA_USERNAMES
 from gongzhi.finance import rules
-from gongzhi.finance.models import FundApplication, SealUse
+from gongzhi.finance.models import AuditPeriod, FundApplication, Seal, SealHandover, SealUse
 from gongzhi.finance.services import audits, fund, journal
 from gongzhi.finance.services import expenses as expense_svc
 from gongzhi.finance.services import seals as seal_svc
@@ -85,8 +85,18 @@ RULES = {
     "fund": lambda u, e, d: rules.may_apply_fund(u, e),
     "fund_review": lambda u, e, d: rules.may_review_fund(u, FundApplication.objects.get(pk=d["application"]),
                                                          d["level"]),
+    "seal_register": lambda u, e, d: rules.may_register_seal(u, e),
+    "seal_handover": lambda u, e, d: rules.may_hand_over_seal(u, Seal.objects.get(pk=d["seal"])),
+    "handover_confirm": lambda u, e, d: rules.may_confirm_handover(u, SealHandover.objects.get(pk=d["handover"])),
+    "handover_cancel": lambda u, e, d: rules.may_cancel_handover(u, SealHandover.objects.get(pk=d["handover"])),
+    "fee_rate": lambda u, e, d: rules.may_manage_fees(u, e),
+    "fee_pay": lambda u, e, d: rules.may_manage_fees(u, e),
+    "payment_reverse": lambda u, e, d: rules.may_reverse_fee_payment(u, e),
+    "bill_reverse": lambda u, e, d: rules.may_reverse_bill(u, e),
+    "fund_deposit": lambda u, e, d: rules.may_deposit_fund(u, e),
+    "fund_payout": lambda u, e, d: rules.may_pay_fund(u, FundApplication.objects.get(pk=d["application"])),
     "audit": lambda u, e, d: rules.may_open_audit(u, e),
-    "sign_audit": lambda u, e, d: rules.may_sign_audit(u, e),
+    "sign_audit": lambda u, e, d: d["party"] in rules.audit_parties_for(u, AuditPeriod.objects.get(pk=d["period"])),
     "case": lambda u, e, d: rules.may_open_audit_case(u, e),
     "case_close": lambda u, e, d: rules.may_close_audit_case(u, e),
 }
@@ -95,8 +105,8 @@ ESTATE_FORMS = {
     "": {"income", "publish", "bank"},
     "expenses": {"expense"},
     "seals": {"seal_request"},
-    "fees": {"bill", "publish_rates"},
-    "fund": {"fund"},
+    "fees": {"bill", "publish_rates", "fee_rate"},
+    "fund": {"fund", "fund_deposit"},
     "audits": {"audit", "case"},
 }
 
@@ -115,11 +125,12 @@ def busy(persona):
             core.approval_sign(signers[s.role], approval_id=approval_id, role=s.role)
 
     journal.income_record(yan, estate_id=pacific.pk, category="parking", amount="500", date=D(2020, 11, 1), memo="停车费")
-    expense = expense_svc.expense_request(chair, estate_id=pacific.pk, amount="300", purpose="修门", payee="某五金店",
+    member = persona("weiyuan")  # the requester never signs: a committee member asks, the chair signs
+    expense = expense_svc.expense_request(member, estate_id=pacific.pk, amount="300", purpose="修门", payee="某五金店",
                                           category="repair")
     sign(expense.approval_id)
     for seal in pacific.seals.all():
-        [use] = seal_svc.seal_use_request(chair, seal_id=seal.pk, document=f"{seal.kind} 合同", purpose="续签")
+        [use] = seal_svc.seal_use_request(member, seal_id=seal.pk, document=f"{seal.kind} 合同", purpose="续签")
         sign(use.approval_id)
     seal_svc.seal_release(yan, use_id=SealUse.objects.filter(seal__estate=pacific).order_by("id").first().pk)
     fund.fund_apply(chair, estate_id=pacific.pk, purpose="屋面抢修", amount="9000",

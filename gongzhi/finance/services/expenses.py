@@ -66,20 +66,21 @@ def expense_request(actor, *, estate_id: int, amount, purpose: str, payee: str, 
         estate=estate, amount=value, purpose=purpose[:200], payee=payee[:200], category=category, quotes=quotes,
         approval=approval, matter=matter, vote=vote, created_by=actor, split_suspect=_looks_split(estate, payee, value))
     if attachment is not None:
-        _check_scan(attachment)
+        check_attachment(attachment)
         expense.attachment.save(attachment.name, attachment, save=False)
     expense.save()
     audit_record(actor, AuditAction.EXPENSE_REQUEST, expense, after=snapshot(expense))
     return expense
 
 
-def _check_scan(upload) -> None:
-    """Quotes, invoices, contracts: a PDF, an image or an office file, checked by content and size."""
+def check_attachment(upload, *, field: str = "attachment") -> None:
+    """Quotes, invoices, contracts, scans, statements, reports: a PDF, an image or an office file,
+    checked by content and size."""
     data = upload.read()
     upload.seek(0)
     if len(data) > settings.GONGZHI_NOTICE_ATTACHMENT_MAX_BYTES:
-        raise InvalidInput(ATTACHMENT_TOO_LARGE, field="attachment")
-    attachment_type(Upload(upload.name, data))
+        raise InvalidInput(ATTACHMENT_TOO_LARGE, field=field)
+    attachment_type(Upload(upload.name, data), field=field)
 
 
 def _looks_split(estate, payee: str, value: int) -> bool:

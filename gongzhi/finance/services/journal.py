@@ -22,6 +22,10 @@ NO_LINES = "凭证至少需要两行分录 / A transaction needs at least two en
 UNKNOWN_CATEGORY = "未知的类别 / Unknown category"
 MEMO_REQUIRED = "请填写摘要或用途 / Give a memo or purpose"
 ALREADY_REVERSED = "该凭证已被冲销 / This transaction has already been reversed"
+REVERSE_ELSEWHERE = (
+    "物业费收款或维修资金拨付的凭证请在物业费或维修资金页冲销 / Reverse a fee payment or a fund payout on the "
+    "fees or fund page"
+)
 PERIOD_BACKWARDS = "结束日期不能早于开始日期 / The period ends before it starts"
 
 
@@ -70,6 +74,8 @@ def transaction_reverse(actor, *, transaction_id: int, memo: str) -> Transaction
     original = Transaction.objects.select_for_update().get(pk=original.pk)
     if Transaction.objects.filter(reverses=original).exists():
         raise WrongState(ALREADY_REVERSED)
+    if hasattr(original, "fee_payment") or hasattr(original, "fund_payout"):
+        raise WrongState(REVERSE_ELSEWHERE)  # the payment or payout must follow its reversal
     lines = [(e.account.code, e.credit, e.debit) for e in original.entries.select_related("account")]
     return transaction_post(actor, estate, date=clock.today(), memo=f"冲销：{original.memo}。{memo}".strip("。"),
                 lines=lines, reverses=original)
