@@ -12,6 +12,8 @@ from gongzhi.core.api_auth import SessionAuth, TokenAuth
 from gongzhi.core.api_schema import ERRORS
 from gongzhi.core.errors import GongzhiError
 from gongzhi.core.services import api_token_create
+from gongzhi.finance.api import router as finance_router
+from gongzhi.meetings.api import router as meetings_router
 from gongzhi.notices.api import router as notices_router
 from gongzhi.people.api import router as people_router
 from gongzhi.places.api import router as places_router
@@ -66,7 +68,7 @@ class TokenOut(Schema):
     token: str
 
 
-@api.post("/auth/token", auth=None, response={201: TokenOut, **ERRORS}, tags=["auth"])
+@api.post("/auth/token", auth=None, response={201: TokenOut, **ERRORS}, tags=["auth"], operation_id="token_create")
 def token_create(request, payload: TokenIn):
     """Exchange a username and password for an API token (shown once)."""
     user = authenticate(request, username=payload.username, password=payload.password)
@@ -83,3 +85,5 @@ api.add_router("/", core_router)
 api.add_router("/", notices_router)
 api.add_router("/", votes_router)
 api.add_router("/", requests_router)
+api.add_router("/", meetings_router)
+api.add_router("/", finance_router)

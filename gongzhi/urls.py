@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("gongzhi.core.urls")),
     path("", include("gongzhi.places.urls")),
     path("", include("gongzhi.bodies.urls")),
+    path("", include("gongzhi.people.urls")),
     path("", include("gongzhi.notices.urls")),
     path("", include("gongzhi.votes.urls")),
     path("", include("gongzhi.meetings.urls")),

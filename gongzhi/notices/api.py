@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from pydantic import StrictBool
 
 from gongzhi.core.api_auth import SessionAuth, TokenAuth
-from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
+from gongzhi.core.api_schema import ERRORS, BodyId, FileIn, Id, IsoDate, Pagination, Text, uploads
 from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.paging import MappedPage
 from gongzhi.notices import documents, log, selectors, services
@@ -125,6 +125,12 @@ class NoticeIn(Schema):
     pinned: StrictBool = False
     table: TableIn | None = None
     supersedes_id: BodyId | None = None
+    attachments: list[FileIn] = Field(default_factory=list, max_length=10)
+
+
+class PinIn(Schema):
+    model_config = {"extra": "forbid"}
+    pinned: StrictBool
 
 
 class NoticeFilter(Schema):
@@ -151,19 +157,19 @@ def _size(tree_size: int | None) -> int:
 
 
 # --- the log -------------------------------------------------------------------------------------
-@router.get("/log/head", auth=None, response={200: HeadOut, **ERRORS})
+@router.get("/log/head", auth=None, response={200: HeadOut, **ERRORS}, operation_id="log_head")
 def log_head(request: HttpRequest):
     """The latest signed tree head."""
     return documents.head_doc(_head_or_404())
 
 
-@router.post("/log/heads", response={201: HeadOut, **ERRORS})
+@router.post("/log/heads", response={201: HeadOut, **ERRORS}, operation_id="log_head_sign")
 def log_head_sign(request: HttpRequest):
     """Sign a tree head now (staff, supervisors and auditors)."""
     return Status(201, documents.head_doc(services.head_sign_now(request.user)))
 
 
-@router.get("/log/heads", auth=None, response={200: list[HeadOut], **ERRORS})
+@router.get("/log/heads", auth=None, response={200: list[HeadOut], **ERRORS}, operation_id="log_heads")
 @paginate(Pagination)
 def log_heads(request: HttpRequest):
     """Every signed head, newest first (to check consistency between any two)."""
@@ -171,13 +177,13 @@ def log_heads(request: HttpRequest):
     return MappedPage(heads, lambda rows: [documents.head_doc(h) for h in rows])
 
 
-@router.get("/log/keys", auth=None, response={200: KeysOut, **ERRORS})
+@router.get("/log/keys", auth=None, response={200: KeysOut, **ERRORS}, operation_id="log_keys")
 def log_keys(request: HttpRequest):
     """The public keys that sign tree heads, current and retired."""
     return {"keys": [documents.key_doc(k) for k in LogKey.objects.all()]}
 
 
-@router.get("/log/proof/inclusion", auth=None, response={200: InclusionOut, **ERRORS})
+@router.get("/log/proof/inclusion", auth=None, response={200: InclusionOut, **ERRORS}, operation_id="log_inclusion")
 def log_inclusion(
     request: HttpRequest, index: int = Query(..., ge=0, le=2**62), tree_size: int | None = Query(None, ge=1, le=2**62)
 ):
@@ -188,7 +194,7 @@ def log_inclusion(
     return documents.inclusion_doc(LogLeaf.objects.get(index=index), size)
 
 
-@router.get("/log/proof/consistency", auth=None, response={200: ConsistencyOut, **ERRORS})
+@router.get("/log/proof/consistency", auth=None, response={200: ConsistencyOut, **ERRORS}, operation_id="log_consistency")
 def log_consistency(
     request: HttpRequest, first: int = Query(..., ge=1, le=2**62), second: int | None = Query(None, ge=1, le=2**62)
 ):
@@ -199,7 +205,7 @@ def log_consistency(
     return documents.consistency_doc(first, second)
 
 
-@router.get("/log/entries", auth=OPTIONAL, response={200: list[EntryOut], **ERRORS})
+@router.get("/log/entries", auth=OPTIONAL, response={200: list[EntryOut], **ERRORS}, operation_id="log_entries")
 def log_entries(request: HttpRequest, start: int = Query(0, ge=0, le=2**62), end: int = Query(..., ge=1, le=2**62)):
     """Leaves [start, end): everyone gets the hashes; the entry text only where the reader may see the record."""
     if end <= start:
@@ -231,7 +237,7 @@ def _out(notices) -> list[dict]:
     return result
 
 
-@router.get("/notices", auth=OPTIONAL, response={200: list[NoticeOut], **ERRORS})
+@router.get("/notices", auth=OPTIONAL, response={200: list[NoticeOut], **ERRORS}, operation_id="notice_list")
 @paginate(Pagination)
 def notice_list(request: HttpRequest, filters: Query[NoticeFilter]):
     """Notices the reader may see (public ones without login), newest first."""
@@ -243,12 +249,12 @@ def notice_list(request: HttpRequest, filters: Query[NoticeFilter]):
     return MappedPage(qs, lambda rows: _out(list(rows)))
 
 
-@router.get("/notices/{notice_id}", auth=OPTIONAL, response={200: NoticeOut, **ERRORS})
+@router.get("/notices/{notice_id}", auth=OPTIONAL, response={200: NoticeOut, **ERRORS}, operation_id="notice_get")
 def notice_get(request: HttpRequest, notice_id: Id):
     return _out([selectors.notice_get(fetched_by=request.user, notice_id=notice_id)])[0]
 
 
-@router.get("/notices/{notice_id}/file", auth=OPTIONAL, response={200: dict, **ERRORS})
+@router.get("/notices/{notice_id}/file", auth=OPTIONAL, response={200: dict, **ERRORS}, operation_id="notice_file")
 def notice_file(request: HttpRequest, notice_id: Id):
     """The notice file: entry, inclusion proof and signed head, for `gongzhi verify`."""
     notice = selectors.notice_get(fetched_by=request.user, notice_id=notice_id)
@@ -256,12 +262,20 @@ def notice_file(request: HttpRequest, notice_id: Id):
     return documents.notice_file(leaf, log.head_covering(leaf.index) or log.head_sign(), documents.verify_url(request, leaf))
 
 
-@router.post("/notices", response={201: NoticeOut, **ERRORS})
+@router.post("/notices", response={201: NoticeOut, **ERRORS}, operation_id="notice_create")
 def notice_create(request: HttpRequest, payload: NoticeIn):
-    """Publish a notice (it enters the transparency log at once). Attachments: on the web form."""
+    """Publish a notice with its attachments (it enters the transparency log at once)."""
     data = payload.dict()
+    data["attachments"] = uploads(payload.attachments, field="attachments")
     if data["table"] is not None:
         data["table"] = {"columns": data["table"]["columns"], "rows": data["table"]["rows"]}
     notice = services.notice_publish(request.user, **data)
     return Status(201, _out([selectors.notice_get(fetched_by=request.user, notice_id=notice.pk)])[0])
 
+
+
+@router.post("/notices/{notice_id}/pin", response={200: NoticeOut, **ERRORS}, operation_id="notice_pin")
+def notice_pin(request: HttpRequest, notice_id: Id, payload: PinIn):
+    """Pin a notice to the top of its board, or unpin it (the only change a published notice allows)."""
+    services.notice_pin(request.user, notice_id=notice_id, pinned=payload.pinned)
+    return _out([selectors.notice_get(fetched_by=request.user, notice_id=notice_id)])[0]

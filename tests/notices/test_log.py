@@ -97,7 +97,7 @@ def test_on_demand_head_needs_a_staff_role(client, login, who, status):
 def test_completed_approval_is_published_rejected_one_is_not(persona):
     pacific = estate(PACIFIC)
     roles = [Role.COMMITTEE_CHAIR, Role.COMMUNITY_SECRETARY]
-    done = core.approval_create(persona("zhaozhuren"), estate_id=pacific.pk, title="维修基金使用", roles=roles)
+    done = core.approval_create(persona("weiyuan"), estate_id=pacific.pk, title="维修基金使用", roles=roles)
     core.approval_sign(persona("zhaozhuren"), approval_id=done.pk, role=Role.COMMITTEE_CHAIR)
     assert not LogLeaf.objects.filter(kind="approval", ref_id=done.pk).exists()  # not complete yet
     core.approval_sign(persona("yanshuji"), approval_id=done.pk)
