@@ -133,7 +133,7 @@ def _approval_decide(actor, *, approval_id, role, comment, decision) -> Approval
     visible = get_in_scope(scope.approvals(), pk=approval_id)
     # Lock the approval row: two signatories deciding at the same moment queue here, so neither
     # signature is lost and the completion check sees both.
-    approval = Approval.objects.select_for_update().select_related("estate").get(pk=visible.pk)
+    approval = Approval.objects.select_for_update(of=("self",)).select_related("estate").get(pk=visible.pk)
     if approval.status != ApprovalStatus.PENDING:
         raise WrongState(APPROVAL_NOT_PENDING)
     if actor is not None and approval.created_by_id == actor.pk:

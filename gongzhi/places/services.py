@@ -127,7 +127,7 @@ def estate_update(
 ) -> Estate:
     """Change an estate's facts; only what is given changes. latitude and longitude go together
     (None for both clears the position)."""
-    estate = Estate.objects.select_for_update().select_related("community__subdistrict").filter(pk=estate_id).first()
+    estate = Estate.objects.select_for_update(of=("self",)).select_related("community__subdistrict").filter(pk=estate_id).first()
     if estate is None:
         raise NotFound()
     if actor is not None and not rules.may_keep_estate(actor, estate):

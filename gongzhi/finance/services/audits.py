@@ -71,7 +71,7 @@ def audit_sign(actor, *, period_id: int, party: str, signer_name: str = "", find
     Completed when all three have signed."""
     visible = object_for(actor, AuditPeriod.objects.select_related("estate"), period_id,
                          roles=rules.AUDIT_SIGNERS_ANY)
-    period = AuditPeriod.objects.select_for_update().select_related("estate").get(pk=visible.pk)
+    period = AuditPeriod.objects.select_for_update(of=("self",)).select_related("estate").get(pk=visible.pk)
     if party not in AuditParty.values:
         raise InvalidInput(UNKNOWN_PARTY, field="party")
     if period.completed_at is not None:

@@ -178,7 +178,7 @@ def _receipt_no(estate, year: int) -> str:
 def fee_pay(actor, *, bill_id: int, amount, method: str, paid_on: datetime.date, reference: str = "") -> FeePayment:
     """Record a payment (cash, transfer or online — the last two with their reference): a numbered
     receipt and the journal entry (money received, held for the service provider)."""
-    bill = object_for(actor, FeeBill.objects.select_for_update().select_related("estate", "unit"), bill_id,
+    bill = object_for(actor, FeeBill.objects.select_for_update(of=("self",)).select_related("estate", "unit"), bill_id,
                       roles=FEE_STAFF)
     if method not in PaymentMethod.values:
         raise InvalidInput(UNKNOWN_METHOD, field="method")
@@ -212,7 +212,7 @@ def fee_payment_reverse(actor, *, payment_id: int, reason: str) -> FeePayment:
     visible = object_for(actor, FeePayment.objects.all(), payment_id, roles=FEE_STAFF)
     reason = clean_text(reason, 200, REASON_REQUIRED, REASON_TOO_LONG, field="reason")
     bill = FeeBill.objects.select_for_update().get(pk=visible.bill_id)  # the bill first, as in a payment
-    payment = FeePayment.objects.select_for_update().select_related("estate", "transaction").get(pk=visible.pk)
+    payment = FeePayment.objects.select_for_update(of=("self",)).select_related("estate", "transaction").get(pk=visible.pk)
     if payment.reversed_at is not None or (
             payment.transaction_id and Transaction.objects.filter(reverses=payment.transaction_id).exists()):
         raise WrongState(PAYMENT_REVERSED)

@@ -167,7 +167,7 @@ def _locked_seal(actor, seal_id):
     scope = scope_for(actor)
     visible = get_in_scope(Seal.objects.filter(estate__in=scope.estates(MONEY_READERS)) if actor is not None
                            else Seal.objects.all(), pk=seal_id)
-    return Seal.objects.select_for_update().select_related("estate__community__subdistrict").get(pk=visible.pk)
+    return Seal.objects.select_for_update(of=("self",)).select_related("estate__community__subdistrict").get(pk=visible.pk)
 
 
 @transaction.atomic

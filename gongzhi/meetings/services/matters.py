@@ -134,7 +134,7 @@ def matter_step(actor, *, matter_id: int, step_key: str, outcome: str = Outcome.
     scope = scope_for(actor)
     visible = get_in_scope(Matter.objects.filter(estate__in=scope.estates()), pk=matter_id)
     # Lock the matter: of two people recording the same step at once, the second finds it done.
-    matter = Matter.objects.select_for_update().select_related("estate").get(pk=visible.pk)
+    matter = Matter.objects.select_for_update(of=("self",)).select_related("estate").get(pk=visible.pk)
     if matter.status != MatterStatus.IN_PROGRESS:
         raise WrongState(MATTER_FINISHED)
     procedure, step = current_step(matter)

@@ -147,7 +147,7 @@ def action_done(actor, *, item_id: int) -> ActionItem:
     """The one responsible marks the item done (meetings.rules.may_mark_action_done)."""
     scope = scope_for(actor)
     visible = get_in_scope(ActionItem.objects.filter(matter__estate__in=scope.estates()), pk=item_id)
-    item = ActionItem.objects.select_for_update().select_related("matter__estate", "organisation").get(pk=visible.pk)
+    item = ActionItem.objects.select_for_update(of=("self",)).select_related("matter__estate", "organisation").get(pk=visible.pk)
     if not rules.may_mark_action_done(actor, item, item.matter.estate):
         raise PermissionDenied(NOT_YOUR_ACTION)
     if item.done_at is not None:

@@ -34,7 +34,7 @@ def event(req, kind, actor=None, note="", against_id=None):
 def locked(actor, request_id) -> Request:
     """The request the actor may see, locked for update; 404 when hidden or missing."""
     visible = get_in_scope(request_list(fetched_by=actor), pk=request_id)
-    return Request.objects.select_for_update().select_related("estate__community__subdistrict").get(pk=visible.pk)
+    return Request.objects.select_for_update(of=("self",)).select_related("estate__community__subdistrict").get(pk=visible.pk)
 
 
 def local(when) -> str:

@@ -45,7 +45,7 @@ def _link(order) -> str:
 
 def _locked(actor, order_id) -> Order:
     visible = get_in_scope(order_list_for(actor), pk=order_id)
-    return Order.objects.select_for_update().select_related("estate").get(pk=visible.pk)
+    return Order.objects.select_for_update(of=("self",)).select_related("estate").get(pk=visible.pk)
 
 
 def order_place(actor, *, estate_id: int, kind: str, title: str, description: str = "",

@@ -87,7 +87,7 @@ def _locked_summons(actor, summons_id) -> Summons:
     row = Summons.objects.filter(pk=summons_id, request__in=request_list(fetched_by=actor)).first()
     if row is None:
         raise NotFound()
-    row = Summons.objects.select_for_update().select_related("request__estate", "department").get(pk=row.pk)
+    row = Summons.objects.select_for_update(of=("self",)).select_related("request__estate", "department").get(pk=row.pk)
     if not may_answer_summons(actor, row):
         raise PermissionDenied(NOT_DEPARTMENT)
     return row
