@@ -56,18 +56,20 @@ def approval_detail(request, approval_id: int):
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("已记录您的意见"))
-            return redirect("core:approval_detail", approval_id=approval.pk)
-        messages.error(request, _("提交的内容不完整 / The form is incomplete"))
-    return render(
-        request,
-        "core/approval_detail.html",
-        {
-            "approval": approval,
-            "signable": [(r, Role(r).label) for r in selectors.signable_roles(fetched_by=user, approval=approval)],
-            "own_slots": [Role(r).label for r in selectors.own_request_roles(fetched_by=user, approval=approval)],
-            "form": form,
-        },
-    )
+            if not request.htmx:
+                return redirect("core:approval_detail", approval_id=approval.pk)
+            approval = selectors.approval_get(fetched_by=user, approval_id=approval.pk)
+        else:
+            messages.error(request, _("提交的内容不完整 / The form is incomplete"))
+    context = {
+        "approval": approval,
+        "signable": [(r, Role(r).label) for r in selectors.signable_roles(fetched_by=user, approval=approval)],
+        "own_slots": [Role(r).label for r in selectors.own_request_roles(fetched_by=user, approval=approval)],
+        "form": form,
+    }
+    if request.htmx:  # a signing from the page: the approval's panel and the messages, not the whole page
+        return render(request, "core/_approval_answer.html", context)
+    return render(request, "core/approval_detail.html", context)
 
 
 class ApprovalForm(forms.Form):

@@ -122,6 +122,26 @@ def test_inbox_page_and_sign_by_form(login, approval):
     assert "已签署过" in response.content.decode() or "不能签两次" in response.content.decode()
 
 
+def test_signing_from_the_page_with_htmx_answers_the_panel_and_the_message(login, approval):
+    """The page signs in place (htmx): the answer is the approval's panel with its new state and the
+    message for the live region; without JavaScript the same post redirects (above)."""
+    client = login("sunjiancha")
+    page = client.get(f"/approvals/{approval.pk}/").content.decode()
+    assert 'hx-post="/approvals/' in page and 'id="approval"' in page
+    answer = client.post(f"/approvals/{approval.pk}/", {"action": "sign", "role": Role.DISCIPLINE_SUPERVISOR},
+                         HTTP_HX_REQUEST="true")
+    text = answer.content.decode()
+    assert answer.status_code == 200 and "<html" not in text
+    assert text.lstrip().startswith('<div id="approval">') and 'hx-swap-oob="true"' in text
+    assert "已记录您的意见" in text
+    assert "孙卫东" in text  # the signature, now in the panel
+    assert "签署同意" not in text  # nothing left for this signer to sign
+    assert approval.signatures.get(role=Role.DISCIPLINE_SUPERVISOR).decision == "signed"
+    again = client.post(f"/approvals/{approval.pk}/", {"action": "sign", "role": Role.DISCIPLINE_SUPERVISOR},
+                        HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="error"' in again and 'role="alert"' in again
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_signatures_at_the_same_moment_are_both_kept(world, persona):

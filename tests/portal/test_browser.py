@@ -187,14 +187,21 @@ def test_an_expense_from_request_through_three_signatures_to_payment_and_the_pub
     for username in ("zhaozhuren", "wangjingli", "yanshuji"):
         page = as_user(username)
         page.goto(f"{site}/approvals/{expense.approval_id}/")
+        page.evaluate("window.notReloaded = true")
         page.click("button[name=action][value=sign]")
         expect(page.locator(".messages")).to_contain_text("已记录您的意见")
+        assert page.evaluate("window.notReloaded") is True  # signed in place (htmx), not a new page
     expect(page.get_by_test_id("status")).to_contain_text("已通过")
 
     bookkeeper = page  # the community secretary keeps the books
     bookkeeper.goto(f"{site}/finance/estates/{pacific.pk}/expenses/")
+    balance = bookkeeper.get_by_test_id("balance").inner_text()
+    bookkeeper.evaluate("window.notReloaded = true")
     bookkeeper.get_by_test_id("pay").click()
     expect(bookkeeper.get_by_test_id("expense-status").first).to_contain_text("已支付")
+    expect(bookkeeper.locator(".messages")).not_to_be_empty()
+    expect(bookkeeper.get_by_test_id("balance")).not_to_have_text(balance)  # the balance moved with the section
+    assert bookkeeper.evaluate("window.notReloaded") is True
     bookkeeper.goto(f"{site}/finance/estates/{pacific.pk}/")
     bookkeeper.get_by_test_id("publish-statement").click()
     expect(bookkeeper.locator(".messages")).to_contain_text("已完成")
