@@ -10,7 +10,7 @@ core.services.record_save, which checks the scope and writes the audit trail."""
 
 from django.contrib import admin
 
-from gongzhi.core.admin_base import ReadOnlyScopedAdmin, ScopedAdmin
+from gongzhi.core.admin_base import ReadOnlyInline, ReadOnlyScopedAdmin, ScopedAdmin
 from gongzhi.core.services import record_delete, record_save
 from gongzhi.finance.models import (
     AccountabilityCase,
@@ -76,18 +76,10 @@ class LedgerAccountAdmin(LedgerAdmin):
     search_fields = ["code", "estate__name"]
 
 
-class EntryInline(admin.TabularInline):
+class EntryInline(ReadOnlyInline):
     model = Entry
     fields = ["account", "debit", "credit"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Transaction)
@@ -116,18 +108,10 @@ class BankLineAdmin(LedgerAdmin):
 
 
 # --- 三审 (read-only) and accountability ---------------------------------------------------------------
-class SignoffInline(admin.TabularInline):
+class SignoffInline(ReadOnlyInline):
     model = AuditSignoff
     fields = ["party", "signer_name", "reference", "document", "findings", "signed_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditPeriod)

@@ -54,6 +54,20 @@ def open_as(browser, site, username, password=demo.DEMO_PASSWORD):
     return page
 
 
+def found_organisation(page, *, kind, name, estate, parent=None):
+    """Fill and post the "设立组织" form of an estate's or a community's organisations page."""
+    page.locator("summary", has_text="设立组织").first.click()
+    form = page.get_by_test_id("organisation-form")
+    form.locator("select[name=org-kind]").select_option(kind)
+    form.locator("input[name=org-name]").fill(name)
+    form.locator("select[name=org-estate]").select_option(str(estate.pk))
+    if parent:
+        form.locator("select[name=org-parent]").select_option(label=parent)
+    form.locator("button.primary").click()
+    saved(page)
+    return Organisation.objects.get(name=name)
+
+
 def saved(page, text=None):
     expect(page.locator(".messages .error")).to_have_count(0)
     if text:
@@ -77,14 +91,7 @@ def test_community_staff_set_up_a_new_estate_and_its_owner_sees_the_bill_paid(si
 
     # 2. the owners' committee and its term: five owners, the chair first
     secretary.goto(f"{site}/estates/{estate.pk}/organisations/")
-    secretary.locator("summary", has_text="设立组织").first.click()
-    form = secretary.get_by_test_id("organisation-form")
-    form.locator("select[name=org-kind]").select_option("owners_committee")
-    form.locator("input[name=org-name]").fill("新华苑第一届业主委员会")
-    form.locator("select[name=org-estate]").select_option(str(estate.pk))
-    form.locator("button.primary").click()
-    saved(secretary)
-    committee = Organisation.objects.get(name="新华苑第一届业主委员会")
+    committee = found_organisation(secretary, kind="owners_committee", name="新华苑第一届业主委员会", estate=estate)
     secretary.goto(f"{site}/organisations/{committee.pk}/")
     seat = secretary.get_by_test_id("seat-form")
     seat.locator("textarea[name=members]").fill("1-1-101 主任\n1-1-102 副主任\n1-1-201 委员\n1-1-202 委员\n2-1-101 委员")
@@ -96,15 +103,8 @@ def test_community_staff_set_up_a_new_estate_and_its_owner_sees_the_bill_paid(si
 
     # 3. the estate's party branch under the community's, and the party group of building 1 under it
     secretary.goto(f"{site}/communities/{estate.community_id}/organisations/")
-    secretary.locator("summary", has_text="设立组织").first.click()
-    form = secretary.get_by_test_id("organisation-form")
-    form.locator("select[name=org-kind]").select_option("estate_branch")
-    form.locator("input[name=org-name]").fill("新华苑小区党支部")
-    form.locator("select[name=org-estate]").select_option(str(estate.pk))
-    form.locator("select[name=org-parent]").select_option(label="明福社区党总支")
-    form.locator("button.primary").click()
-    saved(secretary)
-    branch = Organisation.objects.get(name="新华苑小区党支部")
+    branch = found_organisation(secretary, kind="estate_branch", name="新华苑小区党支部", estate=estate,
+                                parent="明福社区党总支")
     secretary.goto(f"{site}/organisations/{branch.pk}/")
     child = secretary.get_by_test_id("child-form")
     child.locator("select[name=child-kind]").select_option("building_group")
@@ -119,13 +119,7 @@ def test_community_staff_set_up_a_new_estate_and_its_owner_sees_the_bill_paid(si
 
     # 4. the property company and its contract: scope of services and fee standard
     secretary.goto(f"{site}/estates/{estate.pk}/organisations/")
-    secretary.locator("summary", has_text="设立组织").first.click()
-    form = secretary.get_by_test_id("organisation-form")
-    form.locator("select[name=org-kind]").select_option("property_company")
-    form.locator("input[name=org-name]").fill("新华物业服务有限公司")
-    form.locator("select[name=org-estate]").select_option(str(estate.pk))
-    form.locator("button.primary").click()
-    saved(secretary)
+    found_organisation(secretary, kind="property_company", name="新华物业服务有限公司", estate=estate)
     secretary.locator("summary", has_text="登记服务合同").first.click()
     contract = secretary.get_by_test_id("contract-form")
     contract.locator("select[name=new-company]").select_option(label="新华物业服务有限公司")
