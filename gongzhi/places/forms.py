@@ -12,6 +12,10 @@ class PlaceForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=64)
 
 
+class SubdistrictForm(PlaceForm):
+    code = forms.CharField(label=_("代码（字母、数字，用于居民登录页等）"), max_length=32, required=False)
+
+
 class EstateForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=64)
     household_count = forms.IntegerField(label=_("户数"), min_value=0, max_value=100_000)

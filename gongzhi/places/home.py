@@ -1,4 +1,4 @@
-"""Places' part of the portal: a building head's buildings, a resident's estates, the ledger import."""
+"""Places' part of the portal: a building head's buildings, a resident's estates, the division page and the ledger import."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.cards import MINE, Card, NavEntry
 from gongzhi.core.roles import PERSONAL_ROLES, STAFF_ROLES, Role
 from gongzhi.places.models import Building
-from gongzhi.places.rules import LEDGER_IMPORTERS
+from gongzhi.places.rules import LEDGER_IMPORTERS, may_set_up_places
 from gongzhi.places.selectors import estate_list
 
 
@@ -28,6 +28,9 @@ def cards(request, scope):
 
 
 def links(request, scope):
-    if not scope.has_any(LEDGER_IMPORTERS):
-        return []
-    return [NavEntry(_("导入台账"), reverse("places:ledger_upload"), order=20)]
+    found = []
+    if may_set_up_places(request.user):
+        found.append(NavEntry(_("区划设置"), reverse("places:division_setup"), order=19))
+    if scope.has_any(LEDGER_IMPORTERS):
+        found.append(NavEntry(_("导入台账"), reverse("places:ledger_upload"), order=20))
+    return found

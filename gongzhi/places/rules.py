@@ -60,3 +60,12 @@ def may_create_place(actor, kind: str, parent) -> bool:
     if kind in ("grid", "estate"):
         return may_keep_community(actor, parent.pk)
     return False
+
+
+def may_set_up_places(actor) -> bool:
+    """Open the division page (区划设置): whoever may open a district, subdistrict or community."""
+    if actor is None:
+        return True
+    scope = scope_for(actor)
+    return scope.is_root or any(a.role == Role.ADMINISTRATOR and a.district_id for a in scope.assignments) or \
+        scope.subdistricts(COMMUNITY_FOUNDERS).exists()

@@ -5,6 +5,7 @@ from gongzhi.places import views
 app_name = "places"
 
 urlpatterns = [
+    path("places/setup/", views.division_setup, name="division_setup"),
     path("communities/<int:community_id>/", views.community_detail, name="community_detail"),
     path("communities/<int:community_id>/setup/", views.community_setup, name="community_setup"),
     path("estates/<int:estate_id>/setup/", views.estate_setup, name="estate_setup"),

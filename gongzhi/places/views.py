@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.bodies.selectors import estate_autonomy, estate_leadership, organisation_list
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.exports import xlsx_response
-from gongzhi.core.web import attempt, posted_action
+from gongzhi.core.web import attempt, posted_action, posted_id
 from gongzhi.people.selectors import persons_out, unit_owners
 from gongzhi.places import forms as place_forms
 from gongzhi.places import ledger, rules, selectors, services
@@ -98,7 +98,43 @@ def ledger_upload(request):
     return render(request, "places/ledger_upload.html", {"form": form, "errors": errors})
 
 
-# --- setup: a community's grids and estates, an estate's facts ------------------------------------
+# --- setup: the division (districts, subdistricts, communities), a community's grids and estates ---
+@login_required
+def division_setup(request):
+    """区划设置: the districts, subdistricts and communities the user sees, with a form to open a place
+    under each parent the user may open one under."""
+    user = request.user
+    if not rules.may_set_up_places(user):
+        raise PermissionDenied(services.PLACE_NEEDS_ADMIN)
+    kind = request.POST.get("action") if request.method == "POST" else None
+    if kind is not None:
+        form = posted_action(request, {"district": place_forms.PlaceForm, "subdistrict": place_forms.SubdistrictForm,
+                                       "community": place_forms.PlaceForm})(request.POST)
+        if form.is_valid():
+            extra = {"code": form.cleaned_data["code"] or None} if kind == "subdistrict" else {}
+            made = attempt(request, lambda: services.place_create(
+                user, kind=kind, name=form.cleaned_data["name"], parent_id=posted_id(request.POST.get("parent")),
+                **extra), _("已新建"))
+            if made is not None:
+                return redirect("places:division_setup")
+        else:
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    def form_under(form_class, kind, parent):  # one form per parent, each with its own field ids
+        if not rules.may_create_place(user, kind, parent):
+            return None
+        return form_class(auto_id=f"id_{kind}_{parent.pk if parent else 0}_%s")
+
+    return render(request, "places/division_setup.html", {
+        "districts": [(d, form_under(place_forms.SubdistrictForm, "subdistrict", d))
+                      for d in selectors.district_list(fetched_by=user)],
+        "subdistricts": [(s, form_under(place_forms.PlaceForm, "community", s))
+                         for s in selectors.subdistrict_list(fetched_by=user)],
+        "communities": selectors.community_list(fetched_by=user),
+        "district_form": form_under(place_forms.PlaceForm, "district", None),
+    })
+
+
+# --- a community's grids and estates, an estate's facts ---------------------------------------------
 @login_required
 def community_setup(request, community_id: int):
     user = request.user

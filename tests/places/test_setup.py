@@ -189,3 +189,51 @@ def test_estate_setup_page_refusals(login):
                                                            "latitude": "36.1"}, follow=True)
     assert services.POSITION_BOTH in response.content.decode()
     assert Estate.objects.get(pk=yiwu.pk).latitude == yiwu.latitude
+
+
+# --- the division page (区划设置): districts, subdistricts, communities from a page --------------------
+DIVISION = "/places/setup/"
+
+
+@pytest.mark.parametrize("who, status", [("guanliyuan", 200), ("wuganbu", 200), ("yanshuji", 403),
+                                         ("lijing", 403), ("wangayi", 403), ("zhangjingli", 403)])
+def test_who_opens_the_division_page(login, who, status):
+    assert login(who).get(DIVISION).status_code == status
+
+
+def test_the_page_offers_only_the_places_its_user_may_open(login):
+    sub = mingfu().subdistrict
+    admin = login("guanliyuan").get(DIVISION).content.decode()
+    assert f'data-testid="subdistrict-form-{sub.district_id}"' in admin
+    assert f'data-testid="community-form-{sub.pk}"' in admin
+    assert 'data-testid="district-form"' not in admin  # a district only the deployment's root opens
+    officer = login("wuganbu").get(DIVISION).content.decode()
+    assert f'data-testid="community-form-{sub.pk}"' in officer and "subdistrict-form-" not in officer
+    assert MINGFU in officer
+
+
+def test_a_subdistrict_officer_opens_a_community_and_an_administrator_a_subdistrict(login):
+    sub = mingfu().subdistrict
+    done = login("wuganbu").post(DIVISION, {"action": "community", "parent": sub.pk, "name": "新苑社区"})
+    assert done.status_code == 302
+    assert Community.objects.get(name="新苑社区").subdistrict_id == sub.pk
+    entry = AuditEntry.objects.filter(action="community.create").latest("pk")
+    assert entry.actor.username == "wuganbu"
+    login("guanliyuan").post(DIVISION, {"action": "subdistrict", "parent": sub.district_id, "name": "东风路街道",
+                                        "code": "dongfeng"})
+    assert Subdistrict.objects.get(name="东风路街道").code == "dongfeng"
+
+
+def test_the_page_refuses_the_wrong_place_and_bad_names_and_writes_nothing(login):
+    sub = mingfu().subdistrict
+    before = (Community.objects.count(), Subdistrict.objects.count())
+    officer = login("wuganbu")
+    assert officer.post(DIVISION, {"action": "subdistrict", "parent": sub.district_id, "name": "越权街道"}).status_code == 403
+    assert officer.post(DIVISION, {"action": "community", "parent": 999999, "name": "无处社区"}).status_code == 404
+    page = officer.post(DIVISION, {"action": "community", "parent": sub.pk, "name": MINGFU}, follow=True)
+    assert "同级已有同名地点" in page.content.decode()
+    page = officer.post(DIVISION, {"action": "community", "parent": sub.pk, "name": "控制\x07字符"}, follow=True)
+    assert CONTROL_CHARACTERS.split(" / ")[0] in page.content.decode()
+    page = officer.post(DIVISION, {"action": "community", "parent": sub.pk, "name": ""}, follow=True)
+    assert page.status_code == 200
+    assert (Community.objects.count(), Subdistrict.objects.count()) == before
