@@ -1,6 +1,6 @@
 """The kernel's named permission predicates (apps keep theirs in their own rules.py)."""
 
-from gongzhi.core.roles import Role
+from gongzhi.core.roles import STAFF_ROLES, Role
 from gongzhi.core.scoping import scope_for
 
 
@@ -28,3 +28,9 @@ def may_administer(actor, estate_id: int | None, community_id: int | None) -> bo
     if community_id is not None:
         return scope.communities(admin_roles).filter(pk=community_id).exists()
     return False
+
+
+def may_raise_approval(actor) -> bool:
+    """Raise an approval (发起审批单): staff of some estate; the service then asks for that estate."""
+    scope = scope_for(actor)
+    return scope.is_root or scope.has_any(STAFF_ROLES)

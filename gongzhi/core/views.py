@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core import clock, selectors, services
+from gongzhi.core import clock, rules, selectors, services
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.exports import xlsx_bytes, xlsx_response
 from gongzhi.core.roles import AUDIT_ROLES, STAFF_ROLES, Role
@@ -29,7 +29,8 @@ def approval_inbox(request):
     return render(
         request,
         "core/approval_inbox.html",
-        {"awaiting": selectors.approvals_awaiting(fetched_by=user), "page": page, "status": status},
+        {"awaiting": selectors.approvals_awaiting(fetched_by=user), "page": page, "status": status,
+         "may_raise": rules.may_raise_approval(user)},
     )
 
 
@@ -91,7 +92,7 @@ class ApprovalForm(forms.Form):
 @login_required
 def approval_new(request):
     user = request.user
-    if not scope_for(user).has_any(STAFF_ROLES):
+    if not rules.may_raise_approval(user):
         raise PermissionDenied()
     form = ApprovalForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():

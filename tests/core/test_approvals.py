@@ -250,3 +250,11 @@ def test_others_sign_what_the_requester_may_not(persona, own):
     services.approval_sign(persona("yanshuji"), approval_id=approval.pk)
     services.approval_sign(persona("sunjiancha"), approval_id=approval.pk)
     assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.PENDING  # the chair's slot waits
+
+
+@pytest.mark.parametrize("who, offered", [("wangayi", False), ("lixiansheng", False), ("dangyuan", False),
+                                          ("zhaozhuren", True), ("yanshuji", True), ("wangjingli", True)])
+def test_the_inbox_offers_a_new_approval_only_to_who_may_raise_one(login, who, offered):
+    client = login(who)
+    assert ("发起审批单" in client.get("/approvals/").content.decode()) is offered
+    assert client.get("/approvals/new/").status_code == (200 if offered else 403)
