@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongzhi.core.middleware.GongzhiErrorMiddleware",
+    "gongzhi.core.middleware.OneValuePerApiQueryParameter",
 ]
 
 ROOT_URLCONF = "gongzhi.urls"

@@ -1,3 +1,4 @@
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from gongzhi.core.errors import GongzhiError
@@ -40,3 +41,22 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+QUERY_REPEATED = "查询参数“{name}”只能给一次 / The query parameter {name} may be given only once"
+
+
+class OneValuePerApiQueryParameter:
+    """The API declares no list-valued query parameter, so `?major=true&major=x` is refused (422)
+    instead of silently taking the last value."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            for name, values in request.GET.lists():
+                if len(values) > 1:
+                    detail = QUERY_REPEATED.format(name=name[:40])
+                    return JsonResponse({"detail": detail, "code": "invalid", "field": name[:40]}, status=422)
+        return self.get_response(request)
