@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 
+from gongzhi.core import clock
 from gongzhi.core import services as core
 from gongzhi.core.api_schema import CONTROL_CHARACTERS
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
@@ -255,7 +256,7 @@ def test_the_register_lists_every_seal_its_custodian_and_who_has_it_out_since_wh
     html = page.content.decode()
     for s in Seal.objects.filter(estate__community=mingfu):
         assert s.get_kind_display() in html
-    assert use.document in html and SealUse.objects.get(pk=use.pk).released_at.strftime("%Y-%m-%d") in html
+    assert use.document in html and clock.local(SealUse.objects.get(pk=use.pk).released_at).strftime("%Y-%m-%d %H:%M") in html
     rows = call(login("yanshuji"), "get", f"/communities/{mingfu.pk}/seals").json()["items"]
     out = next(r for r in rows if r["id"] == seal.pk)
     assert out["out_with_use_id"] == use.pk and out["out_since"] is not None and out["custodian_name"] == "燕娇"
