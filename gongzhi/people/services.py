@@ -4,7 +4,8 @@ membership. (Ledger import lives in places.ledger.)
 Ownership is a history: a title runs from `since` to `until` (both days included). A transfer on day T
 ends the unit's current titles on T-1 and starts the new owners' on T, so "who owns the unit on a day"
 has one answer for every day (votes and fees ask it). Dates in the future are refused: the rest of
-the system reads an open title (until empty) as the current one."""
+the system reads an open title (until empty) as the current one. An owner's login holds the unit's
+OWNER role for the title's days: the role ends with the title and starts with a new one."""
 
 import datetime
 import re
@@ -299,11 +300,38 @@ def _not_future(day: datetime.date, field: str) -> datetime.date:
     return day
 
 
-def _end(ownership: Ownership, until: datetime.date) -> None:
+def _end(actor, ownership: Ownership, until: datetime.date) -> None:
     if ownership.since is not None and until < ownership.since:
         raise InvalidInput(OWNERSHIP_BACKWARDS.format(since=ownership.since), field="until")
     ownership.until = until
     ownership.save(update_fields=["until"])
+    _end_owner_role(actor, ownership, until)
+
+
+def _start_owner_role(actor, ownership: Ownership) -> None:
+    """A new owner who already has a login is the unit's owner from the title's first day."""
+    user = ownership.person.user
+    if user is None or RoleAssignment.objects.filter(user=user, role=Role.OWNER, unit_id=ownership.unit_id,
+                                                     valid_until__isnull=True).exists():
+        return
+    _grant(actor, user, Role.OWNER, "unit", ownership.unit, valid_from=ownership.since or clock.today())
+
+
+def _end_owner_role(actor, ownership: Ownership, until: datetime.date) -> None:
+    """A former owner's login stops being the unit's owner on the title's last day."""
+    user_id = ownership.person.user_id
+    if user_id is None:
+        return
+    roles = RoleAssignment.objects.select_for_update().filter(
+        user_id=user_id, role=Role.OWNER, unit_id=ownership.unit_id).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=until))
+    for assignment in roles:
+        before = snapshot(assignment)
+        assignment.valid_until = until
+        assignment.valid_from = min(assignment.valid_from, until)
+        assignment.save(update_fields=["valid_until", "valid_from"])
+        audit_record(actor, AuditAction.ROLE_REVOKE, assignment, before=before, after=snapshot(assignment))
+        forget_scope(assignment.user)
 
 
 def _check_no_overlap(unit, person: Person, since: datetime.date) -> None:
@@ -325,7 +353,7 @@ def ownership_end(actor, *, ownership_id: int, until: datetime.date) -> Ownershi
         raise WrongState(OWNERSHIP_ENDED.format(until=ownership.until))
     _not_future(until, "until")
     before = snapshot(ownership)
-    _end(ownership, until)
+    _end(actor, ownership, until)
     audit_record(actor, AuditAction.OWNERSHIP_END, ownership, before=before, after=snapshot(ownership))
     return ownership
 
@@ -360,6 +388,7 @@ def ownership_start(
     _check_no_overlap(unit, person, since)
     ownership = Ownership.objects.create(unit=unit, person=person, since=since)
     audit_record(actor, AuditAction.OWNERSHIP_START, ownership, after=snapshot(ownership))
+    _start_owner_role(actor, ownership)
     return ownership
 
 
@@ -381,9 +410,10 @@ def ownership_transfer(
     before = {"owners": [snapshot(t) for t in current]}
     last_day = on - datetime.timedelta(days=1)
     for title in current:
-        _end(title, last_day)
+        _end(actor, title, last_day)
     _check_no_overlap(unit, person, on)
     ownership = Ownership.objects.create(unit=unit, person=person, since=on)
     audit_record(actor, AuditAction.OWNERSHIP_TRANSFER, ownership, before=before,
                  after={"owners": [snapshot(ownership)], "on": on.isoformat()})
+    _start_owner_role(actor, ownership)
     return ownership

@@ -1,6 +1,8 @@
 """Community staff open a login for an owner of the ledger: the mobile number is the login name, the
 first password is shown once, and the owner then sees their own bills and nobody else's."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import authenticate
 from django.test import Client
@@ -103,3 +105,27 @@ def test_the_page_and_the_api_refuse_the_wrong_role_and_estate(login, title):
     assert login("shequ").post("/api/v1/people/ownerships/99999999/account").status_code == 404
     title.person.refresh_from_db()
     assert title.person.user_id is None
+
+
+def test_a_former_owners_login_stops_being_the_owner_with_the_title(persona, title, clock):
+    from gongzhi.core.scoping import scope_for
+
+    opened = services.account_open(persona("shequ"), ownership_id=title.pk)
+    user = opened.person.user
+    assert title.unit.estate_id in scope_for(user).estate_ids()
+    services.ownership_transfer(persona("shequ"), unit_id=title.unit_id, on=clock.today, name="买家")
+    role = user.role_assignments.get()
+    assert role.valid_until == clock.today - datetime.timedelta(days=1)
+    user = type(user).objects.get(pk=user.pk)  # as on the next request
+    assert title.unit.estate_id not in scope_for(user).estate_ids()  # nothing of the estate any more
+    assert AuditEntry.objects.filter(action="role.revoke", subject_id=str(role.pk)).exists()
+
+
+def test_a_buyer_who_has_a_login_is_the_owner_from_the_transfer_day(persona, title, clock):
+    from gongzhi.core.scoping import scope_for
+
+    buyer = persona("lixiansheng")  # owns in 太平洋花园; buys 1-1-102 in 义乌城
+    services.ownership_transfer(persona("shequ"), unit_id=title.unit_id, on=clock.today,
+                                person_id=buyer.person.pk)
+    assert buyer.role_assignments.filter(role="owner", unit_id=title.unit_id, valid_from=clock.today).exists()
+    assert title.unit.estate_id in scope_for(buyer).estate_ids()
