@@ -188,7 +188,7 @@ class LedgerImportedOut(Schema):
 
 
 @router.post("/ledger", response={201: LedgerImportedOut, **ERRORS}, operation_id="ledger_import")
-def ledger_import(request, file: File[UploadedFile], community_id: Form[BodyId | None] = None):
+def ledger_import(request, file: File[UploadedFile], community_id: Form[Id | None] = None):  # form text: "12"
     """Import a ledger (台账, Excel or CSV) as a multipart upload: estates, buildings, units and owners.
     One bad row refuses the whole file, and the error lists every row at fault."""
     if not rules.may_import_ledger(request.user):

@@ -296,6 +296,20 @@ def test_pinning_by_a_publisher_only(login, persona, who, status):
     assert AuditEntry.objects.filter(action="notice.pin", subject_id=str(notice.pk)).exists() is pinned
 
 
+@pytest.mark.parametrize("who, status", [("lixiansheng", 403), ("zhangjingli", 404), ("zhaozhuren", 200)])
+def test_pinning_through_the_api_is_the_same_rule(login, who, status):
+    notice = Notice.objects.get(title__startswith="关于续聘")
+    was_pinned = notice.pinned
+    answer = login(who).post(f"/api/v1/notices/{notice.pk}/pin", {"pinned": True}, content_type="application/json")
+    assert answer.status_code == status
+    notice.refresh_from_db()
+    assert notice.pinned is (status == 200 or was_pinned)
+    if status == 200:
+        assert answer.json()["id"] == notice.pk
+    assert login("zhaozhuren").post("/api/v1/notices/99999999/pin", {"pinned": True},
+                                    content_type="application/json").status_code == 404
+
+
 # --- pages and the API -----------------------------------------------------------------------------
 def test_publish_on_the_web_with_a_spreadsheet_table_and_an_attachment(login, persona, tmp_path):
     import io

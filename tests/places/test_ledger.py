@@ -221,3 +221,39 @@ def test_old_excel_xls(community, community_staff):
     assert str(Unit.objects.get(estate__name="旧表苑", code="1-1-101").area) == "88.50"
     with pytest.raises(InvalidInput, match="无法读取"):
         ledger.read_table(b"\xd0\xcf\x11\xe0 broken", "坏.xls")
+
+
+# --- the same import through the API (multipart) ------------------------------------------------------
+def _post_ledger(client, content: bytes, community_id=None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"file": SimpleUploadedFile("台账.xlsx", content)}
+    if community_id is not None:
+        data["community_id"] = str(community_id)
+    return client.post("/api/v1/places/ledger", data)
+
+
+def test_the_api_imports_a_ledger_for_community_staff(client, community, community_staff):
+    client.force_login(community_staff)
+    answer = _post_ledger(client, xlsx(good_rows()), community.pk)
+    assert answer.status_code == 201
+    assert answer.json() == {"estates": 1, "buildings": 3, "units": 4, "persons": 4}
+
+
+def test_the_api_refuses_a_bad_row_and_writes_nothing(client, community, community_staff):
+    client.force_login(community_staff)
+    before = counts()
+    rows = good_rows() + [["新华苑", "1", "1", "1-1-103", "-5", "住宅", "王五", "", ""]]
+    answer = _post_ledger(client, xlsx(rows), community.pk)
+    assert answer.status_code == 400 and "未导入任何数据" in answer.json()["detail"]
+    assert _post_ledger(client, b"not a spreadsheet", community.pk).status_code == 400
+    assert counts() == before
+
+
+def test_the_api_refuses_the_wrong_role_and_another_community(client, community, community_staff):
+    client.force_login(user_with_role(Role.RESIDENT, community))
+    assert _post_ledger(client, xlsx(good_rows()), community.pk).status_code == 403
+    client.force_login(user_with_role(Role.COMMUNITY_STAFF, CommunityFactory()))
+    before = counts()
+    assert _post_ledger(client, xlsx(good_rows()), community.pk).status_code == 404
+    assert counts() == before
