@@ -245,8 +245,8 @@ def _line_out(b: BankLine) -> dict:
             "counterparty": b.counterparty, "memo": b.memo, "transaction_id": b.transaction_id}
 
 
-@router.post("/estates/{estate_id}/bank-lines", response={201: ImportedOut, **ERRORS}, operation_id="bank_import")
-def bank_import(request: HttpRequest, estate_id: Id, file: File[UploadedFile]):
+@router.post("/estates/{estate_id}/bank-lines", response={201: ImportedOut, **ERRORS}, operation_id="bank_lines_import")
+def bank_lines_import(request: HttpRequest, estate_id: Id, file: File[UploadedFile]):
     """Import the common account's statement (CSV or Excel with 交易日期、收入金额、支出金额 columns) as a
     multipart upload; a line already imported is skipped, and one bad row refuses the whole file."""
     if file.size is not None and file.size > BANK_FILE_MAX_BYTES:
@@ -254,7 +254,7 @@ def bank_import(request: HttpRequest, estate_id: Id, file: File[UploadedFile]):
     data = file.read(BANK_FILE_MAX_BYTES + 1)
     if len(data) > BANK_FILE_MAX_BYTES:
         raise InvalidInput(FILE_TOO_LARGE.format(mb=BANK_FILE_MAX_BYTES // (1024 * 1024)), field="file")
-    added = reconciliation.bank_import(request.user, estate_id=estate_id, data=data,
+    added = reconciliation.bank_lines_import(request.user, estate_id=estate_id, data=data,
                                        filename=(file.name or "statement.csv")[:100])
     return Status(201, {"rows_added": added})
 
@@ -711,10 +711,10 @@ class BilledOut(Schema):
     added: int
 
 
-@router.post("/estates/{estate_id}/bills", response={201: BilledOut, **ERRORS}, operation_id="bill_month")
-def bill_month(request: HttpRequest, estate_id: Id, payload: BillMonthIn):
+@router.post("/estates/{estate_id}/bills", response={201: BilledOut, **ERRORS}, operation_id="bills_issue")
+def bills_issue(request: HttpRequest, estate_id: Id, payload: BillMonthIn):
     """Bill the month: each unit area × the rate in force; the same month again adds none (409 with no rate)."""
-    added = fees.bill_month(request.user, estate_id=estate_id, month=payload.month)
+    added = fees.bills_issue(request.user, estate_id=estate_id, month=payload.month)
     return Status(201, {"estate_id": estate_id, "month": payload.month.replace(day=1), "added": added})
 
 

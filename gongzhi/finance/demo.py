@@ -28,7 +28,7 @@ def _yiwu_fees_and_funds(manager, secretary, yiwu, pacific) -> None:
     last_month = clock.add_months(clock.today().replace(day=1), -1)
     for kind, rate in (("residential", "0.90"), ("commercial", "2.50"), ("parking", "0.50")):
         fees.fee_rate_set(manager, estate_id=yiwu.pk, unit_kind=kind, rate=rate, effective_from=last_month)
-    fees.bill_month(manager, estate_id=yiwu.pk, month=last_month)
+    fees.bills_issue(manager, estate_id=yiwu.pk, month=last_month)
     bill = FeeBill.objects.get(unit__estate=yiwu, unit__code="5-1-302", month=last_month)
     fees.fee_pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="transfer",
                  reference="ICBC20260305000123", paid_on=last_month + datetime.timedelta(days=6))
@@ -72,7 +72,7 @@ def _load(chair, secretary, supervisor, manager, pacific, member) -> None:
     months = [clock.add_months(first, -back) for back in range(3, -1, -1)]  # four months: every payment is journalled
     fees.fee_rate_set(manager, estate_id=pacific.pk, unit_kind="residential", rate="1.20", effective_from=months[0])
     for i, month in enumerate(months):  # collection climbs from 55% to 75%
-        fees.bill_month(manager, estate_id=pacific.pk, month=month)
+        fees.bills_issue(manager, estate_id=pacific.pk, month=month)
         share = Decimal("0.55") + Decimal("0.20") * i / (len(months) - 1)
         bills = list(FeeBill.objects.filter(estate=pacific, month=month).order_by("unit__code"))
         for n, bill in enumerate(bills[: int(len(bills) * share)]):  # numbered receipts; most pay online
@@ -87,7 +87,7 @@ def _load(chair, secretary, supervisor, manager, pacific, member) -> None:
         f"{last + datetime.timedelta(days=1)},4230.00,,停车管理处,停车费",
         f"{last + datetime.timedelta(days=3)},,300.00,某五金店,零星采购（无凭证）",
     ]).encode()
-    reconciliation.bank_import(secretary, estate_id=pacific.pk, data=statement, filename="上月银行流水.csv")
+    reconciliation.bank_lines_import(secretary, estate_id=pacific.pk, data=statement, filename="上月银行流水.csv")
     suggestions = money.suggest(pacific)
     reconciliation.reconciliation_confirm(secretary, pairs=[(s.line_id, s.transaction_id) for s in suggestions])
     _audit(secretary, pacific)

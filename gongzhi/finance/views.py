@@ -55,7 +55,7 @@ def _day(value, default=None):
 
 
 def _upload(request, name: str):
-    """bank_import's arguments from the posted file, or None when no file came (nothing to do)."""
+    """bank_lines_import's arguments from the posted file, or None when no file came (nothing to do)."""
     upload = request.FILES.get(name)
     return (upload.read(), upload.name) if upload is not None else None
 
@@ -65,7 +65,7 @@ def _bank(request, estate):
     upload = _upload(request, "file")
     if upload is None:
         return None
-    return reconciliation.bank_import(request.user, estate_id=estate.pk, data=upload[0], filename=upload[1])
+    return reconciliation.bank_lines_import(request.user, estate_id=estate.pk, data=upload[0], filename=upload[1])
 
 
 def _month(value):
@@ -81,7 +81,7 @@ def _month(value):
 
 
 def _bill(request, estate):
-    added = fees.bill_month(request.user, estate_id=estate.pk, month=_day(request.POST.get("month")))
+    added = fees.bills_issue(request.user, estate_id=estate.pk, month=_day(request.POST.get("month")))
     messages.info(request, BILLED.format(n=added))
     return added
 

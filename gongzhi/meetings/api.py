@@ -432,11 +432,11 @@ def meeting_open(request: HttpRequest, meeting_id: Id):
     return _fresh_meeting(request.user, meeting_id)
 
 
-@router.post("/meetings/{meeting_id}/attendance", response={201: AttendanceOut, **ERRORS}, operation_id="sign_in")
-def sign_in(request: HttpRequest, meeting_id: Id, payload: SignInIn):
+@router.post("/meetings/{meeting_id}/attendance", response={201: AttendanceOut, **ERRORS}, operation_id="meeting_sign_in")
+def meeting_sign_in(request: HttpRequest, meeting_id: Id, payload: SignInIn):
     """Sign yourself in as a party you hold (see `my_parties`), or, as the convener, record another
     person as an open party (成员, 业主代表, 专家). A required seat is confirmed by its holder in person."""
-    a = services.sign_in(request.user, meeting_id=meeting_id, party=payload.party, person_id=payload.person_id)
+    a = services.meeting_sign_in(request.user, meeting_id=meeting_id, party=payload.party, person_id=payload.person_id)
     return Status(201, {"id": a.pk, "name": a.name, "party": a.party, "organisation_id": a.organisation_id,
                         "signed_in_at": a.signed_in_at})
 

@@ -39,9 +39,9 @@ def _load(chair, member, secretary, manager, pacific, mingfu) -> None:
         m.meeting_open(convener, meeting_id=held.pk)
         for who, party in attendees:
             if isinstance(who, int):  # the convener records a person present (open parties, or seat holders)
-                m.sign_in(convener, meeting_id=held.pk, party=party, person_id=who)
+                m.meeting_sign_in(convener, meeting_id=held.pk, party=party, person_id=who)
             else:  # a seat holder confirms the seat in person
-                m.sign_in(who, meeting_id=held.pk, party=party)
+                m.meeting_sign_in(who, meeting_id=held.pk, party=party)
         for matter, text, votes_for in decisions:
             m.decision_record(convener, meeting_id=held.pk, matter_id=matter.pk, text=text, votes_for=votes_for)
         m.meeting_close(convener, meeting_id=held.pk, minutes="会议按议程进行，形成决定如上。")

@@ -197,7 +197,7 @@ def meeting_detail(request, meeting_id: int):
         if "open" in post:
             return _run(request, lambda: services.meeting_open(user, meeting_id=meeting.pk), _("会议开始"), *here)
         if "sign_in" in post:
-            return _run(request, lambda: services.sign_in(
+            return _run(request, lambda: services.meeting_sign_in(
                 user, meeting_id=meeting.pk, party=post.get("party", ""), person_id=_int(post.get("person"))),
                 _("已签到"), *here)
         if "decide" in post:

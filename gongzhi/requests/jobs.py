@@ -13,8 +13,8 @@ from django.db import transaction
 from gongzhi.core import clock
 from gongzhi.requests.choices import Level, OrderStatus, Status
 from gongzhi.requests.models import Order, Request, Summons
-from gongzhi.requests.services.closing import auto_close
-from gongzhi.requests.services.escalation import escalate
+from gongzhi.requests.services.closing import request_close_unconfirmed
+from gongzhi.requests.services.escalation import request_move_up
 from gongzhi.requests.services.orders import order_return
 from gongzhi.requests.services.summons import flag_late
 
@@ -63,7 +63,7 @@ def escalate_overdue(now, batch: int = 500) -> int:
             if req is None:
                 continue
             why = "超过响应时限未响应" if req.status == Status.NEW and req.respond_by < now else "超过办结时限未办结"
-            if escalate(None, req, reason=why, automatic=True):
+            if request_move_up(None, req, reason=why, automatic=True):
                 count += 1
     return count
 
@@ -76,7 +76,7 @@ def close_unconfirmed(now, batch: int = 500) -> int:
     for pk in list(unconfirmed.order_by("pk").values_list("pk", flat=True)[:batch]):
         with transaction.atomic():
             req = _lock_if(unconfirmed, pk)
-            if req is not None and auto_close(req, now):
+            if req is not None and request_close_unconfirmed(req, now):
                 count += 1
     return count
 

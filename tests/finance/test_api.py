@@ -95,7 +95,7 @@ OPERATIONS = {
     "transaction_reverse": lambda c, i: call(c, "post", f"/transactions/{i['tx']}/reverse", {"memo": "更正"}),
     "statement_publish": lambda c, i: call(c, "post", f"/estates/{i['estate']}/statements",
                                            {"start": "2020-10-01", "end": "2020-12-31"}),
-    "bank_import": lambda c, i: upload(c, f"/estates/{i['estate']}/bank-lines"),
+    "bank_lines_import": lambda c, i: upload(c, f"/estates/{i['estate']}/bank-lines"),
     "bank_line_list": lambda c, i: call(c, "get", f"/estates/{i['estate']}/bank-lines"),
     "expense_request": lambda c, i: call(c, "post", "/expenses", {
         "estate_id": i["estate"], "amount": "88", "purpose": "打印", "payee": "某文印店", "category": "office",
@@ -128,7 +128,7 @@ GRID = {
     "income_record": KEEP,
     "transaction_reverse": KEEP,
     "statement_publish": KEEP,
-    "bank_import": KEEP,
+    "bank_lines_import": KEEP,
     "bank_line_list": READ,
     "expense_request": ASK,
     "expense_get": READ,
@@ -234,7 +234,7 @@ def test_broken_bank_files_are_refused_whole(login, name, data):
     assert BankLine.objects.filter(estate=pacific).count() == before
 
 
-def test_bank_import_twice_adds_nothing_and_matches_confirm(login, persona):
+def test_bank_lines_import_twice_adds_nothing_and_matches_confirm(login, persona):
     pacific = estate(PACIFIC)
     client = login("yanshuji")
     journal.income_record(persona("yanshuji"), estate_id=pacific.pk, category="parking", amount="4230",

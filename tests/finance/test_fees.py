@@ -47,8 +47,8 @@ def test_bills_of_each_month_use_the_rate_in_force_then(persona):
     zhang, yiwu = persona("zhangjingli"), estate(YIWU)
     fees.fee_rate_set(zhang, estate_id=yiwu.pk, unit_kind="residential", rate="0.80", effective_from=D(2021, 1, 1))
     fees.fee_rate_set(zhang, estate_id=yiwu.pk, unit_kind="residential", rate="0.95", effective_from=D(2021, 4, 1))
-    fees.bill_month(zhang, estate_id=yiwu.pk, month=D(2021, 3, 31))
-    fees.bill_month(zhang, estate_id=yiwu.pk, month=D(2021, 4, 1))
+    fees.bills_issue(zhang, estate_id=yiwu.pk, month=D(2021, 3, 31))
+    fees.bills_issue(zhang, estate_id=yiwu.pk, month=D(2021, 4, 1))
     flat = unit(YIWU, "5-1-302")
     march, april = (FeeBill.objects.get(unit=flat, month=D(2021, m, 1)) for m in (3, 4))
     assert (march.rate, april.rate) == (Decimal("0.80"), Decimal("0.95"))
@@ -70,7 +70,7 @@ def test_area_times_rate_exact_in_fen(area, rate, fen):
 def test_each_unit_is_billed_its_own_area_times_the_rate(persona):
     zhang, yiwu = persona("zhangjingli"), estate(YIWU)
     fees.fee_rate_set(zhang, estate_id=yiwu.pk, unit_kind="residential", rate="1.2345", effective_from=D(2021, 1, 1))
-    fees.bill_month(zhang, estate_id=yiwu.pk, month=D(2021, 1, 1))
+    fees.bills_issue(zhang, estate_id=yiwu.pk, month=D(2021, 1, 1))
     for bill in FeeBill.objects.filter(estate=yiwu, month=D(2021, 1, 1)).select_related("unit")[:200]:
         exact = bill.unit.area * Decimal("1.2345") * 100
         assert bill.amount == int(exact.quantize(Decimal("1"), rounding="ROUND_HALF_UP"))
@@ -79,16 +79,16 @@ def test_each_unit_is_billed_its_own_area_times_the_rate(persona):
 def test_a_month_is_billed_once(persona):
     zhang, yiwu = persona("zhangjingli"), estate(YIWU)
     fees.fee_rate_set(zhang, estate_id=yiwu.pk, unit_kind="residential", rate="0.90", effective_from=D(2021, 1, 1))
-    first = fees.bill_month(zhang, estate_id=yiwu.pk, month=D(2021, 2, 1))
+    first = fees.bills_issue(zhang, estate_id=yiwu.pk, month=D(2021, 2, 1))
     assert first == Unit.objects.filter(estate=yiwu, kind="residential").count() > 0
-    assert fees.bill_month(zhang, estate_id=yiwu.pk, month=D(2021, 2, 28)) == 0
+    assert fees.bills_issue(zhang, estate_id=yiwu.pk, month=D(2021, 2, 28)) == 0
     assert FeeBill.objects.filter(estate=yiwu, month=D(2021, 2, 1)).count() == first
 
 
 def test_an_estate_without_a_rate_is_told_so_instead_of_getting_no_bills(persona):
     other = estate(OTHER)
     with pytest.raises(WrongState) as exc:
-        fees.bill_month(persona("lijing"), estate_id=other.pk, month=D(2021, 2, 1))
+        fees.bills_issue(persona("lijing"), estate_id=other.pk, month=D(2021, 2, 1))
     assert exc.value.message == fees.NO_RATE.format(estate=other.name, month="2021-02")
     assert not FeeBill.objects.filter(estate=other).exists()
 
@@ -165,7 +165,7 @@ def test_a_unit_of_zero_or_negative_area_cannot_exist_to_be_billed():
 
 def test_a_future_month_is_not_billed(persona, clock):
     with pytest.raises(InvalidInput) as exc:
-        fees.bill_month(persona("zhangjingli"), estate_id=estate(YIWU).pk,
+        fees.bills_issue(persona("zhangjingli"), estate_id=estate(YIWU).pk,
                         month=clock.today.replace(day=1) + datetime.timedelta(days=40))
     assert exc.value.message == fees.MONTH_RANGE
 
@@ -187,7 +187,7 @@ def test_who_sets_a_rate(login, username, status):
 @pytest.fixture
 def yiwu_billed(persona, clock):
     """义乌城小区 billed for this month too (the demo billed last month)."""
-    fees.bill_month(persona("zhangjingli"), estate_id=estate(YIWU).pk, month=clock.today)
+    fees.bills_issue(persona("zhangjingli"), estate_id=estate(YIWU).pk, month=clock.today)
     return FeeBill.objects.get(unit=unit(YIWU, "5-1-302"), month=clock.today.replace(day=1))
 
 
@@ -261,7 +261,7 @@ def test_receipts_are_numbered_per_estate_and_year(persona, clock):
     assert a.receipt_no.startswith(prefix) and int(b.receipt_no[len(prefix):]) == int(a.receipt_no[len(prefix):]) + 1
     lijing = persona("lijing")
     fees.fee_rate_set(lijing, estate_id=other.pk, unit_kind="residential", rate="0.5", effective_from=D(2021, 1, 1))
-    fees.bill_month(lijing, estate_id=other.pk, month=D(2021, 1, 1))
+    fees.bills_issue(lijing, estate_id=other.pk, month=D(2021, 1, 1))
     first = fees.fee_pay(lijing, bill_id=FeeBill.objects.filter(estate=other).first().pk, amount="1", method="cash",
                          paid_on=clock.today)
     assert first.receipt_no == f"{other.name}-{clock.today.year}-000001"  # its own sequence
@@ -353,8 +353,8 @@ def test_paying_a_reversed_bill_is_refused(persona, yiwu_billed, clock):
     with pytest.raises(WrongState):
         fees.bill_reverse(zhang, bill_id=yiwu_billed.pk, reason="again")
     # the month can be billed again for that unit, once
-    assert fees.bill_month(zhang, estate_id=yiwu_billed.estate_id, month=yiwu_billed.month) == 1
-    assert fees.bill_month(zhang, estate_id=yiwu_billed.estate_id, month=yiwu_billed.month) == 0
+    assert fees.bills_issue(zhang, estate_id=yiwu_billed.estate_id, month=yiwu_billed.month) == 1
+    assert fees.bills_issue(zhang, estate_id=yiwu_billed.estate_id, month=yiwu_billed.month) == 0
 
 
 REVERSE = [("zhangjingli", 200), ("shequ", 200), ("wangayi", 403), ("sunjiancha", 403), ("lijing", 404)]

@@ -38,8 +38,8 @@ def test_bank_statement_import_match_and_alerts(persona):
                           ("2020/10/20", "", "301.17", "某五金店", "零星采购"),
                           ("2020-10-20", "", "301.17", "某五金店", "零星采购")])
     demo_lines = BankLine.objects.filter(estate=pacific, transaction__isnull=True).count()
-    assert reconciliation.bank_import(yan, estate_id=pacific.pk, data=data, filename="流水.csv") == 3
-    assert reconciliation.bank_import(yan, estate_id=pacific.pk, data=data, filename="流水.csv") == 0  # once only
+    assert reconciliation.bank_lines_import(yan, estate_id=pacific.pk, data=data, filename="流水.csv") == 3
+    assert reconciliation.bank_lines_import(yan, estate_id=pacific.pk, data=data, filename="流水.csv") == 0  # once only
     suggestions = [s for s in selectors.suggest(pacific) if s.transaction_id in (parking.pk, ads.pk)]
     assert [(BankLine.objects.get(pk=s.line_id).amount, s.transaction_id, s.days_apart) for s in suggestions] == [
         (423117, parking.pk, 2)]
@@ -60,13 +60,13 @@ def test_a_bad_bank_file_changes_nothing(persona):
                          ("2026-10-06", "5", "5", "a", "b"), ("2026-10-07", "1.234", "", "a", "b")])
     before = BankLine.objects.filter(estate=pacific).count()
     with pytest.raises(InvalidInput) as error:
-        reconciliation.bank_import(yan, estate_id=pacific.pk, data=bad, filename="bad.csv")
+        reconciliation.bank_lines_import(yan, estate_id=pacific.pk, data=bad, filename="bad.csv")
     assert "第 3 行" in error.value.message and "第 4 行" in error.value.message and "第 5 行" in error.value.message
     assert BankLine.objects.filter(estate=pacific).count() == before
     with pytest.raises(InvalidInput, match="交易日期"):
-        reconciliation.bank_import(yan, estate_id=pacific.pk, data=b"a,b\n1,2", filename="x.csv")
+        reconciliation.bank_lines_import(yan, estate_id=pacific.pk, data=b"a,b\n1,2", filename="x.csv")
     with pytest.raises(PermissionDenied):
-        reconciliation.bank_import(persona("zhaozhuren"), estate_id=pacific.pk, data=bad, filename="x.csv")
+        reconciliation.bank_lines_import(persona("zhaozhuren"), estate_id=pacific.pk, data=bad, filename="x.csv")
 
 
 # --- 三审 and accountability -----------------------------------------------------------------------
@@ -104,9 +104,9 @@ def test_three_party_audit_and_an_accountability_case(persona):
 def test_fee_bills_payments_arrears_and_collection_rate(persona, login):
     manager, pacific = persona("wangjingli"), estate(PACIFIC)
     fees.fee_rate_set(manager, estate_id=pacific.pk, unit_kind="residential", rate="1.20", effective_from=D(2020, 10, 1))
-    billed = fees.bill_month(manager, estate_id=pacific.pk, month=D(2020, 10, 15))
+    billed = fees.bills_issue(manager, estate_id=pacific.pk, month=D(2020, 10, 15))
     assert billed == pacific.units.filter(kind="residential").count()
-    assert fees.bill_month(manager, estate_id=pacific.pk, month=D(2020, 10, 1)) == 0  # once a month
+    assert fees.bills_issue(manager, estate_id=pacific.pk, month=D(2020, 10, 1)) == 0  # once a month
     flat = unit(PACIFIC, "2-1-301")
     bill = FeeBill.objects.get(unit=flat, month=D(2020, 10, 1))
     assert bill.amount == int((flat.area * Decimal("1.20") * 100).quantize(Decimal("1")))
@@ -192,7 +192,7 @@ def test_personal_account_transfers_are_totalled(persona):
 def test_fee_rates_are_published_without_names(persona):
     manager, pacific = persona("wangjingli"), estate(PACIFIC)
     fees.fee_rate_set(manager, estate_id=pacific.pk, unit_kind="residential", rate="1.00", effective_from=D(2020, 10, 1))
-    fees.bill_month(manager, estate_id=pacific.pk, month=D(2020, 10, 1))
+    fees.bills_issue(manager, estate_id=pacific.pk, month=D(2020, 10, 1))
     bill = FeeBill.objects.filter(estate=pacific, month=D(2020, 10, 1)).first()
     fees.fee_pay(manager, bill_id=bill.pk, amount=Decimal(bill.amount) / 100, method="cash", paid_on=D(2020, 10, 9))
     notice = fees.rates_publish(manager, estate_ids=[pacific.pk], start=D(2020, 10, 1), end=D(2020, 10, 31))

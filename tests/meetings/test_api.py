@@ -48,7 +48,7 @@ def in_session(persona, planned):
 @pytest.fixture
 def quorate(persona, in_session):
     for username, party in (("yanshuji", "community"), ("zhaozhuren", "autonomous"), ("wangjingli", "property")):
-        svc.sign_in(persona(username), meeting_id=in_session.pk, party=party)
+        svc.meeting_sign_in(persona(username), meeting_id=in_session.pk, party=party)
     return in_session
 
 

@@ -102,10 +102,10 @@ def test_the_resident_who_signs_in_as_the_community_is_refused_naming_the_seat(l
 
 def test_the_page_offers_each_persona_only_the_seats_they_hold(login, joint):
     page = login("yanshuji").get(f"/meetings/{joint.pk}/").content.decode()
-    mine = page[page.index('data-api="sign_in"'):page.index("我签到")]
+    mine = page[page.index('data-api="meeting_sign_in"'):page.index("我签到")]
     assert 'value="community"' in mine and 'value="community_party"' in mine and 'value="property"' not in mine
     page = login("wangjingli").get(f"/meetings/{joint.pk}/").content.decode()
-    mine = page[page.index('data-api="sign_in"'):page.index("我签到")]
+    mine = page[page.index('data-api="meeting_sign_in"'):page.index("我签到")]
     assert 'value="property"' in mine and 'value="community"' not in mine and 'value="autonomous"' not in mine
 
 
@@ -113,25 +113,25 @@ def test_the_convener_cannot_sign_a_required_seat_in_for_someone(persona, joint)
     secretary = persona("yanshuji")
     manager = Person.objects.get(user=persona("wangjingli"))  # who really is the property's staff
     with pytest.raises(PermissionDenied, match="须由其本人签到"):
-        svc.sign_in(secretary, meeting_id=joint.pk, party="property", person_id=manager.pk)
+        svc.meeting_sign_in(secretary, meeting_id=joint.pk, party="property", person_id=manager.pk)
     with pytest.raises(PermissionDenied, match="须由其本人签到"):
-        svc.sign_in(secretary, meeting_id=joint.pk, party="community", person_id=Person.objects.create(name="x").pk)
+        svc.meeting_sign_in(secretary, meeting_id=joint.pk, party="community", person_id=Person.objects.create(name="x").pk)
     assert not Attendance.objects.filter(meeting=joint).exists()
 
 
 def test_the_convener_alone_cannot_make_a_joint_meeting_quorate(persona, joint):
     """Before: the secretary signed in three made-up people as 社区, 业委会 and 物业 and decided alone."""
     secretary = persona("yanshuji")
-    svc.sign_in(secretary, meeting_id=joint.pk, party="community")
+    svc.meeting_sign_in(secretary, meeting_id=joint.pk, party="community")
     for party in ("autonomous", "property"):
         with pytest.raises(PermissionDenied):
-            svc.sign_in(secretary, meeting_id=joint.pk, party=party, person_id=Person.objects.create(name=party).pk)
+            svc.meeting_sign_in(secretary, meeting_id=joint.pk, party=party, person_id=Person.objects.create(name=party).pk)
     assert not quorum_check(joint).ok
     with pytest.raises(WrongState, match="缺少必须出席的一方"):
         svc.decision_record(secretary, meeting_id=joint.pk, matter_id=Matter.objects.get(title=PARKING).pk,
                             text="同意", votes_for=1)
-    svc.sign_in(persona("zhaozhuren"), meeting_id=joint.pk, party="autonomous")
-    svc.sign_in(persona("wangjingli"), meeting_id=joint.pk, party="property")
+    svc.meeting_sign_in(persona("zhaozhuren"), meeting_id=joint.pk, party="autonomous")
+    svc.meeting_sign_in(persona("wangjingli"), meeting_id=joint.pk, party="property")
     assert quorum_check(joint).ok
     decision = svc.decision_record(secretary, meeting_id=joint.pk, matter_id=Matter.objects.get(title=PARKING).pk,
                                    text="同意", votes_for=3)
@@ -144,15 +144,15 @@ def test_the_convener_records_an_open_party_or_a_seat_holder_at_a_meeting_that_d
     dispatch = open_meeting(persona, clock, kind="monthly_dispatch")
     secretary = persona("yanshuji")
     chair_person = Person.objects.get(user=persona("zhaozhuren"))
-    assert svc.sign_in(secretary, meeting_id=dispatch.pk, party="autonomous", person_id=chair_person.pk)
+    assert svc.meeting_sign_in(secretary, meeting_id=dispatch.pk, party="autonomous", person_id=chair_person.pk)
     expert = Person.objects.create(name="外请专家")
-    assert svc.sign_in(secretary, meeting_id=dispatch.pk, party="expert", person_id=expert.pk)
+    assert svc.meeting_sign_in(secretary, meeting_id=dispatch.pk, party="expert", person_id=expert.pk)
     stranger = Person.objects.get(user=persona("lixiansheng"))
     with pytest.raises(PermissionDenied, match="不能作为“物业企业”签到"):
-        svc.sign_in(secretary, meeting_id=dispatch.pk, party="property", person_id=stranger.pk)
+        svc.meeting_sign_in(secretary, meeting_id=dispatch.pk, party="property", person_id=stranger.pk)
     other_community = Person.objects.filter(ownerships__unit__estate=estate("安和苑1号院")).first()  # out of sight
     with pytest.raises(NotFound):
-        svc.sign_in(secretary, meeting_id=dispatch.pk, party="owner_rep", person_id=other_community.pk)
+        svc.meeting_sign_in(secretary, meeting_id=dispatch.pk, party="owner_rep", person_id=other_community.pk)
 
 
 def test_property_staff_of_another_estate_is_not_the_property_here(persona, joint):
@@ -160,7 +160,7 @@ def test_property_staff_of_another_estate_is_not_the_property_here(persona, join
     zhang = persona("zhangjingli")
     role_assign(None, user_id=zhang.pk, role=Role.RESIDENT, anchor_field="unit", anchor_id=unit(PACIFIC, "2-1-301").pk)
     with pytest.raises(PermissionDenied, match="现签约物业服务企业的工作人员"):
-        svc.sign_in(zhang, meeting_id=joint.pk, party="property")
+        svc.meeting_sign_in(zhang, meeting_id=joint.pk, party="property")
 
 
 def test_property_staff_anchored_over_many_estates_is_not_the_contracted_company(persona, joint, world):
@@ -169,12 +169,12 @@ def test_property_staff_anchored_over_many_estates_is_not_the_contracted_company
     role_assign(None, user_id=zhang.pk, role=Role.PROPERTY_STAFF, anchor_field="community",
                 anchor_id=estate(PACIFIC).community_id)
     with pytest.raises(PermissionDenied):
-        svc.sign_in(zhang, meeting_id=joint.pk, party="property")
+        svc.meeting_sign_in(zhang, meeting_id=joint.pk, party="property")
     # a member of the contracted company's staff list is
     company = Organisation.objects.get(estate=estate(PACIFIC), kind=OrgKind.PROPERTY_COMPANY)
     person = Person.objects.create(name="张海涛", user=zhang)
     Membership.objects.create(organisation=company, person=person, role=MemberRole.STAFF)
-    assert svc.sign_in(zhang, meeting_id=joint.pk, party="property").organisation == company
+    assert svc.meeting_sign_in(zhang, meeting_id=joint.pk, party="property").organisation == company
 
 
 def test_a_former_committee_member_no_longer_holds_the_seat(persona, joint, clock):
@@ -182,17 +182,17 @@ def test_a_former_committee_member_no_longer_holds_the_seat(persona, joint, cloc
                                         person__user=persona("weiyuan"), active=True)
     Membership.objects.filter(pk=membership.pk).update(term_end=clock.today - DAY)  # the term has ended
     with pytest.raises(PermissionDenied, match="业委会"):
-        svc.sign_in(persona("weiyuan"), meeting_id=joint.pk, party="autonomous")
+        svc.meeting_sign_in(persona("weiyuan"), meeting_id=joint.pk, party="autonomous")
 
 
 def test_a_summoned_departments_officer_takes_the_department_seat(persona, login, joint):
     officer = persona("liukezhang")
     with pytest.raises(PermissionDenied, match="受邀参会职能部门的干部"):
-        svc.sign_in(officer, meeting_id=joint.pk, party="department")
+        svc.meeting_sign_in(officer, meeting_id=joint.pk, party="department")
     page = login("yanshuji").get(f"/meetings/{joint.pk}/").content.decode()
     assert 'data-api="meeting_invite"' in page and f'value="{officer.pk}"' in page
     assert login("yanshuji").post(f"/meetings/{joint.pk}/", {"invite": "1", "user": [officer.pk]}).status_code == 302
-    attendance = svc.sign_in(officer, meeting_id=joint.pk, party="department")
+    attendance = svc.meeting_sign_in(officer, meeting_id=joint.pk, party="department")
     assert attendance.user == officer and attendance.name == "刘建军" and attendance.organisation is None
 
 

@@ -55,7 +55,7 @@ def meeting_rules(user, meeting: Meeting) -> dict[str, bool]:
 
 def offered_parties(html: str) -> list[str]:
     """The parties the 我签到 form offers."""
-    start = html.find('data-api="sign_in"')
+    start = html.find('data-api="meeting_sign_in"')
     if start < 0:
         return []
     form = html[start:html.find("</form>", start)]

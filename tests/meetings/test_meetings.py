@@ -51,7 +51,7 @@ def seat_in(persona, meeting, party, taken: set):
     """A seat holder signs in in person (a required seat is never signed in by the convener)."""
     username = next(u for u in HOLDERS[party] if u not in taken)
     taken.add(username)
-    svc.sign_in(persona(username), meeting_id=meeting.pk, party=party)
+    svc.meeting_sign_in(persona(username), meeting_id=meeting.pk, party=party)
 
 
 def joint_meeting(persona, matter, kind="joint_1_3_n", parties=("community", "autonomous", "property"), passed=True):
@@ -64,7 +64,7 @@ def joint_meeting(persona, matter, kind="joint_1_3_n", parties=("community", "au
         if party in HOLDERS:
             seat_in(persona, meeting, party, taken)
         else:  # an open party (业主代表, 专家): the convener records them
-            svc.sign_in(secretary, meeting_id=meeting.pk, party=party, person_id=person(f"{party}代表").pk)
+            svc.meeting_sign_in(secretary, meeting_id=meeting.pk, party=party, person_id=person(f"{party}代表").pk)
     svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="同意" if passed else "暂缓",
                         votes_for=len(parties) if passed else 0, votes_against=0 if passed else len(parties))
     svc.meeting_close(secretary, meeting_id=meeting.pk)
@@ -77,7 +77,7 @@ def members_meeting(persona, matter, kind, org_kind, present, votes_for):
                                scheduled_at=now(), agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=meeting.pk)
     for p in members(org_kind)[:present]:
-        svc.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
+        svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
     svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="表决", votes_for=votes_for,
                         votes_against=present - votes_for)
     svc.meeting_close(chair, meeting_id=meeting.pk)
@@ -161,11 +161,11 @@ def test_quorum_and_parties(clock, persona):
         svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=1)
     svc.meeting_open(secretary, meeting_id=meeting.pk)
     # each required seat signs in in person (the new control: the convener cannot sign 社区/业委会/物业 in)
-    svc.sign_in(secretary, meeting_id=meeting.pk, party="community")
-    svc.sign_in(chair, meeting_id=meeting.pk, party="autonomous")
+    svc.meeting_sign_in(secretary, meeting_id=meeting.pk, party="community")
+    svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="autonomous")
     with pytest.raises(WrongState, match="缺少必须出席的一方：物业企业"):
         svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=2)
-    svc.sign_in(persona("wangjingli"), meeting_id=meeting.pk, party="property")
+    svc.meeting_sign_in(persona("wangjingli"), meeting_id=meeting.pk, party="property")
     with pytest.raises(InvalidInput, match="票数"):
         svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=4)
     decision = svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=2,
@@ -193,10 +193,10 @@ def test_member_quorums_committee_and_party_members(clock, persona):
                                scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=meeting.pk)
     for p in committee[:3]:
-        svc.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
+        svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
     with pytest.raises(WrongState, match="应到 7 人，实到 3 人"):  # 3 of 7 is not more than half
         svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=3)
-    svc.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=committee[3].pk)
+    svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="member", person_id=committee[3].pk)
     # 4 present; 3 in favour is a majority of those present but not of all 7 members
     assert not svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=3,
                                    votes_against=1).passed
@@ -205,10 +205,10 @@ def test_member_quorums_committee_and_party_members(clock, persona):
     party = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="party_members", title="党员大会",
                              scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=party.pk)
-    svc.sign_in(chair, meeting_id=party.pk, party="member", person_id=branch[0].pk)
+    svc.meeting_sign_in(chair, meeting_id=party.pk, party="member", person_id=branch[0].pk)
     with pytest.raises(WrongState, match="三分之二以上"):
         svc.decision_record(chair, meeting_id=party.pk, matter_id=matter.pk, text="x", votes_for=1)
-    svc.sign_in(chair, meeting_id=party.pk, party="member", person_id=branch[1].pk)
+    svc.meeting_sign_in(chair, meeting_id=party.pk, party="member", person_id=branch[1].pk)
     assert svc.decision_record(chair, meeting_id=party.pk, matter_id=matter.pk, text="x", votes_for=2).passed
 
 
@@ -237,7 +237,7 @@ def test_major_matter_only_at_a_joint_meeting(clock, persona):
                                scheduled_at=clock.now, agenda_ids=[major.pk])
     svc.meeting_open(chair, meeting_id=meeting.pk)
     for p in members(OrgKind.OWNERS_COMMITTEE):
-        svc.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
+        svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
     with pytest.raises(WrongState, match="三重一大"):  # outside its procedure
         svc.decision_record(chair, meeting_id=meeting.pk, matter_id=major.pk, text="x", votes_for=7)
 
@@ -252,7 +252,7 @@ def test_major_matter_under_branch_first_needs_the_joint_meeting_at_branch_revie
                               scheduled_at=clock.now, agenda_ids=[major.pk])
     svc.meeting_open(chair, meeting_id=branch.pk)
     for p in members(OrgKind.ESTATE_BRANCH):
-        svc.sign_in(chair, meeting_id=branch.pk, party="estate_branch", person_id=p.pk)
+        svc.meeting_sign_in(chair, meeting_id=branch.pk, party="estate_branch", person_id=p.pk)
     with pytest.raises(WrongState, match="三重一大"):
         svc.decision_record(chair, meeting_id=branch.pk, matter_id=major.pk, text="同意", votes_for=3)
     four = joint_meeting(persona, major, kind="four_party",
@@ -280,7 +280,7 @@ def test_branch_first_playground_renovation(clock, persona, property_staff):
                               scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=branch.pk)
     for p in members(OrgKind.ESTATE_BRANCH):
-        svc.sign_in(chair, meeting_id=branch.pk, party="estate_branch", person_id=p.pk)
+        svc.meeting_sign_in(chair, meeting_id=branch.pk, party="estate_branch", person_id=p.pk)
     svc.decision_record(chair, meeting_id=branch.pk, matter_id=matter.pk, text="同意提交业委会", votes_for=3)
     svc.matter_step(chair, matter_id=matter.pk, step_key="branch_review", meeting_id=branch.pk)
     committee = members_meeting(persona, matter, "owners_committee", OrgKind.OWNERS_COMMITTEE, present=6, votes_for=5)
@@ -468,9 +468,9 @@ def test_minutes_are_confirmed_by_attendees(clock, persona, login):
     meeting = svc.meeting_plan(chair, estate_id=matter.estate_id, kind="special", title="专题会",
                                scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=meeting.pk)
-    svc.sign_in(chair, meeting_id=meeting.pk, party="autonomous")  # herself
-    svc.sign_in(persona("weiyuan"), meeting_id=meeting.pk, party="autonomous")
-    svc.sign_in(chair, meeting_id=meeting.pk, party="owner_rep", person_id=person("业主代表").pk)
+    svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="autonomous")  # herself
+    svc.meeting_sign_in(persona("weiyuan"), meeting_id=meeting.pk, party="autonomous")
+    svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="owner_rep", person_id=person("业主代表").pk)
     with pytest.raises(WrongState, match="纪要"):
         svc.minutes_approve(chair, meeting_id=meeting.pk)
     svc.meeting_close(chair, meeting_id=meeting.pk, minutes="议定：先做方案。")
@@ -494,10 +494,10 @@ def test_a_community_adds_its_own_meeting_type(clock, persona, login):
     meeting = svc.meeting_plan(chair, estate_id=estate(PACIFIC).pk, kind="building_council", title="3号楼议事会",
                                scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=meeting.pk)
-    svc.sign_in(chair, meeting_id=meeting.pk, party="autonomous")
+    svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="autonomous")
     with pytest.raises(WrongState, match="业主代表"):
         svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=1)
-    svc.sign_in(chair, meeting_id=meeting.pk, party="owner_rep", person_id=person("楼栋业主").pk)
+    svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="owner_rep", person_id=person("楼栋业主").pk)
     assert svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="清理", votes_for=2).passed
     with pytest.raises(InvalidInput, match="未知的会议类型"):  # 安和苑社区 has no such type
         svc.meeting_plan(persona("lijing"), estate_id=estate("安和苑1号院").pk, kind="building_council",

@@ -145,7 +145,7 @@ def test_a_committee_chair_signs_in_at_a_meeting_on_a_phone_and_records_a_decisi
     others = Membership.objects.filter(organisation__estate=pacific, organisation__kind=OrgKind.OWNERS_COMMITTEE,
                                        active=True).exclude(person__user=chair)
     for membership in others[:3]:  # three members are already here
-        services.sign_in(chair, meeting_id=meeting.pk, party="member", person_id=membership.person_id)
+        services.meeting_sign_in(chair, meeting_id=meeting.pk, party="member", person_id=membership.person_id)
 
     log_in(phone, site, "zhaozhuren")
     phone.goto(f"{site}/meetings/{meeting.pk}/")

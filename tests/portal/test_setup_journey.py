@@ -153,7 +153,7 @@ def test_community_staff_set_up_a_new_estate_and_its_owner_sees_the_bill_paid(si
     rate.locator("button").click()
     saved(secretary)
     expect(secretary.get_by_test_id("fee-rates")).to_contain_text("1.5")
-    secretary.locator("form[data-api=bill_month] button").click()
+    secretary.locator("form[data-api=bills_issue] button").click()
     saved(secretary)
     bill = secretary.get_by_test_id("bills").locator("li", has_text="1-1-101")
     expect(bill).to_contain_text("150.00")

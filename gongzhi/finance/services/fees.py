@@ -120,7 +120,7 @@ def fee_rate_set(actor, *, estate_id: int, unit_kind: str, rate, effective_from:
 
 
 @transaction.atomic
-def bill_month(actor, *, estate_id: int, month: datetime.date) -> int:
+def bills_issue(actor, *, estate_id: int, month: datetime.date) -> int:
     """Bill every unit of a kind with a rate in force that month (area × rate); billing the same month
     again adds nothing. An estate with no rate in force is told so: no bills of 0 fen."""
     estate = estate_for(actor, estate_id, roles=FEE_STAFF)

@@ -69,7 +69,7 @@ def parse_statement(data: bytes, filename: str) -> list[tuple[datetime.date, int
 
 
 @transaction.atomic
-def bank_import(actor, *, estate_id: int, data: bytes, filename: str) -> int:
+def bank_lines_import(actor, *, estate_id: int, data: bytes, filename: str) -> int:
     """Import a statement; lines already imported (the same statement twice) are skipped."""
     estate = estate_for(actor, estate_id, roles=BOOKKEEPERS)
     rows = parse_statement(data, filename)

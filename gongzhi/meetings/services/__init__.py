@@ -69,7 +69,7 @@ from gongzhi.meetings.services.meetings import (  # noqa: F401
     meeting_invite,
     meeting_open,
     meeting_plan,
-    sign_in,
+    meeting_sign_in,
 )
 from gongzhi.meetings.services.minutes import (  # noqa: F401
     ACTION_DONE_ALREADY,

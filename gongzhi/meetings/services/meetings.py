@@ -149,7 +149,7 @@ def meeting_open(actor, *, meeting_id: int) -> Meeting:
 
 
 @transaction.atomic
-def sign_in(actor, *, meeting_id: int, party: str, person_id: int | None = None,
+def meeting_sign_in(actor, *, meeting_id: int, party: str, person_id: int | None = None,
             organisation_id: int | None = None) -> Attendance:
     """Sign in yourself on your phone, or (as the convener) record someone present.
 

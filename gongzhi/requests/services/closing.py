@@ -78,7 +78,7 @@ def request_reopen(actor, *, request_id: int, reason: str) -> Request:
     return req
 
 
-def auto_close(req: Request, now) -> bool:
+def request_close_unconfirmed(req: Request, now) -> bool:
     """Close a locked resolved request nobody confirmed within the window (the deadline job, in a
     transaction); False when it was confirmed or reopened meanwhile."""
     before = snapshot(req, AUDIT_FIELDS)

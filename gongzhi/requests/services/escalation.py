@@ -23,7 +23,7 @@ from gongzhi.requests.services.common import (
     locked,
     tell_requester,
 )
-from gongzhi.requests.services.summons import default_departments, summon
+from gongzhi.requests.services.summons import default_departments, summons_send
 
 REASON_REQUIRED = "请填写上报原因 / Give a reason for calling the next level"
 TOP_LEVEL = "已到最高层级（包保干部），无法继续上报 / Already at the top level (the responsible cadre)"
@@ -40,7 +40,7 @@ def request_call_up(actor, *, request_id: int, reason: str, department_ids: list
             raise WrongState(NOT_OPEN)
         if req.level >= Level.CADRE:
             raise WrongState(TOP_LEVEL)
-        if not escalate(actor, req, reason=reason, automatic=False, department_ids=department_ids):
+        if not request_move_up(actor, req, reason=reason, automatic=False, department_ids=department_ids):
             raise WrongState(NOT_OPEN)
     return req
 
@@ -49,7 +49,7 @@ class _AlreadyMoved(Exception):
     """Another worker moved the request first."""
 
 
-def escalate(actor, req: Request, *, reason: str, automatic: bool, department_ids=None) -> bool:
+def request_move_up(actor, req: Request, *, reason: str, automatic: bool, department_ids=None) -> bool:
     """Move a locked request one level up. Returns False when another worker already did (the
     compare-and-set on the level and the one-row-per-level constraint make the job idempotent)."""
     before = snapshot(req, AUDIT_FIELDS)
@@ -75,7 +75,7 @@ def escalate(actor, req: Request, *, reason: str, automatic: bool, department_id
         if not wanted and not req.summonses.exists():
             wanted = list(default_departments(req).values_list("pk", flat=True))
         if wanted:
-            summon(actor, req, wanted, skip_existing=True)
+            summons_send(actor, req, wanted, skip_existing=True)
     audit(actor, AuditAction.REQUEST_AUTO_ESCALATE if automatic else AuditAction.REQUEST_ESCALATE, req, before,
           reason=reason)
     notify(level_users(req), title=f"诉求上报至{Level(new_level).label}：{Category(req.category).label}",

@@ -54,10 +54,10 @@ def request_summon(actor, *, request_id: int, department_ids: list[int]) -> list
             raise WrongState(NOT_AT_SUBDISTRICT)
         if not department_ids:
             raise InvalidInput(DEPARTMENTS_REQUIRED, field="department_ids")
-        return summon(actor, req, department_ids)
+        return summons_send(actor, req, department_ids)
 
 
-def summon(actor, req, department_ids, *, skip_existing=False) -> list[Summons]:
+def summons_send(actor, req, department_ids, *, skip_existing=False) -> list[Summons]:
     """Summon these departments for a locked request (by hand, or on reaching the departments)."""
     ids = sorted(set(department_ids))
     departments = list(departments_for(req).filter(pk__in=ids))
