@@ -20,7 +20,7 @@ from gongzhi.bodies.choices import (  # noqa: F401 — the choices are also read
     Responsibility,
 )
 from gongzhi.people.models import Person
-from gongzhi.places.models import Community, District, Estate, Subdistrict
+from gongzhi.places.models import Community, District, Estate, InEstate, Subdistrict
 
 
 class Organisation(models.Model):
@@ -175,7 +175,7 @@ class Membership(models.Model):
         return self.organisation.scope_ids()
 
 
-class ServiceContract(models.Model):
+class ServiceContract(InEstate, models.Model):
     """Which company serves an estate, what it does, at what fee, and for how long. A renewal or a
     replacement (更换) is a new row pointing at the one it follows; the old row stays as history."""
 
@@ -207,9 +207,6 @@ class ServiceContract(models.Model):
 
     def __str__(self):
         return f"{self.company} → {self.estate}"
-
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
 
 class CoConstructionAgreement(models.Model):

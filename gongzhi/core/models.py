@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core import clock
 from gongzhi.core.choices import ApprovalStatus, Decision
 from gongzhi.core.roles import Role
-from gongzhi.places.models import Estate
+from gongzhi.places.models import Estate, InEstate
 
 AUDIT_IS_APPEND_ONLY = "审计记录只能追加，不能修改或删除 / Audit records are append-only"
 
@@ -60,7 +60,7 @@ class AuditEntry(models.Model):
         raise ValueError(AUDIT_IS_APPEND_ONLY)
 
 
-class Approval(models.Model):
+class Approval(InEstate, models.Model):
     """审批单: a subject that needs the signatures of several parties before it may proceed."""
 
     kind = models.CharField(_("类别"), max_length=40, default="general", db_index=True)
@@ -86,9 +86,6 @@ class Approval(models.Model):
 
     def __str__(self):
         return self.title
-
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
 
 class ApprovalSignature(models.Model):

@@ -50,3 +50,11 @@ def fen_or_none(text) -> int | None:
 def yuan(amount_fen: int) -> str:
     """12345678 → "123,456.78"."""
     return f"{Decimal(amount_fen) / 100:,.2f}"
+
+
+class HasAmount:
+    """A row with an `amount` in fen, shown in 元 (1,234.50)."""
+
+    @property
+    def amount_yuan(self) -> str:
+        return yuan(self.amount)

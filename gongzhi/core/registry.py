@@ -5,12 +5,15 @@
   transaction, so the subject (an expense, a seal use) changes state together with its approval.
   This is the one pattern for "the subject was decided". Unknown kinds are refused at creation.
 - audit actions: `register_audit_actions(choices)` with a TextChoices of "<subject>.<verb>" codes and
-  Chinese labels, so the audit trail can name every action.
+  Chinese labels, so the audit trail can name every action. `DomainApp` does this for every app
+  from its `choices.AuditAction`; an app overrides `declare()` for the rest.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
+from django.apps import AppConfig
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,3 +65,24 @@ def audit_action_label(action: str) -> str:
 
 def audit_actions() -> dict[str, str]:
     return dict(_audit_labels)
+
+
+class DomainApp(AppConfig):
+    """An app of the project. On ready() the kernel learns the app's audit actions (its
+    `choices.AuditAction`), then the app's `declare()` registers anything else: approval kinds,
+    deadline terms, record hooks. Both run once the app registry is ready, which is why `declare()`
+    imports the app's services inside itself."""
+
+    # Django takes the one AppConfig an apps.py offers by default: this base, imported there, is not one.
+    default = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.default = True
+
+    def ready(self):
+        register_audit_actions(import_module(f"{self.name}.choices").AuditAction)
+        self.declare()
+
+    def declare(self) -> None:
+        """Register the app's approval kinds and terms (none by default)."""

@@ -1,24 +1,21 @@
-from django.apps import AppConfig
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.clock import Term, Unit, register_term
+from gongzhi.core.registry import DomainApp, register_approval_kind
 
-class FinanceConfig(AppConfig):
+
+class FinanceConfig(DomainApp):
     name = "gongzhi.finance"
     label = "finance"
     verbose_name = _("业账社管")
 
-    def ready(self):
+    def declare(self):
         # Imported here, not at the top: services import models, which Django loads only after this module.
-        from gongzhi.core.clock import Term, Unit, register_term
-        from gongzhi.core.registry import register_approval_kind, register_audit_actions
-        from gongzhi.finance.choices import AuditAction
         from gongzhi.finance.services import expenses, fund, seals
 
         register_approval_kind("expense", _("支出审批（双章三审）"), on_decided=expenses.expense_decided)
         register_approval_kind("seal_use", _("用印审批"), on_decided=seals.seal_use_decided)
-        register_audit_actions(AuditAction)
-
         register_term("finance.fund_review", _("维修资金三级联审（每级）"), lambda: fund.review_term(emergency=False))
         register_term("finance.fund_emergency_review", _("维修资金应急使用审核（每级）"),
                       lambda: fund.review_term(emergency=True))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
 from gongzhi.core.models import Approval
-from gongzhi.core.money import yuan
+from gongzhi.core.money import HasAmount, yuan
 from gongzhi.finance.choices import (
     AccountType,
     AuditParty,
@@ -34,7 +34,7 @@ from gongzhi.finance.choices import (
     SealUseStatus,
 )
 from gongzhi.places.choices import UnitKind
-from gongzhi.places.models import Estate
+from gongzhi.places.models import Estate, InEstate
 
 
 class LedgerAccount(models.Model):
@@ -51,7 +51,7 @@ class LedgerAccount(models.Model):
         return self.code
 
 
-class Transaction(models.Model):
+class Transaction(InEstate, models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="transactions", verbose_name=_("小区"))
     date = models.DateField(_("日期"))
     memo = models.CharField(_("摘要"), max_length=200)
@@ -68,9 +68,6 @@ class Transaction(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.memo}"
-
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
 
 class Entry(models.Model):
@@ -91,7 +88,7 @@ class Entry(models.Model):
         return f"{self.account_id} {self.debit}/{self.credit}"
 
 
-class Expense(models.Model):
+class Expense(InEstate, HasAmount, models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="expenses", verbose_name=_("小区"))
     amount = models.BigIntegerField(_("金额（分）"))
     purpose = models.CharField(_("用途"), max_length=200)
@@ -120,15 +117,8 @@ class Expense(models.Model):
     def __str__(self):
         return self.purpose
 
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
-    @property
-    def amount_yuan(self) -> str:
-        return yuan(self.amount)
-
-
-class Seal(models.Model):
+class Seal(InEstate, models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="seals", verbose_name=_("小区"))
     kind = models.CharField(_("印章"), max_length=16, choices=SealKind.choices)
     kept_by_community = models.BooleanField(_("存放于社区代管箱"), default=True)
@@ -145,9 +135,6 @@ class Seal(models.Model):
 
     def __str__(self):
         return f"{self.estate} {self.get_kind_display()}"
-
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
 
 class SealUse(models.Model):
@@ -233,7 +220,7 @@ class BankLine(models.Model):
 
 
 # --- audits (三审) and accountability -----------------------------------------------------------------
-class AuditPeriod(models.Model):
+class AuditPeriod(InEstate, models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="audit_periods")
     start = models.DateField(_("开始"))
     end = models.DateField(_("结束"))
@@ -248,9 +235,6 @@ class AuditPeriod(models.Model):
 
     def __str__(self):
         return f"{self.estate_id} {self.start}–{self.end}"
-
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
 
 class AuditSignoff(models.Model):
@@ -272,7 +256,7 @@ class AuditSignoff(models.Model):
         return f"{self.period_id}:{self.party}"
 
 
-class AccountabilityCase(models.Model):
+class AccountabilityCase(InEstate, models.Model):
     """乱必追责问责: a finding or an alert followed up with a responsible person and a deadline."""
 
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="accountability_cases")
@@ -292,12 +276,9 @@ class AccountabilityCase(models.Model):
     def __str__(self):
         return self.description[:40]
 
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
-
 
 # --- property fees -----------------------------------------------------------------------------------
-class FeeRate(models.Model):
+class FeeRate(InEstate, models.Model):
     """元 per m² per month for one kind of unit, in force from `effective_from` until the next rate of
     that kind. A rate is never edited: a change is a new row with its own date."""
 
@@ -320,11 +301,8 @@ class FeeRate(models.Model):
     def __str__(self):
         return f"{self.unit_kind} {self.rate} ({self.effective_from})"
 
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
-
-class FeeBill(models.Model):
+class FeeBill(InEstate, HasAmount, models.Model):
     unit = models.ForeignKey("places.Unit", models.PROTECT, related_name="fee_bills", verbose_name=_("房屋"))
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="fee_bills", verbose_name=_("小区"))
     month = models.DateField(_("月份"))  # the first day of the month
@@ -352,16 +330,11 @@ class FeeBill(models.Model):
     def __str__(self):
         return f"{self.unit_id} {self.month:%Y-%m}"
 
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
     @property
     def due(self) -> int:
         return 0 if self.reversed_at else self.amount - self.paid
 
-    @property
-    def amount_yuan(self) -> str:
-        return yuan(self.amount)
 
     @property
     def paid_yuan(self) -> str:
@@ -386,7 +359,7 @@ class ReceiptSequence(models.Model):
         return f"{self.estate_id} {self.year} {self.last}"
 
 
-class FeePayment(models.Model):
+class FeePayment(InEstate, HasAmount, models.Model):
     """A payment recorded against a bill, with its numbered receipt and its journal entry. A mistake
     is reversed by a reversing journal entry; the payment and its receipt number stay."""
 
@@ -419,16 +392,9 @@ class FeePayment(models.Model):
     def __str__(self):
         return self.receipt_no
 
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
-
-    @property
-    def amount_yuan(self) -> str:
-        return yuan(self.amount)
-
 
 # --- maintenance fund (住宅专项维修资金) -------------------------------------------------------------
-class FundApplication(models.Model):
+class FundApplication(InEstate, HasAmount, models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="fund_applications")
     purpose = models.CharField(_("用途"), max_length=200)
     amount = models.BigIntegerField(_("金额（分）"))
@@ -449,13 +415,6 @@ class FundApplication(models.Model):
 
     def __str__(self):
         return self.purpose
-
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
-
-    @property
-    def amount_yuan(self) -> str:
-        return yuan(self.amount)
 
 
 class FundReview(models.Model):

@@ -23,10 +23,10 @@ from gongzhi.meetings.choices import (  # noqa: F401 — the choices are also re
     Party,
 )
 from gongzhi.people.models import Person
-from gongzhi.places.models import Estate
+from gongzhi.places.models import Estate, InEstate
 
 
-class Meeting(models.Model):
+class Meeting(InEstate, models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="meetings", verbose_name=_("小区"))
     kind = models.CharField(_("会议类型"), max_length=24)
     title = models.CharField(_("会议名称"), max_length=200)
@@ -47,9 +47,6 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
-
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
 
 class Attendance(models.Model):
@@ -84,7 +81,7 @@ class Attendance(models.Model):
         return self.user.get_full_name() or self.user.username
 
 
-class Matter(models.Model):
+class Matter(InEstate, models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="matters", verbose_name=_("小区"))
     title = models.CharField(_("议题"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
@@ -106,9 +103,6 @@ class Matter(models.Model):
 
     def __str__(self):
         return self.title
-
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
 
 class MatterStep(models.Model):

@@ -1,14 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.registry import DomainApp
 
-class PlacesConfig(AppConfig):
+
+class PlacesConfig(DomainApp):
     name = "gongzhi.places"
     label = "places"
     verbose_name = _("地点")
-
-    def ready(self):
-        from gongzhi.core.registry import register_audit_actions
-        from gongzhi.places.choices import AuditAction
-
-        register_audit_actions(AuditAction)

@@ -12,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.places.choices import PropertyService, SizeClass, UnitKind
 
 
+class InEstate:
+    """A row that belongs to one estate (it has an `estate`): it is in scope where its estate is."""
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        return self.estate.scope_ids()
+
+
 class District(models.Model):
     name = models.CharField(_("名称"), max_length=64, unique=True)
     committee_max_term_years = models.PositiveSmallIntegerField(
@@ -135,7 +142,7 @@ class Estate(models.Model):
         return SizeClass(self.size_class).label
 
 
-class Building(models.Model):
+class Building(InEstate, models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="buildings", verbose_name=_("小区"))
     code = models.CharField(_("楼栋号"), max_length=16)
     floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
@@ -148,9 +155,6 @@ class Building(models.Model):
 
     def __str__(self):
         return f"{self.estate.name} {self.code}号楼"
-
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
 
 class Entrance(models.Model):
@@ -170,7 +174,7 @@ class Entrance(models.Model):
         return self.building.scope_ids()
 
 
-class Unit(models.Model):
+class Unit(InEstate, models.Model):
     """专有部分: a flat, shop or parking space with its registered exclusive area."""
 
     # db_index=False: the unique (estate, code) index already leads with estate.
@@ -201,5 +205,3 @@ class Unit(models.Model):
     def __str__(self):
         return f"{self.estate.name} {self.code}"
 
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()

@@ -1,21 +1,18 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.clock import register_term
+from gongzhi.core.registry import DomainApp
 
-class RequestsConfig(AppConfig):
+
+class RequestsConfig(DomainApp):
     name = "gongzhi.requests"
     label = "requests"
     verbose_name = _("诉求")
 
-    def ready(self):
-        # Imported here, not at the top: the app registry must be ready before routing (which reads
-        # the models) is imported.
-        from gongzhi.core.clock import register_term
-        from gongzhi.core.registry import register_audit_actions
+    def declare(self):
+        # Imported here, not at the top: routing reads the models, which exist only once the registry is ready.
         from gongzhi.requests import routing
-        from gongzhi.requests.choices import AuditAction
 
-        register_audit_actions(AuditAction)
         register_term("requests.emergency_response", _("紧急诉求响应"), routing.EMERGENCY_RESPONSE)
         register_term("requests.escalation_response", _("上报后各级响应"), routing.escalation_response_term)
         register_term("requests.summons_report", _("吹哨后部门报到"), routing.summons_report_term)

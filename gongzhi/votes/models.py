@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
 from gongzhi.people.models import Person
-from gongzhi.places.models import Building, Estate, Unit
+from gongzhi.places.models import Building, Estate, InEstate, Unit
 from gongzhi.votes.choices import (  # noqa: F401 — the choices are also read from here
     CANDIDATE_CHECKS,
     BallotStatus,
@@ -29,7 +29,7 @@ from gongzhi.votes.choices import (  # noqa: F401 — the choices are also read 
 from gongzhi.votes.tally import ITEMS
 
 
-class Vote(models.Model):
+class Vote(InEstate, models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="votes", verbose_name=_("小区"))
     title = models.CharField(_("表决事项"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
@@ -70,8 +70,6 @@ class Vote(models.Model):
         """Whether the counted vote carried (False while it is not counted)."""
         return bool((self.result or {}).get("approved"))
 
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
     def is_open(self, at=None) -> bool:
         at = at or clock.now()
@@ -155,7 +153,7 @@ class Selection(models.Model):
 
 
 # --- consultations (征求意见) ----------------------------------------------------------------------
-class Consultation(models.Model):
+class Consultation(InEstate, models.Model):
     """A plan put to every household of the group: agree, disagree, or agree with conditions."""
 
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="consultations", verbose_name=_("小区"))
@@ -178,8 +176,6 @@ class Consultation(models.Model):
     def __str__(self):
         return self.title
 
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
     def is_open(self, at=None) -> bool:
         at = at or clock.now()
@@ -214,7 +210,7 @@ class Answer(models.Model):
 # --- residents' conventions (居民公约) --------------------------------------------------------------
 
 
-class Convention(models.Model):
+class Convention(InEstate, models.Model):
     estate = models.ForeignKey(Estate, models.PROTECT, related_name="conventions", verbose_name=_("小区"))
     title = models.CharField(_("公约名称"), max_length=200)
     status = models.CharField(_("状态"), max_length=12, choices=ConventionStatus.choices,
@@ -230,9 +226,6 @@ class Convention(models.Model):
 
     def __str__(self):
         return self.title
-
-    def scope_ids(self) -> tuple[int | None, int | None]:
-        return self.estate.scope_ids()
 
 
 class Article(models.Model):

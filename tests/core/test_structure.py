@@ -1,6 +1,7 @@
 """The structure the code promises (docs/architecture.md): no import cycles between modules, the
 layers of pyproject's import-linter contracts, every app's skeleton files, and role sets written once."""
 
+import importlib
 import re
 import subprocess
 import sys
@@ -86,6 +87,20 @@ def test_every_app_has_the_skeleton(app):
     assert set(SKELETON) - present == GAPS.get(app, set())
     if (folder / "templates").exists():
         assert {p.name for p in (folder / "templates").iterdir()} <= {app, "components"}
+
+
+@pytest.mark.parametrize("app", [a for a in APPS if a not in GAPS])
+def test_every_domain_app_declares_itself_through_its_own_config(app):
+    """Each app's apps.py is a core.registry.DomainApp, and Django picked that class (a second AppConfig
+    offered by default would make Django fall back to a bare one, and nothing would be declared)."""
+    from django.apps import apps
+
+    from gongzhi.core.registry import DomainApp, audit_action_label
+
+    config = apps.get_app_config(app)
+    assert isinstance(config, DomainApp) and type(config).__module__ == f"gongzhi.{app}.apps"
+    first = next(iter(importlib.import_module(f"gongzhi.{app}.choices").AuditAction))
+    assert audit_action_label(first.value) == str(first.label)
 
 
 # A module-level name bound to a set of roles: `NAME = frozenset({Role.X, ...})`, `{Role.X}`, `X_ROLES | {...}`.
