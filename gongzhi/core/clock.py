@@ -76,6 +76,22 @@ def stamp(when: datetime.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return local(when).strftime(fmt) if when is not None else ""
 
 
+def month_day(when: datetime.datetime | datetime.date) -> str:
+    """A local date as people say it: 12月5日 (Dec 5)."""
+    day = local(when).date() if isinstance(when, datetime.datetime) else when
+    return gettext("%(month)s月%(day)s日") % {"month": day.month, "day": day.day}
+
+
+def age(since: datetime.datetime, at_: datetime.datetime | None = None) -> str:
+    """How long ago an instant was, in its largest whole unit: 3 天, 5 小时, 20 分钟."""
+    seconds = max(0, int(((at_ or now()) - since).total_seconds()))
+    if seconds >= 86400:
+        return gettext("%(n)s 天") % {"n": seconds // 86400}
+    if seconds >= 3600:
+        return gettext("%(n)s 小时") % {"n": seconds // 3600}
+    return gettext("%(n)s 分钟") % {"n": seconds // 60}
+
+
 @contextlib.contextmanager
 def frozen(when: datetime.datetime):
     """Stop the clock at `when` for the block (the demo's backdating; tests use the `clock` fixture)."""

@@ -145,3 +145,8 @@ def _load(chair, member, secretary, manager, pacific, mingfu) -> None:
     item = m.action_add(chair, matter_id=parking.pk, text="物业统计外来车辆停放情况", organisation_id=company.pk,
                         due_on=clock.today())
     type(item).objects.filter(pk=item.pk).update(due_on=clock.today() - datetime.timedelta(days=3))
+
+    # This month: the joint meeting the parking matter waits for, called for the day after tomorrow.
+    m.meeting_plan(secretary, estate_id=pacific.pk, kind="joint_1_3_n", title="1+3+N 物业联席协商会议（地面停车收费）",
+                   scheduled_at=clock.at(clock.today() + datetime.timedelta(days=2), datetime.time(14, 30)),
+                   place="红领工作站", agenda_ids=[parking.pk])

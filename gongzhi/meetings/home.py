@@ -1,5 +1,6 @@
-"""Meetings: the header link, and the open action items the user is responsible for (in person or
-for a body they act for) on their home page."""
+"""Meetings: the header link; on the home page the open action items the user is responsible for
+(in person or for a body they act for), the matters waiting for this user's step, and this month's
+meetings of the estates they convene for with those meetings' open action items."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,10 +10,21 @@ from gongzhi.meetings import selectors
 
 
 def cards(request, scope):
-    if not request.user.is_authenticated:
+    user = request.user
+    if not user.is_authenticated:
         return []
-    items = selectors.my_open_action_items(request.user, limit=10)
-    return [Card("meetings/cards/my_actions.html", {"items": items}, order=TASKS + 5)] if items else []
+    found = []
+    matters = selectors.matters_awaiting_step(user, limit=10)
+    if matters:
+        found.append(Card("meetings/cards/matters_awaiting.html", {"matters": matters}, order=TASKS + 3))
+    items = selectors.my_open_action_items(user, limit=10)
+    if items:
+        found.append(Card("meetings/cards/my_actions.html", {"items": items}, order=TASKS + 5))
+    meetings = selectors.meetings_this_month(user)
+    if meetings:
+        found.append(Card("meetings/cards/this_month.html", {
+            "meetings": meetings, "items": selectors.open_items_of(meetings)}, order=TASKS + 6))
+    return found
 
 
 def nav(request, scope):

@@ -11,6 +11,7 @@ from gongzhi.core.queries import narrow
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.meetings import rules
 from gongzhi.meetings.models import ActionItem, Matter, MatterStatus, MatterStep, Meeting, MeetingStatus, Outcome
+from gongzhi.meetings.procedures import Procedure
 
 
 def meeting_list(*, fetched_by) -> QuerySet:
@@ -85,6 +86,39 @@ def action_item_get(*, fetched_by, item_id: int) -> ActionItem:
 def my_open_action_items(user, limit: int = 10) -> list:
     """The open items the user is responsible for (the home page's card)."""
     return list(action_items(fetched_by=user, mine=True, open_only=True)[:limit])
+
+
+def meetings_this_month(user, limit: int = 10) -> list[Meeting]:
+    """The meetings of the estates the user organises for (who may convene there) in this local month,
+    and any planned in the next two weeks: the secretary's "this month's meeting"."""
+    today = clock.today()
+    start, _end = clock.period("month", today).bounds
+    soon = clock.at(today + datetime.timedelta(days=15))
+    estates = scope_for(user).estates(rules.ESTATE_CONVENERS)
+    return list(Meeting.objects.filter(estate__in=estates).filter(
+        Q(scheduled_at__gte=start, scheduled_at__lt=_end) | Q(status=MeetingStatus.PLANNED, scheduled_at__gte=start,
+                                                              scheduled_at__lt=soon))
+        .select_related("estate").order_by("scheduled_at", "pk")[:limit])
+
+
+def open_items_of(meetings) -> list[ActionItem]:
+    """The open action items of the matters on these meetings' agendas, or recorded at them."""
+    ids = [m.pk for m in meetings]
+    return list(ActionItem.objects.filter(Q(meeting_id__in=ids) | Q(matter__meetings__in=ids), done_at__isnull=True)
+                .select_related("matter__estate", "owner", "organisation").distinct().order_by("due_on", "id")[:20])
+
+
+def matters_awaiting_step(user, limit: int = 10) -> list[Matter]:
+    """Matters in procedure whose current step this user may take (the chair's "waiting for me")."""
+    matters = (Matter.objects.filter(estate__in=scope_for(user).estates(), status=MatterStatus.IN_PROGRESS)
+               .select_related("estate").order_by("created_at", "pk")[:200])
+    found = []
+    for matter in matters:
+        steps = Procedure.from_data(matter.procedure).steps
+        if matter.step_index < len(steps) and rules.may_take_step(user, steps[matter.step_index], matter.estate):
+            matter.current_step = steps[matter.step_index]
+            found.append(matter)
+    return found[:limit]
 
 
 def resolutions(*, fetched_by, estate_id: int | None = None) -> QuerySet:

@@ -39,6 +39,13 @@ class Handler(models.TextChoices):
     CADRE = "cadre", _("包保干部")
 
 
+# How a resident is told who has the request ("物业已受理"): the handler's everyday name.
+HANDLER_SHORT = {
+    Handler.PROPERTY: _("物业"), Handler.COUNCIL: _("三方议事会"), Handler.BUILDING_HEAD: _("楼栋长"),
+    Handler.COMMUNITY: _("社区"), Handler.SUBDISTRICT: _("街道"), Handler.DEPARTMENT: _("区直部门"),
+    Handler.CADRE: _("包保干部"),
+}
+
 # The handlers a routing row may name first (the estate level).
 FIRST_HANDLERS = (Handler.PROPERTY, Handler.COUNCIL, Handler.BUILDING_HEAD, Handler.COMMUNITY)
 

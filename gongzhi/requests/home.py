@@ -1,5 +1,6 @@
-"""Requests' part of the portal: what waits for this user to handle, their own requests waiting for
-confirmation, and the ways in."""
+"""Requests' part of the portal: a resident's own requests with where they stand in words, the
+requests waiting for this user to handle (with their age), orders dispatched to this user and
+micro-wishes nearby, and the ways in."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,14 +11,26 @@ from gongzhi.requests import selectors
 
 def cards(request, scope):
     user = request.user
+    if not user.is_authenticated:
+        return []
     found = []
-    mine = list(selectors.request_list(fetched_by=user).filter(requester=user, status="resolved")
-                .select_related("estate")[:10])
+    mine = selectors.my_current_requests(user, limit=10)
     if mine:
-        found.append(Card("requests/cards/to_confirm.html", {"requests": mine}, order=TASKS))
+        found.append(Card("requests/cards/mine.html", {"requests": mine}, order=TASKS))
     awaiting = selectors.awaiting_me(user, limit=10)
     if awaiting:
-        found.append(Card("requests/cards/awaiting.html", {"requests": awaiting}, order=TASKS + 1))
+        found.append(Card("requests/cards/awaiting.html", {
+            "requests": awaiting, "escalated": [r for r in awaiting if r.level > 1],
+        }, order=TASKS + 1))
+    offered = selectors.orders_offered_to(user, limit=10)
+    if offered:
+        found.append(Card("requests/cards/orders_offered.html", {"orders": offered}, order=TASKS + 2))
+    wishes = selectors.wishes_nearby(user, limit=5)
+    if wishes:
+        found.append(Card("requests/cards/wishes_nearby.html", {"orders": wishes}, order=TASKS + 30))
+    my_orders = selectors.my_open_orders(user, limit=5)
+    if my_orders:
+        found.append(Card("requests/cards/my_orders.html", {"orders": my_orders}, order=TASKS + 31))
     found.append(Card("requests/cards/links.html", order=LINKS - 10))
     return found
 

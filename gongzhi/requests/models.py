@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.models import Organisation
@@ -14,6 +15,7 @@ from gongzhi.core import clock
 from gongzhi.core.clock import Term
 from gongzhi.places.models import Building, Community, Estate, Subdistrict, Unit
 from gongzhi.requests.choices import (
+    HANDLER_SHORT,
     OPEN_STATUSES,
     Category,
     Channel,
@@ -172,6 +174,27 @@ class Request(models.Model):
     @property
     def number(self) -> str:
         return f"SQ{self.pk:06d}" if self.pk else ""
+
+    @property
+    def headline(self) -> str:
+        """What the request is about, short enough for a card or a message: SQ000149 楼道灯不亮."""
+        first = (self.description or "").strip().splitlines()[0] if (self.description or "").strip() else ""
+        text = first[:20] + ("…" if len(first) > 20 else "")
+        return f"{self.number} {text or self.get_category_display()}"
+
+    @property
+    def progress(self) -> str:
+        """Where the request stands, in the words a resident would use: 物业已受理，预计 12月5日 前办结."""
+        who = HANDLER_SHORT.get(self.handler, self.get_handler_display())
+        if self.status == Status.NEW:
+            return gettext("已提交，等待%(who)s响应（%(day)s 前）") % {"who": who, "day": clock.month_day(self.respond_by)}
+        if self.status == Status.IN_PROGRESS:
+            if clock.now() > self.resolve_by:
+                return gettext("%(who)s办理中，已超过办结时限 %(day)s") % {"who": who, "day": clock.month_day(self.resolve_by)}
+            return gettext("%(who)s已受理，预计 %(day)s 前办结") % {"who": who, "day": clock.month_day(self.resolve_by)}
+        if self.status == Status.RESOLVED:
+            return gettext("%(who)s已办结，请您确认是否解决") % {"who": who}
+        return gettext("已关闭")
 
     def scope_ids(self):
         return (self.estate_id, self.community_id)

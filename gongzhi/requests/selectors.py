@@ -20,7 +20,16 @@ from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
 from gongzhi.people.models import RoleAssignment
 from gongzhi.places.models import Estate
-from gongzhi.requests.choices import OPEN_STATUSES, Category, EventKind, Handler, Level, Status
+from gongzhi.requests.choices import (
+    OPEN_STATUSES,
+    Category,
+    EventKind,
+    Handler,
+    Level,
+    OrderKind,
+    OrderStatus,
+    Status,
+)
 from gongzhi.requests.models import Event, Order, Request, Summons, overdue_q
 from gongzhi.requests.rules import (
     DISPATCHER_ROLES,
@@ -326,6 +335,40 @@ def awaiting_me(user, limit=20):
     qs = request_list(fetched_by=user).filter(status__in=OPEN_STATUSES).select_related(
         "estate__community__subdistrict", "building").order_by("resolve_by")[:200]
     return [r for r in qs if may_handle(user, r)][:limit]
+
+
+def my_current_requests(user, limit=10) -> list[Request]:
+    """The user's own requests still in hand or waiting for their confirmation; those waiting for
+    them first, then the newest."""
+    qs = (Request.objects.filter(requester=user, status__in=(*OPEN_STATUSES, Status.RESOLVED))
+          .select_related("estate").order_by("-created_at", "-pk")[:limit])
+    return sorted(qs, key=lambda r: r.status != Status.RESOLVED)
+
+
+def orders_offered_to(user, limit=10) -> list[Order]:
+    """Orders dispatched to the user that nobody has accepted yet and can still be accepted."""
+    now = clock.now()
+    return list(Order.objects.filter(offers__user=user, status=OrderStatus.DISPATCHED)
+                .filter(Q(accept_by__isnull=True) | Q(accept_by__gt=now))
+                .select_related("estate").order_by("accept_by", "pk")[:limit])
+
+
+def wishes_nearby(user, limit=5) -> list[Order]:
+    """Micro-wishes not yet taken in the estates where the user helps (building head, party member,
+    volunteer), other than those already offered to them."""
+    estates = scope_for(user).estates(HELPER_ROLES)
+    return list(Order.objects.filter(kind=OrderKind.MICRO_WISH, estate__in=estates,
+                                     status__in=(OrderStatus.ORDERED, OrderStatus.DISPATCHED))
+                .exclude(requester=user).exclude(offers__user=user)
+                .select_related("estate").order_by("-created_at", "-pk")[:limit])
+
+
+def my_open_orders(user, limit=5) -> list[Order]:
+    """The user's own orders not finished yet, or finished and waiting for their rating."""
+    return list(Order.objects.filter(requester=user)
+                .filter(Q(status__in=(OrderStatus.ORDERED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED))
+                        | Q(status=OrderStatus.DONE, satisfaction__isnull=True))
+                .select_related("estate", "accepted_by").order_by("-created_at", "-pk")[:limit])
 
 
 def late_departments(user):

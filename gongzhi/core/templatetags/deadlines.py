@@ -29,3 +29,11 @@ def due_date(day):
     return format_html('<time datetime="{}">{}</time> <span class="{}" data-testid="remaining">{}</span>',
                        day.isoformat(), day.isoformat(), "bad" if late else "muted",
                        clock.remaining(due, clock.Unit.DAYS))
+
+
+@register.filter
+def age(since):
+    """How long ago, by the project's clock: 3 天 / 5 小时 / 20 分钟."""
+    if since is None:
+        return ""
+    return clock.age(since)

@@ -1,0 +1,102 @@
+"""Home = my tasks: each persona's home page leads to their first tasks, with where things stand in words
+(a resident's request), ages and deadlines (a handler's queue), one tap to act (an order offered), the
+matters waiting for this user's step and this month's meetings. Each card comes from its app's home.py
+and reads through the scope."""
+
+import datetime
+import re
+
+import pytest
+
+from gongzhi.core import clock as source_clock
+from gongzhi.meetings.models import Matter, Meeting
+from gongzhi.requests import services
+from gongzhi.requests.choices import Category
+from gongzhi.requests.models import Order, Request
+from tests.helpers import YIWU, estate
+
+
+def card(page: str, testid: str) -> str:
+    """The HTML of one card, or "" when the page has none."""
+    found = re.search(rf'<section class="card[^"]*" data-testid="{testid}">(.*?)</section>', page, re.S)
+    return found.group(1) if found else ""
+
+
+def test_a_residents_open_request_says_who_has_it_and_by_when_in_words(login, persona, clock):
+    clock.set("2026-12-01 09:00")
+    wang = persona("wangayi")
+    filed = services.request_submit(wang, services.Intake(estate_id=estate(YIWU).pk, category=Category.LIGHTING,
+                                                          description="5号楼2单元楼梯灯不亮\n晚上看不见台阶"))
+    mine = card(login("wangayi").get("/").content.decode(), "my-requests")
+    assert f"{filed.number} 5号楼2单元楼梯灯不亮" in mine  # the first line of what she wrote names it
+    respond_by = source_clock.local(filed.respond_by)
+    assert f"（{respond_by.month}月{respond_by.day}日 前）" in mine
+    assert f'href="/requests/{filed.pk}/"' in mine
+
+
+@pytest.mark.parametrize(("status", "moment", "expected"), [
+    ("in_progress", "before", "已受理，预计 {day} 前办结"),
+    ("in_progress", "after", "办理中，已超过办结时限 {day}"),
+    ("resolved", "after", "已办结，请您确认是否解决"),
+    ("closed", "after", "已关闭"),
+])
+def test_the_progress_in_words_turns_at_the_resolution_deadline(world, clock, status, moment, expected):
+    req = Request.objects.filter(requester__username="wangayi").first()
+    req.status = status
+    clock.set(req.resolve_by + datetime.timedelta(seconds=-1 if moment == "before" else 1))
+    due = source_clock.local(req.resolve_by)
+    assert expected.format(day=f"{due.month}月{due.day}日") in req.progress
+
+
+def test_a_handlers_queue_shows_each_requests_age_and_the_escalated_count(login, clock):
+    officer = login("wuganbu").get("/").content.decode()
+    queue = card(officer, "requests-awaiting")
+    assert re.search(r"已 \d+ (天|小时|分钟)", queue)
+    escalated = Request.objects.filter(level__gt=1, status__in=("new", "in_progress"),
+                                       subdistrict__name="光华路街道").count()
+    assert f"其中上报 {escalated} 件" in queue
+    assert card(login("wangayi").get("/").content.decode(), "requests-awaiting") == ""
+
+
+@pytest.mark.parametrize(("seconds", "said"), [
+    (59, "0 分钟"), (60, "1 分钟"), (3599, "59 分钟"), (3600, "1 小时"), (86399, "23 小时"), (86400, "1 天"),
+    (3 * 86400 + 5, "3 天"),
+])
+def test_an_age_is_said_in_its_largest_whole_unit(clock, seconds, said):
+    assert source_clock.age(clock.now - datetime.timedelta(seconds=seconds)) == said
+
+
+def test_a_building_head_accepts_an_order_from_his_home_page(login, persona):
+    chen = login("chen")
+    offered = card(chen.get("/").content.decode(), "orders-offered")
+    order_id = int(re.search(r'data-testid="accept-(\d+)"', offered).group(1))
+    action = re.search(r'<form method="post" action="([^"]+)"', offered).group(1)
+    assert chen.post(action, {"action": "accept"}).status_code == 302
+    order = Order.objects.get(pk=order_id)
+    assert order.status == "accepted" and order.accepted_by == persona("chen")
+    assert f"accept-{order_id}" not in chen.get("/").content.decode()  # taken: no longer offered
+
+
+def test_micro_wishes_nearby_are_for_helpers_of_the_estate_only(login):
+    assert "附近的微心愿" in login("chen").get("/").content.decode()
+    for username in ("wangayi", "zhangjingli", "yanshuji"):
+        assert card(login(username).get("/").content.decode(), "wishes-nearby") == ""
+
+
+def test_the_chair_sees_the_matters_waiting_for_her_step_and_others_do_not(login):
+    waiting = card(login("zhaozhuren").get("/").content.decode(), "matters-awaiting")
+    ids = [int(i) for i in re.findall(r'href="/matters/(\d+)/"', waiting)]
+    assert ids and all(Matter.objects.get(pk=i).status == "in_progress" for i in ids)
+    assert "下一步" in waiting
+    assert card(login("wangayi").get("/").content.decode(), "matters-awaiting") == ""
+
+
+def test_the_secretary_opens_this_months_meeting_from_her_home_page(login, clock):
+    secretary = login("yanshuji")
+    month = card(secretary.get("/").content.decode(), "meetings-this-month")
+    meeting_id = int(re.search(r'href="/meetings/(\d+)/"', month).group(1))
+    meeting = Meeting.objects.get(pk=meeting_id)
+    assert source_clock.local(meeting.scheduled_at).month in {clock.today.month, (clock.today.month % 12) + 1}
+    assert secretary.get(f"/meetings/{meeting_id}/").status_code == 200
+    # a resident convenes nothing: no meetings card
+    assert card(login("wangayi").get("/").content.decode(), "meetings-this-month") == ""
