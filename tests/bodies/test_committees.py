@@ -1,14 +1,17 @@
 """Owners' committee rules at their edges, autonomy coverage, 一肩挑, party share."""
 
 import datetime
+import re
 
 import pytest
 
+from gongzhi.bodies.forms import LINE_FORMAT
 from gongzhi.bodies.models import MemberRole, Membership, OrgKind
 from gongzhi.bodies.selectors import autonomy_coverage, estate_autonomy, estate_leadership
 from gongzhi.bodies.services import (
     COMMITTEE_NOT_OWNER,
     COMMITTEE_SIZE,
+    COMMITTEE_TERM_TOO_LONG,
     add_years,
     committee_seat,
     organisation_create,
@@ -17,6 +20,14 @@ from gongzhi.core.errors import InvalidInput, PermissionDenied
 from gongzhi.people.models import Person
 from gongzhi.places.models import Unit
 from tests.helpers import PACIFIC, YIWU, estate
+
+SIZE_RULE = COMMITTEE_SIZE.split("，")[0].format(low=5, high=11)  # the size rule, without the count
+
+
+def term_rule(years: int) -> str:
+    """The stable head of the term-limit message: "任期不得超过N年"."""
+    return COMMITTEE_TERM_TOO_LONG.split("（")[0].format(years=years)
+
 
 START = datetime.date(2025, 3, 1)
 
@@ -60,7 +71,7 @@ def test_term_exactly_five_years_is_allowed_one_day_more_is_not(persona, committ
     with pytest.raises(InvalidInput) as exc:
         committee_seat(secretary, organisation_id=committee.pk, members=members, term_start=START,
                        term_end=datetime.date(2030, 3, 2))
-    assert "5年" in exc.value.message
+    assert exc.value.message.startswith(term_rule(5))
     # the refused re-seat left the first roster in place
     assert Membership.objects.filter(organisation=committee, active=True).count() == 5
 
@@ -69,7 +80,7 @@ def test_term_limit_per_locality(persona, committee):
     subdistrict = estate(YIWU).community.subdistrict
     subdistrict.committee_max_term_years = 3
     subdistrict.save()
-    with pytest.raises(InvalidInput, match="3年"):
+    with pytest.raises(InvalidInput, match=re.escape(term_rule(3))):
         committee_seat(persona("yanshuji"), organisation_id=committee.pk, members=roster(owners(5)),
                        term_start=START, term_end=datetime.date(2028, 3, 2))
 
@@ -101,7 +112,7 @@ def test_api_seat_reports_rule_in_chinese(login, committee):
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json()["detail"].startswith("业主委员会委员人数应为5至11人之间的单数")
+    assert response.json()["detail"].startswith(SIZE_RULE)
 
 
 def test_pacific_leadership(persona):
@@ -156,9 +167,9 @@ def test_secretary_seats_committee_on_the_web(login, committee):
 @pytest.mark.parametrize(
     "members, end, message",
     [
-        (seat_lines(["2-1-101", "2-1-102", "2-1-103", "2-1-104"]), "2030-03-01", "业主委员会委员人数应为5至11人之间的单数"),
-        (seat_lines(["2-1-101", "2-1-102", "2-1-103", "2-1-104", "2-1-105"]), "2030-03-02", "任期不得超过5年"),
-        ("2-1-101 主任\n2-1-102", "2030-03-01", "第2行"),
+        (seat_lines(["2-1-101", "2-1-102", "2-1-103", "2-1-104"]), "2030-03-01", SIZE_RULE),
+        (seat_lines(["2-1-101", "2-1-102", "2-1-103", "2-1-104", "2-1-105"]), "2030-03-02", term_rule(5)),
+        ("2-1-101 主任\n2-1-102", "2030-03-01", LINE_FORMAT.split("：")[0].format(line=2)),
         ("2-1-101 主任\n99-9-999 委员", "2030-03-01", "本小区没有房号 99-9-999"),
     ],
 )

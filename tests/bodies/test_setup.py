@@ -194,7 +194,7 @@ def test_pmc_make_up_names_what_is_missing(persona, new_pmc, cadres, missing):
 def test_pmc_without_owners_refused(persona, new_pmc):
     with pytest.raises(InvalidInput) as exc:
         seat(persona("yanshuji"), new_pmc, [person_of("wuganbu"), person_of("yanshuji")])
-    assert exc.value.message.split(" / ")[0].endswith("业主代表")
+    assert exc.value.message.split(" / ")[0].endswith(services.PMC_PARTS["owners"][0])
 
 
 def test_pmc_with_cadres_and_owners_seated(persona, new_pmc):

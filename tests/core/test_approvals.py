@@ -1,6 +1,8 @@
 """The shared multi-party sign-off (审批单): roles, scope, double signatures, rejection, races."""
 
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -41,7 +43,7 @@ def test_all_sign_then_complete_and_subject_told(persona, approval):
 def test_wrong_role_refused(persona, approval):
     with pytest.raises(PermissionDenied) as exc:
         services.approval_sign(persona("chen"), approval_id=approval.pk, role=Role.COMMITTEE_CHAIR)
-    assert "不担任" in exc.value.message
+    assert exc.value.message == services.APPROVAL_NOT_YOUR_ROLE.format(role=Role.COMMITTEE_CHAIR.label)
 
 
 def test_role_held_in_another_estate_does_not_count(persona, approval):
@@ -88,7 +90,8 @@ def test_create_validates(persona):
         services.approval_create(zhao, estate_id=estate(PACIFIC).pk, title="x", roles=["mayor"])
     with pytest.raises(InvalidInput):
         services.approval_create(zhao, estate_id=estate(PACIFIC).pk, title="x", roles=[Role.AUDITOR, Role.AUDITOR])
-    with pytest.raises(InvalidInput, match="未知的审批类别"):  # a kind no app declared
+    unknown = services.APPROVAL_UNKNOWN_KIND.format(kind="lunch")
+    with pytest.raises(InvalidInput, match=re.escape(unknown)):  # a kind no app declared
         services.approval_create(zhao, estate_id=estate(PACIFIC).pk, title="x", roles=[Role.AUDITOR], kind="lunch")
     with pytest.raises(NotFound):
         services.approval_create(zhao, estate_id=estate(YIWU).pk, title="x", roles=[Role.AUDITOR])
@@ -119,7 +122,7 @@ def test_inbox_page_and_sign_by_form(login, approval):
     assert approval.signatures.get(role=Role.DISCIPLINE_SUPERVISOR).decision == "signed"
     response = client.post(f"/approvals/{approval.pk}/", {"action": "sign", "role": Role.DISCIPLINE_SUPERVISOR},
                            follow=True)
-    assert "已签署过" in response.content.decode() or "不能签两次" in response.content.decode()
+    assert services.APPROVAL_ALREADY_SIGNED in response.content.decode()
 
 
 def test_signing_from_the_page_with_htmx_answers_the_panel_and_the_message(login, approval):

@@ -14,8 +14,17 @@ from gongzhi.core.clock import END_OF_DAY, PeriodKind, Term, Unit, at, deadline
 from gongzhi.core.errors import InvalidInput, PermissionDenied
 from gongzhi.core.models import AuditEntry, CalendarDay
 from gongzhi.core.roles import Role
-from gongzhi.core.services import CALENDAR_BAD_DATE, CALENDAR_BAD_KIND, calendar_import, calendar_parse
+from gongzhi.core.services import (
+    CALENDAR_BAD_DATE,
+    CALENDAR_BAD_KIND,
+    CALENDAR_CONFLICT,
+    CALENDAR_EMPTY,
+    calendar_import,
+    calendar_parse,
+)
+from gongzhi.core.tables import FILE_UNREADABLE
 from gongzhi.requests import services as requests
+from gongzhi.requests.services.routes import TERM_RANGE, UNIT_EN
 from tests.factories import DistrictFactory, user_with_role
 from tests.helpers import YIWU, estate
 
@@ -175,8 +184,9 @@ def test_an_administrator_enters_and_deletes_a_day_and_everyone_reads_it(login):
     ("date,kind,name\n2040-01-01,holiday,元旦\n2040-02-30,holiday,春节\n",
      CALENDAR_BAD_DATE.format(row=3, value="2040-02-30")),
     ("2040-01-01,holiday,元旦\n2040-01-02,vacation,\n", CALENDAR_BAD_KIND.format(row=2, value="vacation")),
-    ("2040-10-01,holiday,国庆\n2040-10-08,workday,\n2040-10-01,workday,\n", "第 3 行：2040-10-01 与第 1 行类型不同"),
-    ("", "文件中没有日期"),
+    ("2040-10-01,holiday,国庆\n2040-10-08,workday,\n2040-10-01,workday,\n",
+     CALENDAR_CONFLICT.format(row=3, day="2040-10-01", first=1)),
+    ("", CALENDAR_EMPTY),
     ("2040-01-01", CALENDAR_BAD_KIND.format(row=1, value="")),
 ])
 def test_a_bad_calendar_file_is_refused_naming_the_row(text, message, administrator, tmp_path, client):
@@ -230,7 +240,8 @@ def test_a_community_sets_a_deadline_in_calendar_days_and_bad_units_are_refused(
     bad = login("shequ").post(url, {"category": "lighting", "handler": "property", "tier": "minor",
                                     "response_amount": 24, "resolve_amount": 61, "resolve_unit": "working_days"},
                               content_type="application/json")
-    assert bad.status_code == 400 and "1 至 60 工作日" in bad.json()["detail"]
+    too_long = TERM_RANGE.format(limit=60, unit=Unit.WORKING_DAYS.label, unit_en=UNIT_EN[Unit.WORKING_DAYS])
+    assert bad.status_code == 400 and too_long in bad.json()["detail"]
     ok = login("shequ").post(url, {"category": "lighting", "handler": "property", "tier": "minor",
                                    "response_amount": 12, "resolve_amount": 10, "resolve_unit": "days"},
                              content_type="application/json")
@@ -349,5 +360,5 @@ def test_a_calendar_sheet_from_excel_with_date_cells_imports(persona):
     book.save(buffer)
     rows = calendar_parse(buffer.getvalue(), "2041.xlsx")
     assert [(r.day, r.kind) for r in rows] == [(D(2041, 1, 1), "holiday"), (D(2041, 1, 5), "workday")]
-    with pytest.raises(InvalidInput, match="无法读取该文件"):
+    with pytest.raises(InvalidInput, match=re.escape(FILE_UNREADABLE)):
         calendar_parse(b"PK\x03\x04 broken", "2041.xlsx")

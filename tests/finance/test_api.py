@@ -9,6 +9,7 @@ import datetime
 import pytest
 
 from gongzhi.core import services as core
+from gongzhi.core.files import ATTACHMENT_TYPE
 from gongzhi.core.money import AMOUNT_TOO_LARGE, BAD_AMOUNT
 from gongzhi.core.roles import Role
 from gongzhi.finance.models import (
@@ -258,7 +259,7 @@ def test_bad_attachments_are_refused(login):
     assert not_b64.status_code == 400 and not_b64.json()["field"] == "attachment"
     fake = base64.b64encode(b"MZ\x90 an executable").decode()
     wrong = call(client, "post", "/expenses", {**body, "attachment": {"name": "a.pdf", "data_base64": fake}})
-    assert wrong.status_code == 400 and "不是允许的类型" in wrong.json()["detail"]
+    assert wrong.status_code == 400 and ATTACHMENT_TYPE.format(name="a.pdf") in wrong.json()["detail"]
     assert not Expense.objects.filter(purpose="打印").exists()
 
 

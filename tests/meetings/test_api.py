@@ -7,8 +7,13 @@ import datetime
 
 import pytest
 
+from gongzhi.core.api_schema import CONTROL_CHARACTERS
+from gongzhi.core.files import ATTACHMENT_TYPE
+from gongzhi.core.money import AMOUNT_TOO_LARGE
+from gongzhi.core.text import TEXT_TOO_LONG
 from gongzhi.meetings import services as svc
 from gongzhi.meetings.models import ActionItem, Attendance, Bid, DeliveryItem, Matter, MatterStep, Meeting
+from gongzhi.meetings.services.matters import NOTE_MAX
 from tests.helpers import PACIFIC, YIWU, estate
 
 pytestmark = pytest.mark.usefixtures("world")
@@ -112,7 +117,7 @@ def test_a_matter_end_to_end_with_an_attachment_and_action_items(login, persona,
     assert skipped.status_code == 409
     bad = post(login("zhaozhuren"), f"/matters/{matter['id']}/steps", {
         "step_key": "branch_review", "attachment": {"name": "x.exe", "data_base64": base64.b64encode(b"MZ").decode()}})
-    assert bad.status_code == 400 and "x.exe" in bad.json()["detail"]
+    assert bad.status_code == 400 and ATTACHMENT_TYPE.format(name="x.exe") in bad.json()["detail"]
     not_base64 = post(login("zhaozhuren"), f"/matters/{matter['id']}/steps", {
         "step_key": "branch_review", "attachment": {"name": "a.pdf", "data_base64": "%%%"}})
     assert not_base64.status_code == 400
@@ -379,10 +384,10 @@ def test_pages_refuse_the_same_bad_input(login, persona, parking):
     client = login("zhaozhuren")
     response = client.post("/matters/", {"estate": estate(PACIFIC).pk, "title": "议题", "procedure": "branch_first",
                                          "source": "proposal", "amount": "1e9"}, follow=True)
-    assert "100,000,000" in response.content.decode() and not Matter.objects.filter(title="议题").exists()
+    assert AMOUNT_TOO_LARGE in response.content.decode() and not Matter.objects.filter(title="议题").exists()
     response = client.post("/matters/", {"estate": estate(PACIFIC).pk, "title": "议\x00题",
                                          "procedure": "branch_first"}, follow=True)
-    assert "控制字符" in response.content.decode()
+    assert CONTROL_CHARACTERS in response.content.decode()
     response = client.post(f"/matters/{parking.pk}/", {"action": "1", "text": "x", "assignee": "user:abc",
                                                        "due_on": "2030-01-01"}, follow=True)
     assert svc.ASSIGNEE_REQUIRED in response.content.decode()
@@ -390,8 +395,9 @@ def test_pages_refuse_the_same_bad_input(login, persona, parking):
                                                    "assignee": f"user:{persona('wangayi').pk}"}).status_code == 404
     assert not ActionItem.objects.filter(text="x").exists()
     response = client.post(f"/matters/{parking.pk}/", {"step": "joint", "note": "n" * 5001}, follow=True)
-    assert "5000" in response.content.decode() and MatterStep.objects.filter(matter=parking).count() == 1
+    too_long = TEXT_TOO_LONG.format(n=NOTE_MAX)
+    assert too_long in response.content.decode() and MatterStep.objects.filter(matter=parking).count() == 1
     lifts = Matter.objects.get(title=LIFTS)
     items = DeliveryItem.objects.count()  # (PostgreSQL cannot even be asked about a NUL in a query)
     response = client.post(f"/matters/{lifts.pk}/", {"delivery": "1", "label": "\x00"}, follow=True)
-    assert "控制字符" in response.content.decode() and DeliveryItem.objects.count() == items
+    assert CONTROL_CHARACTERS in response.content.decode() and DeliveryItem.objects.count() == items

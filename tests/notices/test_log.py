@@ -5,6 +5,7 @@ rotation, and the printed notice's QR code round trip."""
 import datetime
 import io
 import json
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -16,7 +17,7 @@ from gongzhi.core import services as core
 from gongzhi.core.files import Upload
 from gongzhi.core.models import AuditEntry
 from gongzhi.core.roles import Role
-from gongzhi.notices import log, merkle, services, verification
+from gongzhi.notices import log, merkle, printing, rebuild, services, verification
 from gongzhi.notices.formats import head_message
 from gongzhi.notices.models import LogKey, LogLeaf, LogNode, Notice, NoticeAttachment, SignedTreeHead
 from gongzhi.notices.rebuild import verify_all
@@ -126,7 +127,7 @@ def test_cli_verifies_a_notice_file_and_catches_a_one_character_change(client, t
 
     spaced = dict(document, entry=document["entry"].replace(":", ": ", 1))
     code, output = run_verify(write(tmp_path, "spaced.json", spaced), "--key", key)
-    assert code == 1 and "规范化" in output
+    assert code == 1 and verification.NOT_CANONICAL in output
 
     truncated = dict(document, inclusion={**document["inclusion"], "proof": document["inclusion"]["proof"][:-1]})
     code, output = run_verify(write(tmp_path, "truncated.json", truncated), "--key", key)
@@ -145,7 +146,7 @@ def test_cli_rejects_a_head_signed_with_another_key(client, tmp_path):
                                                            bytes.fromhex(head["root_hash"]))).hex())
     key = write(tmp_path, "keys.json", keys_json(client))
     code, output = run_verify(write(tmp_path, "forged.json", dict(document, head=forged)), "--key", key)
-    assert code == 1 and "签名无效" in output
+    assert code == 1 and verification.BAD_SIGNATURE in output
     # the forger's own key, offered as if published, is not the log's key
     from gongzhi.notices.formats import key_id_of
     from gongzhi.notices.keys import public_raw
@@ -153,7 +154,7 @@ def test_cli_rejects_a_head_signed_with_another_key(client, tmp_path):
     forged_raw = public_raw(forger.public_key())
     forged_head = dict(forged, key_id=key_id_of(forged_raw))
     code, output = run_verify(write(tmp_path, "forged2.json", dict(document, head=forged_head)), "--key", key)
-    assert code == 1 and "未公布的公钥" in output
+    assert code == 1 and verification.UNKNOWN_KEY.split("（")[0] in output
 
 
 def test_cli_checks_inclusion_and_consistency_proofs_against_given_heads(client, persona, tmp_path):
@@ -178,7 +179,8 @@ def test_cli_checks_inclusion_and_consistency_proofs_against_given_heads(client,
     code, output = run_verify(write(tmp_path, "i.json", inclusion), "--head", new, "--key", key)
     assert code == 0, output
     code, output = run_verify(write(tmp_path, "i.json", inclusion), "--head", old, "--key", key)
-    assert code == 1 and "不同" in output  # a proof for one head, checked against another
+    other_head = verification.HEAD_MISMATCH.format(proof_size=new_head["tree_size"], head_size=old_head["tree_size"])
+    assert code == 1 and other_head in output  # a proof for one head, checked against another
     truncated = dict(inclusion, proof=inclusion["proof"][:-1])
     code, output = run_verify(write(tmp_path, "it.json", truncated), "--head", new, "--key", key)
     assert code == 1 and "不完整" in output
@@ -199,8 +201,9 @@ def test_verify_all_reports_a_notice_edited_in_the_database():
     report = verify_all()
     assert [(p.index, p.kind, p.ref_id) for p in report.problems if p.index is not None] == [
         (index, "notice", notice.pk)]
-    assert any("与日志条目不符" in p.message for p in report.problems)
-    assert any("树根" in p.message for p in report.problems)  # the rebuilt tree no longer matches the heads
+    assert any(rebuild.RECORD_CHANGED in p.message for p in report.problems)
+    root_differs = rebuild.HEAD_ROOT.split("）")[1].split(" / ")[0]  # the rebuilt tree no longer matches the heads
+    assert any(root_differs in p.message for p in report.problems)
     code, output = run_verify("--all")
     assert code == 1 and f"#{index} notice:{notice.pk}" in output
 
@@ -209,22 +212,22 @@ def test_verify_all_reports_an_edited_log_entry():
     with behind_the_applications_back() as cursor:
         cursor.execute("UPDATE notices_logleaf SET entry = %s WHERE \"index\" = 1", ['{"forged":true}'])
     problems = [str(p) for p in verify_all().problems]
-    assert any(p.startswith("#1 ") and "日志条目与叶哈希不符" in p for p in problems)
-    assert any(p.startswith("#1 ") and "与日志条目不符" in p for p in problems)
+    assert any(p.startswith("#1 ") and rebuild.ENTRY_CHANGED in p for p in problems)
+    assert any(p.startswith("#1 ") and rebuild.RECORD_CHANGED in p for p in problems)
 
 
 def test_verify_all_reports_a_changed_tree_node():
     with behind_the_applications_back() as cursor:
         cursor.execute("UPDATE notices_lognode SET hash = %s WHERE key = %s", [bytes(32), LogNode.key_of(1, 0)])
     problems = [str(p) for p in verify_all().problems]
-    assert problems == ["node — 存储的树节点与重建结果不符 / a stored tree node differs from the rebuilt tree (level 1, #0)"]
+    assert problems == [f"node — {rebuild.NODE_CHANGED} (level 1, #0)"]
 
 
 def test_verify_all_reports_a_removed_leaf():
     with behind_the_applications_back() as cursor:
         cursor.execute("DELETE FROM notices_logleaf WHERE \"index\" = 2")
     problems = [str(p) for p in verify_all().problems]
-    assert any("日志缺少条目 #2" in p for p in problems)
+    assert any(rebuild.LEAF_MISSING.split("–")[0].format(start=2) in p for p in problems)
 
 
 def test_verify_all_reports_an_attachment_file_swapped_on_disk(persona):
@@ -237,14 +240,14 @@ def test_verify_all_reports_an_attachment_file_swapped_on_disk(persona):
         handle.write(b"%PDF-1.4 swapped")
     problems = [str(p) for p in verify_all().problems]
     assert len(problems) == 1
-    assert problems[0].startswith(f"attachment:{notice.pk} — 附件文件“发票.pdf”与其 SM3 摘要不符")
+    assert problems[0].startswith(f"attachment:{notice.pk} — {rebuild.FILE_CHANGED.format(name='发票.pdf')}")
 
 
 # --- signed heads over time ---------------------------------------------------------------------
 def test_key_rotation_old_heads_stay_verifiable_new_heads_use_the_new_key(client, persona):
     old_key = LogKey.objects.get()
     old_head = client.get("/api/v1/log/head").json()
-    with pytest.raises(Exception, match="系统管理员"):
+    with pytest.raises(Exception, match=re.escape(services.NOT_ADMINISTRATOR)):
         services.log_key_rotate(persona("guanliyuan"))
     head = services.log_key_rotate(None)
     assert head.key_id != old_key.key_id
@@ -256,7 +259,7 @@ def test_key_rotation_old_heads_stay_verifiable_new_heads_use_the_new_key(client
     new_head = client.get("/api/v1/log/head").json()
     assert new_head["key_id"] == head.key_id
     verification.check_head(new_head, keys)
-    with pytest.raises(verification.VerificationError, match="签名无效"):
+    with pytest.raises(verification.VerificationError, match=re.escape(verification.BAD_SIGNATURE)):
         verification.check_head(dict(old_head, key_id=head.key_id), keys)
     consistency = client.get(
         f"/api/v1/log/proof/consistency?first={old_head['tree_size']}&second={new_head['tree_size']}").json()
@@ -317,13 +320,11 @@ def test_pdf_qr_code_opens_the_verification_page(client):
 
 
 def test_pdf_refuses_clearly_without_a_chinese_font(client, monkeypatch):
-    from gongzhi.notices import printing
-
     monkeypatch.setattr(printing, "cjk_font_families", lambda: ())
     notice = Notice.objects.get(title="明福社区红色物业联席会议公告")
     response = client.get(f"/notices/{notice.pk}/print.pdf")
     assert response.status_code == 409
-    assert "没有中文字体" in response.content.decode()
+    assert printing.NO_CJK_FONT in response.content.decode()
 
 
 def test_verification_page_rejects_a_forged_fingerprint_and_a_tampered_record(client):

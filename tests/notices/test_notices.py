@@ -2,12 +2,13 @@
 published can be edited or deleted through any interface."""
 
 import datetime
+import re
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
-from gongzhi.core.files import Upload
+from gongzhi.core.files import ATTACHMENT_TYPE, Upload
 from gongzhi.core.models import AuditEntry
 from gongzhi.notices import services
 from gongzhi.notices.models import LogLeaf, LogState, Notice, NoticeAttachment, NoticeRead, SignedTreeHead
@@ -62,9 +63,9 @@ def test_publish_enters_the_log_signs_a_head_and_audits(persona):
         ({"expires_on": datetime.date(2020, 1, 1)}, services.EXPIRY_IN_PAST),
         ({"table": {"columns": ["项目"], "rows": []}}, services.TABLE_MALFORMED),
         ({"table": [["只有表头"]]}, services.TABLE_MALFORMED),
-        ({"table": {"columns": ["a"], "rows": [["1"]] * 501}}, "表格过大"),
-        ({"attachments": [Upload("通知.pdf", b"just text, not a PDF")]}, "不是允许的类型"),
-        ({"attachments": [Upload("x.png", PNG)] * 11}, "附件最多 10 个"),
+        ({"table": {"columns": ["a"], "rows": [["1"]] * 501}}, services.TABLE_TOO_BIG.split("（")[0]),
+        ({"attachments": [Upload("通知.pdf", b"just text, not a PDF")]}, ATTACHMENT_TYPE.format(name="通知.pdf")),
+        ({"attachments": [Upload("x.png", PNG)] * 11}, services.TOO_MANY_ATTACHMENTS.format(n=services.ATTACHMENTS_MAX)),
         ({"attachments": [Upload("账本.xlsx", b"%PDF-")] }, None),  # a PDF named .xlsx is still a PDF
         ({"estate_id": None}, services.PLACE_REQUIRED),
     ],
@@ -84,7 +85,7 @@ def test_bad_input_is_refused_and_changes_nothing(persona, overrides, message):
 def test_oversized_attachment_refused(persona, settings):
     settings.GONGZHI_NOTICE_ATTACHMENT_MAX_BYTES = 1024
     before = counts()
-    with pytest.raises(InvalidInput, match="超过 0 MB|超过"):
+    with pytest.raises(InvalidInput, match=re.escape(services.ATTACHMENT_TOO_BIG.format(name="大.pdf", mb=0))):
         publish(persona("zhaozhuren"), attachments=[Upload("大.pdf", PDF + b"0" * 1024)])
     assert counts() == before
     publish(persona("zhaozhuren"), attachments=[Upload("刚好.pdf", (PDF + b"0" * 1024)[:1024])])
@@ -120,7 +121,7 @@ def test_wrong_role_and_wrong_estate_cannot_publish(persona, who, where, refusal
 
 def test_community_notice_is_for_the_community_or_the_public(persona):
     community_id = estate(PACIFIC).community_id
-    with pytest.raises(InvalidInput, match="只能面向本社区或公开"):
+    with pytest.raises(InvalidInput, match=re.escape(services.COMMUNITY_AUDIENCE_ONLY)):
         publish(persona("yanshuji"), estate_id=None, community_id=community_id, audience="estate")
     notice = publish(persona("yanshuji"), estate_id=None, community_id=community_id, audience="community")
     assert notice.estate_id is None
@@ -205,13 +206,13 @@ def test_a_correction_supersedes_and_both_stay_visible(persona, client):
     assert "本公示更正了" in client.get(f"/notices/{right.pk}/").content.decode()
     board = client.get(f"/board/estates/{estate(PACIFIC).pk}/").content.decode()
     assert "维修基金公示" in board and "已被更正" in board
-    with pytest.raises(WrongState, match="已被更正"):
+    with pytest.raises(WrongState, match=re.escape(services.ALREADY_CORRECTED)):
         publish(chair, audience="public", title="再次更正", supersedes_id=wrong.pk)
     with pytest.raises(NotFound):
         publish(persona("zhangjingli"), estate_id=estate(YIWU).pk, supersedes_id=Notice.objects.get(
             title__startswith="关于续聘").pk)
     yiwu_notice = Notice.objects.get(title="义乌城小区电梯年度检验公示")
-    with pytest.raises(InvalidInput, match="同一小区"):
+    with pytest.raises(InvalidInput, match=re.escape(services.SUPERSEDE_OTHER_PLACE)):
         publish(persona("yanshuji"), supersedes_id=yiwu_notice.pk)  # 义乌城's notice corrected on 太平洋花园's board
 
 

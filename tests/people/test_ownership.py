@@ -89,7 +89,7 @@ def test_overlapping_title_of_the_same_person_refused(persona, clock, flat):
     owner = flat.ownerships.get(until__isnull=True).person
     with pytest.raises(InvalidInput) as exc:
         services.ownership_start(persona("shequ"), unit_id=flat.pk, since=clock.today, person_id=owner.pk)
-    assert exc.value.message.startswith(f"{owner.name}在{clock.today}已是该房屋业主")
+    assert exc.value.message.startswith(services.OWNERSHIP_OVERLAP.split("（")[0].format(name=owner.name, since=clock.today))
 
 
 def test_transfer_to_the_sole_owner_refused(persona, clock, flat):

@@ -1,6 +1,7 @@
 """Ledger (台账) import and export: Chinese or English headers, per-row errors, all-or-nothing."""
 
 import io
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -12,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from gongzhi.core.errors import InvalidInput, PermissionDenied
 from gongzhi.core.roles import Role
+from gongzhi.core.tables import FILE_TOO_BIG, FILE_UNREADABLE
 from gongzhi.people.models import Ownership, Person
 from gongzhi.places import ledger
 from gongzhi.places.models import Building, Estate, Unit
@@ -121,10 +123,10 @@ def test_english_headers_and_gbk_csv(community, community_staff):
 @pytest.mark.parametrize(
     "data, name, message",
     [
-        (b"PK\x03\x04 not really a workbook", "t.xlsx", "无法读取该文件"),
-        (b"\x00\x01\x02", "t.pdf", "无法读取该文件"),
-        (b"", "t.csv", "没有数据行"),
-        ("房号,面积\n1-101,3\n".encode(), "t.csv", "缺少必需的列"),
+        (b"PK\x03\x04 not really a workbook", "t.xlsx", FILE_UNREADABLE),
+        (b"\x00\x01\x02", "t.pdf", FILE_UNREADABLE),
+        (b"", "t.csv", ledger.FILE_EMPTY),
+        ("房号,面积\n1-101,3\n".encode(), "t.csv", ledger.MISSING_COLUMNS.split("{")[0]),
     ],
 )
 def test_broken_files_get_a_clear_message(world, data, name, message):
@@ -135,7 +137,7 @@ def test_broken_files_get_a_clear_message(world, data, name, message):
 
 def test_oversized_file(settings, world):
     settings.GONGZHI_IMPORT_MAX_BYTES = 100
-    with pytest.raises(InvalidInput, match="文件过大"):
+    with pytest.raises(InvalidInput, match=re.escape(FILE_TOO_BIG.split("{")[0])):
         ledger.read_table(b"x" * 101, "t.csv")
 
 
@@ -219,7 +221,7 @@ def test_old_excel_xls(community, community_staff):
     rows = ledger.parse_rows(ledger.read_table(buffer.getvalue(), "旧台账.xls"), community_name=community.name)
     ledger.ledger_import(community_staff, rows=rows)
     assert str(Unit.objects.get(estate__name="旧表苑", code="1-1-101").area) == "88.50"
-    with pytest.raises(InvalidInput, match="无法读取"):
+    with pytest.raises(InvalidInput, match=re.escape(FILE_UNREADABLE)):
         ledger.read_table(b"\xd0\xcf\x11\xe0 broken", "坏.xls")
 
 

@@ -5,10 +5,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from gongzhi.core.api_schema import CONTROL_CHARACTERS
 from gongzhi.core.models import AuditEntry
 from gongzhi.requests import services
 from gongzhi.requests.models import Request
 from gongzhi.requests.routing import Category
+from gongzhi.requests.services.intake import DESCRIPTION_REQUIRED, PHONE_INVALID
 from tests.helpers import YIWU, estate
 
 BASE = "/open311/v2"
@@ -84,11 +86,11 @@ def test_posting_a_request_with_the_key_routes_it(client, world):
     ({"attribute[estate]": "999999"}, 400, "attribute[estate]"),
     ({"attribute[estate]": None, "address_string": None, "lat": None, "long": None}, 400, "attribute[estate]"),
     ({"attribute[building]": "99"}, 400, "99"),
-    ({"description": ""}, 400, "请描述"),
+    ({"description": ""}, 400, DESCRIPTION_REQUIRED),
     ({"lat": "north"}, 400, "lat"),
     ({"lat": "1e999"}, 400, "lat"),
-    ({"description": "灯坏了\x00"}, 400, "控制字符"),
-    ({"phone": "call me"}, 400, "联系电话"),
+    ({"description": "灯坏了\x00"}, 400, CONTROL_CHARACTERS),
+    ({"phone": "call me"}, 400, PHONE_INVALID),
     ({"jurisdiction_id": "nowhere"}, 404, "jurisdiction_id"),
 ])
 def test_bad_posts_get_the_spec_error_and_change_nothing(client, world, fields, status, text):

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from gongzhi.core.api_schema import CONTROL_CHARACTERS
 from gongzhi.requests import open311
 from gongzhi.requests.models import Open311Key, Request
 from gongzhi.requests.selectors import EARTH_RADIUS_M, building_in_address, distance_m
@@ -176,7 +177,7 @@ def test_haversine_distance():
     ({"lat": "95", "long": "114.392300"}, "lat"),
     ({"lat": "NaN", "long": "114.392300"}, "lat"),
     ({"address_string": "义乌城小区" + "号" * 200}, open311.ADDRESS_TOO_LONG),
-    ({"address_string": "义乌城小区\x003号楼"}, "控制字符"),
+    ({"address_string": "义乌城小区\x003号楼"}, CONTROL_CHARACTERS),
     ({"attribute[estate]": "abc", "address_string": "义乌城小区"}, open311.ESTATE_UNKNOWN),
     ({"attribute[estate]": "9" * 30, "address_string": "义乌城小区"}, open311.ESTATE_UNKNOWN),
 ])

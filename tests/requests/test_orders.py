@@ -147,7 +147,7 @@ def test_order_pages_and_api(wish, persona, login):
     api = login("dangyuan").post(f"/api/v1/orders/{wish.pk}/accept")
     assert api.status_code == 200 and api.json()["status"] == "accepted"
     again = login("wanggeyuan").post(f"/api/v1/orders/{wish.pk}/accept")
-    assert again.status_code == 409 and "已被他人接单" in again.json()["detail"]
+    assert again.status_code == 409 and orders.ALREADY_TAKEN in again.json()["detail"]
     created = login("lixiansheng").post("/api/v1/orders", {"estate_id": estate(PACIFIC).pk, "kind": "service",
                                                            "title": "帮老人取药"}, content_type="application/json")
     assert created.status_code == 201

@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 from PIL import Image
 
+from gongzhi.core.api_schema import CONTROL_CHARACTERS
 from gongzhi.core.clock import END_OF_DAY, Term, Unit, at, deadline
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.files import Upload
@@ -16,7 +17,15 @@ from gongzhi.core.models import AuditEntry, Notification
 from gongzhi.requests import jobs, rules, selectors, services
 from gongzhi.requests.models import Escalation, Event, EventKind, Level, Request, Route, Status, Summons
 from gongzhi.requests.routing import Category
-from gongzhi.requests.services import common
+from gongzhi.requests.services import closing, common, photos
+from gongzhi.requests.services.intake import (
+    CHANNEL_NOT_ALLOWED,
+    COORDINATES_INVALID,
+    DESCRIPTION_MAX,
+    DESCRIPTION_REQUIRED,
+    ESTATE_NOT_FOUND,
+    PHONE_INVALID,
+)
 from tests.helpers import PACIFIC, YIWU, estate, race, run_command
 
 HOUR = datetime.timedelta(hours=1)
@@ -133,18 +142,20 @@ def test_the_routing_page_answers_by_role(persona, client, username, status):
 
 # --- intake checks ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("change,error,message", [
-    ({"category": "ufo"}, InvalidInput, "未知的诉求类别"),
-    ({"description": "   "}, InvalidInput, "请描述"),
-    ({"description": "很" * 2001}, InvalidInput, "最多"),
-    ({"estate": PACIFIC}, NotFound, "未找到该小区"),
-    ({"photos": [Upload("big.png", png() + b"0" * (5 * 1024 * 1024))]}, InvalidInput, "超过 5 MB"),
-    ({"photos": [Upload("a.png", b"%PDF-1.7 not a photo")]}, InvalidInput, "不是 JPEG、PNG 或 WebP"),
-    ({"photos": [Upload(f"{i}.png", png()) for i in range(7)]}, InvalidInput, "最多 6 张"),
-    ({"contact_phone": "call me"}, InvalidInput, "联系电话"),
-    ({"lat": 91, "long": 10}, InvalidInput, "坐标"),
-    ({"description": "灯坏了\x00"}, InvalidInput, "控制字符"),
-    ({"contact_name": "王\x07"}, InvalidInput, "控制字符"),
-    ({"channel": "phone", "contact_name": "张"}, PermissionDenied, "不能登记"),
+    ({"category": "ufo"}, InvalidInput, common.UNKNOWN_CATEGORY),
+    ({"description": "   "}, InvalidInput, DESCRIPTION_REQUIRED),
+    ({"description": "很" * 2001}, InvalidInput, common.DESCRIPTION_TOO_LONG.format(n=DESCRIPTION_MAX)),
+    ({"estate": PACIFIC}, NotFound, ESTATE_NOT_FOUND),
+    ({"photos": [Upload("big.png", png() + b"0" * (5 * 1024 * 1024))]}, InvalidInput,
+     photos.PHOTO_TOO_BIG.format(name="big.png", mb=5)),
+    ({"photos": [Upload("a.png", b"%PDF-1.7 not a photo")]}, InvalidInput, photos.PHOTO_TYPE.format(name="a.png")),
+    ({"photos": [Upload(f"{i}.png", png()) for i in range(7)]}, InvalidInput,
+     photos.TOO_MANY_PHOTOS.format(n=photos.PHOTOS_MAX)),
+    ({"contact_phone": "call me"}, InvalidInput, PHONE_INVALID),
+    ({"lat": 91, "long": 10}, InvalidInput, COORDINATES_INVALID),
+    ({"description": "灯坏了\x00"}, InvalidInput, CONTROL_CHARACTERS),
+    ({"contact_name": "王\x07"}, InvalidInput, CONTROL_CHARACTERS),
+    ({"channel": "phone", "contact_name": "张"}, PermissionDenied, CHANNEL_NOT_ALLOWED),
 ])
 def test_bad_intake_is_refused_and_changes_nothing(persona, change, error, message):
     change = dict(change)
@@ -411,7 +422,7 @@ def test_the_confirmation_window_is_seven_days_then_it_closes_itself(filed, pers
     clock.set(resolved.resolved_at + 7 * DAY)
     with pytest.raises(WrongState) as late:
         services.request_confirm(persona("wangayi"), request_id=filed.pk, satisfaction=5)
-    assert "7 天" in late.value.message
+    assert late.value.message == closing.CONFIRM_WINDOW_OVER.format(days=7)
     assert jobs.sweep().auto_closed >= 1
     assert jobs.sweep().auto_closed == 0
     assert Event.objects.filter(request_id=filed.pk, kind=EventKind.AUTO_CLOSED).count() == 1
@@ -493,13 +504,14 @@ def test_forms_show_messages_and_change_nothing_on_bad_input(persona, login):
     before = Request.objects.count()
     page = client.post("/requests/new/", {"category": "ufo", "description": "x", "estate": estate(YIWU).pk},
                        follow=True)
-    assert "未知的诉求类别" in page.content.decode() and Request.objects.count() == before
+    assert common.UNKNOWN_CATEGORY in page.content.decode() and Request.objects.count() == before
     bad = client.post("/requests/new/", {"category": "lighting", "description": "灯坏了", "estate": estate(YIWU).pk,
                                          "photos": [io.BytesIO(b"GIF89a not allowed")]}, follow=True)
-    assert "不是 JPEG" in bad.content.decode() and Request.objects.count() == before
+    wrong_type = photos.PHOTO_TYPE.split("”")[1].split(" / ")[0]  # the type refusal, whatever the file's name
+    assert wrong_type in bad.content.decode() and Request.objects.count() == before
     nul = client.post("/requests/new/", {"category": "lighting", "description": "灯坏了\x00", "estate": estate(YIWU).pk},
                       follow=True)
-    assert "控制字符" in nul.content.decode() and Request.objects.count() == before
+    assert CONTROL_CHARACTERS in nul.content.decode() and Request.objects.count() == before
     no_estate = client.post("/requests/new/", {"category": "lighting", "description": "灯坏了", "estate": ""},
                             follow=True)
     assert no_estate.status_code == 200 and "请选择小区" in no_estate.content.decode()
@@ -507,7 +519,7 @@ def test_forms_show_messages_and_change_nothing_on_bad_input(persona, login):
     req = Request.objects.latest("pk")
     assert ok.status_code == 302 and ok["Location"] == f"/requests/{req.pk}/"
     wrong = client.post(f"/requests/{req.pk}/", {"action": "confirm", "satisfaction": "5"}, follow=True)
-    assert "尚未办结" in wrong.content.decode()
+    assert closing.NOT_RESOLVED in wrong.content.decode()
     assert client.post(f"/requests/{req.pk}/", {"action": "respond"}).status_code == 403
 
 

@@ -3,6 +3,7 @@ owner (several flats, co-owners, the developer), paper ballots checked by a seco
 closing with the legal result published in the transparency log, secrecy, and races."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,14 @@ from gongzhi.people.models import Ownership, Person
 from gongzhi.people.services import role_assign
 from gongzhi.votes import services
 from gongzhi.votes.models import Ballot, BallotStatus, RollEntry, Vote, VoteStatus
+from gongzhi.votes.services.ballots import CHECK_MISMATCH
+from gongzhi.votes.tally import THRESHOLDS_TOO_LOW
 from tests.helpers import PACIFIC, YIWU, estate, race, unit
+
+
+def too_soon(days: int) -> str:
+    """The stable head of the notice-period refusal: "须在投票开始前至少 N 天公告"."""
+    return services.TOO_SOON.split("（")[0].format(days=days)
 
 pytestmark = pytest.mark.usefixtures("world")
 DAY = datetime.timedelta(days=1)
@@ -56,7 +64,7 @@ def test_announce_at_exactly_fifteen_days_freezes_the_roll_and_publishes_a_notic
 
 def test_announcing_a_minute_too_late_is_refused(persona, clock):
     vote = draft(persona, clock, opens_at=clock.now + 15 * DAY - datetime.timedelta(minutes=1))
-    with pytest.raises(InvalidInput, match="至少 15 天"):
+    with pytest.raises(InvalidInput, match=re.escape(too_soon(15))):
         services.vote_announce(persona("zhaozhuren"), vote_id=vote.pk)
     vote.refresh_from_db()
     assert vote.status == VoteStatus.DRAFT and not RollEntry.objects.filter(vote=vote).exists()
@@ -65,21 +73,21 @@ def test_announcing_a_minute_too_late_is_refused(persona, clock):
 def test_a_locality_may_require_more_notice_never_less(persona, clock, settings):
     settings.GONGZHI_VOTE_NOTICE_DAYS = 20
     vote = draft(persona, clock)
-    with pytest.raises(InvalidInput, match="至少 20 天"):
+    with pytest.raises(InvalidInput, match=re.escape(too_soon(20))):
         services.vote_announce(persona("zhaozhuren"), vote_id=vote.pk)
 
 
 def test_bad_drafts_are_refused(persona, clock):
     before = Vote.objects.count()
     for overrides, message in [
-        ({"title": " "}, "表决事项"),
-        ({"item": 10}, "1-9"),
-        ({"closes_at": clock.now + 15 * DAY}, "截止时间"),
-        ({"ordinary": "1/3"}, "不能降低"),
-        ({"participation": "two thirds"}, "分数"),
-        ({"building_ids": [estate(YIWU).buildings.first().pk]}, "楼栋"),
+        ({"title": " "}, services.TITLE_REQUIRED),
+        ({"item": 10}, services.BAD_ITEM),
+        ({"closes_at": clock.now + 15 * DAY}, services.CLOSES_BEFORE_OPENS),
+        ({"ordinary": "1/3"}, THRESHOLDS_TOO_LOW),
+        ({"participation": "two thirds"}, services.BAD_THRESHOLD),
+        ({"building_ids": [estate(YIWU).buildings.first().pk]}, services.BUILDING_OTHER_ESTATE),
     ]:
-        with pytest.raises(InvalidInput, match=message):
+        with pytest.raises(InvalidInput, match=re.escape(message)):
             draft(persona, clock, **overrides)
     with pytest.raises(PermissionDenied):
         services.vote_create(persona("lixiansheng"), estate_id=estate(PACIFIC).pk, title="x", item=4,
@@ -96,7 +104,7 @@ def test_an_owner_of_two_flats_votes_once_for_both(persona, open_vote):
     result = services.vote_tally(open_vote)
     assert result.owners_yes == 1
     assert result.area_yes == unit(PACIFIC, "2-1-301").area + unit(PACIFIC, "6-1-502").area
-    with pytest.raises(WrongState, match="已经投过票"):
+    with pytest.raises(WrongState, match=re.escape(services.ALREADY_VOTED)):
         services.ballot_cast(li, vote_id=open_vote.pk, choice="no")
     assert Ballot.objects.get(pk=ballot.pk).choice == "yes"
 
@@ -112,17 +120,17 @@ def test_changing_a_ballot_only_where_the_vote_allows_it(persona, clock):
 
 
 def test_who_may_vote_and_when(persona, clock, open_vote):
-    with pytest.raises(PermissionDenied, match="名册"):
+    with pytest.raises(PermissionDenied, match=re.escape(services.NOT_ON_ROLL)):
         services.ballot_cast(persona("yanshuji"), vote_id=open_vote.pk, choice="yes")  # not an owner here
     with pytest.raises(NotFound):
         services.ballot_cast(persona("wangayi"), vote_id=open_vote.pk, choice="yes")  # another estate
     with pytest.raises(InvalidInput):
         services.ballot_cast(persona("lixiansheng"), vote_id=open_vote.pk, choice="maybe")
     clock.set(open_vote.opens_at - datetime.timedelta(seconds=1))
-    with pytest.raises(WrongState, match="不接受"):
+    with pytest.raises(WrongState, match=re.escape(services.NOT_OPEN)):
         services.ballot_cast(persona("lixiansheng"), vote_id=open_vote.pk, choice="yes")
     clock.set(open_vote.closes_at)  # the closing instant is already too late
-    with pytest.raises(WrongState, match="不接受"):
+    with pytest.raises(WrongState, match=re.escape(services.NOT_OPEN)):
         services.ballot_cast(persona("lixiansheng"), vote_id=open_vote.pk, choice="yes")
     clock.set(open_vote.closes_at - datetime.timedelta(seconds=1))
     services.ballot_cast(persona("lixiansheng"), vote_id=open_vote.pk, choice="yes")
@@ -146,7 +154,7 @@ def test_paper_ballot_counts_only_after_a_second_person_checks_it(persona, open_
     assert services.vote_tally(open_vote).owners_participating == 0
     with pytest.raises(PermissionDenied):
         services.ballot_check(chen, ballot_id=ballot.pk, choice="yes")  # building heads do not check
-    with pytest.raises(InvalidInput, match="不一致"):
+    with pytest.raises(InvalidInput, match=re.escape(CHECK_MISMATCH)):
         services.ballot_check(persona("zhaozhuren"), ballot_id=ballot.pk, choice="no")
     services.ballot_check(persona("zhaozhuren"), ballot_id=ballot.pk, choice="yes")
     assert services.vote_tally(open_vote).owners_yes == 1
@@ -158,7 +166,7 @@ def test_the_person_who_entered_a_ballot_cannot_check_it(persona, open_vote):
     entry = RollEntry.objects.filter(vote=open_vote).first()
     ballot = services.ballot_enter(persona("zhaozhuren"), vote_id=open_vote.pk, unit_id=entry.unit_id,
                                    voter_id=entry.persons.first().pk, choice="no")
-    with pytest.raises(PermissionDenied, match="复核"):
+    with pytest.raises(PermissionDenied, match=re.escape(services.SAME_PERSON_CHECK)):
         services.ballot_check(persona("zhaozhuren"), ballot_id=ballot.pk, choice="no")
     services.ballot_check(persona("weiyuan"), ballot_id=ballot.pk, choice="no")
 
@@ -168,16 +176,16 @@ def test_paper_ballots_are_rejected_with_the_reason(persona, open_vote):
     entry = RollEntry.objects.filter(vote=open_vote).first()
     stranger = Person.objects.create(name="路人")
     yiwu_unit = unit(YIWU, "5-1-302")
-    with pytest.raises(InvalidInput, match="不是该房屋的业主"):
+    with pytest.raises(InvalidInput, match=re.escape(services.VOTER_NOT_OWNER)):
         services.ballot_enter(chair, vote_id=open_vote.pk, unit_id=entry.unit_id, voter_id=stranger.pk, choice="yes")
-    with pytest.raises(InvalidInput, match="不在表决范围"):
+    with pytest.raises(InvalidInput, match=re.escape(services.UNIT_NOT_IN_GROUP)):
         services.ballot_enter(chair, vote_id=open_vote.pk, unit_id=yiwu_unit.pk, voter_id=stranger.pk, choice="yes")
-    with pytest.raises(InvalidInput, match="委托书"):
+    with pytest.raises(InvalidInput, match=re.escape(services.PROXY_NEEDS_DOCUMENT)):
         services.ballot_enter(chair, vote_id=open_vote.pk, unit_id=entry.unit_id, voter_id=entry.persons.first().pk,
                               choice="yes", channel="proxy")
     services.ballot_enter(chair, vote_id=open_vote.pk, unit_id=entry.unit_id, voter_id=entry.persons.first().pk,
                           choice="yes")
-    with pytest.raises(WrongState, match="已经投过票"):
+    with pytest.raises(WrongState, match=re.escape(services.ALREADY_VOTED)):
         services.ballot_enter(chair, vote_id=open_vote.pk, unit_id=entry.unit_id,
                               voter_id=entry.persons.first().pk, choice="no")
 
@@ -188,7 +196,7 @@ def test_a_smaller_voting_group(persona, clock):
     services.vote_announce(persona("zhaozhuren"), vote_id=vote.pk)
     assert set(RollEntry.objects.filter(vote=vote).values_list("unit__building_id", flat=True)) == {building.pk}
     clock.set(vote.opens_at)
-    with pytest.raises(PermissionDenied, match="名册"):
+    with pytest.raises(PermissionDenied, match=re.escape(services.NOT_ON_ROLL)):
         services.ballot_cast(persona("lixiansheng"), vote_id=vote.pk, choice="yes")  # his flats are in 2 and 6
     services.ballot_cast(persona("chen"), vote_id=vote.pk, choice="yes")
 
@@ -210,7 +218,7 @@ def _vote_everyone(vote, share_yes: float, share_voting: float):
 
 def test_close_counts_publishes_the_result_and_freezes_everything(persona, clock, open_vote):
     _vote_everyone(open_vote, share_yes=0.8, share_voting=0.9)
-    with pytest.raises(WrongState, match="未到"):
+    with pytest.raises(WrongState, match=re.escape(services.NOT_YET_CLOSED)):
         services.vote_close(persona("zhaozhuren"), vote_id=open_vote.pk)
     clock.set(open_vote.closes_at)
     with pytest.raises(PermissionDenied):
@@ -221,7 +229,7 @@ def test_close_counts_publishes_the_result_and_freezes_everything(persona, clock
     assert notice.kind == "vote_result" and notice.table["rows"][2][0] == "同意"
     assert notice.attachments.get().name.endswith("各户意见.xlsx")  # an open ballot publishes each unit's choice
     assert LogLeaf.objects.filter(kind="notice", ref_id=notice.pk).exists()
-    with pytest.raises(WrongState, match="已经结束"):
+    with pytest.raises(WrongState, match=re.escape(services.ALREADY_CLOSED)):
         services.vote_close(persona("zhaozhuren"), vote_id=vote.pk)
     with pytest.raises(WrongState):
         services.ballot_cast(persona("lixiansheng"), vote_id=vote.pk, choice="yes")
@@ -404,7 +412,7 @@ def test_an_owner_votes_once_through_the_api_and_drafts_stay_hidden(login, perso
     assert response.status_code == 201
     again = login("lixiansheng").post(f"/api/v1/votes/{open_vote.pk}/ballot", {"choice": "no"},
                                       content_type="application/json")
-    assert again.status_code == 409 and "已经投过票" in again.json()["detail"]
+    assert again.status_code == 409 and services.ALREADY_VOTED in again.json()["detail"]
     draft_vote = draft(persona, clock, title="草稿")
     assert login("lixiansheng").get(f"/votes/{draft_vote.pk}/").status_code == 404  # drafts: organisers only
 
@@ -448,14 +456,15 @@ def test_paper_ballots_by_form_import_and_check(login, persona, open_vote):
     response = chair.post(f"/votes/{open_vote.pk}/paper/", {"import": "1", "file": SimpleUploadedFile("b.xlsx", data.getvalue())},
                           follow=True)
     page = response.content.decode()
-    assert "第 2 行" in page and "第 3 行" in page
+    row = services.IMPORT_ROW.split("（")[0]  # "第 {line} 行"
+    assert row.format(line=2) in page and row.format(line=3) in page
     assert Ballot.objects.filter(vote=open_vote).count() == 3  # all or nothing
     pending = Ballot.objects.filter(vote=open_vote, entered_by=persona("chen")).get()
     chair.post(f"/votes/{open_vote.pk}/paper/", {"check": "yes", "ballot": pending.pk})
     assert Ballot.objects.get(pk=pending.pk).status == BallotStatus.COUNTED
     imported = Ballot.objects.filter(vote=open_vote, entered_by=persona("zhaozhuren")).first()
     response = chair.post(f"/votes/{open_vote.pk}/paper/", {"check": "yes", "ballot": imported.pk}, follow=True)
-    assert "不能复核自己录入" in response.content.decode()
+    assert services.SAME_PERSON_CHECK in response.content.decode()
 
 
 def test_reminder_posts_the_turnout_to_the_estate(persona, open_vote):
@@ -475,7 +484,7 @@ def test_create_and_announce_through_the_api(login, clock):
     assert client.post(f"/api/v1/votes/{vote_id}/announce").status_code == 409
     assert client.post(f"/api/v1/votes/{vote_id}/close").status_code == 409
     bad = client.post("/api/v1/votes", {**payload, "ordinary": "1/3"}, content_type="application/json")
-    assert bad.status_code == 400 and "不能降低" in bad.json()["detail"]
+    assert bad.status_code == 400 and THRESHOLDS_TOO_LOW in bad.json()["detail"]
 
 
 # --- committee elections ------------------------------------------------------------------------------
@@ -491,9 +500,9 @@ def _owners_of_pacific(n):
 
 def test_election_seats_must_be_odd_between_5_and_11(persona, clock):
     for seats in (4, 13, 3):
-        with pytest.raises(InvalidInput, match="单数"):
+        with pytest.raises(InvalidInput, match=re.escape(services.SEATS_REQUIRED.split("（")[0])):
             draft(persona, clock, item=3, seats=seats)
-    with pytest.raises(InvalidInput, match="第 3 项"):
+    with pytest.raises(InvalidInput, match=re.escape(services.SEATS_ONLY_FOR_ELECTIONS)):
         draft(persona, clock, item=4, seats=5)
     assert draft(persona, clock, item=3, seats=11).seats == 11
 
@@ -503,9 +512,9 @@ def test_nomination_review_and_announcement(persona, clock):
     chair = persona("zhaozhuren")
     mine = services.candidate_nominate(persona("lixiansheng"), vote_id=vote.pk, statement="我愿为大家服务")
     assert mine.nomination == "self" and not mine.eligible
-    with pytest.raises(WrongState, match="已是候选人"):
+    with pytest.raises(WrongState, match=re.escape(services.ALREADY_NOMINATED)):
         services.candidate_nominate(persona("lixiansheng"), vote_id=vote.pk)
-    with pytest.raises(InvalidInput, match="本小区业主"):
+    with pytest.raises(InvalidInput, match=re.escape(services.CANDIDATE_NOT_OWNER)):
         services.candidate_nominate(persona("yanshuji"), vote_id=vote.pk)  # not an owner here
     with pytest.raises(PermissionDenied):
         services.candidate_nominate(persona("lixiansheng"), vote_id=vote.pk, person_id=_owners_of_pacific(1)[0].pk)
@@ -519,11 +528,11 @@ def test_nomination_review_and_announcement(persona, clock):
         services.candidate_review(persona("lixiansheng"), candidate_id=mine.pk, checks=ALL_CHECKS)
     for c in recommended:
         services.candidate_review(chair, candidate_id=c.pk, checks=ALL_CHECKS)
-    with pytest.raises(WrongState, match="少于应选人数"):
+    with pytest.raises(WrongState, match=re.escape(services.TOO_FEW_CANDIDATES.format(seats=5))):
         services.vote_announce(chair, vote_id=vote.pk)  # 4 eligible for 5 seats
     services.candidate_review(chair, candidate_id=mine.pk, checks=ALL_CHECKS)
     services.vote_announce(chair, vote_id=vote.pk)
-    with pytest.raises(WrongState, match="公告后"):
+    with pytest.raises(WrongState, match=re.escape(services.NOMINATION_CLOSED)):
         services.candidate_review(chair, candidate_id=mine.pk, checks={})
 
 
@@ -540,11 +549,11 @@ def test_election_ballots_results_and_runoff(persona, clock):
     services.vote_announce(chair, vote_id=vote.pk)
     clock.set(vote.opens_at)
     li = persona("lixiansheng")
-    with pytest.raises(InvalidInput, match="最多选 5 人"):
+    with pytest.raises(InvalidInput, match=re.escape(services.TOO_MANY_PICKS.format(seats=5))):
         services.ballot_cast(li, vote_id=vote.pk, candidate_ids=[c.pk for c in candidates[:6]])
-    with pytest.raises(InvalidInput, match="只能选一次"):
+    with pytest.raises(InvalidInput, match=re.escape(services.DUPLICATE_CANDIDATE)):
         services.ballot_cast(li, vote_id=vote.pk, candidate_ids=[candidates[0].pk, candidates[0].pk])
-    with pytest.raises(InvalidInput, match="候选人"):
+    with pytest.raises(InvalidInput, match=re.escape(services.NOT_A_CANDIDATE)):
         services.ballot_cast(li, vote_id=vote.pk, candidate_ids=[999999])
     ballot = services.ballot_cast(li, vote_id=vote.pk, candidate_ids=[c.pk for c in candidates[:5]])
     assert Selection.objects.filter(ballot=ballot).count() == 5
@@ -606,7 +615,7 @@ def test_election_on_the_web_and_the_api(login, persona, clock):
         [candidates[0].pk, candidates[1].pk])
     api = login("chen").post(f"/api/v1/votes/{vote.pk}/ballot", {"candidate_ids": [c.pk for c in candidates]},
                              content_type="application/json")
-    assert api.status_code == 400 and "最多选 5 人" in api.json()["detail"]
+    assert api.status_code == 400 and services.TOO_MANY_PICKS.format(seats=5) in api.json()["detail"]
     api = login("chen").post(f"/api/v1/votes/{vote.pk}/ballot", {"candidate_ids": []},
                              content_type="application/json")
     assert api.status_code == 201  # a blank ballot takes part
@@ -618,7 +627,7 @@ def test_proxy_ballot_keeps_the_written_authorisation(persona, open_vote):
 
     entry = RollEntry.objects.filter(vote=open_vote, owner_key__startswith="p").first()
     voter = entry.persons.first()
-    with pytest.raises(InvalidInput, match="PDF 或图片"):
+    with pytest.raises(InvalidInput, match=re.escape(services.PROXY_NOT_A_SCAN)):
         services.ballot_enter(persona("zhaozhuren"), vote_id=open_vote.pk, unit_id=entry.unit_id, voter_id=voter.pk,
                               choice="yes", channel="proxy",
                               proxy_document=SimpleUploadedFile("委托书.pdf", b"just words"))

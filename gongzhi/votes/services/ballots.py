@@ -33,6 +33,7 @@ SCANS = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
 PROXY_NEEDS_DOCUMENT = "委托投票须附书面委托书 / A proxy ballot needs the written authorisation attached"
 NOT_PENDING = "该选票不需要复核 / This ballot is not waiting for a check"
 SAME_PERSON_CHECK = "录入人不能复核自己录入的选票 / The person who entered a ballot cannot check it"
+CHECK_MISMATCH = "复核意见与录入不一致，请核对选票原件 / The check does not match the entry: look at the paper ballot again"
 UNKNOWN_CHOICE = "请选择同意、反对或弃权 / Choose yes, no or abstain"
 IMPORT_HEADERS = {"unit": ("房号", "unit"), "voter": ("投票人", "voter"), "choice": ("表决意见", "choice", "意见")}
 IMPORT_ROW = "第 {line} 行（{unit}）：{reason}"
@@ -146,8 +147,7 @@ def ballot_check(actor, *, ballot_id: int, choice: str = "", candidate_ids: list
     else:
         same = ballot.choice == _check_choice(choice)
     if not same:
-        raise InvalidInput("复核意见与录入不一致，请核对选票原件 / The check does not match the entry: "
-                           "look at the paper ballot again", field="choice")
+        raise InvalidInput(CHECK_MISMATCH, field="choice")
     ballot.status, ballot.checked_by = BallotStatus.COUNTED, actor
     ballot.save(update_fields=["status", "checked_by"])
     _audit_ballot(actor, AuditAction.BALLOT_CHECK, ballot, vote)
