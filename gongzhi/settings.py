@@ -131,6 +131,14 @@ GONGZHI_COMMITTEE_MIN_MEMBERS = 5
 GONGZHI_COMMITTEE_MAX_MEMBERS = 11
 GONGZHI_COMMITTEE_MAX_TERM_YEARS = int(os.environ.get("GONGZHI_COMMITTEE_MAX_TERM_YEARS", 5))
 GONGZHI_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+# A spreadsheet's extent, checked before it is parsed (a sheet whose cells sit at A1 and XFD1048576
+# would make the reader allocate hundreds of GiB): rows and columns of any sheet, what its zip
+# members may expand to in all and by what ratio, and the memory a .xls is read in (a subprocess).
+GONGZHI_IMPORT_MAX_ROWS = 200_000
+GONGZHI_IMPORT_MAX_COLUMNS = 200
+GONGZHI_IMPORT_MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
+GONGZHI_IMPORT_MAX_ZIP_RATIO = 200
+GONGZHI_IMPORT_XLS_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
 
 # Notices and the transparency log
 MEDIA_ROOT = Path(os.environ.get("GONGZHI_MEDIA_ROOT", VAR_DIR / "media"))

@@ -56,6 +56,14 @@ class Scope:
             return self.assignments
         return [a for a in self.assignments if a.role in roles]
 
+    def only(self, roles) -> "Scope":
+        """The same user seen through the assignments of these roles alone: what an administrator
+        administers, rather than everything their other roles let them see."""
+        narrowed = Scope.__new__(Scope)
+        narrowed.user, narrowed.is_root = self.user, self.is_root
+        narrowed.assignments = self._with(roles)
+        return narrowed
+
     # --- places --------------------------------------------------------------------------
     @staticmethod
     def _estate_q(a) -> Q:

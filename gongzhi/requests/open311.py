@@ -2,7 +2,8 @@
 
 Service codes are the routing categories; `jurisdiction_id` is a subdistrict's code. Reading is
 public, as the specification intends, and carries no personal data (no requester, no unit; phone
-and ID numbers typed into a description are masked). Posting needs an API key (Open311Key).
+and ID numbers typed into a description or a note are masked by core.masking.redact, and an
+anonymous request's description is not published at all). Posting needs an API key (Open311Key).
 Errors use the specification's error list with the matching HTTP status.
 
 A report may carry only `address_string` or `lat`/`long`: it is placed in the estate its address
@@ -26,13 +27,13 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError
+from gongzhi.core.masking import redact
 from gongzhi.places.models import Estate, Subdistrict
 from gongzhi.requests import selectors
 from gongzhi.requests import services as request_services
 from gongzhi.requests.choices import OPEN_STATUSES, Category, Channel, EventKind, Handler, Tier
 from gongzhi.requests.models import Event, Open311Key, Request
 from gongzhi.requests.routing import DEFAULT_ROUTES
-from gongzhi.requests.selectors import redact
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 MAX_RESULTS = 1000
@@ -192,7 +193,8 @@ def _request_out(req: Request) -> dict:
         "service_request_id": str(req.pk), "status": "closed" if closed else "open",
         "status_notes": redact(req.resolution_note) if closed else f"{req.get_level_display()}办理中",
         "service_name": str(Category(req.category).label), "service_code": req.category,
-        "description": redact(req.description), "agency_responsible": str(Handler(req.handler).label),
+        # an anonymous requester's own words are never published, not even masked
+        "description": None if req.anonymous else redact(req.description), "agency_responsible": str(Handler(req.handler).label),
         "service_notice": None, "requested_datetime": _w3(req.created_at), "updated_datetime": _w3(req.updated_at),
         "expected_datetime": None if closed else _w3(req.resolve_by), "address": place,
         "address_id": str(req.estate_id), "zipcode": None,
@@ -380,7 +382,9 @@ UPDATES_DEFAULT_HOURS = 24
 
 
 def _update_out(event: Event) -> dict:
-    note = redact(event.note)
+    req = event.request
+    by_requester = event.actor_id is not None and event.actor_id == req.requester_id
+    note = "" if req.anonymous and by_requester else redact(event.note)
     return {
         "update_id": str(event.pk), "service_request_id": str(event.request_id),
         "status": UPDATE_STATUS.get(event.kind, "open"), "external_status_code": event.kind,

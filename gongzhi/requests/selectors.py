@@ -160,15 +160,6 @@ def helpers_for(estate):
     return get_user_model().objects.filter(pk__in=holders(HELPER_ROLES, estate)).order_by("first_name")
 
 
-_PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
-_ID = re.compile(r"(?<![0-9Xx])(\d{3})\d{11}(\d{3}[0-9Xx])(?![0-9Xx])")
-
-
-def redact(text: str) -> str:
-    """Mask phone and ID numbers someone typed into a description before it is shown publicly."""
-    return _ID.sub(r"\1***********\2", _PHONE.sub(r"\1****\2", text or ""))
-
-
 # --- the public board ---------------------------------------------------------------------------
 def public_board(estate_id: int, limit: int = 100):
     """What was reported and what was done, for anyone: category, building, dates, level, status and

@@ -22,6 +22,9 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{file} / No such file")
         try:
             table = ledger.read_table(file.read_bytes(), file.name)
+        except GongzhiError as exc:  # unreadable input, like `gongzhi tally`: exit status 2
+            raise CommandError(exc.message, returncode=2) from exc
+        try:
             rows = ledger.parse_rows(table, community_name=community, estate_name=estate)
             units = len({(r.estate, r.unit) for r in rows})
             with tqdm(total=units, unit="套", desc="导入 / importing", disable=None) as bar:

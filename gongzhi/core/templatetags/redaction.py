@@ -1,0 +1,13 @@
+"""`{{ text|redact }}`: free text shown to anyone, with the phone and ID numbers in it masked
+(core.masking.redact). Apply it before truncating, so a cut never leaves a number half shown."""
+
+from django import template
+
+from gongzhi.core.masking import redact as redact_text
+
+register = template.Library()
+
+
+@register.filter
+def redact(text) -> str:
+    return redact_text(str(text) if text is not None else "")
