@@ -5,10 +5,14 @@ commits are they handed to the channel adapters listed in settings.GONGZHI_NOTIF
 provider is configured). A failing adapter is logged and never undoes the change."""
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
 from gongzhi.core.models import Notification
@@ -70,9 +74,26 @@ def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def inbox_open(user) -> list[Notification]:
-    """The user's latest messages; opening the inbox marks them read (a reader's own state, no
-    governance record, so no audit row)."""
-    rows = list(Notification.objects.filter(user=user)[:200])
-    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=clock.now())
-    return rows
+INBOX_PAGE = 20
+
+
+@dataclass
+class InboxGroup:
+    label: str
+    rows: list
+
+
+def inbox_open(user, page_number=None):
+    """One page of the user's messages, unread first, then the newest; the page is grouped into
+    未读 / 今天 / 更早. Opening a page marks the messages on it read (a reader's own state, no
+    governance record, so no audit row); those on other pages stay unread."""
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    ordered = Notification.objects.filter(user=user).alias(unread=unread).order_by("-unread", "-created_at", "-id")
+    page = Paginator(ordered, INBOX_PAGE).get_page(page_number)
+    rows = list(page.object_list)
+    today = clock.today()
+    groups = [InboxGroup(_("未读"), [n for n in rows if n.read_at is None]),
+              InboxGroup(_("今天"), [n for n in rows if n.read_at and clock.local_date(n.created_at) == today]),
+              InboxGroup(_("更早"), [n for n in rows if n.read_at and clock.local_date(n.created_at) != today])]
+    Notification.objects.filter(pk__in=[n.pk for n in rows if n.read_at is None]).update(read_at=clock.now())
+    return page, [g for g in groups if g.rows]

@@ -28,7 +28,8 @@ def home(request):
 @login_required
 def inbox(request):
     """The user's messages (meeting notices, reminders, overdue action items)."""
-    return render(request, "portal/inbox.html", {"rows": inbox_open(request.user)})
+    page, groups = inbox_open(request.user, request.GET.get("page"))
+    return render(request, "portal/inbox.html", {"page": page, "groups": groups})
 
 
 @require_POST

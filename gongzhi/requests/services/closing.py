@@ -11,7 +11,7 @@ from gongzhi.core.audit import snapshot
 from gongzhi.core.errors import PermissionDenied, WrongState
 from gongzhi.core.notifications import notify
 from gongzhi.core.text import check_rating, clean_text
-from gongzhi.requests.choices import AuditAction, Category, EventKind, Level, Status
+from gongzhi.requests.choices import AuditAction, EventKind, Level, Status
 from gongzhi.requests.models import Request
 from gongzhi.requests.routing import deadlines_for, route_for
 from gongzhi.requests.rules import may_confirm
@@ -49,7 +49,7 @@ def request_confirm(actor, *, request_id: int, satisfaction: int, comment: str =
         req.save()
         event(req, EventKind.CONFIRMED, actor, f"满意度 {satisfaction}/5 {comment}".strip())
         audit(actor, AuditAction.REQUEST_CONFIRM, req, before)
-        notify([req.resolved_by_id], title=f"诉求已确认，满意度 {satisfaction}/5", body=comment, link=link(req))
+        notify([req.resolved_by_id], title=f"{req.headline} 已确认，满意度 {satisfaction}/5", body=comment, link=link(req))
     return req
 
 
@@ -73,7 +73,7 @@ def request_reopen(actor, *, request_id: int, reason: str) -> Request:
         req.save()
         event(req, EventKind.REOPENED, actor, reason, against_id=last)
         audit(actor, AuditAction.REQUEST_REOPEN, req, before, reason=reason)
-        notify({last} | level_users(req), title=f"诉求被重新提交：{Category(req.category).label}", body=reason,
+        notify({last} | level_users(req), title=f"{req.headline} 被重新提交", body=reason,
                link=link(req))
     return req
 
@@ -88,6 +88,7 @@ def request_close_unconfirmed(req: Request, now) -> bool:
     req.refresh_from_db()
     event(req, EventKind.AUTO_CLOSED, None, f"{settings.GONGZHI_REQUEST_CONFIRM_DAYS} 天内未确认")
     audit(None, AuditAction.REQUEST_AUTO_CLOSE, req, before)
-    tell_requester(req, "您的诉求已自动关闭", "办结后 7 天内未确认")
-    notify([req.resolved_by_id], title=f"诉求超期未确认，已自动关闭：{Category(req.category).label}", link=link(req))
+    tell_requester(req, f"{req.headline} 已自动关闭",
+                   f"办结后 {settings.GONGZHI_REQUEST_CONFIRM_DAYS} 天内未确认")
+    notify([req.resolved_by_id], title=f"{req.headline} 超期未确认，已自动关闭", link=link(req))
     return True

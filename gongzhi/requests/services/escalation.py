@@ -8,7 +8,7 @@ from gongzhi.core.audit import snapshot
 from gongzhi.core.errors import PermissionDenied, WrongState
 from gongzhi.core.notifications import notify
 from gongzhi.core.text import clean_text
-from gongzhi.requests.choices import LEVEL_HANDLER, OPEN_STATUSES, AuditAction, Category, EventKind, Level, Status
+from gongzhi.requests.choices import LEVEL_HANDLER, OPEN_STATUSES, AuditAction, EventKind, Level, Status
 from gongzhi.requests.models import Escalation, Request
 from gongzhi.requests.routing import deadlines_for, route_for
 from gongzhi.requests.rules import may_escalate
@@ -78,7 +78,7 @@ def request_move_up(actor, req: Request, *, reason: str, automatic: bool, depart
             summons_send(actor, req, wanted, skip_existing=True)
     audit(actor, AuditAction.REQUEST_AUTO_ESCALATE if automatic else AuditAction.REQUEST_ESCALATE, req, before,
           reason=reason)
-    notify(level_users(req), title=f"诉求上报至{Level(new_level).label}：{Category(req.category).label}",
+    notify(level_users(req), title=f"{req.headline} 上报至{Level(new_level).label}",
            body=f"{req.estate.name} · {reason}", link=link(req))
-    tell_requester(req, f"您的诉求已上报至{Level(new_level).label}", reason)
+    tell_requester(req, f"{req.headline} 已上报至{Level(new_level).label}", reason)
     return True

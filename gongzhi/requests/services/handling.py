@@ -8,7 +8,7 @@ from gongzhi.core.audit import snapshot
 from gongzhi.core.errors import PermissionDenied, WrongState
 from gongzhi.core.files import Upload
 from gongzhi.core.text import clean_text
-from gongzhi.requests.choices import OPEN_STATUSES, AuditAction, Category, EventKind, Handler, Level, PhotoStage, Status
+from gongzhi.requests.choices import OPEN_STATUSES, AuditAction, EventKind, Handler, Level, PhotoStage, Status
 from gongzhi.requests.models import Request
 from gongzhi.requests.rules import may_handle
 from gongzhi.requests.services.common import (
@@ -45,7 +45,7 @@ def request_respond(actor, *, request_id: int, note: str = "") -> Request:
         req.save()
         event(req, EventKind.RESPONDED, actor, note)
         audit(actor, AuditAction.REQUEST_RESPOND, req, before)
-        tell_requester(req, f"您的诉求已受理：{Category(req.category).label}", note)
+        tell_requester(req, f"{req.headline} 已受理", note)
     return req
 
 
@@ -72,6 +72,6 @@ def request_resolve(actor, *, request_id: int, note: str, photos: list[Upload] |
         event(req, EventKind.RESOLVED, actor, note)
         audit(actor, AuditAction.REQUEST_RESOLVE, req, before)
         days = settings.GONGZHI_REQUEST_CONFIRM_DAYS
-        tell_requester(req, f"您的诉求已办结，请确认：{Category(req.category).label}",
+        tell_requester(req, f"{req.headline} 已办结，请确认是否解决",
                        f"{note}\n请在 {days} 天内确认并评价，逾期自动关闭。")
     return req

@@ -177,6 +177,6 @@ def request_submit(actor, data: Intake) -> Request:
             Event(request=req, kind=EventKind.ROUTED, level=req.level, at=now,
                   note=f"{Handler(handler).label}{'：' + why if why else ''}")])
         audit(actor, AuditAction.REQUEST_SUBMIT, req, **({"via": data.via} if data.via else {}))
-        notify(told, title=f"新诉求：{Category(req.category).label}{'（紧急）' if req.emergency else ''}",
+        notify(told, title=f"新诉求{'（紧急）' if req.emergency else ''}：{req.headline}",
                body=f"{estate.name} · 请于 {local(req.respond_by)} 前响应", link=link(req))
     return req

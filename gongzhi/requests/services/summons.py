@@ -9,7 +9,7 @@ from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongS
 from gongzhi.core.notifications import notify
 from gongzhi.core.scoping import holders
 from gongzhi.core.text import clean_text
-from gongzhi.requests.choices import OPEN_STATUSES, AuditAction, Category, EventKind, Level
+from gongzhi.requests.choices import OPEN_STATUSES, AuditAction, EventKind, Level
 from gongzhi.requests.models import Summons
 from gongzhi.requests.routing import DEFAULT_DEPARTMENTS, summons_report_term
 from gongzhi.requests.rules import SUBDISTRICT_ROLES, may_answer_summons, may_summon
@@ -78,7 +78,7 @@ def summons_send(actor, req, department_ids, *, skip_existing=False) -> list[Sum
     for row in rows:
         audit_record(actor, AuditAction.REQUEST_SUMMON, row, after={
             "request": req.pk, "department": row.department_id, "report_by": report_by.isoformat()})
-    notify(department_officers([d.pk for d in fresh]), title=f"吹哨报到：{req.estate.name}{Category(req.category).label}",
+    notify(department_officers([d.pk for d in fresh]), title=f"吹哨报到：{req.estate.name} {req.headline}",
            body=f"请于 {local(report_by)} 前报到", link=link(req))
     return rows
 
@@ -107,7 +107,7 @@ def summons_report(actor, *, summons_id: int, note: str = "") -> Summons:
         audit_record(actor, AuditAction.REQUEST_REPORT, row, after={"reported_at": row.reported_at.isoformat(),
                                                                     "note": note})
         notify(holders(SUBDISTRICT_ROLES, row.request.estate),
-               title=f"{row.department.name}已报到：{Category(row.request.category).label}", link=link(row.request))
+               title=f"{row.department.name}已报到：{row.request.headline}", link=link(row.request))
     return row
 
 
@@ -123,7 +123,7 @@ def summons_act(actor, *, summons_id: int, note: str) -> Summons:
         event(row.request, EventKind.ACTED, actor, f"{row.department.name}：{note}")
         audit_record(actor, AuditAction.REQUEST_ACT, row, after={"acted_at": row.acted_at.isoformat(), "note": note})
         notify(holders(SUBDISTRICT_ROLES, row.request.estate),
-               title=f"{row.department.name}已处置：{Category(row.request.category).label}", body=note,
+               title=f"{row.department.name}已处置：{row.request.headline}", body=note,
                link=link(row.request))
     return row
 
@@ -135,5 +135,5 @@ def flag_late(row: Summons) -> bool:
         return False
     audit_record(None, AuditAction.REQUEST_SUMMONS_OVERDUE, row, after={"department": row.department_id})
     notify(holders(SUBDISTRICT_ROLES, row.request.estate) | department_officers([row.department_id]),
-           title=f"{row.department.name}未按时报到：{Category(row.request.category).label}", link=link(row.request))
+           title=f"{row.department.name}未按时报到：{row.request.headline}", link=link(row.request))
     return True
