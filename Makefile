@@ -2,6 +2,8 @@
 #   make demo   set up .venv, migrate the embedded SQLite database, load the demo, serve :8000
 #   make test   run the whole suite (browser tests when Chromium is at /usr/bin/chromium)
 PYTHON ?= python3
+# The suite runs on every core by default; PYTEST_WORKERS=0 runs it in one process, PYTEST_ARGS adds options.
+PYTEST_WORKERS ?= auto
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -27,7 +29,7 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/seed.py
