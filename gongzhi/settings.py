@@ -97,9 +97,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Applied when a password is set through a form or a service (not to passwords already stored, nor to
+# the demo's or an account's first password, which are set directly). Django's messages come in Chinese.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "gongzhi.core.backends.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login lockout (core.services.login_lock, counted in the database so every app server agrees): this
+# many failures for one account within the window lock it until the window has passed or staff unlock it;
+# this many failures from one address, across accounts, hold that address off likewise.
+GONGZHI_LOGIN_FAILURES = int(os.environ.get("GONGZHI_LOGIN_FAILURES", 5))
+GONGZHI_ADDRESS_FAILURES = int(os.environ.get("GONGZHI_ADDRESS_FAILURES", 30))
+GONGZHI_LOGIN_WINDOW_MINUTES = int(os.environ.get("GONGZHI_LOGIN_WINDOW_MINUTES", 15))
+# An API token is valid this many days from its creation.
+GONGZHI_TOKEN_DAYS = int(os.environ.get("GONGZHI_TOKEN_DAYS", 90))
 AUTHENTICATION_BACKENDS = ["gongzhi.core.backends.CaseInsensitiveModelBackend"]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "portal:home"

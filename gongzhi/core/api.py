@@ -205,3 +205,52 @@ def calendar_import(request, payload: CalendarImportIn):
 def calendar_day_delete(request, day: IsoDate):
     services.calendar_day_delete(request.user, day=day)
     return {"deleted": day.isoformat()}
+
+
+# --- API tokens and logins -----------------------------------------------------------------------
+class ApiTokenOut(Schema):
+    """A token as its owner sees it later: never the key, nor its hash."""
+
+    id: int
+    name: str
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    expires_at: datetime.datetime | None
+
+
+class UnlockOut(Schema):
+    user_id: int
+    failures_cleared: int
+
+
+@router.get("/auth/tokens", response={200: list[ApiTokenOut], **ERRORS}, tags=["auth"], operation_id="api_tokens")
+def api_tokens(request):
+    """The caller's own API tokens (name, created, last used, expiry)."""
+    return list(services.api_token_list(request.user))
+
+
+@router.delete(
+    "/auth/tokens/{token_id}", response={200: dict, **ERRORS}, tags=["auth"], operation_id="api_token_revoke",
+)
+def api_token_revoke(request, token_id: Id):
+    """Revoke a token: one's own, or (administrators) one of a user in reach; any other answers 404."""
+    services.api_token_revoke(request.user, token_id=token_id)
+    return {"revoked": token_id}
+
+
+@router.get(
+    "/accounts/{user_id}/tokens", response={200: list[ApiTokenOut], **ERRORS}, tags=["auth"],
+    operation_id="account_tokens",
+)
+def account_tokens(request, user_id: Id):
+    """A user's API tokens (administrators of that user; anyone for themselves)."""
+    return list(services.api_token_list(request.user, user_id=user_id))
+
+
+@router.post(
+    "/accounts/{user_id}/unlock", response={200: UnlockOut, **ERRORS}, tags=["auth"], operation_id="account_unlock",
+)
+def account_unlock(request, user_id: Id):
+    """Lift a login lockout now (administrators), after checking who asks for it."""
+    cleared = services.account_unlock(request.user, user_id=user_id)
+    return {"user_id": user_id, "failures_cleared": cleared}

@@ -17,7 +17,8 @@ class TokenAuth(HttpBearer):
         now = clock.now()
         # "last used" to within a few minutes is all anyone needs; not a write per call
         stale_before = now - LAST_USED_GRANULARITY
-        user = next(iter(get_user_model().objects.raw(_token_user_sql(), [stale_before, ApiToken.hash(token)])), None)
+        # an expired token (or one from before expiry existed, never given one) is no token: 401
+        user = next(iter(get_user_model().objects.raw(_token_user_sql(), [stale_before, ApiToken.hash(token), now])), None)
         if user is None or not user.is_active:
             return None
         if user.token_stale:
@@ -33,7 +34,7 @@ def _token_user_sql() -> str:
     users, tokens = get_user_model()._meta.db_table, ApiToken._meta.db_table
     return (f"SELECT u.*, t.id AS token_id, "
             f"CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END AS token_stale FROM {users} u "
-            f"JOIN {tokens} t ON t.user_id = u.id WHERE t.key_hash = %s")
+            f"JOIN {tokens} t ON t.user_id = u.id WHERE t.key_hash = %s AND t.expires_at > %s")
 
 
 class SessionAuth(APIKeyCookie):

@@ -25,5 +25,8 @@ class AuditAction(models.TextChoices):
     APPROVAL_APPROVED = "approval.approved", _("审批单通过")
     APPROVAL_REJECTED = "approval.rejected", _("审批单被驳回")
     API_TOKEN_CREATE = "api_token.create", _("创建接口令牌")
+    API_TOKEN_REVOKE = "api_token.revoke", _("撤销接口令牌")
+    ACCOUNT_LOCK = "account.lock", _("账号因多次登录失败被锁定")
+    ACCOUNT_UNLOCK = "account.unlock", _("解除账号锁定")
     CALENDAR_DAY_SET = "calendar.day_set", _("设置工作日/休息日")
     CALENDAR_DAY_DELETE = "calendar.day_delete", _("删除日历设置")

@@ -15,10 +15,12 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
-from gongzhi.core.choices import ApprovalStatus, Decision
+from gongzhi.core.choices import ApprovalStatus, AuditAction, Decision
 from gongzhi.core.roles import Role
 from gongzhi.places.models import Estate, InEstate
 
@@ -127,6 +129,9 @@ class ApiToken(models.Model):
     name = models.CharField(_("名称"), max_length=64, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Set at creation (settings.GONGZHI_TOKEN_DAYS); past it the token answers 401. Null only for
+    # tokens made before expiry existed (migration 0007 gives those one).
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API令牌")
@@ -142,6 +147,66 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class LoginFailure(models.Model):
+    """One failed login (page or API token), by the name typed (lower-cased: logins ignore case) and
+    the address it came from. Kept in the database, not in one server's memory, so every app server
+    sees the same count; core.services.login_lock reads it and a success or an unlock clears it."""
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=45, blank=True)
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["address", "at"])]
+
+    def __str__(self):
+        return f"{self.username} · {self.address} · {self.at:%Y-%m-%d %H:%M}"
+
+
+def _revoke_reason(user, update_fields) -> str:
+    """Why saving this user ends their API tokens: a new password, or the login switched off. A hash
+    Django upgrades on login (check_password saves only the password, with no new one set) is the
+    same password and ends nothing."""
+    if user.pk is None:
+        return ""
+    stored = type(user).objects.filter(pk=user.pk).values("password", "is_active").first()
+    if stored is None:
+        return ""
+    rehashed = getattr(user, "_password", None) is None and update_fields is not None and set(update_fields) == {"password"}
+    if stored["password"] != user.password and not rehashed:
+        return "password_changed"
+    if stored["is_active"] and not user.is_active:
+        return "deactivated"
+    return ""
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="gongzhi.core.tokens_revoke_check")
+def _tokens_revoke_check(sender, instance, update_fields=None, raw=False, **kwargs):
+    """Every way a password or is_active changes ends in save() (the admin, set_password, a
+    service): tokens are revoked here rather than trusting each caller to remember."""
+    if raw or (update_fields is not None and not {"password", "is_active"} & set(update_fields)):
+        return
+    instance._gongzhi_revoke_tokens = _revoke_reason(instance, update_fields)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="gongzhi.core.tokens_revoke")
+def _tokens_revoke(sender, instance, raw=False, **kwargs):
+    reason = getattr(instance, "_gongzhi_revoke_tokens", "")
+    instance._gongzhi_revoke_tokens = ""
+    if raw or not reason:
+        return
+    for token in ApiToken.objects.filter(user_id=instance.pk):
+        # the audit row written directly (core.audit sits above the models); actor: the system
+        AuditEntry.objects.create(
+            actor_name="system", action=AuditAction.API_TOKEN_REVOKE, subject_type="core.apitoken",
+            subject_id=str(token.pk), subject_repr=str(token)[:200],
+            before={"user_id": token.user_id, "name": token.name}, after={"reason": reason},
+        )
+        token.delete()
 
 
 class Notification(models.Model):

@@ -34,3 +34,22 @@ def may_raise_approval(actor) -> bool:
     """Raise an approval (发起审批单): staff of some estate; the service then asks for that estate."""
     scope = scope_for(actor)
     return scope.is_root or scope.has_any(STAFF_ROLES)
+
+
+def may_manage_accounts(actor) -> bool:
+    """Unlock a login and see or revoke another user's API tokens: administrators (and the system)."""
+    if actor is None:
+        return True
+    scope = scope_for(actor)
+    return scope.is_root or Role.ADMINISTRATOR in scope.roles
+
+
+def account_in_reach(actor, user_id: int) -> bool:
+    """Whether this user's login is one the actor's administrator roles reach: a person in scope of
+    those roles who holds the login (the actor's own login too). Others answer like missing ones."""
+    if actor is None:
+        return True
+    scope = scope_for(actor)
+    if scope.is_root or actor.pk == user_id:
+        return True
+    return scope.only([Role.ADMINISTRATOR]).persons().filter(user_id=user_id).exists()

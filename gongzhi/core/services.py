@@ -8,15 +8,25 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from gongzhi.core import clock, registry
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.choices import AuditAction
-from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
-from gongzhi.core.models import ApiToken, Approval, ApprovalSignature, ApprovalStatus, CalendarDay, Decision
+from gongzhi.core.errors import GongzhiError, InvalidInput, NotFound, PermissionDenied, WrongState
+from gongzhi.core.models import (
+    ApiToken,
+    Approval,
+    ApprovalSignature,
+    ApprovalStatus,
+    CalendarDay,
+    Decision,
+    LoginFailure,
+)
 from gongzhi.core.roles import STAFF_ROLES, Role
-from gongzhi.core.rules import may_administer, may_edit_calendar
+from gongzhi.core.rules import account_in_reach, may_administer, may_edit_calendar, may_manage_accounts
 from gongzhi.core.scoping import Scope, get_in_scope, scope_for
 from gongzhi.core.tables import read_table
 
@@ -201,13 +211,138 @@ def record_delete(actor, instance: models.Model, *, scope_ids: tuple[int | None,
     instance.delete()
 
 
+# --- logins: failures, lockout, unlock ----------------------------------------------------------------
+ACCOUNT_LOCKED = (
+    "该账号连续{failures}次登录失败，已暂时锁定。请{minutes}分钟后再试，或请社区工作人员（管理员）解锁 / "
+    "This account is locked after {failures} failed logins. Try again in {minutes} minutes, or ask "
+    "community staff (an administrator) to unlock it"
+)
+ADDRESS_LOCKED = (
+    "从您所在的网络登录失败次数过多，已暂时限制登录。请{minutes}分钟后再试，或请社区工作人员（管理员）协助 / "
+    "Too many failed logins from your network. Try again in {minutes} minutes, or ask community staff "
+    "(an administrator) for help"
+)
+ACCOUNT_UNLOCK_NOT_ADMIN = "只有管理员可以解除账号锁定 / Only an administrator can unlock an account"
+ACCOUNTS_NOT_ADMIN = "只有管理员可以查看或撤销他人的接口令牌 / Only an administrator can see or revoke others' API tokens"
+
+
+class AccountLocked(GongzhiError):
+    """Refused before the password is even checked: too many recent failures (429)."""
+
+    status = 429
+    code = "locked"
+
+
+def _login_window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.GONGZHI_LOGIN_WINDOW_MINUTES)
+
+
+def _login_key(username: str) -> str:
+    """Logins ignore case (core.backends), so the count does too: WangAyi and wangayi are one account."""
+    return (username or "").strip().lower()[:150]
+
+
+def login_address(request) -> str:
+    """The address a login comes from, as the server saw it (the reverse proxy must pass the client's)."""
+    return (request.META.get("REMOTE_ADDR") or "")[:45] if request is not None else ""
+
+
+def _unlocks_at(failures: models.QuerySet, limit: int) -> datetime.datetime | None:
+    """When the limit-th most recent failure in the window leaves it; None while under the limit."""
+    times = list(failures.order_by("-at").values_list("at", flat=True)[:limit])
+    return times[-1] + _login_window() if len(times) >= limit else None
+
+
+def login_lock(username: str, address: str) -> AccountLocked | None:
+    """Why a login may not be tried now (the error to raise), or None. Read from the database, so
+    every app server agrees; time from core.clock."""
+    since = clock.now() - _login_window()
+    recent = LoginFailure.objects.filter(at__gt=since)
+    checks = [(recent.filter(username=_login_key(username)), settings.GONGZHI_LOGIN_FAILURES, ACCOUNT_LOCKED)]
+    if address:
+        checks.append((recent.filter(address=address), settings.GONGZHI_ADDRESS_FAILURES, ADDRESS_LOCKED))
+    for failures, limit, message in checks:
+        until = _unlocks_at(failures, limit)
+        if until is not None:
+            minutes = max(1, -(-int((until - clock.now()).total_seconds()) // 60))
+            return AccountLocked(message.format(failures=limit, minutes=minutes))
+    return None
+
+
+@transaction.atomic
+def login_failure_record(actor, *, username: str, address: str) -> None:
+    """Count one failed login. The failure that reaches the limit locks the account, and that goes in
+    the audit trail (one entry per lock, not per failure: the failures are their own record)."""
+    key = _login_key(username)
+    LoginFailure.objects.create(username=key, address=address, at=clock.now())
+    limit = settings.GONGZHI_LOGIN_FAILURES
+    if LoginFailure.objects.filter(username=key, at__gt=clock.now() - _login_window()).count() == limit:
+        user = get_user_model().objects.filter(username__iexact=key).first()
+        if user is not None:
+            audit_record(actor, AuditAction.ACCOUNT_LOCK, user, after={"failures": limit, "address": address})
+
+
+def login_success_record(actor, *, username: str) -> None:
+    """A right password clears the account's count (the address keeps the failures it made)."""
+    LoginFailure.objects.filter(username=_login_key(username)).delete()
+
+
+def _account_for(actor, user_id: int, *, denied: str):
+    """The user whose login the actor manages: 403 for a role that manages none, 404 for one out of reach."""
+    if not may_manage_accounts(actor):
+        raise PermissionDenied(denied)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None or not account_in_reach(actor, user.pk):
+        raise NotFound()
+    return user
+
+
+@transaction.atomic
+def account_unlock(actor, *, user_id: int) -> int:
+    """Lift a lockout now (staff, after checking who is asking): the account's failures are cleared,
+    from every address. Returns how many failures were cleared."""
+    user = _account_for(actor, user_id, denied=ACCOUNT_UNLOCK_NOT_ADMIN)
+    cleared, _ = LoginFailure.objects.filter(username=_login_key(user.get_username())).delete()
+    audit_record(actor, AuditAction.ACCOUNT_UNLOCK, user, after={"failures_cleared": cleared})
+    return cleared
+
+
+# --- API tokens --------------------------------------------------------------------------------------
+def _token_facts(token: ApiToken) -> dict:
+    """What the audit trail keeps of a token: never its key or hash."""
+    return {"user_id": token.user_id, "name": token.name, "created_at": token.created_at.isoformat(),
+            "expires_at": token.expires_at.isoformat() if token.expires_at else None}
+
+
 @transaction.atomic
 def api_token_create(actor, *, name: str = "") -> str:
-    """A new API token for the actor; the raw key is returned once and only its hash is kept."""
+    """A new API token for the actor, valid for settings.GONGZHI_TOKEN_DAYS; the raw key is returned
+    once and only its hash is kept."""
     raw = ApiToken.new_key()
-    token = ApiToken.objects.create(user=actor, key_hash=ApiToken.hash(raw), name=name[:64])
+    now = clock.now()
+    token = ApiToken.objects.create(user=actor, key_hash=ApiToken.hash(raw), name=name[:64], created_at=now,
+                                    expires_at=now + datetime.timedelta(days=settings.GONGZHI_TOKEN_DAYS))
     audit_record(actor, AuditAction.API_TOKEN_CREATE, token, after={"name": token.name})
     return raw
+
+
+def api_token_list(fetched_by, *, user_id: int | None = None) -> models.QuerySet:
+    """A user's tokens, newest first: one's own, or (administrators) a user's in reach."""
+    if user_id is not None and user_id != fetched_by.pk:
+        _account_for(fetched_by, user_id, denied=ACCOUNTS_NOT_ADMIN)
+    return ApiToken.objects.filter(user_id=user_id or fetched_by.pk).order_by("-created_at", "-pk")
+
+
+@transaction.atomic
+def api_token_revoke(actor, *, token_id: int) -> None:
+    """Revoke (delete) a token: its owner, or an administrator of the owner. Another's token is 404."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None:
+        raise NotFound()
+    if token.user_id != actor.pk and not (may_manage_accounts(actor) and account_in_reach(actor, token.user_id)):
+        raise NotFound()
+    audit_record(actor, AuditAction.API_TOKEN_REVOKE, token, before=_token_facts(token))
+    token.delete()
 
 
 # --- the working-day calendar -----------------------------------------------------------------

@@ -6,7 +6,7 @@ from gongzhi.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("approvals/", views.approval_inbox, name="approval_inbox"),
     path("approvals/new/", views.approval_new, name="approval_new"),

@@ -7,7 +7,9 @@ import json
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,30 @@ from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.exports import xlsx_bytes, xlsx_response
 from gongzhi.core.roles import AUDIT_ROLES, STAFF_ROLES, Role
 from gongzhi.core.scoping import scope_for
+
+
+# --- logging in -----------------------------------------------------------------------------
+class LoginForm(AuthenticationForm):
+    """Django's login form; a locked account or address is refused with why and how to get back in."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except services.AccountLocked as locked:
+            raise forms.ValidationError(locked.message, code="locked") from None
+
+
+class LoginView(auth_views.LoginView):
+    """/login/: the page twin of POST /api/v1/auth/token; both count failures in one place (core.backends)."""
+
+    form_class = LoginForm
+    template_name = "core/login.html"
+
+    def form_invalid(self, form):
+        answer = super().form_invalid(form)
+        if form.has_error(forms.forms.NON_FIELD_ERRORS, "locked"):
+            answer.status_code = 429
+        return answer
 
 
 # --- approvals ------------------------------------------------------------------------------
