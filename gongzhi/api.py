@@ -9,7 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from gongzhi.bodies.api import router as bodies_router
 from gongzhi.core.api import router as core_router
 from gongzhi.core.api_auth import SessionAuth, TokenAuth
-from gongzhi.core.api_schema import ERRORS
+from gongzhi.core.api_schema import ERRORS, ErrorOut
 from gongzhi.core.errors import GongzhiError
 from gongzhi.core.services import api_token_create
 from gongzhi.finance.api import router as finance_router
@@ -36,11 +36,15 @@ def domain_error(request, exc: GongzhiError):
     )
 
 
+
+INVALID_INPUT = "输入内容不合法 / Invalid input"
+LOG_IN_FIRST = "请先登录或提供令牌 / Log in or give a token"
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     return api.create_response(
         request,
-        {"detail": "输入内容不合法 / Invalid input", "code": "invalid", "errors": exc.errors},
+        {"detail": INVALID_INPUT, "code": "invalid", "errors": exc.errors},
         status=422,
     )
 
@@ -53,7 +57,7 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(AuthenticationError)
 def auth_error(request, exc):
     return api.create_response(
-        request, {"detail": "请先登录或提供令牌 / Log in or give a token", "code": "unauthorized"}, status=401
+        request, {"detail": LOG_IN_FIRST, "code": "unauthorized"}, status=401
     )
 
 
@@ -68,7 +72,8 @@ class TokenOut(Schema):
     token: str
 
 
-@api.post("/auth/token", auth=None, response={201: TokenOut, **ERRORS}, tags=["auth"], operation_id="token_create")
+@api.post("/auth/token", auth=None, response={201: TokenOut, **ERRORS, 429: ErrorOut}, tags=["auth"],
+          operation_id="token_create")
 def token_create(request, payload: TokenIn):
     """Exchange a username and password for an API token (shown once)."""
     user = authenticate(request, username=payload.username, password=payload.password)

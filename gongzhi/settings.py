@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongzhi.core.middleware.GongzhiErrorMiddleware",
     "gongzhi.core.middleware.OneValuePerApiQueryParameter",
+    "gongzhi.core.middleware.ApiBodyTooLarge",  # an API body over the limit answers JSON 413, not bare HTML
 ]
 
 ROOT_URLCONF = "gongzhi.urls"

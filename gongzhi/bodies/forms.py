@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.choices import COMPANY_KINDS, PARTY_KINDS, OrgKind, ServiceScope
 from gongzhi.bodies.models import MemberRole, Organisation
+from gongzhi.core.text import ascii_int
 from gongzhi.people.models import Ownership
 from gongzhi.places.models import Estate
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 POSITIONS = {str(label): value for value, label in MemberRole.choices} | {v: v for v in MemberRole.values}
+NO_SUCH_UNIT = "本小区没有房号 {code}{whose}"
 LINE_FORMAT = "第{line}行：{reason} / line {line}: {reason}"
 
 
@@ -48,9 +50,10 @@ class SeatForm(forms.Form):
 
     def _owner(self, line: int, code: str, name: str | None) -> int:
         if code.startswith("#"):
-            if not code[1:].isdigit() or len(code) > 19:
+            number = ascii_int(code[1:])
+            if number is None:
                 raise forms.ValidationError(LINE_FORMAT.format(line=line, reason=f"编号 {code[:20]} 不正确"))
-            return int(code[1:])
+            return number
         owners = Ownership.objects.filter(
             unit__estate_id=self.organisation.estate_id, unit__code=code, until__isnull=True
         ).select_related("person")
@@ -58,7 +61,7 @@ class SeatForm(forms.Form):
             owners = owners.filter(person__name=name)
         found = list(owners)
         if not found:
-            raise forms.ValidationError(LINE_FORMAT.format(line=line, reason=f"本小区没有房号 {code}{' 的 ' + name if name else ''}"))
+            raise forms.ValidationError(LINE_FORMAT.format(line=line, reason=NO_SUCH_UNIT.format(code=code, whose=f" 的 {name}" if name else "")))
         if len(found) > 1:
             raise forms.ValidationError(LINE_FORMAT.format(line=line, reason=f"{code} 有多位业主，请写明姓名"))
         return found[0].person_id

@@ -33,13 +33,23 @@ IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
 
 
 CONTROL_CHARACTERS = "文字中含有不可见的控制字符 / the text contains control characters"
+DIRECTION_CONTROLS = ("文字中含有改变书写方向的不可见字符，会使公示或打印内容显示颠倒，请删除后重试 / "
+                      "the text contains invisible direction controls that can make a notice or printout read "
+                      "reversed; remove them")
+# Unicode bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069)
+# and the marks (U+200E, U+200F, U+061C). Typed into a title they reorder what a notice or printout shows.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
 def no_control_characters(value):
-    """The value, or ValueError when it holds a control character (used by forms and services too)."""
+    """The value, or ValueError when it holds a control character or a direction control (used by
+    forms and services too; the error's text is the message to show)."""
     # PostgreSQL text cannot hold NUL, and no notice or title needs other control characters.
-    if isinstance(value, str) and any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise ValueError(CONTROL_CHARACTERS)
+    if isinstance(value, str):
+        if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+            raise ValueError(CONTROL_CHARACTERS)
+        if not BIDI_CONTROLS.isdisjoint(value):
+            raise ValueError(DIRECTION_CONTROLS)
     return value
 
 

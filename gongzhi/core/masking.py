@@ -57,7 +57,7 @@ _FREE_TEXT = re.compile(
 
 
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit() or ch in "Xx").upper()
+    return "".join(ch for ch in text if ch in "0123456789Xx").upper()
 
 
 def _normalised(text: str) -> tuple[str, list[int]]:

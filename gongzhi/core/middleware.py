@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -60,3 +62,45 @@ class OneValuePerApiQueryParameter:
                     detail = QUERY_REPEATED.format(name=name[:40])
                     return JsonResponse({"detail": detail, "code": "invalid", "field": name[:40]}, status=422)
         return self.get_response(request)
+
+
+BODY_TOO_LARGE = ("请求内容超过 {mb} MB 的上限（照片等文件经 base64 编码后约大三分之一）；请压缩照片、分次上传，"
+                  "或改用网页上传 / The request body exceeds the limit of {mb} MB (base64 makes a file about a third "
+                  "larger); compress the photo, send fewer files at once, or upload through the web page")
+
+
+class ApiBodyTooLarge:
+    """An /api/ request whose body is over DATA_UPLOAD_MAX_MEMORY_SIZE gets a JSON 413 naming the limit,
+    not Django's bare HTML "Bad Request (400)": files travel in JSON as base64 (core.api_schema.FileIn),
+    so a photo well under its own 5 MB limit can make the body too large.
+
+    A JSON body announced too large by Content-Length is refused before anything reads it; a body
+    found too large while being read (no Content-Length, or a multipart form's fields) raises
+    RequestDataTooBig in the view, which becomes the same answer here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _answer():
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        mb = f"{limit / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+        return JsonResponse({"detail": BODY_TOO_LARGE.format(mb=mb), "code": "too_large", "field": None},
+                            status=413, json_dumps_params={"ensure_ascii": False})
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and request.path.startswith("/api/") and \
+                not request.content_type.startswith("multipart/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                return self._answer()
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RequestDataTooBig) and request.path.startswith("/api/"):
+            return self._answer()
+        return None

@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 
+from gongzhi.core.api_schema import MAX_ID
 from gongzhi.core.errors import GongzhiError, InvalidInput
+from gongzhi.core.text import ascii_int
 
 UNKNOWN_ACTION = "未知的操作 / Unknown action"
 
@@ -31,11 +33,11 @@ def posted_action(request, actions: dict, name: str | None = None):
 
 
 def posted_id(value):
-    """A posted id, or None when it is missing or not a number (the service then says not found)."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError, OverflowError):
-        return None
+    """A posted id, or None when it is missing, not ASCII digits or beyond the database's integers
+    (the service then says not found)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value <= MAX_ID else None
+    return ascii_int(value)
 
 
 def posted_date(value):

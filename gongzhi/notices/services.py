@@ -17,6 +17,7 @@ from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.files import Upload, check_uploads
 from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.core.text import ANY_LENGTH, clean_text
 from gongzhi.notices import keys, log, merkle, rules
 from gongzhi.notices.choices import AuditAction
 from gongzhi.notices.models import Audience, Notice, NoticeAttachment, NoticeKind, NoticeRead, SignedTreeHead
@@ -122,11 +123,9 @@ def notice_publish(
         raise InvalidInput(UNKNOWN_AUDIENCE, field="audience")
     if estate is None and audience == Audience.ESTATE:
         raise InvalidInput(COMMUNITY_AUDIENCE_ONLY, field="audience")
-    title, body = (title or "").strip(), (body or "").strip()
-    if not title:
-        raise InvalidInput(TITLE_REQUIRED, field="title")
-    if not body:
-        raise InvalidInput(BODY_REQUIRED, field="body")
+    title = clean_text(title, ANY_LENGTH, TITLE_REQUIRED, field="title")
+    body = clean_text(body, ANY_LENGTH, BODY_REQUIRED, field="body")
+    issuer = clean_text(issuer, ANY_LENGTH, field="issuer")
     if len(body) > BODY_MAX:
         raise InvalidInput(BODY_TOO_LONG.format(n=BODY_MAX), field="body")
     now = clock.now().replace(microsecond=0)

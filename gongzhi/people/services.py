@@ -61,6 +61,8 @@ ACCOUNT_NEEDS_PHONE = (
 )
 LOGIN_TAKEN = "登录名 {username} 已被另一账号使用 / The login name {username} is already in use"
 MOBILE = re.compile(r"1\d{10}")
+# Long enough for the password validators (settings.AUTH_PASSWORD_VALIDATORS), so an owner may keep it.
+FIRST_PASSWORD_LENGTH = 12
 PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i to misread on paper
 PHONE_BAD = "联系电话只能包含数字、空格、+和-，最多20位 / A phone number is digits, spaces, + and -, up to 20"
 
@@ -213,7 +215,7 @@ def account_open(actor, *, ownership_id: int) -> OpenedAccount:
     users = get_user_model()
     if users.objects.filter(username=username).exists():
         raise WrongState(LOGIN_TAKEN.format(username=username))
-    password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(8))
+    password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(FIRST_PASSWORD_LENGTH))
     user = users.objects.create_user(username=username, password=password, first_name=person.name[:150])
     before = snapshot(person)
     person.user = user
@@ -369,7 +371,7 @@ def _new_owner(actor, unit, *, person_id: int | None, name: str, phone: str) -> 
         return person
     name = clean_text(name, 100, TRANSFER_NO_OWNER, PERSON_NAME_TOO_LONG, field="name")
     phone = clean_text(phone, 20, field="phone")
-    if phone and not all(c.isdigit() or c in " +-" for c in phone):
+    if phone and not all(c in "0123456789 +-" for c in phone):
         raise InvalidInput(PHONE_BAD, field="phone")
     person = Person.objects.create(name=name, phone=phone)
     audit_record(actor, AuditAction.PERSON_CREATE, person, after=snapshot(person), estate_id=unit.estate_id,

@@ -49,6 +49,11 @@ PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
 FILE_EMPTY = "台账中没有数据行 / The ledger has no data rows"
 MISSING_COLUMNS = "缺少必需的列：{cols} / Missing required columns: {cols}"
+NOTHING_IMPORTED = "台账有{n}处错误，未导入任何数据 / Nothing imported"
+NOT_A_NUMBER = "不是有效数字：{value} / not a number"
+UNKNOWN_COMMUNITY = "未找到社区或无权导入：{zh} / Unknown community: {en}"
+CODE_DIGITS = ("编号中的数字须为半角 0-9，不能用“{char}”这样的上标、圈码或全角数字：{value} / "
+               "a code's digits must be ASCII 0-9")
 IMPORT_NEEDS_ROLE = "只有社区工作人员、社区书记或管理员可以导入台账 / Only community staff or administrators can import"
 
 
@@ -69,7 +74,7 @@ class LedgerImportError(InvalidInput):
         self.errors = errors
         shown = "；".join(str(e) for e in errors[:20])
         more = f"（另有{len(errors) - 20}处）" if len(errors) > 20 else ""
-        super().__init__(f"台账有{len(errors)}处错误，未导入任何数据 / Nothing imported: {shown}{more}")
+        super().__init__(f"{NOTHING_IMPORTED.format(n=len(errors))}: {shown}{more}")
 
 
 def header_map(header: list[str], columns: dict[str, tuple[str, ...]] = COLUMNS) -> dict[str, int]:
@@ -98,6 +103,12 @@ class LedgerRow:
     owner_kind: str
     phone: str
     id_number: str
+
+
+def _odd_digit(code: str) -> str:
+    """The first character of a code that Python counts as a digit but is not ASCII 0-9 ("²", "①",
+    "３", "٣"), or "". Such a code sorts and reads as a number nowhere, so it is refused at import."""
+    return next((ch for ch in code if ch.isdigit() and ch not in "0123456789"), "")
 
 
 def parse_rows(table: list[list[str]], *, community_name: str = "", estate_name: str = "") -> list[LedgerRow]:
@@ -143,7 +154,7 @@ def parse_rows(table: list[list[str]], *, community_name: str = "", estate_name:
                     bad("area", f"面积最多两位小数：{values['area']} / at most 2 decimals")
                     area = None
             except InvalidOperation:
-                bad("area", f"不是有效数字：{values['area']} / not a number")
+                bad("area", NOT_A_NUMBER.format(value=values["area"]))
         kind = KIND_NAMES.get(values["kind"] or "住宅")
         if kind is None:
             bad("kind", f"房屋类型应为住宅、商业或车位：{values['kind']} / unknown kind")
@@ -154,6 +165,13 @@ def parse_rows(table: list[list[str]], *, community_name: str = "", estate_name:
         owner_kind = PersonKind.DEVELOPER if (
             values["owner_kind"] in DEVELOPER_NAMES or values["owner"] in DEVELOPER_NAMES
         ) else PersonKind.NATURAL
+        for code_key in ("building", "entrance", "unit"):
+            odd = _odd_digit(values[code_key])
+            if odd:
+                bad(code_key, CODE_DIGITS.format(char=odd, value=values[code_key]))
+        for code_key in ("building", "entrance"):
+            if len(values[code_key]) > 16:
+                bad(code_key, "内容过长 / too long")
         if len(values["owner"]) > 100 or len(values["unit"]) > 32:
             bad("owner" if len(values["owner"]) > 100 else "unit", "内容过长 / too long")
         key = (values["estate"], values["unit"])
@@ -200,7 +218,7 @@ def _communities_for(actor, names: Iterable[str]) -> dict[str, Community]:
     found = {c.name: c for c in qs}
     missing = set(names) - set(found)
     if missing:
-        raise InvalidInput(f"未找到社区或无权导入：{'、'.join(sorted(missing))} / Unknown community: {', '.join(sorted(missing))}")
+        raise InvalidInput(UNKNOWN_COMMUNITY.format(zh="、".join(sorted(missing)), en=", ".join(sorted(missing))))
     return found
 
 

@@ -23,8 +23,11 @@ def estate_get(*, fetched_by, estate_id: int) -> Estate:
 
 
 def natural_key(code: str) -> tuple:
-    """'2' before '10', as people number buildings."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code))
+    """'2' before '10', as people number buildings. Only ASCII digits count as numbers ("3²" or "３"
+    stay text), and numbers and text never meet in one position (a number sorts before text there),
+    so no code, however odd, can make the sort fail."""
+    return tuple((0, int(part), "") if i % 2 else (1, 0, part)
+                 for i, part in enumerate(re.split(r"([0-9]+)", code or "")) if part or i % 2)
 
 
 def estate_buildings(*, estate: Estate) -> list[Building]:

@@ -100,7 +100,8 @@ def _coordinate(value, limit: int, message: str, field: str):
         number = decimal.Decimal(str(value).strip())
     except (decimal.InvalidOperation, ValueError):
         raise InvalidInput(message, field=field) from None
-    if not number.is_finite() or abs(number) > limit or number != number.quantize(decimal.Decimal("0.000001")):
+    # compared, not abs(): abs() of 1e999999999999999999 overflows the decimal context
+    if not number.is_finite() or not -limit <= number <= limit or number != number.quantize(decimal.Decimal("0.000001")):
         raise InvalidInput(message, field=field)
     return number
 

@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError
 from gongzhi.core.masking import redact
+from gongzhi.core.text import ascii_int
 from gongzhi.places.models import Estate, Subdistrict
 from gongzhi.requests import selectors
 from gongzhi.requests import services as request_services
@@ -40,6 +41,15 @@ MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 GROUPS = {Tier.MINOR: "小事易事", Tier.MAJOR: "大事难事"}
+
+NO_SUCH_BUILDING = "该小区没有 {code} 号楼 / No such building in this estate"
+DATE_OUT_OF_RANGE = "{name} 须在 1970 年至 9998 年之间 / {name} must be between the years 1970 and 9998"
+IDS_NOT_NUMBERS = "service_request_id 须为数字 / service_request_id must be numbers"
+NOT_A_NUMBER = "{name} 须为数字 / {name} must be a number"
+OUT_OF_RANGE = "{name} 须为 -{limit} 至 {limit} 的数字 / {name} must be a number from -{limit} to {limit}"
+# The earliest and latest moments a date filter may name: a year 1 or 9999 moment shifted to UTC falls
+# outside what Python's datetime holds (OverflowError), and no request was made before 1970.
+EARLIEST, LATEST = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC), datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
 
 
 class Open311Error(Exception):
@@ -217,7 +227,14 @@ def _date(value, name):
         pass
     if parsed is None:
         raise Open311Error(400, f"{name} 须为 W3C 日期时间，如 2026-11-01T00:00:00+08:00 / {name} must be a W3C datetime")
-    return clock.aware(parsed)
+    try:
+        moment = clock.aware(parsed)
+        in_range = EARLIEST <= moment.astimezone(datetime.UTC) < LATEST
+    except (OverflowError, ValueError):
+        in_range = False
+    if not in_range:
+        raise Open311Error(400, DATE_OUT_OF_RANGE.format(name=name))
+    return moment
 
 
 @endpoint
@@ -230,9 +247,10 @@ def requests(request, fmt):
     qs = Request.objects.filter(subdistrict=jurisdiction).select_related("estate", "building")
     ids = _list(params.get("service_request_id"))
     if ids:
-        if not all(i.isdigit() and len(i) < 19 for i in ids):
-            raise Open311Error(400, "service_request_id 须为数字 / service_request_id must be numbers")
-        qs = qs.filter(pk__in=[int(i) for i in ids])
+        numbers = [ascii_int(i) for i in ids]
+        if None in numbers:
+            raise Open311Error(400, IDS_NOT_NUMBERS)
+        qs = qs.filter(pk__in=numbers)
     else:
         codes = _list(params.get("service_code"))
         unknown = [c for c in codes if c not in Category.values]
@@ -259,16 +277,22 @@ def requests(request, fmt):
     return _respond(fmt, rows, root="service_requests", item="request")
 
 
-def _decimal(value, name):
+def _decimal(value, name, limit=180):
+    """A coordinate within ±limit, to six decimals: "NaN", "Infinity" and "1e999999999999999999" (which
+    overflows any arithmetic on it) are refused, as is anything beyond the limit."""
     if value in (None, ""):
         return None
     try:
-        number = Decimal(value)
+        number = Decimal(value.strip())
     except InvalidOperation as exc:
-        raise Open311Error(400, f"{name} 须为数字 / {name} must be a number") from exc
-    if not number.is_finite() or abs(number) > 180:
-        raise Open311Error(400, f"{name} 须为 -180 至 180 的数字 / {name} must be a number from -180 to 180")
-    return number.quantize(Decimal("0.000001"))
+        raise Open311Error(400, NOT_A_NUMBER.format(name=name)) from exc
+    # compared, not abs(): abs() of 1e999999999999999999 overflows the decimal context
+    if not number.is_finite() or not -limit <= number <= limit:
+        raise Open311Error(400, OUT_OF_RANGE.format(name=name, limit=limit))
+    try:
+        return number.quantize(Decimal("0.000001"))
+    except ArithmeticError as exc:
+        raise Open311Error(400, OUT_OF_RANGE.format(name=name, limit=limit)) from exc
 
 
 ESTATE_UNKNOWN = "attribute[estate] 须为本街道的小区编号 / attribute[estate] must be an estate of this jurisdiction"
@@ -288,8 +312,9 @@ def _placed(params, jurisdiction, lat, long):
     address = params.get("address_string") or ""
     estate_id = (params.get("attribute[estate]") or params.get("address_id") or "").strip()
     if estate_id:
-        estate = Estate.objects.filter(pk=int(estate_id), community__subdistrict=jurisdiction).first() \
-            if estate_id.isdigit() and len(estate_id) < 19 else None
+        number = ascii_int(estate_id)
+        estate = Estate.objects.filter(pk=number, community__subdistrict=jurisdiction).first() \
+            if number is not None else None
         if estate is None:
             raise Open311Error(400, ESTATE_UNKNOWN)
         return estate, selectors.building_in_address(address)
@@ -313,7 +338,7 @@ def _create(request, fmt):
         raise Open311Error(400, "service_code 必填 / service_code is required")
     if code not in Category.values:
         raise Open311Error(400, f"未知的 service_code：{code} / Unknown service_code")
-    lat, long = _decimal(params.get("lat"), "lat"), _decimal(params.get("long"), "long")
+    lat, long = _decimal(params.get("lat"), "lat", 90), _decimal(params.get("long"), "long")
     if (lat is None) != (long is None):
         raise Open311Error(400, LAT_LONG_TOGETHER)
     if lat is not None and abs(lat) > 90:
@@ -325,7 +350,7 @@ def _create(request, fmt):
     if building_code:
         building = estate.buildings.filter(code=building_code).first()
         if building is None:
-            raise Open311Error(400, f"该小区没有 {building_code} 号楼 / No such building in this estate")
+            raise Open311Error(400, NO_SUCH_BUILDING.format(code=building_code))
     else:  # a building named in the address that the estate does not have: the address stays in place_text
         building = estate.buildings.filter(code=parsed_building).first() if parsed_building else None
     name = f"{params.get('last_name', '')}{params.get('first_name', '')}".strip()
@@ -346,8 +371,9 @@ def request_one(request, request_id, fmt):
     _allow(request, "GET")
     jurisdiction = _jurisdiction(request.GET)
     req = None
-    if request_id.isdigit() and len(request_id) < 19:
-        req = Request.objects.filter(pk=int(request_id), subdistrict=jurisdiction).select_related(
+    number = ascii_int(request_id)
+    if number is not None:
+        req = Request.objects.filter(pk=number, subdistrict=jurisdiction).select_related(
             "estate", "building").first()
     if req is None:
         raise Open311Error(404, f"未找到诉求 {request_id} / Service request not found")

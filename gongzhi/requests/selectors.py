@@ -18,6 +18,7 @@ from gongzhi.core.masking import mask_phone
 from gongzhi.core.queries import narrow
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
+from gongzhi.core.text import is_ascii_digits
 from gongzhi.people.models import RoleAssignment
 from gongzhi.places.models import Estate
 from gongzhi.requests.choices import (
@@ -392,7 +393,7 @@ def _normal(text: str) -> str:
 
 
 def _number(word: str) -> int:
-    if word.isdigit():
+    if is_ascii_digits(word):
         return int(word)
     if "十" not in word:
         return int("".join(str(_DIGITS[c]) for c in word)) if all(c in _DIGITS for c in word) else 0

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
 from django.test import Client
 
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
@@ -28,8 +29,9 @@ def title():
 def test_staff_open_an_account_and_the_owner_logs_in_with_the_number_and_the_code(persona, title):
     opened = services.account_open(persona("shequ"), ownership_id=title.pk)
     assert opened.username == "13900001234"
-    assert len(opened.initial_password) == 8
+    assert len(opened.initial_password) == services.FIRST_PASSWORD_LENGTH
     user = authenticate(username="13900001234", password=opened.initial_password)
+    validate_password(opened.initial_password, user)  # she may keep it: the validators accept it
     assert user is not None and user.first_name == title.person.name
     title.person.refresh_from_db()
     assert title.person.user_id == user.pk

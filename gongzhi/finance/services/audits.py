@@ -9,7 +9,7 @@ from gongzhi.core import clock
 from gongzhi.core.access import estate_for, object_for
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
-from gongzhi.core.text import clean_text
+from gongzhi.core.text import ANY_LENGTH, clean_text
 from gongzhi.finance import rules
 from gongzhi.finance.choices import AuditAction, AuditParty, CaseStatus
 from gongzhi.finance.models import AccountabilityCase, AuditPeriod, AuditSignoff
@@ -121,10 +121,11 @@ def audit_sign(actor, *, period_id: int, party: str, signer_name: str = "", find
 def case_open(actor, *, estate_id: int, source: str, description: str, responsible: str,
               deadline: datetime.date) -> AccountabilityCase:
     estate = estate_for(actor, estate_id, roles=CASE_OPENERS)
-    if not (description or "").strip() or not (responsible or "").strip():
-        raise InvalidInput(CASE_DETAILS_REQUIRED, field="description")
-    case = AccountabilityCase.objects.create(estate=estate, source=(source or "")[:200], description=description.strip(),
-                                             responsible=responsible.strip()[:100], deadline=deadline, opened_by=actor)
+    description = clean_text(description, ANY_LENGTH, CASE_DETAILS_REQUIRED, field="description")
+    responsible = clean_text(responsible, ANY_LENGTH, CASE_DETAILS_REQUIRED, field="responsible")
+    source = clean_text(source, ANY_LENGTH, field="source")
+    case = AccountabilityCase.objects.create(estate=estate, source=source[:200], description=description,
+                                             responsible=responsible[:100], deadline=deadline, opened_by=actor)
     audit_record(actor, AuditAction.CASE_OPEN, case, after=snapshot(case))
     return case
 
@@ -134,9 +135,8 @@ def case_close(actor, *, case_id: int, outcome: str) -> AccountabilityCase:
     case = object_for(actor, AccountabilityCase.objects.select_for_update(), case_id, roles=CASE_OPENERS)
     if case.status == CaseStatus.CLOSED:
         raise WrongState(CASE_CLOSED)
-    if not (outcome or "").strip():
-        raise InvalidInput(OUTCOME_REQUIRED, field="outcome")
-    case.outcome, case.status, case.closed_at = outcome.strip(), CaseStatus.CLOSED, clock.now()
+    outcome = clean_text(outcome, ANY_LENGTH, OUTCOME_REQUIRED, field="outcome")
+    case.outcome, case.status, case.closed_at = outcome, CaseStatus.CLOSED, clock.now()
     case.save(update_fields=["outcome", "status", "closed_at"])
     audit_record(actor, AuditAction.CASE_CLOSE, case, after={"outcome": case.outcome})
     return case

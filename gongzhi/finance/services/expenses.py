@@ -16,6 +16,7 @@ from gongzhi.core.errors import InvalidInput, WrongState
 from gongzhi.core.files import Upload, attachment_type
 from gongzhi.core.models import Approval
 from gongzhi.core.money import fen, yuan
+from gongzhi.core.text import ANY_LENGTH, clean_text
 from gongzhi.finance.choices import BANK, AuditAction, ExpenseCategory, ExpenseStatus
 from gongzhi.finance.models import Expense
 from gongzhi.finance.rules import BOOKKEEPERS, REQUESTERS, expense_signers, large_threshold_fen
@@ -50,9 +51,9 @@ def expense_request(actor, *, estate_id: int, amount, purpose: str, payee: str, 
     value = fen(amount)
     if category not in ExpenseCategory.values:
         raise InvalidInput(UNKNOWN_CATEGORY, field="category")
-    purpose, payee = (purpose or "").strip(), (payee or "").strip()
-    if not purpose or not payee:
-        raise InvalidInput(MEMO_REQUIRED, field="purpose")
+    purpose = clean_text(purpose, ANY_LENGTH, MEMO_REQUIRED, field="purpose")
+    payee = clean_text(payee, ANY_LENGTH, MEMO_REQUIRED, field="payee")
+    quotes = clean_text(quotes, ANY_LENGTH, field="quotes")
     matter = Matter.objects.filter(pk=matter_id, estate=estate).first() if matter_id else None
     vote = Vote.objects.filter(pk=vote_id, estate=estate).first() if vote_id else None
     large = value >= large_threshold_fen()

@@ -11,6 +11,7 @@ from gongzhi.core.access import estate_for, object_for
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import InvalidInput, WrongState
 from gongzhi.core.money import fen, yuan
+from gongzhi.core.text import ANY_LENGTH, clean_text
 from gongzhi.finance.choices import BANK, AccountType, AuditAction, ExpenseCategory, IncomeCategory
 from gongzhi.finance.models import Entry, LedgerAccount, Transaction
 from gongzhi.finance.rules import BOOKKEEPERS
@@ -43,9 +44,8 @@ def transaction_post(actor, estate, *, date: datetime.date, memo: str, lines: li
     credit = sum(c for _, _, c in lines)
     if debit != credit or any((d > 0) == (c > 0) for _, d, c in lines):
         raise InvalidInput(UNBALANCED.format(debit=debit, credit=credit))
-    memo = (memo or "").strip()
-    if not memo:
-        raise InvalidInput(MEMO_REQUIRED, field="memo")
+    memo = clean_text(memo, ANY_LENGTH, MEMO_REQUIRED, field="memo")
+    counterparty = clean_text(counterparty, ANY_LENGTH, field="payer")
     tx = Transaction.objects.create(estate=estate, date=date, memo=memo[:200], counterparty=counterparty[:200],
                                     reverses=reverses, posted_by=actor)
     Entry.objects.bulk_create(Entry(transaction=tx, account=account(estate, code), debit=d, credit=c)

@@ -14,7 +14,7 @@ from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.choices import ApprovalStatus
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
-from gongzhi.core.text import clean_text
+from gongzhi.core.text import ANY_LENGTH, clean_text
 from gongzhi.finance.choices import AuditAction, HandoverStatus, SealKind, SealUseStatus
 from gongzhi.finance.models import Seal, SealHandover, SealUse
 from gongzhi.finance.rules import (
@@ -44,7 +44,8 @@ def seal_use_request(actor, *, seal_id: int, document: str, purpose: str, both: 
     """Ask to use a seal; a major matter (三重一大) always takes both of the estate's seals (双章),
     each with its own signed approval."""
     seal = object_for(actor, Seal.objects.select_related("estate"), seal_id, roles=REQUESTERS)
-    document, purpose = (document or "").strip(), (purpose or "").strip()
+    document = clean_text(document, ANY_LENGTH, field="document")
+    purpose = clean_text(purpose, ANY_LENGTH, field="purpose")
     if not document or not purpose:
         raise InvalidInput(DOCUMENT_REQUIRED, field="document")
     if matter_id is not None:

@@ -13,7 +13,7 @@ from gongzhi.core.files import Upload
 from gongzhi.core.notifications import notify
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import holders, scope_for
-from gongzhi.core.text import clean_text
+from gongzhi.core.text import clean_text, is_ascii_digits
 from gongzhi.places.models import Building, Estate, PropertyService, Unit
 from gongzhi.requests.choices import AuditAction, Category, Channel, EventKind, Handler, Level, PhotoStage
 from gongzhi.requests.models import Event, Request
@@ -105,7 +105,7 @@ def _check_contact(data: Intake) -> None:
     for text in (data.contact_name, data.contact_phone, data.place_text):
         clean_text(text, 200, None, DESCRIPTION_TOO_LONG)
     phone = data.contact_phone.strip()
-    if phone and (not phone.replace("-", "").isdigit() or not 5 <= len(phone) <= 20):
+    if phone and (not is_ascii_digits(phone.replace("-", "")) or not 5 <= len(phone) <= 20):
         raise InvalidInput(PHONE_INVALID, field="contact_phone")
     if (data.lat is None) != (data.long is None) or (
             data.lat is not None and not (-90 <= float(data.lat) <= 90 and -180 <= float(data.long) <= 180)):

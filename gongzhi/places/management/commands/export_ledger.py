@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.core.errors import GongzhiError
+from gongzhi.core.text import ascii_int
 from gongzhi.places import ledger
 from gongzhi.places.models import Estate
 
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--as-user", default="", help="以该用户的权限导出（默认：系统，不打码）")
 
     def handle(self, *args, estate: str, output, as_user: str, **options):
-        found = Estate.objects.filter(pk=int(estate)).first() if estate.isdigit() else None
+        number = ascii_int(estate)
+        found = Estate.objects.filter(pk=number).first() if number is not None else None
         found = found or Estate.objects.filter(name=estate).first()
         if found is None:
             raise CommandError(f"未找到小区：{estate} / No such estate")
