@@ -10,6 +10,10 @@ from gongzhi.notices import log, verification
 from gongzhi.notices.keys import public_pem
 from gongzhi.notices.models import LogKey, LogLeaf, SignedTreeHead
 
+PRINT_MISMATCH = "打印件上的指纹与日志不符 / The fingerprint on the printed notice does not match the log"
+RECORD_GONE = "原始记录已不存在 / The published record no longer exists"
+RECORD_ALTERED = "数据库中的记录与发布时不同，已被改动 / The stored record differs from what was published"
+
 
 def head_doc(head: SignedTreeHead) -> dict:
     return {
@@ -87,16 +91,16 @@ def check_leaf(leaf: LogLeaf, printed_hash: str | None = None) -> LeafCheck:
     if printed_hash:
         report.add(
             "printed", printed_hash.lower() == stored.hex(),
-            "打印件上的指纹与日志不符 / The fingerprint on the printed notice does not match the log",
+            PRINT_MISMATCH,
         )
     kind = log.record_kinds().get(leaf.kind)
     current = log.entries_for(kind, [leaf.ref_id]).get(leaf.ref_id) if kind else None
     if current is None:
-        report.add("record", False, "原始记录已不存在 / The published record no longer exists")
+        report.add("record", False, RECORD_GONE)
     else:
         report.add(
             "record", current == leaf.entry,
-            "数据库中的记录与发布时不同，已被改动 / The stored record differs from what was published",
+            RECORD_ALTERED,
         )
     head = log.head_covering(leaf.index)
     try:

@@ -161,17 +161,30 @@ class CompactTree:
 
 
 # --- verification (RFC 9162) --------------------------------------------------------------------
+# What a reader is told when a proof does not hold (tests match on these).
+LEAF_OUTSIDE = "条目序号超出树的大小 / The leaf index is outside the tree"
+PROOF_TOO_LONG = "证明过长 / The proof is too long"
+PROOF_INCOMPLETE = "证明不完整（可能被截断）/ The proof is incomplete (truncated?)"
+INCLUSION_MISMATCH = "包含证明与树根不符 / The inclusion proof does not lead to the signed root"
+SIZES_OUT_OF_ORDER = "树的大小顺序不对 / The first tree must not be larger than the second"
+EQUAL_SIZES_EQUAL_ROOTS = "同样大小的树，树根必须相同 / Equal sizes must have equal roots"
+EMPTY_TREE_PROOF = "空树的一致性证明应为空 / The proof from an empty tree is empty"
+CONSISTENCY_EMPTY = "一致性证明为空 / The consistency proof is empty"
+EARLIER_ROOT_MISMATCH = "一致性证明与旧树根不符 / The proof does not match the earlier root"
+LATER_ROOT_MISMATCH = "一致性证明与新树根不符 / The proof does not match the later root"
+
+
 class ProofError(ValueError):
     """A proof that does not hold; the message says why, Chinese first."""
 
 
 def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes, h: HashFn = sm3) -> None:
     if not 0 <= index < size:
-        raise ProofError("条目序号超出树的大小 / The leaf index is outside the tree")
+        raise ProofError(LEAF_OUTSIDE)
     fn, sn, result = index, size - 1, leaf
     for sibling in proof:
         if sn == 0:
-            raise ProofError("证明过长 / The proof is too long")
+            raise ProofError(PROOF_TOO_LONG)
         if fn & 1 or fn == sn:
             result = node_hash(sibling, result, h)
             while not fn & 1 and fn != 0:
@@ -182,26 +195,26 @@ def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], roo
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise ProofError("证明不完整（可能被截断）/ The proof is incomplete (truncated?)")
+        raise ProofError(PROOF_INCOMPLETE)
     if result != root:
-        raise ProofError("包含证明与树根不符 / The inclusion proof does not lead to the signed root")
+        raise ProofError(INCLUSION_MISMATCH)
 
 
 def verify_consistency(
     first: int, second: int, first_root: bytes, second_root: bytes, proof: list[bytes], h: HashFn = sm3
 ) -> None:
     if not 0 <= first <= second:
-        raise ProofError("树的大小顺序不对 / The first tree must not be larger than the second")
+        raise ProofError(SIZES_OUT_OF_ORDER)
     if first == second:
         if proof or first_root != second_root:
-            raise ProofError("同样大小的树，树根必须相同 / Equal sizes must have equal roots")
+            raise ProofError(EQUAL_SIZES_EQUAL_ROOTS)
         return
     if first == 0:
         if proof:
-            raise ProofError("空树的一致性证明应为空 / The proof from an empty tree is empty")
+            raise ProofError(EMPTY_TREE_PROOF)
         return
     if not proof and not _is_power_of_two(first):
-        raise ProofError("一致性证明为空 / The consistency proof is empty")
+        raise ProofError(CONSISTENCY_EMPTY)
     path = ([first_root] if _is_power_of_two(first) else []) + list(proof)
     fn, sn = first - 1, second - 1
     while fn & 1:
@@ -210,7 +223,7 @@ def verify_consistency(
     fr = sr = path[0]
     for c in path[1:]:
         if sn == 0:
-            raise ProofError("证明过长 / The proof is too long")
+            raise ProofError(PROOF_TOO_LONG)
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr, h)
             sr = node_hash(c, sr, h)
@@ -222,8 +235,8 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise ProofError("证明不完整（可能被截断）/ The proof is incomplete (truncated?)")
+        raise ProofError(PROOF_INCOMPLETE)
     if fr != first_root:
-        raise ProofError("一致性证明与旧树根不符 / The proof does not match the earlier root")
+        raise ProofError(EARLIER_ROOT_MISMATCH)
     if sr != second_root:
-        raise ProofError("一致性证明与新树根不符 / The proof does not match the later root")
+        raise ProofError(LATER_ROOT_MISMATCH)

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError, NotFound
@@ -30,6 +31,8 @@ from gongzhi.requests.choices import (
 )
 from gongzhi.requests.models import Photo
 from gongzhi.requests.routing import routing_table
+
+CHOOSE_ESTATE = gettext_noop("请选择小区")  # shown translated
 
 
 def _uploads(files) -> list[Upload]:
@@ -88,7 +91,7 @@ def request_new(request):
             channel=post.get("channel") or Channel.WEB, contact_name=post.get("contact_name", ""),
             contact_phone=post.get("contact_phone", ""), photos=_uploads(request.FILES.getlist("photos")))
         if not data.estate_id:
-            messages.error(request, _("请选择小区"))
+            messages.error(request, _(CHOOSE_ESTATE))
             created = None
         else:
             created = attempt(request, lambda: services.request_submit(user, data), _("诉求已提交，我们会尽快处理"))

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from gongzhi.bodies.forms import LINE_FORMAT
+from gongzhi.bodies.forms import LINE_FORMAT, NO_SUCH_UNIT
 from gongzhi.bodies.models import MemberRole, Membership, OrgKind
 from gongzhi.bodies.selectors import autonomy_coverage, estate_autonomy, estate_leadership
 from gongzhi.bodies.services import (
@@ -170,7 +170,7 @@ def test_secretary_seats_committee_on_the_web(login, committee):
         (seat_lines(["2-1-101", "2-1-102", "2-1-103", "2-1-104"]), "2030-03-01", SIZE_RULE),
         (seat_lines(["2-1-101", "2-1-102", "2-1-103", "2-1-104", "2-1-105"]), "2030-03-02", term_rule(5)),
         ("2-1-101 主任\n2-1-102", "2030-03-01", LINE_FORMAT.split("：")[0].format(line=2)),
-        ("2-1-101 主任\n99-9-999 委员", "2030-03-01", "本小区没有房号 99-9-999"),
+        ("2-1-101 主任\n99-9-999 委员", "2030-03-01", NO_SUCH_UNIT.format(code="99-9-999", whose="")),
     ],
 )
 def test_web_seat_refusals_change_nothing(login, committee, members, end, message):

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
+from gongzhi.api import LOG_IN_FIRST
 from gongzhi.core.models import Approval
 from gongzhi.core.roles import Role
 from gongzhi.people.models import Person
@@ -110,7 +111,7 @@ def test_api_lists_only_own_estate(login):
 def test_api_unauthenticated_is_401(client, world):
     response = client.get("/api/v1/places/estates")
     assert response.status_code == 401
-    assert "请先登录" in response.json()["detail"]
+    assert response.json()["detail"] == LOG_IN_FIRST
 
 
 # --- admin -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from gongzhi.core.files import ATTACHMENT_TYPE
 from gongzhi.finance import selectors
 from gongzhi.finance.choices import FundStatus
 from gongzhi.finance.jobs import last_period
+from gongzhi.finance.management.commands.publish_statements import NO_SUCH_USER
 from gongzhi.finance.models import AccountabilityCase, BankLine, FeeBill
 from gongzhi.finance.selectors import alerts, personal_transfers
 from gongzhi.finance.services import audits, fees, fund, journal, reconciliation
@@ -323,7 +324,7 @@ def test_statements_are_published_for_the_last_period_by_a_scheduled_command(per
     assert any("公共收益收支公示" in t for t in titles) and any("物业费收缴情况" in t for t in titles)
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="没有这个用户"):
+    with pytest.raises(CommandError, match=re.escape(NO_SUCH_USER)):
         run_command("publish_statements", "--as", "nobody")
 
 

@@ -12,7 +12,7 @@ from gongzhi.bodies.models import Membership, OrgKind
 from gongzhi.core.clock import at, local_date, now
 from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.roles import Role
-from gongzhi.meetings import selectors
+from gongzhi.meetings import quorum, selectors
 from gongzhi.meetings import services as svc
 from gongzhi.meetings.models import ActionItem, MatterStatus, MatterStep, Meeting
 from gongzhi.meetings.procedures import BRANCH_FIRST, FOUR_DISCUSSIONS
@@ -25,6 +25,10 @@ from tests.helpers import PACIFIC, estate, race
 
 STEP_ORDER = svc.WRONG_STEP.split("，")[1].split(" / ")[0]  # steps are not skipped or repeated, whichever step
 
+
+def present(members: int, here: int) -> str:
+    """The head of the quorum message: "应到 7 人，实到 3 人"."""
+    return quorum.MEMBERS_PRESENT.split("（")[0].format(members=members, here=here)
 
 def wrong_step(procedure, key: str) -> str:
     """The refusal of any step but the current one, `key`."""
@@ -178,7 +182,7 @@ def test_quorum_and_parties(clock, persona):
     # each required seat signs in in person (the new control: the convener cannot sign 社区/业委会/物业 in)
     svc.meeting_sign_in(secretary, meeting_id=meeting.pk, party="community")
     svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="autonomous")
-    with pytest.raises(WrongState, match="缺少必须出席的一方：物业企业"):
+    with pytest.raises(WrongState, match=re.escape(quorum.PARTY_ABSENT.split(" /")[0].format(names="物业企业"))):
         svc.decision_record(secretary, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=2)
     svc.meeting_sign_in(persona("wangjingli"), meeting_id=meeting.pk, party="property")
     with pytest.raises(InvalidInput, match=re.escape(svc.BAD_COUNTS)):
@@ -209,7 +213,7 @@ def test_member_quorums_committee_and_party_members(clock, persona):
     svc.meeting_open(chair, meeting_id=meeting.pk)
     for p in committee[:3]:
         svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="member", person_id=p.pk)
-    with pytest.raises(WrongState, match="应到 7 人，实到 3 人"):  # 3 of 7 is not more than half
+    with pytest.raises(WrongState, match=re.escape(present(7, 3))):  # 3 of 7 is not more than half
         svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=3)
     svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="member", person_id=committee[3].pk)
     # 4 present; 3 in favour is a majority of those present but not of all 7 members
@@ -221,7 +225,7 @@ def test_member_quorums_committee_and_party_members(clock, persona):
                              scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=party.pk)
     svc.meeting_sign_in(chair, meeting_id=party.pk, party="member", person_id=branch[0].pk)
-    with pytest.raises(WrongState, match="三分之二以上"):
+    with pytest.raises(WrongState, match=re.escape(quorum.TWO_THIRDS)):
         svc.decision_record(chair, meeting_id=party.pk, matter_id=matter.pk, text="x", votes_for=1)
     svc.meeting_sign_in(chair, meeting_id=party.pk, party="member", person_id=branch[1].pk)
     assert svc.decision_record(chair, meeting_id=party.pk, matter_id=matter.pk, text="x", votes_for=2).passed
@@ -409,7 +413,7 @@ def test_meeting_and_matter_pages_with_permissions(login, committee_meeting):
     for p in members(OrgKind.OWNERS_COMMITTEE)[:4]:
         login("zhaozhuren").post(f"/meetings/{meeting.pk}/", {"sign_in": "1", "party": "member", "person": p.pk})
     page = login("zhaozhuren").get(f"/meetings/{meeting.pk}/").content.decode()
-    assert "应到 7 人，实到 4 人" in page
+    assert present(7, 4) in page
     assert login("lixiansheng").post(f"/meetings/{meeting.pk}/", {"decide": matter.pk, "text": "x",
                                                                    "votes_for": 4}).status_code == 403
     response = login("zhaozhuren").post(f"/meetings/{meeting.pk}/", {"decide": matter.pk, "text": "同意改造",
@@ -510,7 +514,7 @@ def test_a_community_adds_its_own_meeting_type(clock, persona, login):
                                scheduled_at=clock.now, agenda_ids=[matter.pk])
     svc.meeting_open(chair, meeting_id=meeting.pk)
     svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="autonomous")
-    with pytest.raises(WrongState, match="业主代表"):
+    with pytest.raises(WrongState, match=re.escape(quorum.PARTY_ABSENT.split(" /")[0].format(names="业主代表"))):
         svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="x", votes_for=1)
     svc.meeting_sign_in(chair, meeting_id=meeting.pk, party="owner_rep", person_id=person("楼栋业主").pk)
     assert svc.decision_record(chair, meeting_id=meeting.pk, matter_id=matter.pk, text="清理", votes_for=2).passed

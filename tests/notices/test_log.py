@@ -17,7 +17,7 @@ from gongzhi.core import services as core
 from gongzhi.core.files import Upload
 from gongzhi.core.models import AuditEntry
 from gongzhi.core.roles import Role
-from gongzhi.notices import log, merkle, printing, rebuild, services, verification
+from gongzhi.notices import documents, log, merkle, printing, rebuild, services, verification
 from gongzhi.notices.formats import head_message
 from gongzhi.notices.models import LogKey, LogLeaf, LogNode, Notice, NoticeAttachment, SignedTreeHead
 from gongzhi.notices.rebuild import verify_all
@@ -123,7 +123,7 @@ def test_cli_verifies_a_notice_file_and_catches_a_one_character_change(client, t
 
     altered = dict(document, entry=document["entry"].replace("25 日", "26 日"))
     code, output = run_verify(write(tmp_path, "altered.json", altered), "--key", key)
-    assert code == 1 and "包含证明与树根不符" in output
+    assert code == 1 and merkle.INCLUSION_MISMATCH in output
 
     spaced = dict(document, entry=document["entry"].replace(":", ": ", 1))
     code, output = run_verify(write(tmp_path, "spaced.json", spaced), "--key", key)
@@ -131,7 +131,7 @@ def test_cli_verifies_a_notice_file_and_catches_a_one_character_change(client, t
 
     truncated = dict(document, inclusion={**document["inclusion"], "proof": document["inclusion"]["proof"][:-1]})
     code, output = run_verify(write(tmp_path, "truncated.json", truncated), "--key", key)
-    assert code == 1 and "不完整" in output
+    assert code == 1 and merkle.PROOF_INCOMPLETE in output
 
     code, output = run_verify(write(tmp_path, "garbage.json", "{not json"), "--key", key)
     assert code == 1 and "不是 JSON" in output
@@ -183,7 +183,7 @@ def test_cli_checks_inclusion_and_consistency_proofs_against_given_heads(client,
     assert code == 1 and other_head in output  # a proof for one head, checked against another
     truncated = dict(inclusion, proof=inclusion["proof"][:-1])
     code, output = run_verify(write(tmp_path, "it.json", truncated), "--head", new, "--key", key)
-    assert code == 1 and "不完整" in output
+    assert code == 1 and merkle.PROOF_INCOMPLETE in output
 
 
 # --- verify --all --------------------------------------------------------------------------------
@@ -333,11 +333,11 @@ def test_verification_page_rejects_a_forged_fingerprint_and_a_tampered_record(cl
     good = client.get(f"/v/{leaf.index}/?h={bytes(leaf.leaf_hash).hex()}").content.decode()
     assert "已验证" in good and "验证失败" not in good
     forged = client.get(f"/v/{leaf.index}/?h={'0' * 64}").content.decode()
-    assert "验证失败" in forged and "打印件上的指纹与日志不符" in forged
+    assert "验证失败" in forged and documents.PRINT_MISMATCH.split(" /")[0] in forged
     with behind_the_applications_back() as cursor:
         cursor.execute("UPDATE notices_notice SET title = %s WHERE id = %s", ["改过的公告", notice.pk])
     tampered = client.get(f"/v/{leaf.index}/?h={bytes(leaf.leaf_hash).hex()}").content.decode()
-    assert "验证失败" in tampered and "数据库中的记录与发布时不同" in tampered
+    assert "验证失败" in tampered and documents.RECORD_ALTERED.split("，")[0] in tampered
     assert client.get("/v/99999/").status_code == 404
 
 

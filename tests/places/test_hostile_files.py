@@ -18,11 +18,9 @@ from openpyxl import Workbook
 
 from gongzhi.core.errors import InvalidInput
 from gongzhi.core.models import AuditEntry
-from gongzhi.core.roles import Role
 from gongzhi.core.tables import FILE_INFLATED, TABLE_TOO_LARGE, read_table
 from gongzhi.people.models import Ownership, Person
 from gongzhi.places.models import Building, Estate, Unit
-from tests.factories import CommunityFactory, user_with_role
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -191,16 +189,6 @@ def test_xls_is_read_in_a_bounded_subprocess(settings):
 
 
 # --- through the doors: the ledger API and the `gongzhi import` command ---------------------------------
-@pytest.fixture
-def community(db):
-    return CommunityFactory()
-
-
-@pytest.fixture
-def community_staff(community):
-    return user_with_role(Role.COMMUNITY_STAFF, community)
-
-
 def _post_ledger(client, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

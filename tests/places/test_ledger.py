@@ -20,6 +20,8 @@ from gongzhi.places.models import Building, Estate, Unit
 from tests.factories import CommunityFactory, EstateFactory, user_with_role
 from tests.helpers import YIWU, estate
 
+NOTHING_IMPORTED = ledger.NOTHING_IMPORTED.split("{n}")[1]  # "处错误，未导入任何数据 / Nothing imported"
+
 HEADER = ["小区", "楼栋", "单元", "房号", "建筑面积", "房屋类型", "业主姓名", "联系电话", "身份证号"]
 GOOD_ID = "11010519491231002X"
 
@@ -43,17 +45,6 @@ def good_rows():
         ["新华苑", "2", "1", "2-1-101", "75", "商业", "张三", "13812345678", GOOD_ID],  # 2nd unit, same owner
         ["新华苑", "P", "", "P-001", "12.5", "车位", "建设单位", "", ""],
     ]
-
-
-@pytest.fixture
-def community(db):
-    """A community of its own (the ledger's rows name it), with no estates yet."""
-    return CommunityFactory()
-
-
-@pytest.fixture
-def community_staff(community):
-    return user_with_role(Role.COMMUNITY_STAFF, community)
 
 
 def counts():
@@ -98,7 +89,7 @@ def test_bad_rows_import_nothing_and_say_where(persona):
     found = {(e.row, e.column) for e in exc.value.errors}
     assert found == {(7, "建筑面积"), (8, "建筑面积"), (9, "建筑面积"), (10, "房屋类型"), (11, "业主姓名"),
                      (12, "联系电话"), (13, "身份证号"), (14, "建筑面积")}
-    assert "未导入任何数据" in exc.value.message
+    assert NOTHING_IMPORTED in exc.value.message
     assert counts() == before
 
 
@@ -143,7 +134,7 @@ def test_oversized_file(settings, world):
 
 @pytest.mark.parametrize("who, refusal", [
     ("property_staff", pytest.raises(PermissionDenied)),  # of an estate in the community
-    ("other_secretary", pytest.raises(InvalidInput, match="无权导入")),  # another community's staff
+    ("other_secretary", pytest.raises(InvalidInput, match=re.escape(ledger.UNKNOWN_COMMUNITY.split("：")[0]))),  # another community's staff
 ])
 def test_import_needs_community_role(community, who, refusal):
     actor = {
@@ -166,7 +157,7 @@ def test_upload_page_shows_row_errors(login):
     bad = xlsx([["新华苑", "1", "1", "1-1-101", "abc", "住宅", "张三", "", ""]])
     response = client.post("/ledger/import/", {"community": community, "file": SimpleUploadedFile("t.xlsx", bad)})
     page = response.content.decode()
-    assert response.status_code == 200 and "不是有效数字" in page and "<td>2</td>" in page
+    assert response.status_code == 200 and ledger.NOT_A_NUMBER.split("：")[0] in page and "<td>2</td>" in page
     assert not Estate.objects.filter(name="新华苑").exists()
     response = client.post("/ledger/import/", {"community": community,
                                                "file": SimpleUploadedFile("t.xlsx", xlsx(good_rows()))})
@@ -198,7 +189,7 @@ def test_cli_import_reports_rows(world, tmp_path):
     source = tmp_path / "bad.xlsx"
     source.write_bytes(xlsx([["新华苑", "1", "1", "1-1-101", "abc", "住宅", "张三", "", ""]]))
     report = tmp_path / "errors.csv"
-    with pytest.raises(CommandError, match="未导入任何数据"):
+    with pytest.raises(CommandError, match=re.escape(NOTHING_IMPORTED)):
         call_command("import_ledger", str(source), community="明福社区", errors=str(report))
     assert "2,建筑面积" in report.read_text(encoding="utf-8-sig")
 
@@ -247,7 +238,7 @@ def test_the_api_refuses_a_bad_row_and_writes_nothing(client, community, communi
     before = counts()
     rows = good_rows() + [["新华苑", "1", "1", "1-1-103", "-5", "住宅", "王五", "", ""]]
     answer = _post_ledger(client, xlsx(rows), community.pk)
-    assert answer.status_code == 400 and "未导入任何数据" in answer.json()["detail"]
+    assert answer.status_code == 400 and NOTHING_IMPORTED in answer.json()["detail"]
     assert _post_ledger(client, b"not a spreadsheet", community.pk).status_code == 400
     assert counts() == before
 

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from gongzhi import demo
+from gongzhi.notices.documents import RECORD_ALTERED
 from gongzhi.places.models import Estate
 
 pytestmark = pytest.mark.browser
@@ -89,7 +90,7 @@ def test_a_passer_by_scans_a_notice_and_sees_it_verified_then_a_tampered_one_rej
         cursor.execute("UPDATE notices_notice SET \"table\" = %s WHERE id = %s", ['{"columns":[],"rows":[]}', notice.pk])
     phone.reload()
     expect(phone.get_by_test_id("verdict")).to_contain_text("验证失败")
-    expect(phone.get_by_test_id("checks")).to_contain_text("数据库中的记录与发布时不同")
+    expect(phone.get_by_test_id("checks")).to_contain_text(RECORD_ALTERED.split("，")[0])
     leaf = LogLeaf.objects.get(kind="notice", ref_id=notice.pk)
     phone.goto(f"{site}/v/{leaf.index}/?h={'ab' * 32}")  # a forged printout's QR code
     expect(phone.get_by_test_id("verdict")).to_contain_text("验证失败")

@@ -13,6 +13,7 @@ import pytest
 from gongzhi.core.api_schema import CONTROL_CHARACTERS
 from gongzhi.requests import open311
 from gongzhi.requests.models import Open311Key, Request
+from gongzhi.requests.open311 import NO_SUCH_BUILDING
 from gongzhi.requests.selectors import EARTH_RADIUS_M, building_in_address, distance_m
 from gongzhi.requests.services.intake import MEDIA_URL_INVALID
 from tests.factories import BuildingFactory, EstateFactory, SubdistrictFactory
@@ -97,7 +98,7 @@ def test_the_position_chooses_between_the_estates_an_address_matched(client):
 def test_the_attribute_still_decides_when_given(client):
     req = placed(post(client, address_string="太平洋花园3号楼", **{"attribute[estate]": str(estate(YIWU).pk)}))
     assert (req.estate.name, req.building.code) == (YIWU, "3")  # the building is read from the address
-    assert refused(post(client, address_string="义乌城小区", **{"attribute[building]": "99"})).startswith("该小区没有 99")
+    assert refused(post(client, address_string="义乌城小区", **{"attribute[building]": "99"})).startswith(NO_SUCH_BUILDING.format(code="99"))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from gongzhi.core.clock import END_OF_DAY, Term, Unit, at, deadline
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.files import Upload
 from gongzhi.core.models import AuditEntry, Notification
-from gongzhi.requests import jobs, rules, selectors, services
+from gongzhi.requests import jobs, rules, selectors, services, views
 from gongzhi.requests.models import Escalation, Event, EventKind, Level, Request, Route, Status, Summons
 from gongzhi.requests.routing import Category
 from gongzhi.requests.services import closing, common, photos
@@ -514,7 +514,7 @@ def test_forms_show_messages_and_change_nothing_on_bad_input(persona, login):
     assert CONTROL_CHARACTERS in nul.content.decode() and Request.objects.count() == before
     no_estate = client.post("/requests/new/", {"category": "lighting", "description": "灯坏了", "estate": ""},
                             follow=True)
-    assert no_estate.status_code == 200 and "请选择小区" in no_estate.content.decode()
+    assert no_estate.status_code == 200 and views.CHOOSE_ESTATE in no_estate.content.decode()
     ok = client.post("/requests/new/", {"category": "lighting", "description": "灯坏了", "estate": estate(YIWU).pk})
     req = Request.objects.latest("pk")
     assert ok.status_code == 302 and ok["Location"] == f"/requests/{req.pk}/"

@@ -13,6 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from gongzhi.core import clock
 from gongzhi.finance import jobs
 
+NO_SUCH_USER = "没有这个用户 / No such user"
+
 
 class Command(BaseCommand):
     help = "公示上月（或上季度）公共收益收支与物业费收缴率 / Publish last period's statements and collection rates"
@@ -24,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
-            raise CommandError("没有这个用户 / No such user")
+            raise CommandError(NO_SUCH_USER)
         start, end = jobs.last_period(clock.today(), options["quarter"])
         published, errors = jobs.publish_statements(user, start=start, end=end)
         for error in errors:

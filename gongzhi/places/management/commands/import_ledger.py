@@ -37,7 +37,7 @@ class Command(BaseCommand):
                     "行,列,原因\n" + "".join(f"{e.row},{e.column},\"{e.reason}\"\n" for e in exc.errors),
                     encoding="utf-8-sig",
                 )
-            raise CommandError(f"台账有{len(exc.errors)}处错误，未导入任何数据 / Nothing imported") from exc
+            raise CommandError(ledger.NOTHING_IMPORTED.format(n=len(exc.errors))) from exc
         except GongzhiError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(self.style.SUCCESS(
