@@ -42,6 +42,7 @@ from gongzhi.finance.services import audits, expenses, fees, fund, journal, reco
 
 DONE = _("已完成")
 BILLED = "已生成 {n} 张账单 / {n} bills made"
+BAD_DATE = "日期格式不正确，请写作 YYYY-MM-DD / Write the date as YYYY-MM-DD"
 
 
 def _day(value, default=None):
@@ -50,7 +51,7 @@ def _day(value, default=None):
         return default or clock.today()
     day = posted_date(value)
     if day is None:
-        raise InvalidInput("日期格式不正确，请写作 YYYY-MM-DD / Write the date as YYYY-MM-DD", field="date")
+        raise InvalidInput(BAD_DATE, field="date")
     return day
 
 
