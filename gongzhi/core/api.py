@@ -226,7 +226,7 @@ class UnlockOut(Schema):
 @router.get("/auth/tokens", response={200: list[ApiTokenOut], **ERRORS}, tags=["auth"], operation_id="api_tokens")
 def api_tokens(request):
     """The caller's own API tokens (name, created, last used, expiry)."""
-    return list(services.api_token_list(request.user))
+    return list(selectors.api_tokens(fetched_by=request.user))
 
 
 @router.delete(
@@ -244,7 +244,7 @@ def api_token_revoke(request, token_id: Id):
 )
 def account_tokens(request, user_id: Id):
     """A user's API tokens (administrators of that user; anyone for themselves)."""
-    return list(services.api_token_list(request.user, user_id=user_id))
+    return list(selectors.api_tokens(fetched_by=request.user, user_id=user_id))
 
 
 @router.post(

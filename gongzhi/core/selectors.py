@@ -1,13 +1,16 @@
-"""Reads of the shared mechanisms (approvals, audit trail) that reach a user, through the scope."""
+"""Reads of the shared mechanisms (approvals, audit trail, API tokens) that reach a user, through the scope."""
 
 import datetime
 
-from django.db.models import Prefetch
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
 
+from gongzhi.core.errors import NotFound, PermissionDenied
 from gongzhi.core.masking import mask_values
-from gongzhi.core.models import Approval, ApprovalSignature, ApprovalStatus, Decision
+from gongzhi.core.models import ApiToken, Approval, ApprovalSignature, ApprovalStatus, Decision
 from gongzhi.core.queries import narrow
 from gongzhi.core.registry import audit_action_label
+from gongzhi.core.rules import account_in_reach, may_manage_accounts
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.places.models import Estate
 
@@ -101,3 +104,25 @@ def audit_out(*, fetched_by, entries) -> list:
         entry.action_label = audit_action_label(entry.action)
         out.append(entry)
     return out
+
+
+# --- logins and API tokens ----------------------------------------------------------------------
+ACCOUNTS_NOT_ADMIN = "只有管理员可以查看或撤销他人的接口令牌 / Only an administrator can see or revoke others' API tokens"
+
+
+def account_for(*, fetched_by, user_id: int, denied: str):
+    """The user whose login `fetched_by` manages: 403 for a role that manages none, 404 for a user out
+    of reach or missing (the same answer)."""
+    if not may_manage_accounts(fetched_by):
+        raise PermissionDenied(denied)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None or not account_in_reach(fetched_by, user.pk):
+        raise NotFound()
+    return user
+
+
+def api_tokens(*, fetched_by, user_id: int | None = None) -> QuerySet:
+    """A user's API tokens, newest first: one's own, or (administrators) those of a user in reach."""
+    if user_id is not None and user_id != fetched_by.pk:
+        account_for(fetched_by=fetched_by, user_id=user_id, denied=ACCOUNTS_NOT_ADMIN)
+    return ApiToken.objects.filter(user_id=user_id or fetched_by.pk).order_by("-created_at", "-pk")

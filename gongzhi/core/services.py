@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
-from gongzhi.core import clock, registry
+from gongzhi.core import clock, registry, selectors
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.choices import AuditAction
 from gongzhi.core.errors import GongzhiError, InvalidInput, NotFound, PermissionDenied, WrongState
@@ -223,7 +223,6 @@ ADDRESS_LOCKED = (
     "(an administrator) for help"
 )
 ACCOUNT_UNLOCK_NOT_ADMIN = "只有管理员可以解除账号锁定 / Only an administrator can unlock an account"
-ACCOUNTS_NOT_ADMIN = "只有管理员可以查看或撤销他人的接口令牌 / Only an administrator can see or revoke others' API tokens"
 
 
 class AccountLocked(GongzhiError):
@@ -287,21 +286,11 @@ def login_success_record(actor, *, username: str) -> None:
     LoginFailure.objects.filter(username=_login_key(username)).delete()
 
 
-def _account_for(actor, user_id: int, *, denied: str):
-    """The user whose login the actor manages: 403 for a role that manages none, 404 for one out of reach."""
-    if not may_manage_accounts(actor):
-        raise PermissionDenied(denied)
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None or not account_in_reach(actor, user.pk):
-        raise NotFound()
-    return user
-
-
 @transaction.atomic
 def account_unlock(actor, *, user_id: int) -> int:
     """Lift a lockout now (staff, after checking who is asking): the account's failures are cleared,
     from every address. Returns how many failures were cleared."""
-    user = _account_for(actor, user_id, denied=ACCOUNT_UNLOCK_NOT_ADMIN)
+    user = selectors.account_for(fetched_by=actor, user_id=user_id, denied=ACCOUNT_UNLOCK_NOT_ADMIN)
     cleared, _ = LoginFailure.objects.filter(username=_login_key(user.get_username())).delete()
     audit_record(actor, AuditAction.ACCOUNT_UNLOCK, user, after={"failures_cleared": cleared})
     return cleared
@@ -324,13 +313,6 @@ def api_token_create(actor, *, name: str = "") -> str:
                                     expires_at=now + datetime.timedelta(days=settings.GONGZHI_TOKEN_DAYS))
     audit_record(actor, AuditAction.API_TOKEN_CREATE, token, after={"name": token.name})
     return raw
-
-
-def api_token_list(fetched_by, *, user_id: int | None = None) -> models.QuerySet:
-    """A user's tokens, newest first: one's own, or (administrators) a user's in reach."""
-    if user_id is not None and user_id != fetched_by.pk:
-        _account_for(fetched_by, user_id, denied=ACCOUNTS_NOT_ADMIN)
-    return ApiToken.objects.filter(user_id=user_id or fetched_by.pk).order_by("-created_at", "-pk")
 
 
 @transaction.atomic
