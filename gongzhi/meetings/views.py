@@ -81,7 +81,15 @@ def matter_list(request):
             procedure=post.get("procedure", ""), source=post.get("source", ""),
             description=post.get("description", ""), amount=_amount(post.get("amount", "")),
             major=bool(post.get("major"))), _("议题已建立"))
-        return redirect("meetings:matter_detail", matter.pk) if matter else redirect("meetings:matter_list")
+        if matter:
+            return redirect("meetings:matter_detail", matter.pk)
+        return _list_page(request, "matter")
+    return _list_page(request)
+
+
+def _list_page(request, refused_form: str = ""):
+    """The matters and meetings; after a refused form, that form open again with what was typed."""
+    user = request.user
     estates = list(scope_for(user).estates().order_by("name")[:500])
     return render(request, "meetings/matter_list.html", {
         "matters": list(selectors.matter_list(fetched_by=user)[:200]),
@@ -92,7 +100,18 @@ def matter_list(request):
         "procedures": SHIPPED.values(),
         "sources": MatterSource.choices,
         "types": _types_for(user),
-    })
+        "matter_posted": request.POST if refused_form == "matter" else None,
+        "meeting_posted": request.POST if refused_form == "meeting" else None,
+        "posted_agenda": request.POST.getlist("agenda") if refused_form == "meeting" else [],
+    }, status=400 if refused_form else 200)
+
+
+def _agenda(values: list[str]) -> list[int]:
+    """The posted agenda's matter ids; one that is not a number is refused, never silently dropped."""
+    ids = [_int(v) for v in values]
+    if None in ids:
+        raise InvalidInput(services.AGENDA_UNKNOWN, field="agenda")
+    return ids
 
 
 def _types_for(user):
@@ -181,9 +200,11 @@ def meeting_new(request):
         meeting = _attempt(request, lambda: services.meeting_plan(
             user, estate_id=_int(post.get("estate")) or 0, kind=post.get("kind", ""), title=post.get("title", ""),
             scheduled_at=_when(post.get("scheduled_at")) if not post.get("open_now") else clock.now(),
-            place=post.get("place", ""), agenda_ids=[i for i in map(_int, post.getlist("agenda")) if i],
+            place=post.get("place", ""), agenda_ids=_agenda(post.getlist("agenda")),
             open_now=bool(post.get("open_now")), repeat_months=_int(post.get("repeat_months")) or 0), _("会议已通知"))
-        return redirect("meetings:meeting_detail", meeting.pk) if meeting else redirect("meetings:matter_list")
+        if meeting:
+            return redirect("meetings:meeting_detail", meeting.pk)
+        return _list_page(request, "meeting")
     return redirect("meetings:matter_list")
 
 

@@ -14,7 +14,7 @@ from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
 from gongzhi.core.roles import Role
 from gongzhi.meetings import quorum, selectors
 from gongzhi.meetings import services as svc
-from gongzhi.meetings.models import ActionItem, MatterStatus, MatterStep, Meeting
+from gongzhi.meetings.models import ActionItem, Matter, MatterStatus, MatterStep, Meeting
 from gongzhi.meetings.procedures import BRANCH_FIRST, FOUR_DISCUSSIONS
 from gongzhi.notices.models import Notice
 from gongzhi.people.models import Person
@@ -541,11 +541,33 @@ def test_impossible_dates_and_the_wrong_role_on_the_matter_and_meeting_forms(log
     estate_id = estate(PACIFIC).pk
     assert login("zhaozhuren").get("/meetings/numbers/?start=2026-02-30&end=x").status_code == 200
     response = login("zhaozhuren").post("/meetings/new/", {"estate": estate_id, "kind": "special", "title": "t",
-                                                           "scheduled_at": "2026-02-30T09:00"}, follow=True)
-    assert response.status_code == 200 and svc.WHEN_REQUIRED in response.content.decode()
+                                                           "scheduled_at": "2026-02-30T09:00"})
+    assert response.status_code == 400 and svc.WHEN_REQUIRED in response.content.decode()
     assert login("lixiansheng").post("/matters/", {"estate": estate_id, "title": "x",
                                                    "procedure": "branch_first"}).status_code == 403
     assert login("lixiansheng").post("/meetings/new/", {"estate": estate_id, "kind": "joint_1_3_n", "title": "x",
                                                         "scheduled_at": "2026-12-01T09:00"}).status_code == 403
     assert login("wangayi").post("/matters/", {"estate": estate_id, "title": "x",
                                                "procedure": "branch_first"}).status_code == 404
+
+
+def test_a_refused_form_comes_back_open_with_what_was_typed_and_nothing_is_made(login):
+    """A wrong amount or a matter number that is not a number: the same page, the message, the typed
+    title and place kept; no matter or meeting is made and nothing says it was done."""
+    estate_id = estate(PACIFIC).pk
+    matters, meetings = Matter.objects.count(), Meeting.objects.count()
+    page = login("zhaozhuren").post("/matters/", {
+        "estate": estate_id, "title": "二期外墙渗水维修", "description": "5栋西侧", "procedure": "branch_first",
+        "amount": "三万"})
+    html = page.content.decode()
+    assert page.status_code == 400 and svc.BAD_AMOUNT in html
+    assert 'value="二期外墙渗水维修"' in html and "5栋西侧</textarea>" in html and 'value="三万"' in html
+    assert "议题已建立" not in html
+    page = login("zhaozhuren").post("/meetings/new/", {
+        "estate": estate_id, "kind": "special", "title": "十二月联席会", "place": "红色议事厅",
+        "scheduled_at": "2027-01-20T09:00", "agenda": ["xyz"]})
+    html = page.content.decode()
+    assert page.status_code == 400 and svc.AGENDA_UNKNOWN in html
+    assert 'value="十二月联席会"' in html and 'value="红色议事厅"' in html and 'value="2027-01-20T09:00"' in html
+    assert "会议已通知" not in html
+    assert (Matter.objects.count(), Meeting.objects.count()) == (matters, meetings)
