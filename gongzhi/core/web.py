@@ -40,6 +40,15 @@ def posted_id(value):
     return ascii_int(value)
 
 
+def posted_ids(values, message, field: str = "") -> list[int]:
+    """Posted ids (a multiple choice); one that is not a number is refused with `message`, never
+    silently dropped, so the form does not report success for less than was asked."""
+    ids = [posted_id(v) for v in values if v != ""]
+    if None in ids:
+        raise InvalidInput(message, field=field)
+    return ids
+
+
 def posted_date(value):
     """A posted YYYY-MM-DD date, or None when missing, malformed or impossible (2026-02-30)."""
     from django.utils.dateparse import parse_date

@@ -17,7 +17,7 @@ from gongzhi.core.errors import InvalidInput
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt as _attempt
-from gongzhi.core.web import posted_date
+from gongzhi.core.web import posted_date, posted_ids
 from gongzhi.core.web import posted_id as _int
 from gongzhi.meetings import rules, selectors, services
 from gongzhi.meetings.models import MatterSource, MatterStatus, Meeting, MeetingStatus, Party
@@ -106,14 +106,6 @@ def _list_page(request, refused_form: str = ""):
     }, status=400 if refused_form else 200)
 
 
-def _agenda(values: list[str]) -> list[int]:
-    """The posted agenda's matter ids; one that is not a number is refused, never silently dropped."""
-    ids = [_int(v) for v in values]
-    if None in ids:
-        raise InvalidInput(services.AGENDA_UNKNOWN, field="agenda")
-    return ids
-
-
 def _types_for(user):
     """The shipped meeting types and those the user's communities added."""
     types = dict(MEETING_TYPES)
@@ -200,7 +192,7 @@ def meeting_new(request):
         meeting = _attempt(request, lambda: services.meeting_plan(
             user, estate_id=_int(post.get("estate")) or 0, kind=post.get("kind", ""), title=post.get("title", ""),
             scheduled_at=_when(post.get("scheduled_at")) if not post.get("open_now") else clock.now(),
-            place=post.get("place", ""), agenda_ids=_agenda(post.getlist("agenda")),
+            place=post.get("place", ""), agenda_ids=posted_ids(post.getlist("agenda"), services.AGENDA_UNKNOWN, "agenda"),
             open_now=bool(post.get("open_now")), repeat_months=_int(post.get("repeat_months")) or 0), _("会议已通知"))
         if meeting:
             return redirect("meetings:meeting_detail", meeting.pk)
@@ -228,7 +220,7 @@ def meeting_detail(request, meeting_id: int):
                 votes_abstain=_int(post.get("votes_abstain")) or 0), _("决定已记录"), *here)
         if "invite" in post:
             return _run(request, lambda: services.meeting_invite(
-                user, meeting_id=meeting.pk, user_ids=[i for i in map(_int, post.getlist("user")) if i]),
+                user, meeting_id=meeting.pk, user_ids=posted_ids(post.getlist("user"), services.NOT_AN_INVITEE, "user")),
                 _("已邀请"), *here)
         if "approve_minutes" in post:
             return _run(request, lambda: services.minutes_approve(user, meeting_id=meeting.pk), _("已确认纪要"), *here)

@@ -16,7 +16,7 @@ from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError, NotFound
 from gongzhi.core.files import Upload
 from gongzhi.core.scoping import get_in_scope, scope_for
-from gongzhi.core.web import attempt, posted_action, posted_date, posted_id
+from gongzhi.core.web import attempt, posted_action, posted_date, posted_id, posted_ids
 from gongzhi.requests import rules, selectors, services
 from gongzhi.requests.choices import (
     FIRST_HANDLERS,
@@ -31,6 +31,8 @@ from gongzhi.requests.choices import (
 )
 from gongzhi.requests.models import Photo
 from gongzhi.requests.routing import routing_table
+from gongzhi.requests.services.orders import NOT_A_HELPER
+from gongzhi.requests.services.summons import UNKNOWN_DEPARTMENT
 
 CHOOSE_ESTATE = gettext_noop("请选择小区")  # shown translated
 
@@ -112,9 +114,9 @@ _ACTIONS = {
                                                              photos=_uploads(f.getlist("photos"))), "已办结"),
     "call_up": (lambda u, pk, p, f: services.request_call_up(
         u, request_id=pk, reason=p.get("reason", ""),
-        department_ids=[i for i in map(_int, p.getlist("departments")) if i]), "已上报"),
+        department_ids=posted_ids(p.getlist("departments"), UNKNOWN_DEPARTMENT, "departments")), "已上报"),
     "summon": (lambda u, pk, p, f: services.request_summon(
-        u, request_id=pk, department_ids=[i for i in map(_int, p.getlist("departments")) if i]), "已吹哨"),
+        u, request_id=pk, department_ids=posted_ids(p.getlist("departments"), UNKNOWN_DEPARTMENT, "departments")), "已吹哨"),
     "confirm": (lambda u, pk, p, f: services.request_confirm(
         u, request_id=pk, satisfaction=_int(p.get("satisfaction")) or 0, comment=p.get("comment", "")),
                 "感谢您的评价"),
@@ -244,7 +246,7 @@ def order_list(request):
 
 _ORDER_ACTIONS = {
     "dispatch": (lambda u, pk, p: services.order_dispatch(
-        u, order_id=pk, helper_ids=[i for i in map(_int, p.getlist("helpers")) if i]), "已派单"),
+        u, order_id=pk, helper_ids=posted_ids(p.getlist("helpers"), NOT_A_HELPER, "helpers")), "已派单"),
     "accept": (lambda u, pk, p: services.order_accept(u, order_id=pk), "已接单"),
     "complete": (lambda u, pk, p: services.order_complete(u, order_id=pk, note=p.get("note", "")), "已完成"),
     "rate": (lambda u, pk, p: services.order_rate(u, order_id=pk, satisfaction=_int(p.get("satisfaction")) or 0),

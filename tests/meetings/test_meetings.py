@@ -571,3 +571,13 @@ def test_a_refused_form_comes_back_open_with_what_was_typed_and_nothing_is_made(
     assert 'value="十二月联席会"' in html and 'value="红色议事厅"' in html and 'value="2027-01-20T09:00"' in html
     assert "会议已通知" not in html
     assert (Matter.objects.count(), Meeting.objects.count()) == (matters, meetings)
+
+
+def test_an_invitee_that_is_not_a_number_is_refused_not_dropped(login, persona):
+    """Inviting "xyz" with a real invitee used to invite the one and report 已邀请 as if all were done."""
+    meeting = Meeting.objects.filter(estate=estate(PACIFIC)).exclude(status="closed").first()
+    invited = meeting.invitations.count()
+    page = login("zhaozhuren").post(f"/meetings/{meeting.pk}/", {"invite": "1", "user": [persona("dangyuan").pk, "xyz"]},
+                                    follow=True)
+    assert svc.NOT_AN_INVITEE in page.content.decode() and "已邀请" not in page.content.decode()
+    assert meeting.invitations.count() == invited
