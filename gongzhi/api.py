@@ -12,6 +12,7 @@ from gongzhi.core.api_auth import SessionAuth, TokenAuth
 from gongzhi.core.api_schema import ERRORS, ErrorOut
 from gongzhi.core.errors import GongzhiError
 from gongzhi.core.services import api_token_create
+from gongzhi.dashboard.api import router as dashboard_router
 from gongzhi.finance.api import router as finance_router
 from gongzhi.meetings.api import router as meetings_router
 from gongzhi.notices.api import router as notices_router
@@ -92,3 +93,4 @@ api.add_router("/", votes_router)
 api.add_router("/", requests_router)
 api.add_router("/", meetings_router)
 api.add_router("/", finance_router)
+api.add_router("/", dashboard_router)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "gongzhi.finance",
     "gongzhi.requests",
     "gongzhi.portal",
+    "gongzhi.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("gongzhi.meetings.urls")),
     path("", include("gongzhi.finance.urls")),
     path("", include("gongzhi.requests.urls")),
+    path("", include("gongzhi.dashboard.urls")),
 ]

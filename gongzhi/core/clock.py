@@ -15,6 +15,7 @@ A year that neither knows is counted by weekends only, and the deadline says so 
 import contextlib
 import datetime
 import logging
+import re
 from dataclasses import dataclass
 
 import chinese_calendar
@@ -135,6 +136,21 @@ class Period:
         day = day or today()
         return Period(self.kind, self.start, min(self.end, max(day, self.start)))
 
+    def a_year_earlier(self) -> "Period":
+        """The same month, quarter or year one year before (the "same period last year")."""
+        return period(self.kind, containing=add_months(self.start, -12))
+
+    @property
+    def code(self) -> str:
+        """How the period is written in a link or the API: 2026-12, 2026-Q4, 2026 (a day: 2026-12-07)."""
+        if self.kind == PeriodKind.YEAR:
+            return str(self.start.year)
+        if self.kind == PeriodKind.QUARTER:
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == PeriodKind.MONTH:
+            return f"{self.start.year}-{self.start.month:02d}"
+        return self.start.isoformat()
+
     @property
     def label(self) -> str:
         if self.kind == PeriodKind.YEAR:
@@ -161,6 +177,25 @@ def period(kind: str, containing: datetime.date | None = None) -> Period:
         raise ValueError(f"unknown period kind {kind!r}")
     months = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}[kind]
     return Period(kind, start, add_months(start, months) - ONE_DAY)
+
+
+BAD_PERIOD_CODE = _("时段应写作 2026-12、2026-Q4 或 2026 / Write the period as 2026-12, 2026-Q4 or 2026")
+
+
+def parse_period(code: str) -> Period:
+    """A month (2026-12), quarter (2026-Q4) or year (2026), between 2000 and 2100; anything else is
+    refused with BAD_PERIOD_CODE (a ValueError the callers turn into InvalidInput)."""
+    match = re.fullmatch(r"(\d{4})(?:-(?:(\d{2})|[Qq]([1-4])))?", (code or "").strip(), re.ASCII)
+    if not match or not 2000 <= int(match[1]) <= 2100:
+        raise ValueError(BAD_PERIOD_CODE)
+    year, month, quarter = int(match[1]), match[2], match[3]
+    if month is not None:
+        if not 1 <= int(month) <= 12:
+            raise ValueError(BAD_PERIOD_CODE)
+        return period(PeriodKind.MONTH, datetime.date(year, int(month), 1))
+    if quarter is not None:
+        return period(PeriodKind.QUARTER, datetime.date(year, int(quarter) * 3 - 2, 1))
+    return period(PeriodKind.YEAR, datetime.date(year, 1, 1))
 
 
 def last_complete(kind: str, day: datetime.date | None = None) -> Period:

@@ -29,7 +29,7 @@ from gongzhi.core.roles import (
     Role,
 )
 from gongzhi.people.models import Ownership, Person, Residency, RoleAssignment
-from gongzhi.places.models import Building, Community, Estate, Subdistrict, Unit
+from gongzhi.places.models import Building, Community, District, Estate, Subdistrict, Unit
 
 NOTHING = Q(pk__in=[])
 
@@ -125,6 +125,11 @@ class Scope:
         if self.is_root:
             return Subdistrict.objects.all()
         return Subdistrict.objects.filter(self._covering(roles, [("district_id", "district_id"), ("subdistrict_id", "pk")]))
+
+    def districts(self, roles=None) -> QuerySet:
+        if self.is_root:
+            return District.objects.all()
+        return District.objects.filter(self._covering(roles, [("district_id", "pk")]))
 
     def _covering(self, roles, lookups) -> Q:
         """Places covered as a whole by the assignments of `roles`: for each assignment, the first of

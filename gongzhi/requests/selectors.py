@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.models import Membership, Organisation, OrgKind
 from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput, NotFound
+from gongzhi.core.figures import Chart, Figure, Place, Section, Series, rate, records_link
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.queries import narrow
 from gongzhi.core.roles import Role
@@ -74,13 +77,27 @@ def request_get(*, fetched_by, request_id) -> Request:
 
 
 def requests_filtered(*, fetched_by, status: str = "", estate_id=None, category: str = "", overdue=False,
-                      mine=False):
+                      mine=False, place: Place | None = None, start: datetime.date | None = None,
+                      end: datetime.date | None = None, level: int | None = None, summoned=False, late=False):
+    """The requests list with its filters; `place`, `start`–`end` (filed on those local days), `level`
+    (reached at least), `summoned` and `late` (resolved after the deadline) are the dashboard's links."""
     qs = request_list(fetched_by=fetched_by).select_related("estate", "building")
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status == "done":
+        qs = qs.filter(DONE)
     elif status:
         qs = qs.filter(status=status)
-    qs = narrow(qs, estate_id=estate_id, category=category)
+    qs = narrow(qs, estate_id=estate_id, category=category, level__gte=level)
+    if place is not None:
+        qs = qs.filter(_in_place(place))
+    if start is not None or end is not None:
+        lo, hi = clock.day_bounds(start or datetime.date(2000, 1, 1), end or datetime.date(2100, 12, 31))
+        qs = qs.filter(created_at__gte=lo, created_at__lt=hi)
+    if summoned:
+        qs = qs.filter(pk__in=Summons.objects.values("request_id"))
+    if late:
+        qs = qs.filter(resolved_on_time=False)
     if overdue:
         qs = qs.overdue(clock.now())
     if mine:
@@ -179,6 +196,7 @@ def public_board(estate_id: int, limit: int = 100):
 
 # --- metrics ------------------------------------------------------------------------------------------
 PLACES = ("estate", "community", "subdistrict")
+DONE = Q(status__in=[Status.RESOLVED, Status.CLOSED])
 
 
 @dataclass
@@ -277,7 +295,7 @@ def metrics(*, fetched_by, place: str, place_id: int, start: datetime.date, end:
     lo, hi = clock.day_bounds(start, end)
     qs = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=lo, created_at__lt=hi)
     now = clock.now()
-    done = Q(status__in=[Status.RESOLVED, Status.CLOSED])
+    done = DONE
     # One pass over the period's rows, grouped by category; the totals are the sums of the groups.
     counts = {
         "received": Count("pk"), "resolved": Count("pk", filter=done),
@@ -466,3 +484,82 @@ def open311_place(subdistrict, *, address: str = "", lat=None, long=None, radius
         if near is not None:
             return Placement(near, building)
     return Placement(None, "", tuple(e.name for e in named))
+
+
+# --- the dashboard's section -------------------------------------------------------------------------
+AGE_BANDS = ((0, 1, _("1 天内")), (1, 3, _("1–3 天")), (3, 7, _("3–7 天")), (7, 30, _("7–30 天")), (30, None, _("30 天以上")))
+
+
+def _in_place(place: Place) -> Q:
+    # Requests carry their estate, community and subdistrict, so only the district needs a join.
+    field = {"estate": "estate_id", "community": "community_id", "subdistrict": "subdistrict_id",
+             "district": "subdistrict__district_id"}[place.level]
+    return Q(**{field: place.pk})
+
+
+def _period_counts(place: Place, period: clock.Period) -> dict:
+    lo, hi = period.bounds
+    return Request.objects.filter(_in_place(place), created_at__gte=lo, created_at__lt=hi).aggregate(
+        received=Count("pk"), resolved=Count("pk", filter=DONE),
+        first_resolved=Count("pk", filter=Q(resolved_on_time__isnull=False)),
+        on_time=Count("pk", filter=Q(resolved_on_time=True)), late=Count("pk", filter=Q(resolved_on_time=False)),
+        rated=Count("pk", filter=Q(satisfaction__isnull=False)), satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
+        community=Count("pk", filter=Q(level__gte=Level.COMMUNITY)),
+        summoned=Count("pk", filter=Q(pk__in=Summons.objects.values("request_id"))),
+    )
+
+
+def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Section | None:
+    """Requests received and resolved in the period, the rates the seeds report, where they went up to,
+    and how old the open ones are — each beside the same period last year and linked to its list."""
+    if not scope_for(fetched_by).has_any(METRICS_ROLES):
+        return None
+    now, before = _period_counts(place, period), _period_counts(place, period.a_year_earlier())
+    listed = reverse("requests:request_list")
+
+    def link(**filters):
+        return records_link(listed, place, period, **filters)
+
+    figures = [
+        Figure("received", _("收到诉求"), now["received"], before["received"], link=link()),
+        Figure("resolved", _("已办结"), now["resolved"], before["resolved"], link=link(status="done")),
+        Figure("resolution_rate", _("办结率"), rate(now["resolved"], now["received"]),
+               rate(before["resolved"], before["received"]), "%"),
+        Figure("on_time_rate", _("按时办结率"), rate(now["on_time"], now["first_resolved"]),
+               rate(before["on_time"], before["first_resolved"]), "%"),
+        Figure("late", _("超时办结"), now["late"], before["late"], link=link(late=1)),
+        Figure("satisfaction_rate", _("满意率"), rate(now["satisfied"], now["rated"]),
+               rate(before["satisfied"], before["rated"]), "%"),
+        Figure("escalated", _("上报到社区及以上"), now["community"], before["community"], link=link(level=Level.COMMUNITY)),
+        Figure("summoned", _("吹哨"), now["summoned"], before["summoned"], link=link(summoned=1)),
+    ]
+    lo, hi = period.bounds
+    last_lo, last_hi = period.a_year_earlier().bounds
+    in_place = Request.objects.filter(_in_place(place))
+    by_category = dict(in_place.filter(created_at__gte=lo, created_at__lt=hi).values_list("category").annotate(n=Count("pk")))
+    last_category = dict(in_place.filter(created_at__gte=last_lo, created_at__lt=last_hi).values_list(
+        "category").annotate(n=Count("pk")))
+    shown = sorted(set(by_category) | set(last_category), key=lambda c: (-by_category.get(c, 0), c))
+    by_level = dict(in_place.filter(created_at__gte=lo, created_at__lt=hi).values_list("level").annotate(n=Count("pk")))
+    return Section("requests", str(_("诉求")), figures, charts=[
+        Chart("by_category", str(_("按类别")), "bar", [str(Category(c).label) for c in shown], [
+            Series(period.label, [by_category.get(c, 0) for c in shown]),
+            Series(period.a_year_earlier().label, [last_category.get(c, 0) for c in shown])]),
+        Chart("by_level", str(_("办结所在层级")), "pie", [str(Level(v).label) for v in Level.values],
+              [Series(period.label, [by_level.get(v, 0) for v in Level.values])]),
+        _open_by_age(in_place),
+    ])
+
+
+def _open_by_age(requests) -> Chart:
+    """The requests still open now, by how long ago they were filed."""
+    now = clock.now()
+    bands = {}
+    for i, (low, high, _label) in enumerate(AGE_BANDS):
+        q = Q(created_at__lte=now - datetime.timedelta(days=low))
+        if high is not None:
+            q &= Q(created_at__gt=now - datetime.timedelta(days=high))
+        bands[f"band{i}"] = Count("pk", filter=q)
+    counts = requests.filter(status__in=OPEN_STATUSES).aggregate(**bands)
+    return Chart("open_by_age", str(_("未办结诉求的时长（至今）")), "bar", [str(label) for *_r, label in AGE_BANDS],
+                 [Series(str(_("诉求")), [counts[f"band{i}"] for i in range(len(AGE_BANDS))])])

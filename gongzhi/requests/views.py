@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError, NotFound
+from gongzhi.core.figures import place_get
 from gongzhi.core.files import Upload
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.core.web import attempt, posted_action, posted_date, posted_id, posted_ids
@@ -52,13 +53,17 @@ def request_list(request):
     get = request.GET
     qs = selectors.requests_filtered(
         fetched_by=user, status=get.get("status", ""), estate_id=_int(get.get("estate")),
-        category=get.get("category", ""), overdue=bool(get.get("overdue")), mine=bool(get.get("mine")))
+        category=get.get("category", ""), overdue=bool(get.get("overdue")), mine=bool(get.get("mine")),
+        place=place_get(user, get["place"], None) if get.get("place") else None,
+        start=posted_date(get.get("start")), end=posted_date(get.get("end")), level=_int(get.get("level")),
+        summoned=bool(get.get("summoned")), late=bool(get.get("late")))
     page = Paginator(qs, 30).get_page(get.get("page"))
     kind, place = selectors.default_metrics_place(user)
     return render(request, "requests/request_list.html", {
         "page": page, "awaiting": selectors.awaiting_me(user), "late_departments": list(
             selectors.late_departments(user)[:50]) if rules.may_follow_summonses(user) else [],
         "statuses": Status.choices, "categories": Category.choices, "filters": get, "metrics_place": place,
+        "kept_filters": [(key, get[key]) for key in ("place", "start", "end", "level", "summoned", "late") if get.get(key)],
         "now": clock.now(),
     })
 
