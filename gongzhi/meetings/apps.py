@@ -7,3 +7,9 @@ class MeetingsConfig(DomainApp):
     name = "gongzhi.meetings"
     label = "meetings"
     verbose_name = _("联席议事")
+
+    def declare(self):
+        from gongzhi.core.figures import register_section
+        from gongzhi.meetings import selectors
+
+        register_section("meetings", selectors.dashboard_section, order=30)

@@ -5,8 +5,11 @@ import datetime
 import statistics
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
+from gongzhi.core.figures import Chart, Figure, Place, Section, Series, records_link
 from gongzhi.core.queries import narrow
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.meetings import rules
@@ -24,6 +27,35 @@ def meeting_get(*, fetched_by, meeting_id: int) -> Meeting:
 
 def matter_list(*, fetched_by) -> QuerySet:
     return Matter.objects.filter(estate__in=scope_for(fetched_by).estates()).select_related("estate")
+
+
+def _on_days(field: str, start: datetime.date | None, end: datetime.date | None) -> Q:
+    """`field` falls on these local days (inclusive); either end may be open."""
+    if start is None and end is None:
+        return Q()
+    lo, hi = clock.day_bounds(start or datetime.date(2000, 1, 1), end or datetime.date(2100, 12, 31))
+    return Q(**{f"{field}__gte": lo, f"{field}__lt": hi})
+
+
+def meetings_filtered(*, fetched_by, place: Place | None = None, start=None, end=None, status: str = "",
+                      kind: str = "") -> QuerySet:
+    """The meetings list with its filters: held (scheduled) on these days, in this place, state and type."""
+    qs = narrow(meeting_list(fetched_by=fetched_by), status=status, kind=kind)
+    if place is not None:
+        qs = qs.filter(**place.lookup())
+    return qs.filter(_on_days("scheduled_at", start, end)).order_by("-scheduled_at", "-pk")
+
+
+def matters_filtered(*, fetched_by, place: Place | None = None, start=None, end=None, decided=False) -> QuerySet:
+    """The matters list with its filters: proposed on these days; with `decided`, instead those decided at
+    a meeting held on these days."""
+    qs = matter_list(fetched_by=fetched_by)
+    if place is not None:
+        qs = qs.filter(**place.lookup())
+    if decided:
+        held = Meeting.objects.filter(_on_days("scheduled_at", start, end), status=MeetingStatus.CLOSED)
+        return qs.filter(decisions__meeting__in=held).distinct().order_by("-created_at", "-pk")
+    return qs.filter(_on_days("created_at", start, end)).order_by("-created_at", "-pk")
 
 
 def matter_get(*, fetched_by, matter_id: int) -> Matter:
@@ -67,14 +99,20 @@ def numbers(*, fetched_by, estate_ids=None, community_id=None, subdistrict_id=No
 
 
 def action_items(*, fetched_by, mine: bool = False, open_only: bool = False, matter_id: int | None = None,
-                 meeting_id: int | None = None, estate_id: int | None = None) -> QuerySet:
+                 meeting_id: int | None = None, estate_id: int | None = None, place: Place | None = None,
+                 overdue: bool = False) -> QuerySet:
     """Action items of the estates the user sees (anyone in scope may read them); `mine`: those the
-    user is responsible for, in person or for a body (meetings.rules.assigned_to)."""
+    user is responsible for, in person or for a body (meetings.rules.assigned_to); `overdue`: open
+    and past the due day."""
     qs = ActionItem.objects.filter(matter__estate__in=scope_for(fetched_by).estates())
     if mine:
         qs = qs.filter(rules.assigned_to(fetched_by))
-    if open_only:
+    if open_only or overdue:
         qs = qs.filter(done_at__isnull=True)
+    if overdue:
+        qs = qs.filter(due_on__lt=clock.today())
+    if place is not None:
+        qs = qs.filter(**place.lookup("matter__estate"))
     qs = narrow(qs, matter_id=matter_id, meeting_id=meeting_id, matter__estate_id=estate_id)
     return qs.select_related("matter__estate", "owner", "organisation").distinct().order_by("due_on", "id")
 
@@ -126,3 +164,52 @@ def resolutions(*, fetched_by, estate_id: int | None = None) -> QuerySet:
     estates = narrow(scope_for(fetched_by).estates(), pk=estate_id)
     return (MatterStep.objects.filter(matter__estate__in=estates, notice__isnull=False)
             .select_related("matter", "notice").order_by("-at", "-pk"))
+
+
+# --- the dashboard's section -------------------------------------------------------------------------
+def _held(place: Place, period: clock.Period) -> QuerySet:
+    lo, hi = period.bounds
+    return Meeting.objects.filter(**place.lookup(), status=MeetingStatus.CLOSED, scheduled_at__gte=lo, scheduled_at__lt=hi)
+
+
+def _meeting_counts(place: Place, period: clock.Period) -> dict:
+    lo, hi = period.bounds
+    held = _held(place, period)
+    return {
+        "held": held.count(),
+        "proposed": Matter.objects.filter(**place.lookup(), created_at__gte=lo, created_at__lt=hi).count(),
+        "decided": Matter.objects.filter(**place.lookup(), decisions__meeting__in=held).distinct().count(),
+        "by_kind": dict(held.values_list("kind").annotate(n=Count("pk"))),
+    }
+
+
+def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Section:
+    """Meetings held by type, matters proposed and decided, by procedure, and action items overdue now."""
+    now, before = _meeting_counts(place, period), _meeting_counts(place, period.a_year_earlier())
+    overdue = ActionItem.objects.filter(**place.lookup("matter__estate"), done_at__isnull=True,
+                                        due_on__lt=clock.today()).count()
+    meetings, matters = reverse("meetings:meeting_list"), reverse("meetings:matter_list")
+    figures = [
+        Figure("held", _("召开会议"), now["held"], before["held"],
+               link=records_link(meetings, place, period, status=MeetingStatus.CLOSED)),
+        Figure("proposed", _("提出议题"), now["proposed"], before["proposed"], link=records_link(matters, place, period)),
+        Figure("decided", _("会议决定的议题"), now["decided"], before["decided"],
+               link=records_link(matters, place, period, decided=1)),
+        Figure("overdue_actions", _("逾期未完成的行动事项（至今）"), overdue,
+               link=records_link(reverse("meetings:action_list"), place, overdue=1)),
+    ]
+    kinds = sorted(set(now["by_kind"]) | set(before["by_kind"]), key=lambda k: (-now["by_kind"].get(k, 0), k))
+    names = {code: str(t.name) for code, t in rules.MEETING_TYPES.items()}
+    lo, hi = period.bounds
+    procedures = {}
+    for data in Matter.objects.filter(**place.lookup(), created_at__gte=lo, created_at__lt=hi).values_list(
+            "procedure", flat=True)[:5000]:
+        name = str(Procedure.from_data(data).name)
+        procedures[name] = procedures.get(name, 0) + 1
+    return Section("meetings", str(_("议事协商")), figures, charts=[
+        Chart("held_by_type", str(_("按会议类型")), "bar", [names.get(k, k) for k in kinds], [
+            Series(period.label, [now["by_kind"].get(k, 0) for k in kinds]),
+            Series(period.a_year_earlier().label, [before["by_kind"].get(k, 0) for k in kinds])]),
+        Chart("matters_by_procedure", str(_("议题按议事程序")), "pie", list(procedures),
+              [Series(period.label, list(procedures.values()))]),
+    ])

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.bodies.models import Membership
 from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput
+from gongzhi.core.figures import place_get
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt as _attempt
@@ -87,13 +89,23 @@ def matter_list(request):
     return _list_page(request)
 
 
+def _place(user, get):
+    return place_get(user, get["place"], None) if get.get("place") else None
+
+
 def _list_page(request, refused_form: str = ""):
-    """The matters and meetings; after a refused form, that form open again with what was typed."""
+    """The matters and meetings; after a refused form, that form open again with what was typed. The
+    matters take the dashboard's filters (place, proposed or decided on the days start–end)."""
     user = request.user
+    get = request.GET
     estates = list(scope_for(user).estates().order_by("name")[:500])
+    matters = selectors.matters_filtered(fetched_by=user, place=_place(user, get), start=posted_date(get.get("start")),
+                                         end=posted_date(get.get("end")), decided=bool(get.get("decided")))
     return render(request, "meetings/matter_list.html", {
-        "matters": list(selectors.matter_list(fetched_by=user)[:200]),
-        "meetings": list(selectors.meeting_list(fetched_by=user)[:50]),
+        "matters": list(matters[:200]),
+        "total": matters.count(),
+        "kept_filters": [(k, get[k]) for k in ("place", "start", "end", "decided") if get.get(k)],
+        "meetings": list(selectors.meeting_list(fetched_by=user).order_by("-scheduled_at")[:50]),
         "estates": estates,
         "can_propose": rules.may_propose_somewhere(user, estates, SHIPPED.values()),
         "can_convene": rules.may_convene_somewhere(user, estates),
@@ -181,6 +193,32 @@ def matter_detail(request, matter_id: int):
         "done_count": matter.deliveries.filter(status="done").count(),
         "actions": actions,
         "today": clock.today(),
+    })
+
+
+@login_required
+def meeting_list(request):
+    """Meetings, newest first, filtered by place, the days they were held on, state and type."""
+    user, get = request.user, request.GET
+    qs = selectors.meetings_filtered(fetched_by=user, place=_place(user, get), start=posted_date(get.get("start")),
+                                     end=posted_date(get.get("end")), status=get.get("status", ""),
+                                     kind=get.get("kind", ""))
+    return render(request, "meetings/meeting_list.html", {
+        "page": Paginator(qs, 30).get_page(get.get("page")), "statuses": MeetingStatus.choices,
+        "types": _types_for(user), "filters": get,
+        "kept_filters": [(k, get[k]) for k in ("place", "start", "end") if get.get(k)],
+    })
+
+
+@login_required
+def action_list(request):
+    """Action items: open or overdue ones, mine, or a place's (the dashboard's link)."""
+    user, get = request.user, request.GET
+    qs = selectors.action_items(fetched_by=user, place=_place(user, get), overdue=bool(get.get("overdue")),
+                                open_only=bool(get.get("open")), mine=bool(get.get("mine")))
+    return render(request, "meetings/action_list.html", {
+        "page": Paginator(qs, 30).get_page(get.get("page")), "filters": get, "today": clock.today(),
+        "kept_filters": [(k, get[k]) for k in ("place",) if get.get(k)],
     })
 
 
