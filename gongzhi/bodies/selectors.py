@@ -7,7 +7,9 @@ medium ones an owners' committee (业委会), micro ones a yard committee (楼�
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.models import (
     AUTONOMOUS_KINDS,
@@ -20,9 +22,10 @@ from gongzhi.bodies.models import (
     ServiceContract,
 )
 from gongzhi.core import clock
+from gongzhi.core.figures import Chart, Figure, Listing, Place, Section, Series, rate, records_link
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.people.models import PartyMember
-from gongzhi.places.models import SizeClass
+from gongzhi.places.models import Estate, SizeClass
 
 EXPECTED_BODY = {
     SizeClass.SUPER_LARGE: OrgKind.PROPERTY_MANAGEMENT_COMMITTEE,
@@ -31,13 +34,39 @@ EXPECTED_BODY = {
 }
 
 
-def organisation_list(*, fetched_by, kind: str | None = None, estate_id: int | None = None):
+GROUPS = {"autonomous": AUTONOMOUS_KINDS, "party": PARTY_KINDS}
+
+
+def organisation_list(*, fetched_by, kind: str | None = None, estate_id: int | None = None,
+                      place: Place | None = None, group: str = "", active_only: bool = False):
+    """Organisations the viewer sees; `place`: those at it or below it; `group`: "autonomous" (业委会,
+    物管会, 楼院自治委员会) or "party" (every party organisation down to 党员中心户)."""
     qs = scope_for(fetched_by).organisations().select_related("estate", "community")
     if kind:
         qs = qs.filter(kind=kind)
     if estate_id is not None:
         qs = qs.filter(estate_id=estate_id)
+    if place is not None:
+        qs = qs.filter(_in_place(place))
+    if group in GROUPS:
+        qs = qs.filter(kind__in=GROUPS[group])
+    if active_only:
+        qs = qs.filter(active=True)
     return qs.order_by("kind", "name")
+
+
+def _in_place(place: Place) -> Q:
+    """An organisation hangs at an estate, a community, a subdistrict or a district: those at the place
+    or anywhere below it."""
+    pk = place.pk
+    if place.level == "estate":
+        return Q(estate_id=pk)
+    if place.level == "community":
+        return Q(community_id=pk) | Q(estate__community_id=pk)
+    if place.level == "subdistrict":
+        return Q(subdistrict_id=pk) | Q(community__subdistrict_id=pk) | Q(estate__community__subdistrict_id=pk)
+    return (Q(district_id=pk) | Q(subdistrict__district_id=pk) | Q(community__subdistrict__district_id=pk)
+            | Q(estate__community__subdistrict__district_id=pk))
 
 
 def ordered_members(organisation: Organisation) -> list[Membership]:
@@ -198,3 +227,63 @@ def agreement_list(*, fetched_by, community_id: int):
     party = scope_for(fetched_by).organisations().filter(community_id=community_id)
     return (CoConstructionAgreement.objects.filter(party_organisation__in=party)
             .select_related("party_organisation", "partner").order_by("-signed_on", "-pk"))
+
+
+# --- the dashboard's section -------------------------------------------------------------------------
+def _leaders_by_estate(estate_ids) -> tuple[int, list[int], int, int]:
+    """Over these estates: how many are led 一肩挑 (the committee chair is the branch secretary), which,
+    and the autonomous bodies' members and how many of them are party members."""
+    chairs, secretaries, members = {}, {}, set()
+    for estate_id, kind, role, person_id in Membership.objects.filter(
+            organisation__estate_id__in=estate_ids, active=True, organisation__active=True,
+            organisation__kind__in=AUTONOMOUS_KINDS | {OrgKind.ESTATE_BRANCH, OrgKind.JOINT_BRANCH}).values_list(
+            "organisation__estate_id", "organisation__kind", "role", "person_id"):
+        if kind in AUTONOMOUS_KINDS:
+            members.add(person_id)
+            if role == MemberRole.CHAIR:
+                chairs.setdefault(estate_id, set()).add(person_id)
+        elif role == MemberRole.SECRETARY:
+            secretaries.setdefault(estate_id, set()).add(person_id)
+    one_shoulder = sorted(e for e in chairs if chairs[e] & secretaries.get(e, set()))
+    party = PartyMember.objects.filter(person_id__in=members).count()
+    return len(one_shoulder), one_shoulder, len(members), party
+
+
+def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Section:
+    """Autonomous bodies and party organisations as they stand now (a register, not a flow: there is no
+    "last year" beside them), the estates still without an autonomous body, 一肩挑 and the party share."""
+    estates = list(Estate.objects.filter(**place.lookup("")).order_by("name").only("pk", "name", "household_count"))
+    autonomy = estate_autonomy(estates)
+    active = Organisation.objects.filter(_in_place(place), active=True)
+    by_kind = dict(active.values_list("kind").annotate(n=Count("pk")))
+    listed = reverse("bodies:organisation_list")
+
+    def link(**filters):
+        return records_link(listed, place, active=1, **filters)
+
+    without = [a.estate for a in autonomy if not a.has_body]
+    one_shoulder, shoulder_ids, members, party = _leaders_by_estate([e.pk for e in estates])
+    names = {e.pk: e.name for e in estates}
+    autonomous = [k for k in OrgKind.values if k in AUTONOMOUS_KINDS]
+    party_kinds = [k for k in OrgKind.values if k in PARTY_KINDS]
+    figures = [
+        Figure("autonomous", _("自治组织"), sum(by_kind.get(k, 0) for k in autonomous), link=link(group="autonomous")),
+        *[Figure(k, OrgKind(k).label, by_kind.get(k, 0), link=link(kind=k)) for k in autonomous],
+        Figure("coverage", _("自治组织覆盖率"), rate(len(estates) - len(without), len(estates)), unit="%"),
+        Figure("without", _("尚无自治组织的小区"), len(without)),
+        Figure("party", _("党组织"), sum(by_kind.get(k, 0) for k in party_kinds), link=link(group="party")),
+        Figure(OrgKind.JOINT_BRANCH, OrgKind.JOINT_BRANCH.label, by_kind.get(OrgKind.JOINT_BRANCH, 0),
+               link=link(kind=OrgKind.JOINT_BRANCH)),
+        Figure("one_shoulder", _("一肩挑的小区"), one_shoulder),
+        Figure("party_share", _("自治组织成员中党员占比"), rate(party, members), unit="%"),
+    ]
+    estate_page = "bodies:estate_bodies"
+    return Section("bodies", str(_("组织覆盖（现状）")), figures, charts=[
+        Chart("autonomous_by_kind", str(_("自治组织按类别")), "bar", [str(OrgKind(k).label) for k in autonomous],
+              [Series(str(_("现有")), [by_kind.get(k, 0) for k in autonomous])]),
+        Chart("party_by_kind", str(_("党组织按类别")), "bar", [str(OrgKind(k).label) for k in party_kinds],
+              [Series(str(_("现有")), [by_kind.get(k, 0) for k in party_kinds])]),
+    ], listings=[
+        Listing("without", str(_("尚无自治组织的小区")), [(e.name, reverse(estate_page, args=[e.pk])) for e in without]),
+        Listing("one_shoulder", str(_("一肩挑的小区")), [(names[pk], reverse(estate_page, args=[pk])) for pk in shoulder_ids]),
+    ])

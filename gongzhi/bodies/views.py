@@ -5,6 +5,7 @@ those bodies.rules lets submit it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from gongzhi.bodies import forms, rules, selectors, services
 from gongzhi.bodies.choices import COMPANY_KINDS, PARTY_KINDS, OrgKind, ServiceScope
 from gongzhi.bodies.forms import SeatForm
 from gongzhi.core.errors import GongzhiError, PermissionDenied
+from gongzhi.core.figures import place_get
 from gongzhi.core.money import yuan
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt, posted_action, posted_id
@@ -25,6 +27,19 @@ SAVED = _("已保存")
 
 def _bound(request, action: str):
     return request.POST if request.method == "POST" and request.POST.get("action") == action else None
+
+
+@login_required
+def organisation_list(request):
+    """Organisations the viewer sees, by place, kind or group (the dashboard's links)."""
+    user, get = request.user, request.GET
+    qs = selectors.organisation_list(
+        fetched_by=user, kind=get.get("kind") or None, group=get.get("group", ""), active_only=bool(get.get("active")),
+        place=place_get(user, get["place"], None) if get.get("place") else None)
+    return render(request, "bodies/organisation_list.html", {
+        "page": Paginator(qs, 50).get_page(get.get("page")), "kinds": OrgKind.choices, "filters": get,
+        "kept_filters": [(k, get[k]) for k in ("place", "group", "active") if get.get(k)],
+    })
 
 
 @login_required

@@ -151,3 +151,31 @@ def test_the_default_period_is_last_month_not_the_first_until_today(login, clock
 def test_a_malformed_place_is_refused(login, place):
     answer = login("wuganbu").get("/api/v1/dashboard", {"place": place})
     assert answer.status_code == 400 and answer.json()["detail"] == str(BAD_PLACE)
+
+
+def test_coverage_names_the_estates_without_a_body_and_the_one_shoulder_estates(persona):
+    """The listing equals a direct reading of the register; 太平洋花园's chair 赵 is also its branch
+    secretary (一肩挑), so it is listed; an estate whose only committee is dissolved becomes uncovered."""
+    from gongzhi.bodies.choices import AUTONOMOUS_KINDS
+    from gongzhi.bodies.models import Organisation
+    from gongzhi.places.models import Estate
+
+    pacific = estate(PACIFIC)
+    code = f"subdistrict:{pacific.community.subdistrict_id}"
+    officer = persona("wuganbu")
+
+    def bodies():
+        board = dashboard(fetched_by=officer, place=code, period=periods()[0])
+        return next(s for s in board.sections if s.key == "bodies")
+
+    section = bodies()
+    listings = {listing.key: [label for label, _link in listing.rows] for listing in section.listings}
+    estates = Estate.objects.filter(community__subdistrict_id=pacific.community.subdistrict_id)
+    covered = set(Organisation.objects.filter(estate__in=estates, kind__in=AUTONOMOUS_KINDS, active=True)
+                  .values_list("estate_id", flat=True))
+    assert sorted(listings["without"]) == sorted(e.name for e in estates if e.pk not in covered)
+    assert PACIFIC in listings["one_shoulder"]
+    figures = {f.key: f for f in section.figures}
+    assert figures["without"].value == len(listings["without"])
+    Organisation.objects.filter(estate=pacific, kind__in=AUTONOMOUS_KINDS).update(active=False)
+    assert PACIFIC in [label for label, _link in next(li for li in bodies().listings if li.key == "without").rows]
