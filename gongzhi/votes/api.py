@@ -45,7 +45,10 @@ class VoteOut(Schema):
     allow_change: bool
     opens_at: datetime.datetime
     closes_at: datetime.datetime
-    status: str
+    status: str = Field(..., description="存储的流程状态 draft/announced/closed / the stored workflow state")
+    phase: str = Field(..., description="页面所示状态 draft/upcoming/open/counting/closed（按时钟）/ "
+                                        "the status every page shows, read against the clock")
+    phase_label: str
     announced_at: datetime.datetime | None
     seats: int | None
     result: dict | None
@@ -110,6 +113,19 @@ class BallotOut(Schema):
     status: str
 
 
+class ReceiptOut(BallotOut):
+    """The voter's receipt (only ever answered to the voter)."""
+
+    vote_id: int
+    vote_title: str
+    choice: str = Field(..., description="yes/no/abstain（选举：yes = 有所选，abstain = 空白票）")
+    choice_words: str
+    units: list[str]
+    area: str
+    cast_at: datetime.datetime
+    receipt: str | None
+
+
 class TurnoutOut(Schema):
     owners_total: int
     owners_participating: int
@@ -127,7 +143,16 @@ class UnitChoiceOut(Schema):
 
 
 def _vote_out(vote) -> dict:
-    return {f: getattr(vote, f) for f in VoteOut.model_fields}
+    phase = vote.phase
+    return {**{f: getattr(vote, f) for f in VoteOut.model_fields if f not in ("phase", "phase_label")},
+            "phase": phase.value, "phase_label": str(phase.label)}
+
+
+def _receipt_out(vote, r) -> dict:
+    b = r.ballot
+    return {"id": b.pk, "unit_id": b.unit_id, "channel": b.channel, "status": b.status, "vote_id": vote.pk,
+            "vote_title": vote.title, "choice": b.choice, "choice_words": r.choice, "units": r.units,
+            "area": f"{r.area:.2f}", "cast_at": b.cast_at, "receipt": b.receipt}
 
 
 @router.get("/votes", response={200: list[VoteOut], **ERRORS}, operation_id="vote_list")
@@ -163,12 +188,26 @@ def vote_close(request: HttpRequest, vote_id: Id):
     return _vote_out(services.vote_close(request.user, vote_id=vote_id))
 
 
-@router.post("/votes/{vote_id}/ballot", response={201: BallotOut, **ERRORS}, operation_id="ballot_cast")
+@router.post("/votes/{vote_id}/ballot", response={201: ReceiptOut, **ERRORS}, operation_id="ballot_cast")
 def ballot_cast(request: HttpRequest, vote_id: Id, payload: BallotIn):
-    """Vote online, once per owner (for every unit the owner holds in the group)."""
+    """Vote online, once per owner (for every unit the owner holds in the group). One call casts (the
+    page asks the owner to confirm first); the answer is the receipt, also sent to the voter's inbox."""
     ballot = services.ballot_cast(request.user, vote_id=vote_id, choice=payload.choice or "",
                                   unit_id=payload.unit_id, candidate_ids=payload.candidate_ids)
-    return Status(201, ballot)
+    vote = selectors.vote_get(fetched_by=request.user, vote_id=vote_id)
+    receipt = next(r for r in selectors.my_receipts(request.user, vote) if r.ballot.pk == ballot.pk)
+    return Status(201, _receipt_out(vote, receipt))
+
+
+@router.get("/votes/{vote_id}/receipt", response={200: list[ReceiptOut], **ERRORS}, operation_id="ballot_receipt")
+def ballot_receipt(request: HttpRequest, vote_id: Id):
+    """Your receipts for this vote (the ballots you cast as the voter); 404 when you cast none —
+    nobody else, organisers included, reads a voter's receipt."""
+    vote = selectors.vote_get(fetched_by=request.user, vote_id=vote_id)
+    receipts = selectors.my_receipts(request.user, vote)
+    if not receipts:
+        raise NotFound()
+    return [_receipt_out(vote, r) for r in receipts]
 
 
 @router.post("/votes/{vote_id}/paper-ballots", response={201: BallotOut, **ERRORS}, operation_id="ballot_enter")

@@ -11,5 +11,9 @@ class VotesConfig(DomainApp):
     verbose_name = _("业主共同决定")
 
     def declare(self):
+        from gongzhi.core.figures import register_section
+        from gongzhi.votes import selectors
+
+        register_section("votes", selectors.dashboard_section, order=40)
         register_term("votes.notice", _("表决公告期（公告至开始投票）"),
                       lambda: Term(settings.GONGZHI_VOTE_NOTICE_DAYS, Unit.DAYS))

@@ -10,6 +10,24 @@ class VoteStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
+class VotePhase(models.TextChoices):
+    """Where a vote stands as people see it: the stored status read against the clock (Vote.phase_at).
+    The list, the vote's page, the API and the home card all show this one value."""
+
+    DRAFT = "draft", _("草稿")
+    UPCOMING = "upcoming", _("已公告，尚未开始")
+    OPEN = "open", _("投票中")
+    COUNTING = "counting", _("投票已截止，待计票")
+    CLOSED = "closed", _("已结束")
+
+
+class ReminderKind(models.IntegerChoices):
+    """The reminders to owners who have not voted, by days before closing (votes.jobs)."""
+
+    THREE_DAYS = 3, _("截止前 3 天")
+    ONE_DAY = 1, _("截止前 1 天")
+
+
 class Choice(models.TextChoices):
     YES = "yes", _("同意")
     NO = "no", _("反对")

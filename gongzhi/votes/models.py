@@ -24,6 +24,8 @@ from gongzhi.votes.choices import (  # noqa: F401 — the choices are also read 
     ConventionStatus,
     Nomination,
     Opinion,
+    ReminderKind,
+    VotePhase,
     VoteStatus,
 )
 from gongzhi.votes.tally import ITEMS
@@ -70,10 +72,24 @@ class Vote(InEstate, models.Model):
         """Whether the counted vote carried (False while it is not counted)."""
         return bool((self.result or {}).get("approved"))
 
+    def phase_at(self, at=None) -> VotePhase:
+        """The one status people see: the stored state read against the clock. Voting is open from
+        opens_at (inclusive) to closes_at (exclusive); at closes_at it waits to be counted."""
+        if self.status == VoteStatus.DRAFT:
+            return VotePhase.DRAFT
+        if self.status == VoteStatus.CLOSED:
+            return VotePhase.CLOSED
+        at = at or clock.now()
+        if at < self.opens_at:
+            return VotePhase.UPCOMING
+        return VotePhase.OPEN if at < self.closes_at else VotePhase.COUNTING
+
+    @property
+    def phase(self) -> VotePhase:
+        return self.phase_at()
 
     def is_open(self, at=None) -> bool:
-        at = at or clock.now()
-        return self.status == VoteStatus.ANNOUNCED and self.opens_at <= at < self.closes_at
+        return self.phase_at(at) == VotePhase.OPEN
 
 
 class RollEntry(models.Model):
@@ -107,15 +123,38 @@ class Ballot(models.Model):
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     proxy_document = models.FileField(upload_to="votes/proxies/%Y/%m/", blank=True)
     cast_at = models.DateTimeField(default=clock.now)
+    # The receipt number the voter keeps (a new one when a ballot is changed). Nullable so that the
+    # column is added without rebuilding the table (SQLite would drop migration 0002's triggers).
+    receipt = models.CharField(max_length=20, null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["vote", "owner_key"], name="ballot_one_per_owner")]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "owner_key"], name="ballot_one_per_owner"),
+            models.UniqueConstraint(fields=["receipt"], condition=models.Q(receipt__isnull=False),
+                                    name="ballot_receipt_unique"),
+        ]
 
     def __str__(self):
         return f"{self.vote_id}:{self.owner_key}"
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return self.vote.scope_ids()
+
+
+class Reminder(models.Model):
+    """One reminder sent to one person on the roll who had not voted (votes.jobs): the row is the
+    claim, so a reminder goes out once however often, and on however many machines, the job runs."""
+
+    vote = models.ForeignKey(Vote, models.PROTECT, related_name="reminders")
+    person = models.ForeignKey(Person, models.PROTECT, related_name="+")
+    kind = models.PositiveSmallIntegerField(choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vote", "person", "kind"], name="reminder_once")]
+
+    def __str__(self):
+        return f"{self.vote_id}:{self.person_id}:{self.kind}"
 
 
 class Candidate(models.Model):

@@ -1,13 +1,19 @@
 """Reads of votes, always through the scope filter. Nothing here returns an owner's choice of a
 secret vote; an open vote's choices are shown only once it is closed (with the result)."""
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import clock
 from gongzhi.core.errors import PermissionDenied
+from gongzhi.core.figures import Chart, Figure, Place, Section, Series, rate, records_link
 from gongzhi.core.roles import BUILDING_ROLES
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.people.models import Ownership, Person, Residency
@@ -15,18 +21,31 @@ from gongzhi.places.models import Unit
 from gongzhi.places.selectors import natural_key
 from gongzhi.votes import rules
 from gongzhi.votes import tally as law
-from gongzhi.votes.choices import Opinion
+from gongzhi.votes.choices import Choice, Opinion, VotePhase
 from gongzhi.votes.models import (
     Answer,
     ArticleComment,
     Ballot,
     BallotStatus,
+    Candidate,
     Consultation,
     Convention,
     RollEntry,
     Vote,
     VoteStatus,
 )
+
+PICKED = _("%(names)s（共 %(count)s 人）")
+BLANK_BALLOT = _("空白票（一人不选，算作参与表决）")
+
+
+def choice_words(vote: Vote, choice: str, picks: list[Candidate]) -> str:
+    """A ballot's choice as its voter reads it: 同意 / 反对 / 弃权, or the candidates picked."""
+    if vote.seats:
+        if not picks:
+            return str(BLANK_BALLOT)
+        return str(PICKED % {"names": "、".join(c.person.name for c in picks), "count": len(picks)})
+    return str(Choice(choice).label)
 
 
 def thresholds_of(vote: Vote) -> law.Thresholds:
@@ -64,6 +83,7 @@ class MyOwnership:
     units: list[str]
     unit_id: int
     ballot: Ballot | None
+    cast_by_me: bool = False  # the ballot is this user's own (a receipt to read), not a co-owner's
 
 
 def my_ownerships(user, vote: Vote) -> list[MyOwnership]:
@@ -76,8 +96,49 @@ def my_ownerships(user, vote: Vote) -> list[MyOwnership]:
     for entry in entries:
         grouped[entry.owner_key].append(entry)
     ballots = {b.owner_key: b for b in Ballot.objects.filter(vote=vote, owner_key__in=list(grouped))}
-    return [MyOwnership(key, [e.unit.code for e in group], group[0].unit_id, ballots.get(key))
+    return [MyOwnership(key, [e.unit.code for e in group], group[0].unit_id, ballots.get(key),
+                        key in ballots and ballots[key].voter_id == person.pk)
             for key, group in grouped.items()]
+
+
+@dataclass
+class Receipt:
+    ballot: Ballot
+    units: list[str]
+    area: Decimal
+    choice: str  # in words
+
+
+def my_receipts(user, vote: Vote) -> list[Receipt]:
+    """The receipts of the ballots this user cast in the vote (as the voter, online or on paper):
+    the choice, the units and area it carries, when, the receipt number. Only the voter reads a
+    receipt: for anyone else the list is empty, organisers included (a secret choice stays secret)."""
+    person = Person.objects.filter(user=user).first() if user.is_authenticated else None
+    if person is None:
+        return []
+    ballots = list(Ballot.objects.filter(vote=vote, voter=person).prefetch_related("selections__candidate__person")
+                   .order_by("cast_at", "pk"))
+    held: dict[str, list[RollEntry]] = defaultdict(list)
+    for entry in (RollEntry.objects.filter(vote=vote, owner_key__in=[b.owner_key for b in ballots])
+                  .select_related("unit").order_by("unit__code")):
+        held[entry.owner_key].append(entry)
+    return [Receipt(b, [e.unit.code for e in held[b.owner_key]], sum((e.area for e in held[b.owner_key]), Decimal(0)),
+                    choice_words(vote, b.choice, [s.candidate for s in b.selections.all()]))
+            for b in ballots]
+
+
+def open_for_me(user, *, limit: int = 5) -> list[Vote]:
+    """Open votes of the user's estates on whose roll the user stands and for which no ballot of
+    theirs is in yet, soonest deadline first (the home page's task card)."""
+    person = Person.objects.filter(user=user).first() if user.is_authenticated else None
+    if person is None:
+        return []
+    keys = list(RollEntry.objects.filter(vote__estate__in=scope_for(user).estates(), persons=person,
+                                         vote__status=VoteStatus.ANNOUNCED).values_list("vote_id", "owner_key"))
+    voted = set(Ballot.objects.filter(vote_id__in={v for v, key in keys}).values_list("vote_id", "owner_key"))
+    waiting = {v for v, key in keys if (v, key) not in voted}
+    votes = Vote.objects.filter(pk__in=waiting).select_related("estate").order_by("closes_at", "pk")
+    return [v for v in votes if v.phase == VotePhase.OPEN][:limit]
 
 
 @dataclass
@@ -189,3 +250,52 @@ def convention_articles(convention: Convention) -> QuerySet:
     """The articles as they stand, each with its comments and their authors."""
     return convention.articles.prefetch_related(
         Prefetch("comments", queryset=ArticleComment.objects.select_related("author").order_by("created_at", "pk")))
+
+
+
+def votes_filtered(*, fetched_by, place: Place | None = None, start=None, end=None, status: str = "",
+                   passed: bool = False) -> QuerySet:
+    """The votes list with the dashboard's filters: counted (closed) on these local days, in this place,
+    carried or not."""
+    qs = vote_list(fetched_by=fetched_by)
+    if status:
+        qs = qs.filter(status=status)
+    if place is not None:
+        qs = qs.filter(**place.lookup())
+    if start is not None or end is not None:
+        lo, hi = clock.day_bounds(start or datetime.date(2000, 1, 1), end or datetime.date(2100, 12, 31))
+        qs = qs.filter(closed_at__gte=lo, closed_at__lt=hi)
+    if passed:
+        qs = qs.filter(result__approved=True)
+    return qs
+
+
+def _counted(place: Place, period: clock.Period) -> list[tuple[str, bool, int, int]]:
+    lo, hi = period.bounds
+    rows = Vote.objects.filter(**place.lookup(), status=VoteStatus.CLOSED, closed_at__gte=lo, closed_at__lt=hi
+                               ).order_by("closed_at").values_list("title", "result")[:2000]
+    return [(title, bool((r or {}).get("approved")), int((r or {}).get("owners_participating") or 0),
+             int((r or {}).get("owners_total") or 0)) for title, r in rows]
+
+
+def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Section:
+    """Owners' votes counted in the period, how many carried, and turnout (owners who took part of those
+    entitled, over all the period's votes), beside the same period last year."""
+    now, before = _counted(place, period), _counted(place, period.a_year_earlier())
+    listed = reverse("votes:vote_list")
+
+    def turnout(rows):
+        return rate(sum(r[2] for r in rows), sum(r[3] for r in rows))
+
+    figures = [
+        Figure("held", _("完成计票的表决"), len(now), len(before),
+               link=records_link(listed, place, period, status=VoteStatus.CLOSED)),
+        Figure("passed", _("通过的表决"), sum(r[1] for r in now), sum(r[1] for r in before),
+               link=records_link(listed, place, period, status=VoteStatus.CLOSED, passed=1)),
+        Figure("turnout", _("参与表决的业主比例"), turnout(now), turnout(before), unit="%"),
+    ]
+    shown = now[-10:]
+    return Section("votes", str(_("业主表决")), figures, charts=[
+        Chart("turnout_by_vote", str(_("各次表决的业主参与率")), "bar", [r[0][:20] for r in shown],
+              [Series(period.label, [rate(r[2], r[3]) for r in shown])], unit="%"),
+    ])

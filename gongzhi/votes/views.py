@@ -8,23 +8,29 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import clock
-from gongzhi.core.errors import GongzhiError, InvalidInput, PermissionDenied
-from gongzhi.core.web import attempt, posted_action
+from gongzhi.core.errors import GongzhiError, InvalidInput, NotFound, PermissionDenied
+from gongzhi.core.figures import place_get
+from gongzhi.core.web import attempt, posted_action, posted_date
 from gongzhi.core.web import posted_id as _int
 from gongzhi.people.models import Person
 from gongzhi.places.models import Building
 from gongzhi.votes import rules, selectors, services
 from gongzhi.votes.forms import ImportForm, PaperBallotForm, VoteForm
-from gongzhi.votes.models import CANDIDATE_CHECKS, Candidate, Choice, RollEntry, VoteStatus
+from gongzhi.votes.models import CANDIDATE_CHECKS, Candidate, Choice, RollEntry, VotePhase, VoteStatus
 from gongzhi.votes.tally import ITEMS
+
+BALLOT_RECORDED = _("您的投票已记录。这是您的回执，请保存回执编号。")
 
 
 @login_required
 def vote_list(request):
-    user = request.user
+    user, get = request.user, request.GET
+    votes = selectors.votes_filtered(
+        fetched_by=user, place=place_get(user, get["place"], None) if get.get("place") else None,
+        start=posted_date(get.get("start")), end=posted_date(get.get("end")), status=get.get("status", ""),
+        passed=bool(get.get("passed")))
     return render(request, "votes/vote_list.html", {
-        "votes": list(selectors.vote_list(fetched_by=user)[:200]),
+        "votes": list(votes[:200]), "total": votes.count(), "filtered": any(get.values()),
         "can_create": rules.may_organise_somewhere(user),
     })
 
@@ -62,21 +68,28 @@ def _building_ids(estate_id: int, text: str) -> list[int]:
 
 @login_required
 def vote_detail(request, vote_id: int):
+    """The vote; for an owner the ballot in two steps: choose (this page answers with what the ballot
+    would cover, nothing written), then confirm (only a POST with confirm=1 casts)."""
     user = request.user
     vote = selectors.vote_get(fetched_by=user, vote_id=vote_id)
     if request.method == "POST":
+        ballot = {"choice": request.POST.get("choice", ""), "unit_id": _int(request.POST.get("unit_id")),
+                  "candidate_ids": [i for i in map(_int, request.POST.getlist("candidate")) if i]}
         try:
-            services.ballot_cast(user, vote_id=vote.pk, choice=request.POST.get("choice", ""),
-                                 unit_id=_int(request.POST.get("unit_id")),
-                                 candidate_ids=[i for i in map(_int, request.POST.getlist("candidate")) if i])
+            if request.POST.get("confirm") != "1":
+                plan = services.ballot_preview(user, vote_id=vote.pk, **ballot)
+                return render(request, "votes/ballot_confirm.html", {"vote": vote, "plan": plan, **ballot})
+            services.ballot_cast(user, vote_id=vote.pk, **ballot)
         except GongzhiError as exc:
             messages.error(request, exc.message)
-        else:
-            messages.success(request, _("您的投票已记录"))
-        return redirect("votes:vote_detail", vote.pk)
+            return redirect("votes:vote_detail", vote.pk)
+        messages.success(request, BALLOT_RECORDED)
+        return redirect("votes:vote_receipt", vote.pk)
     organiser = rules.may_organise_vote(user, vote.estate)
+    phase = vote.phase
     return render(request, "votes/vote_detail.html", {
         "vote": vote,
+        "phase": phase,
         "item_name": ITEMS[vote.item],
         "mine": selectors.my_ownerships(user, vote),
         "choices": Choice.choices,
@@ -84,10 +97,21 @@ def vote_detail(request, vote_id: int):
         "collector": rules.may_collect_ballots(user, vote.estate),
         "turnout": selectors.turnout(fetched_by=user, vote=vote) if organiser and vote.status != VoteStatus.DRAFT
         else None,
-        "is_open": vote.is_open(),
+        "is_open": phase == VotePhase.OPEN,
         "candidates": _with_checklist(vote.candidates.select_related("person")) if vote.seats else [],
-        "due": vote.status == VoteStatus.ANNOUNCED and clock.now() >= vote.closes_at,
+        "due": phase == VotePhase.COUNTING,
     })
+
+
+@login_required
+def vote_receipt(request, vote_id: int):
+    """The voter's receipt: what was recorded, for which units and area, when, the receipt number.
+    Nobody but the voter reads it (404 for anyone else, organisers included)."""
+    vote = selectors.vote_get(fetched_by=request.user, vote_id=vote_id)
+    receipts = selectors.my_receipts(request.user, vote)
+    if not receipts:
+        raise NotFound()
+    return render(request, "votes/receipt.html", {"vote": vote, "receipts": receipts, "phase": vote.phase})
 
 
 def _with_checklist(candidates):

@@ -1,5 +1,6 @@
 """Each persona sees on a vote's page exactly the forms the rules (votes.rules) allow: every form
-shown posts without a 403, and a form the rules deny is not shown. One cell per persona × page."""
+shown posts without a 403, and a form the rules deny is not shown; a ballot's choice answers the
+confirmation step, whose one form casts. One cell per persona × page."""
 
 import pytest
 
@@ -54,7 +55,14 @@ def test_vote_page_shows_only_the_forms_the_rules_allow(login, persona, username
     for action, *_ in shown:
         assert rule[action], f"{username} is shown “{action}”, which the rules deny"
     for action, form, name, value in shown:
-        assert submit(client, form, name, value).status_code != 403, (username, action)
+        response = submit(client, form, name, value)
+        assert response.status_code != 403, (username, action)
+        if action == "ballot" and response.status_code == 200:  # choosing answers the confirmation step
+            confirm = list(submissions(response.content.decode(), page))
+            assert confirm and all(action_of(f, n, page) == "ballot" and f.data.get("confirm") == "1"
+                                   for f, n, _v in confirm), username
+            for f, n, v in confirm:
+                assert submit(client, f, n, v).status_code == 302, username  # cast, on to the receipt
 
 
 @pytest.mark.parametrize("username", PERSONAS)

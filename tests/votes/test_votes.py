@@ -338,8 +338,11 @@ def test_owner_votes_on_the_web_and_sees_that_not_what(login, persona, clock):
     client = login("lixiansheng")
     page = client.get(f"/votes/{vote.pk}/").content.decode()
     assert "2-1-301、6-1-502" in page and 'data-testid="choice-yes"' in page
-    page = client.post(f"/votes/{vote.pk}/", {"choice": "no"}, follow=True).content.decode()
-    assert "已投票" in page
+    page = client.post(f"/votes/{vote.pk}/", {"choice": "no"}).content.decode()  # choosing casts nothing
+    assert 'data-testid="confirm-statement"' in page and not Ballot.objects.filter(vote=vote).exists()
+    page = client.post(f"/votes/{vote.pk}/", {"choice": "no", "confirm": "1"}, follow=True).content.decode()
+    assert 'data-testid="receipt-number"' in page
+    assert "已投票" in client.get(f"/votes/{vote.pk}/").content.decode()
     detail = client.get(f"/api/v1/votes/{vote.pk}").json()
     assert detail["mine"][0]["voted"] is True and "choice" not in detail["mine"][0]
 
@@ -609,8 +612,12 @@ def test_election_on_the_web_and_the_api(login, persona, clock):
     clock.set(vote.opens_at)
     page = login("lixiansheng").get(f"/votes/{vote.pk}/").content.decode()
     assert f'data-testid="pick-{candidates[0].pk}"' in page
-    response = login("lixiansheng").post(f"/votes/{vote.pk}/", {"candidate": [candidates[0].pk, candidates[1].pk]}, follow=True)
-    assert "已投票" in response.content.decode()
+    picks = {"candidate": [candidates[0].pk, candidates[1].pk]}
+    confirm = login("lixiansheng").post(f"/votes/{vote.pk}/", picks).content.decode()
+    assert candidates[0].person.name in confirm and not Ballot.objects.filter(vote=vote).exists()
+    response = login("lixiansheng").post(f"/votes/{vote.pk}/", {**picks, "confirm": "1"}, follow=True)
+    assert candidates[1].person.name in response.content.decode()  # the receipt names the picks
+    assert "已投票" in login("lixiansheng").get(f"/votes/{vote.pk}/").content.decode()
     assert sorted(Ballot.objects.get(vote=vote).selections.values_list("candidate_id", flat=True)) == sorted(
         [candidates[0].pk, candidates[1].pk])
     api = login("chen").post(f"/api/v1/votes/{vote.pk}/ballot", {"candidate_ids": [c.pk for c in candidates]},

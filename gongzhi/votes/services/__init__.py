@@ -5,7 +5,10 @@ an owner's choice. The public names are re-exported here for callers of the old 
 
 from gongzhi.votes.services.ballots import (  # noqa: F401
     ALREADY_VOTED,
+    BLANK_BALLOT,
     CHOOSE_UNIT,
+    CONFIRM_CHANGEABLE,
+    CONFIRM_FINAL,
     IMPORT_HEADERS,
     IMPORT_ROW,
     NO_CHANGE,
@@ -14,14 +17,19 @@ from gongzhi.votes.services.ballots import (  # noqa: F401
     PROXY_NEEDS_DOCUMENT,
     PROXY_NOT_A_SCAN,
     PROXY_TOO_BIG,
+    RECEIPT_BODY,
+    RECEIPT_TITLE,
     SAME_PERSON_CHECK,
     UNIT_NOT_IN_GROUP,
     UNKNOWN_CHOICE,
     VOTER_NOT_OWNER,
+    BallotPlan,
     ballot_cast,
     ballot_check,
     ballot_enter,
     ballot_import,
+    ballot_preview,
+    choice_words,
 )
 from gongzhi.votes.services.consultations import (  # noqa: F401
     BODY_REQUIRED,

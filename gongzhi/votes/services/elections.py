@@ -82,7 +82,7 @@ def election_picks(vote: Vote, candidate_ids: list[int] | None) -> list[Candidat
         raise InvalidInput(DUPLICATE_CANDIDATE, field="candidate_ids")
     if len(ids) > vote.seats:
         raise InvalidInput(TOO_MANY_PICKS.format(seats=vote.seats), field="candidate_ids")
-    candidates = list(Candidate.objects.filter(vote=vote, eligible=True, pk__in=ids))
+    candidates = list(Candidate.objects.filter(vote=vote, eligible=True, pk__in=ids).select_related("person"))
     if len(candidates) != len(ids):
         raise InvalidInput(NOT_A_CANDIDATE, field="candidate_ids")
     return candidates
