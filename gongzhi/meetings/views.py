@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.bodies.models import Membership
 from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput
+from gongzhi.core.exports import xlsx_stream
 from gongzhi.core.figures import place_get
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import scope_for
@@ -173,7 +174,7 @@ def matter_detail(request, matter_id: int):
         bodies = list(services.assignable_organisations(user, matter.estate).order_by("kind", "name")[:300])
         agenda_meetings = list(matter.meetings.order_by("-scheduled_at")[:20])
     return render(request, "meetings/matter_detail.html", {
-        "matter": matter,
+        "matter": matter, "shown": scope_for(user).contacts_shown(matter.estate_id),
         "procedure": procedure,
         "timeline": steps,
         "current": current,
@@ -200,9 +201,7 @@ def matter_detail(request, matter_id: int):
 def meeting_list(request):
     """Meetings, newest first, filtered by place, the days they were held on, state and type."""
     user, get = request.user, request.GET
-    qs = selectors.meetings_filtered(fetched_by=user, place=_place(user, get), start=posted_date(get.get("start")),
-                                     end=posted_date(get.get("end")), status=get.get("status", ""),
-                                     kind=get.get("kind", ""))
+    qs = _meetings(request)
     return render(request, "meetings/meeting_list.html", {
         "page": Paginator(qs, 30).get_page(get.get("page")), "statuses": MeetingStatus.choices,
         "types": _types_for(user), "filters": get,
@@ -210,12 +209,59 @@ def meeting_list(request):
     })
 
 
+def _meetings(request):
+    user, get = request.user, request.GET
+    return selectors.meetings_filtered(fetched_by=user, place=_place(user, get), start=posted_date(get.get("start")),
+                                       end=posted_date(get.get("end")), status=get.get("status", ""),
+                                       kind=get.get("kind", ""))
+
+
+def _actions(request):
+    user, get = request.user, request.GET
+    return selectors.action_items(fetched_by=user, place=_place(user, get), overdue=bool(get.get("overdue")),
+                                  open_only=bool(get.get("open")), mine=bool(get.get("mine")))
+
+
+@login_required
+def meeting_export(request):
+    """The meetings list, with its filters, as Excel."""
+    names = {t.code: t.name for t in _types_for(request.user)}
+    rows = ([m.estate.name, str(names.get(m.kind, m.kind)), m.title, clock.stamp(m.scheduled_at), m.place,
+             m.get_status_display()] for m in _meetings(request).iterator(chunk_size=2000))
+    return xlsx_stream("会议", ["小区", "会议类型", "会议名称", "时间", "地点", "状态"], rows, "meetings")
+
+
+@login_required
+def matter_export(request):
+    """The matters list, with its filters, as Excel."""
+    user, get = request.user, request.GET
+    matters = selectors.matters_filtered(fetched_by=user, place=_place(user, get), start=posted_date(get.get("start")),
+                                         end=posted_date(get.get("end")), decided=bool(get.get("decided")))
+    rows = ([m.estate.name, m.title, str(Procedure.from_data(m.procedure).name), m.get_source_display(),
+             m.get_status_display(), "是" if m.major else "", clock.stamp(m.created_at), clock.stamp(m.completed_at)]
+            for m in matters.iterator(chunk_size=2000))
+    return xlsx_stream("议题", ["小区", "议题", "议事程序", "来源", "状态", "三重一大", "提出时间", "完成时间"], rows, "matters")
+
+
+@login_required
+def action_export(request):
+    """The action items, with their filters, as Excel."""
+    today = clock.today()
+
+    def state(a):
+        return "已完成" if a.done_at else "已逾期" if a.due_on < today else "未完成"
+
+    rows = ([a.matter.estate.name, a.matter.title, a.text,
+             (a.owner.get_full_name() or a.owner.username) if a.owner else a.organisation.name if a.organisation else "",
+             a.due_on, state(a), clock.stamp(a.done_at)] for a in _actions(request).iterator(chunk_size=2000))
+    return xlsx_stream("行动事项", ["小区", "议题", "事项", "负责", "期限", "状态", "完成时间"], rows, "actions")
+
+
 @login_required
 def action_list(request):
     """Action items: open or overdue ones, mine, or a place's (the dashboard's link)."""
-    user, get = request.user, request.GET
-    qs = selectors.action_items(fetched_by=user, place=_place(user, get), overdue=bool(get.get("overdue")),
-                                open_only=bool(get.get("open")), mine=bool(get.get("mine")))
+    get = request.GET
+    qs = _actions(request)
     return render(request, "meetings/action_list.html", {
         "page": Paginator(qs, 30).get_page(get.get("page")), "filters": get, "today": clock.today(),
         "kept_filters": [(k, get[k]) for k in ("place",) if get.get(k)],
@@ -277,7 +323,7 @@ def meeting_detail(request, meeting_id: int):
         invitable = list(get_user_model().objects.filter(pk__in=services.invitable_users(meeting) - already)
                          .order_by("first_name", "username")[:300])
     return render(request, "meetings/meeting_detail.html", {
-        "meeting": meeting,
+        "meeting": meeting, "shown": scope_for(user).contacts_shown(meeting.estate_id),
         "type": kind,
         "required": [Party(p).label for p in kind.required],
         "my_parties": rules.sign_in_parties(user, meeting) if is_open and not attended else [],
