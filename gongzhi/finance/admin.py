@@ -9,6 +9,7 @@ rate), the fields that carry money, state or signatures stay read-only, and the 
 core.services.record_save, which checks the scope and writes the audit trail."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.admin_base import ReadOnlyInline, ReadOnlyScopedAdmin, ScopedAdmin
 from gongzhi.core.services import record_delete, record_save
@@ -68,17 +69,33 @@ class CorrectableAdmin(EstateScoped, ScopedAdmin):
 
 
 # --- the journal (read-only) ---------------------------------------------------------------------------
+class InYuan:
+    """Entries' sums in 元 (1,234.50) and accounts by name, as the pages show them."""
+
+    @admin.display(description=_("借方（元）"))
+    def debit_in_yuan(self, entry):
+        return entry.debit_yuan if entry.debit else ""
+
+    @admin.display(description=_("贷方（元）"))
+    def credit_in_yuan(self, entry):
+        return entry.credit_yuan if entry.credit else ""
+
+    @admin.display(description=_("科目名称"))
+    def account_name(self, obj):
+        return obj.account.name if hasattr(obj, "account") else obj.name
+
+
 @admin.register(LedgerAccount)
-class LedgerAccountAdmin(LedgerAdmin):
-    list_display = ["code", "type", "estate"]
+class LedgerAccountAdmin(InYuan, LedgerAdmin):
+    list_display = ["code", "account_name", "type", "estate"]
     list_filter = ["type"]
     list_select_related = ["estate"]
     search_fields = ["code", "estate__name"]
 
 
-class EntryInline(ReadOnlyInline):
+class EntryInline(InYuan, ReadOnlyInline):
     model = Entry
-    fields = ["account", "debit", "credit"]
+    fields = ["account", "account_name", "debit_in_yuan", "credit_in_yuan"]
     readonly_fields = fields
 
 
@@ -92,9 +109,9 @@ class TransactionAdmin(LedgerAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(LedgerAdmin):
+class EntryAdmin(InYuan, LedgerAdmin):
     estate_path = "transaction__estate"
-    list_display = ["transaction", "account", "debit", "credit"]
+    list_display = ["transaction", "account", "account_name", "debit_in_yuan", "credit_in_yuan"]
     list_select_related = ["transaction", "account"]
     search_fields = ["account__code", "transaction__memo"]
 

@@ -3,7 +3,10 @@
 Amounts go in as 元 written out ("1234.50": no "1e9", at most two decimals, at most 1亿元 — the
 services refuse anything else) and come out as integer fen (`*_fen`). Attachments (an expense's
 quotes, a seal use's scan, the bank's statement or the audit report of a 三审 sign-off) are base64
-in the JSON body; a bank statement to import is a multipart upload."""
+in the JSON body; a bank statement to import is a multipart upload.
+
+Beside each `*_fen` integer an answer carries the same sum as the pages show it (`*_yuan`: "1,234.50"),
+and beside each ledger code its Chinese name (`account_name`, the chart: GET /ledger-accounts)."""
 
 import base64
 import binascii
@@ -21,6 +24,7 @@ from pydantic import StrictBool
 from gongzhi.core import clock
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
 from gongzhi.core.errors import InvalidInput
+from gongzhi.core.money import yuan
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.finance import printing, rules, selectors
 from gongzhi.finance.choices import (
@@ -35,6 +39,8 @@ from gongzhi.finance.choices import (
     ReviewLevel,
     SealKind,
     SealUseStatus,
+    account_name,
+    chart_of_accounts,
 )
 from gongzhi.finance.models import (
     AccountabilityCase,
@@ -94,10 +100,27 @@ def _estate(user, estate_id: int):
 
 
 # --- the journal and statements ----------------------------------------------------------------------
+YUAN = Field(..., description="元，千分位、两位小数，与页面相同，如 \"1,234.50\" / yuan as the pages show it")
+
+
+class LedgerAccountOut(Schema):
+    code: str
+    name: str
+
+
+@router.get("/ledger-accounts", response={200: list[LedgerAccountOut], **ERRORS}, operation_id="ledger_account_list")
+def ledger_account_list(request: HttpRequest):
+    """The chart of accounts: every ledger code the books use and its Chinese name."""
+    return [{"code": code, "name": name} for code, name in chart_of_accounts()]
+
+
 class JournalLineOut(Schema):
     account: str
+    account_name: str
     debit_fen: int
     credit_fen: int
+    debit_yuan: str = YUAN
+    credit_yuan: str = YUAN
 
 
 class TransactionOut(Schema):
@@ -116,7 +139,8 @@ def _tx_out(tx: Transaction) -> dict:
     return {"id": tx.pk, "estate_id": tx.estate_id, "date": tx.date, "memo": tx.memo,
             "counterparty": tx.counterparty, "reverses_id": tx.reverses_id,
             "reversed": Transaction.objects.filter(reverses=tx).exists(), "posted_at": tx.posted_at,
-            "entries": [{"account": e.account.code, "debit_fen": e.debit, "credit_fen": e.credit}
+            "entries": [{"account": e.account.code, "account_name": e.account.name, "debit_fen": e.debit,
+                         "credit_fen": e.credit, "debit_yuan": yuan(e.debit), "credit_yuan": yuan(e.credit)}
                         for e in tx.entries.select_related("account")]}
 
 
@@ -131,6 +155,12 @@ class StatementOut(Schema):
     total_spending_fen: int
     closing_fen: int
     balance_fen: int
+    opening_yuan: str = YUAN
+    total_income_yuan: str = YUAN
+    total_spending_yuan: str = YUAN
+    closing_yuan: str = YUAN
+    balance_yuan: str = YUAN
+    account_names: dict[str, str] = Field(..., description="income_fen、spending_fen 各类别的科目名称 / each category's account name")
 
 
 class IncomeIn(Schema):
@@ -177,7 +207,11 @@ def statement_get(request: HttpRequest, estate_id: Id, start: IsoDate, end: IsoD
     return {"estate_id": estate.pk, "start": start, "end": end, "opening_fen": s["opening"],
             "income_fen": s["income"], "spending_fen": s["spending"], "total_income_fen": s["total_income"],
             "total_spending_fen": s["total_spending"], "closing_fen": s["closing"],
-            "balance_fen": selectors.balance(estate)}
+            "balance_fen": selectors.balance(estate), **{f"{k}_yuan": yuan(s[k]) for k in (
+                "opening", "total_income", "total_spending", "closing")},
+            "balance_yuan": yuan(selectors.balance(estate)),
+            "account_names": {**{c: account_name(f"income:{c}") for c in s["income"]},
+                              **{c: account_name(f"expense:{c}") for c in s["spending"]}}}
 
 
 @router.post("/estates/{estate_id}/income", response={201: TransactionOut, **ERRORS}, operation_id="income_record")
@@ -304,6 +338,7 @@ class ExpenseOut(Schema):
     id: int
     estate_id: int
     amount_fen: int
+    amount_yuan: str = YUAN
     purpose: str
     payee: str
     category: str
@@ -324,7 +359,8 @@ class PayIn(Schema):
 
 
 def _expense_out(e: Expense) -> dict:
-    return {"id": e.pk, "estate_id": e.estate_id, "amount_fen": e.amount, "purpose": e.purpose, "payee": e.payee,
+    return {"id": e.pk, "estate_id": e.estate_id, "amount_fen": e.amount, "amount_yuan": e.amount_yuan,
+            "purpose": e.purpose, "payee": e.payee,
             "category": e.category, "quotes": e.quotes, "status": e.status, "split_suspect": e.split_suspect,
             "approval_id": e.approval_id, "matter_id": e.matter_id, "vote_id": e.vote_id,
             "transaction_id": e.transaction_id, "has_attachment": bool(e.attachment), "created_at": e.created_at}
@@ -729,6 +765,9 @@ class BillOut(Schema):
     amount_fen: int
     paid_fen: int
     due_fen: int
+    amount_yuan: str = YUAN
+    paid_yuan: str = YUAN
+    due_yuan: str = YUAN
     reversed: bool
 
 
@@ -736,7 +775,8 @@ def _bill_out(b: FeeBill) -> dict:
     return {"id": b.pk, "estate_id": b.estate_id, "unit_id": b.unit_id, "unit_code": b.unit.code, "month": b.month,
             "area": str(b.area) if b.area is not None else None,
             "rate": f"{b.rate.normalize():f}" if b.rate is not None else None, "amount_fen": b.amount,
-            "paid_fen": b.paid, "due_fen": b.due, "reversed": b.reversed_at is not None}
+            "paid_fen": b.paid, "due_fen": b.due, "amount_yuan": b.amount_yuan, "paid_yuan": b.paid_yuan,
+            "due_yuan": b.due_yuan, "reversed": b.reversed_at is not None}
 
 
 UnitCode = Annotated[str, Field(max_length=32)]
@@ -789,6 +829,7 @@ class PaymentOut(Schema):
     bill_id: int
     estate_id: int
     amount_fen: int
+    amount_yuan: str = YUAN
     method: str
     reference: str
     paid_on: datetime.date
@@ -800,10 +841,48 @@ class PaymentOut(Schema):
 
 
 def _payment_out(p: FeePayment) -> dict:
-    return {"id": p.pk, "bill_id": p.bill_id, "estate_id": p.estate_id, "amount_fen": p.amount, "method": p.method,
+    return {"id": p.pk, "bill_id": p.bill_id, "estate_id": p.estate_id, "amount_fen": p.amount,
+            "amount_yuan": p.amount_yuan, "method": p.method,
             "reference": p.reference, "paid_on": p.paid_on, "receipt_no": p.receipt_no,
             "receipt_url": f"/api/v1/payments/{p.pk}/receipt.pdf", "transaction_id": p.transaction_id,
             "reversed": p.reversed_at is not None, "reversal_id": p.reversal_id}
+
+
+class MyBillOut(BillOut):
+    payments: list[PaymentOut] = Field(..., description="每笔收款及其收据 / each payment with its receipt")
+
+
+class FlatFeesOut(Schema):
+    unit_id: int
+    unit_code: str
+    estate_id: int
+    estate_name: str
+    bills: list[MyBillOut] = Field(..., description="近 24 个月及更早未缴的账单，新的在前 / newest first")
+    billed_fen: int
+    paid_fen: int
+    arrears_fen: int
+    billed_yuan: str = YUAN
+    paid_yuan: str = YUAN
+    arrears_yuan: str = YUAN
+
+
+class MyFeesOut(Schema):
+    flats: list[FlatFeesOut]
+    total_due_fen: int
+    total_due_yuan: str = YUAN
+
+
+@router.get("/my-fees", response={200: MyFeesOut, **ERRORS}, operation_id="my_fees_get")
+def my_fees_get(request: HttpRequest):
+    """The caller's own fees, flat by flat (as the 我的物业费 page): each flat's bills with their payments
+    and receipts, its sums and arrears (欠费合计), and the total due over all the caller's flats."""
+    flats, due = selectors.my_fees(request.user)
+    return {"flats": [{
+        "unit_id": f.unit.pk, "unit_code": f.unit.code, "estate_id": f.unit.estate_id, "estate_name": f.unit.estate.name,
+        "bills": [{**_bill_out(b), "payments": [_payment_out(p) for p in b.payments.all()]} for b in f.bills],
+        "billed_fen": f.billed, "paid_fen": f.paid, "arrears_fen": f.arrears, "billed_yuan": f.billed_yuan,
+        "paid_yuan": f.paid_yuan, "arrears_yuan": f.arrears_yuan} for f in flats],
+        "total_due_fen": due, "total_due_yuan": yuan(due)}
 
 
 @router.post("/bills/{bill_id}/payments", response={201: PaymentOut, **ERRORS}, operation_id="fee_pay")

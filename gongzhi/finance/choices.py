@@ -136,3 +136,33 @@ class AuditAction(models.TextChoices):
     AUDIT_SIGN = "audit.sign", _("三审签署")
     CASE_OPEN = "case.open", _("问责立案")
     CASE_CLOSE = "case.close", _("问责办结")
+
+
+# --- the chart of accounts: every ledger code the services post to, with the name people read --------
+# The income and expense accounts are one per category ("income:parking" → 收入—停车收益); the rest:
+ACCOUNT_NAMES = {
+    BANK: _("银行存款（公共收益账户）"),
+    FEES_COLLECTED: _("代收物业费"),
+    FEES_HELD: _("应付物业服务企业（代收物业费）"),
+    FUND: _("维修资金专户存款"),
+    FUND_OWNERS: _("业主维修资金权益"),
+}
+_CATEGORIES = {AccountType.INCOME: IncomeCategory, AccountType.EXPENSE: ExpenseCategory}
+
+
+def account_name(code: str) -> str:
+    """The Chinese name of a ledger code, as pages, exports and the API show it beside the code."""
+    if code in ACCOUNT_NAMES:
+        return str(ACCOUNT_NAMES[code])
+    kind, _sep, category = code.partition(":")
+    labels = _CATEGORIES.get(kind)
+    if labels is not None and category in labels.values:
+        return f"{AccountType(kind).label}—{labels(category).label}"
+    return f"{AccountType(kind).label}—{category}" if kind in AccountType.values else code
+
+
+def chart_of_accounts() -> list[tuple[str, str]]:
+    """Every code the books use, in the order a statement reads: the bank, income, spending, the rest."""
+    codes = [BANK, *(f"income:{c}" for c in IncomeCategory.values), *(f"expense:{c}" for c in ExpenseCategory.values),
+             FEES_COLLECTED, FEES_HELD, FUND, FUND_OWNERS]
+    return [(code, account_name(code)) for code in codes]

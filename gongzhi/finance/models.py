@@ -32,6 +32,7 @@ from gongzhi.finance.choices import (
     ReviewLevel,
     SealKind,
     SealUseStatus,
+    account_name,
 )
 from gongzhi.places.choices import UnitKind
 from gongzhi.places.models import Estate, InEstate
@@ -49,6 +50,11 @@ class LedgerAccount(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def name(self) -> str:
+        """The account's Chinese name (choices.account_name): what a page shows instead of the code."""
+        return account_name(self.code)
 
 
 class Transaction(InEstate, models.Model):
@@ -86,6 +92,14 @@ class Entry(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.debit}/{self.credit}"
+
+    @property
+    def debit_yuan(self) -> str:
+        return yuan(self.debit)
+
+    @property
+    def credit_yuan(self) -> str:
+        return yuan(self.credit)
 
 
 class Expense(InEstate, HasAmount, models.Model):

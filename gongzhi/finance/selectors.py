@@ -15,6 +15,7 @@ from gongzhi.bodies.models import ServiceContract
 from gongzhi.core import clock
 from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.models import AuditEntry
+from gongzhi.core.money import yuan
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
 from gongzhi.finance import rules
 from gongzhi.finance.choices import (
@@ -44,7 +45,7 @@ from gongzhi.finance.models import (
     SealUse,
 )
 from gongzhi.people.models import Ownership
-from gongzhi.places.models import Community, Estate
+from gongzhi.places.models import Community, Estate, Unit
 
 MATCH_WINDOW_DAYS = 7
 
@@ -217,9 +218,9 @@ def alerts(*, fetched_by, now: datetime.datetime | None = None) -> list[Alert]:
     for estate in Estate.objects.filter(pk__in=estates.values("pk"), ledger_accounts__isnull=False).distinct():
         gaps = unreconciled(estate, today)
         for tx, day, amount in gaps["income_not_deposited"]:
-            found.append(Alert("not_deposited", estate.pk, f"收入未入账：{day} {amount / 100:.2f} 元（凭证 {tx}）", ""))
+            found.append(Alert("not_deposited", estate.pk, f"收入未入账：{day} {yuan(amount)} 元（凭证 {tx}）", ""))
         for _line, day, amount, counterparty in gaps["bank_without_entry"]:
-            found.append(Alert("bank_unmatched", estate.pk, f"银行流水无对应凭证：{day} {amount / 100:.2f} 元 {counterparty}", ""))
+            found.append(Alert("bank_unmatched", estate.pk, f"银行流水无对应凭证：{day} {yuan(amount)} 元 {counterparty}", ""))
     for row in overdue_reviews(estates, now):
         found.append(Alert("fund_review_overdue", row.application.estate_id,
                            f"维修资金审核逾期：{row.application.purpose}（{row.get_level_display()}）", ""))
@@ -312,11 +313,56 @@ def bills_for(*, fetched_by, estate_id: int | None = None, month: datetime.date 
     return qs.select_related("unit", "estate").order_by("-month", "unit__code", "id")
 
 
-def my_bills(user):
-    """An owner's own bills (current ownerships), newest first, with their payments and receipts."""
-    units = Ownership.objects.filter(person__user=user, until__isnull=True).values("unit_id")
-    return (FeeBill.objects.filter(unit_id__in=units).select_related("unit", "estate")
-            .prefetch_related(Prefetch("payments", FeePayment.objects.order_by("id"))).order_by("-month", "id"))
+MY_FEE_MONTHS = 24  # an owner's page lists each flat's last two years of bills, and every older unpaid one
+
+
+@dataclass
+class FlatFees:
+    """One flat of an owner's: its bills (newest first) and their sums in fen — billed and paid over the
+    bills listed, the arrears (欠费合计) over every unpaid bill, all of which are listed."""
+
+    unit: object
+    bills: list
+    billed: int
+    paid: int
+    arrears: int
+
+    @property
+    def billed_yuan(self) -> str:
+        return yuan(self.billed)
+
+    @property
+    def paid_yuan(self) -> str:
+        return yuan(self.paid)
+
+    @property
+    def arrears_yuan(self) -> str:
+        return yuan(self.arrears)
+
+
+def my_fees(user, today: datetime.date | None = None) -> tuple[list[FlatFees], int]:
+    """An owner's fees flat by flat (current ownerships; never anyone else's), and the total due over
+    all their flats, in fen."""
+    if not user.is_authenticated:
+        return [], 0
+    units = (Unit.objects.filter(pk__in=Ownership.objects.filter(person__user=user, until__isnull=True)
+                                 .values("unit_id")).select_related("estate").order_by("estate__name", "code"))
+    since = clock.add_months(month_start(today or clock.today()), 1 - MY_FEE_MONTHS)
+    listed = (FeeBill.objects.filter(unit__in=units).filter(
+        Q(month__gte=since) | Q(paid__lt=F("amount"), reversed_at__isnull=True))
+        .prefetch_related(Prefetch("payments", FeePayment.objects.order_by("id"))).order_by("-month", "id"))
+    per_unit: dict[int, list[FeeBill]] = defaultdict(list)
+    for bill in listed:
+        per_unit[bill.unit_id].append(bill)
+    flats = []
+    for unit in units:
+        bills = per_unit[unit.pk]
+        for bill in bills:
+            bill.unit = unit  # the flat is the section's, fetched once
+        live = [b for b in bills if not b.reversed_at]
+        flats.append(FlatFees(unit, bills, sum(b.amount for b in live), sum(b.paid for b in live),
+                              sum(b.due for b in live)))
+    return flats, sum(f.arrears for f in flats)
 
 
 def payment_for_receipt(*, fetched_by, payment_id: int):

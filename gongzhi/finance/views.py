@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.bodies.models import ServiceContract
 from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput, PermissionDenied
+from gongzhi.core.exports import xlsx_response
 from gongzhi.core.money import yuan
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt as _attempt
 from gongzhi.core.web import posted_date
 from gongzhi.core.web import posted_id as _int
-from gongzhi.finance import forms, printing, rules, selectors
-from gongzhi.finance.choices import HandoverStatus, SealKind
+from gongzhi.finance import exports, forms, printing, rules, selectors
+from gongzhi.finance.choices import HandoverStatus, SealKind, account_name
 from gongzhi.finance.models import (
     AccountabilityCase,
     AuditPeriod,
@@ -190,12 +191,22 @@ def _period(request):
 
 
 # --- what each section shows -------------------------------------------------------------------------
+def _statement_shown(s: dict) -> dict:
+    """The statement as people read it: 元 with separators, each category under its account's name."""
+    return {
+        **{key: yuan(s[key]) for key in ("opening", "total_income", "total_spending", "closing")},
+        "income": [(account_name(f"income:{c}"), yuan(v)) for c, v in s["income"].items() if v],
+        "spending": [(account_name(f"expense:{c}"), yuan(v)) for c, v in s["spending"].items() if v],
+    }
+
+
 def _journal(request, estate):
     user = request.user
     start, end = _period(request)
     reversed_ = Transaction.objects.filter(reverses=OuterRef("pk"))
+    statement = selectors.statement(estate, start, end)
     return {
-        "statement": selectors.statement(estate, start, end), "start": start, "end": end,
+        "statement": statement, "shown": _statement_shown(statement), "start": start, "end": end,
         "transactions": Transaction.objects.filter(estate=estate).annotate(reversed=Exists(reversed_))
         .prefetch_related("entries__account").order_by("-date", "-id")[:30],
         "suggestions": selectors.suggest(estate)[:50],
@@ -246,16 +257,23 @@ def _seals(request, estate):
     }
 
 
+def _bills(request, estate):
+    """The month's bills as the fees page filters them (?month=YYYY-MM&unpaid=1&unit=), the latest
+    month billed by default; (month, bills)."""
+    month = posted_date(f"{request.GET.get('month', '')}-01") if len(request.GET.get("month", "")) == 7 else None
+    latest = FeeBill.objects.filter(estate=estate).order_by("-month").values_list("month", flat=True).first()
+    month = month or latest
+    bills = selectors.bills_for(fetched_by=request.user, estate_id=estate.pk, month=month,
+                                unpaid=request.GET.get("unpaid") == "1",
+                                unit_code=(request.GET.get("unit") or "").strip()[:32]) if month else FeeBill.objects.none()
+    return month, bills
+
+
 def _fees(request, estate):
     user = request.user
     start, end = _period(request)
     today = clock.today()
-    month = posted_date(f"{request.GET.get('month', '')}-01") if len(request.GET.get("month", "")) == 7 else None
-    latest = FeeBill.objects.filter(estate=estate).order_by("-month").values_list("month", flat=True).first()
-    month = month or latest
-    bills = selectors.bills_for(fetched_by=user, estate_id=estate.pk, month=month,
-                                unpaid=request.GET.get("unpaid") == "1",
-                                unit_code=(request.GET.get("unit") or "").strip()[:32]) if month else FeeBill.objects.none()
+    month, bills = _bills(request, estate)
     page = Paginator(bills, 20).get_page(request.GET.get("page"))
     can_manage = rules.may_manage_fees(user, estate)
     payments = FeePayment.objects.filter(estate=estate).select_related("bill__unit")[:20]
@@ -343,6 +361,27 @@ def estate_money(request, estate_id: int, section: str = "journal"):
 
 
 @login_required
+def journal_xlsx(request, estate_id: int):
+    """The period's entries as an Excel sheet (?start=&end=, this month by default): who reads the books."""
+    estate = selectors.estate_for_money(fetched_by=request.user, estate_id=estate_id)
+    start, end = _period(request)
+    return xlsx_response(exports.journal_xlsx(estate, start, end), f"journal-{estate.pk}")
+
+
+@login_required
+def bills_xlsx(request, estate_id: int):
+    """The fees page's bills, as filtered there, as an Excel sheet."""
+    estate = selectors.estate_for_money(fetched_by=request.user, estate_id=estate_id)
+    _month, bills = _bills(request, estate)
+    return xlsx_response(exports.bills_xlsx(bills[:5000]), f"bills-{estate.pk}")
+
+
+def _transfers_shown(transfers: dict) -> dict:
+    return {"total": yuan(transfers["total"]),
+            "per_estate": [(name, yuan(total)) for name, total in transfers["per_estate"].items()]}
+
+
+@login_required
 def supervisor_desk(request):
     """Every alert in the supervisor's scope, the large expenses, and the cases."""
     user = request.user
@@ -357,15 +396,17 @@ def supervisor_desk(request):
         "alerts": selectors.alerts(fetched_by=user),
         "large": selectors.large_expenses(fetched_by=user)[:100],
         "cases": AccountabilityCase.objects.filter(estate__in=estates).select_related("estate")[:100],
-        "transfers": selectors.personal_transfers(fetched_by=user),
+        "transfers": _transfers_shown(selectors.personal_transfers(fetched_by=user)),
     })
 
 
 @login_required
 def my_fees(request):
-    """An owner's own bills, what they paid and each payment's receipt — never anyone else's."""
-    bills = selectors.my_bills(request.user)[:60]
-    return render(request, "finance/my_fees.html", {"bills": bills, "today": clock.today()})
+    """An owner's own bills flat by flat, each with its sums and arrears, the total due over all their
+    flats, and each payment's receipt on its bill's line — never anyone else's."""
+    flats, due = selectors.my_fees(request.user)
+    return render(request, "finance/my_fees.html", {"flats": flats, "total_due": yuan(due), "today": clock.today(),
+                                                    "months": selectors.MY_FEE_MONTHS})
 
 
 @login_required

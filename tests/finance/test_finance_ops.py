@@ -54,7 +54,7 @@ def test_bank_statement_import_match_and_alerts(persona):
     assert [tx for tx, _, _ in gaps["income_not_deposited"]] == [ads.pk]
     assert len(gaps["bank_without_entry"]) == 2  # two identical withdrawals, both unexplained
     texts = [a.text for a in alerts(fetched_by=persona("sunjiancha"))]
-    assert sum("1861.17" in t for t in texts) == 1 and sum("-301.17" in t for t in texts) == 2
+    assert sum("1,861.17 元" in t for t in texts) == 1 and sum("-301.17 元" in t for t in texts) == 2
     assert BankLine.objects.filter(estate=pacific, transaction__isnull=True).count() == demo_lines + 2
 
 

@@ -176,8 +176,7 @@ def test_community_staff_set_up_a_new_estate_and_its_owner_sees_the_bill_paid(si
     assert username == "13911110001"
     owner = open_as(browser, site, username, password)
     owner.goto(f"{site}/finance/my-fees/")
-    row = owner.get_by_test_id("my-fees").locator("tr", has_text="新华苑 1-1-101")
-    expect(row).to_contain_text(f"{today:%Y-%m}")
+    row = owner.get_by_test_id("flat").filter(has_text="新华苑 1-1-101").locator("tr", has_text=f"{today:%Y-%m}")
     expect(row).to_contain_text("150.00")
     expect(row.get_by_test_id("paid")).to_contain_text("已缴清")
     assert owner.evaluate("document.documentElement.scrollWidth") <= 375

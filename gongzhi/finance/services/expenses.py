@@ -4,7 +4,7 @@ approval is complete, and flagged when one payee's requests look split under the
 import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from gongzhi.core import clock
@@ -22,6 +22,7 @@ from gongzhi.finance.models import Expense
 from gongzhi.finance.rules import BOOKKEEPERS, REQUESTERS, expense_signers, large_threshold_fen
 from gongzhi.finance.services.journal import MEMO_REQUIRED, UNKNOWN_CATEGORY, transaction_post
 from gongzhi.meetings.models import Matter, MatterStatus
+from gongzhi.places.models import Estate
 from gongzhi.votes.models import Vote, VoteStatus
 
 NOT_APPROVED = "支出审批未完成，不能付款 / The expense approval is not complete: it cannot be paid"
@@ -54,6 +55,7 @@ def expense_request(actor, *, estate_id: int, amount, purpose: str, payee: str, 
     purpose = clean_text(purpose, ANY_LENGTH, MEMO_REQUIRED, field="purpose")
     payee = clean_text(payee, ANY_LENGTH, MEMO_REQUIRED, field="payee")
     quotes = clean_text(quotes, ANY_LENGTH, field="quotes")
+    _one_request_per_payee_at_a_time(estate, payee[:200])
     matter = Matter.objects.filter(pk=matter_id, estate=estate).first() if matter_id else None
     vote = Vote.objects.filter(pk=vote_id, estate=estate).first() if vote_id else None
     large = value >= large_threshold_fen()
@@ -65,7 +67,7 @@ def expense_request(actor, *, estate_id: int, amount, purpose: str, payee: str, 
                                     title=f"公共收益支出：{purpose}（{yuan(value)} 元，{payee}）")
     expense = Expense(
         estate=estate, amount=value, purpose=purpose[:200], payee=payee[:200], category=category, quotes=quotes,
-        approval=approval, matter=matter, vote=vote, created_by=actor, split_suspect=_looks_split(estate, payee, value))
+        approval=approval, matter=matter, vote=vote, created_by=actor, split_suspect=_looks_split(estate, payee[:200], value))
     if attachment is not None:
         check_attachment(attachment)
         expense.attachment.save(attachment.name, attachment, save=False)
@@ -84,8 +86,23 @@ def check_attachment(upload, *, field: str = "attachment") -> None:
     attachment_type(Upload(upload.name, data), field=field)
 
 
+def _one_request_per_payee_at_a_time(estate, payee: str) -> None:
+    """Serialise the requests to one payee in one estate until the transaction ends, so that each one's
+    split check sees every earlier request (issue 23: four requests at once each saw none of the others
+    under READ COMMITTED and none was flagged). PostgreSQL: a transaction-level advisory lock on the
+    (estate, payee) pair — requests to other payees go on. SQLite: its IMMEDIATE transactions already
+    let one writer in at a time. Any other database: the estate's row."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                           [f"finance.expense_payee:{estate.pk}:{payee}"])
+    elif connection.vendor != "sqlite":
+        Estate.objects.select_for_update(no_key=True).get(pk=estate.pk)
+
+
 def _looks_split(estate, payee: str, value: int) -> bool:
-    """Several requests to one payee, each under the line, that together pass it within the window."""
+    """Several requests to one payee, each under the line, that together reach it within the window
+    (the line itself counts, as it does for one large request). The caller holds the payee's lock."""
     line = large_threshold_fen()
     if value >= line:
         return False

@@ -18,7 +18,7 @@ from gongzhi.finance.rules import BOOKKEEPERS
 from gongzhi.finance.selectors import statement
 from gongzhi.notices import services as notices
 
-UNBALANCED = "借贷不平衡：借方 {debit} 分，贷方 {credit} 分 / Debits ({debit}) and credits ({credit}) differ"
+UNBALANCED = "借贷不平衡：借方 {debit} 元，贷方 {credit} 元 / Debits ({debit} yuan) and credits ({credit} yuan) differ"
 NO_LINES = "凭证至少需要两行分录 / A transaction needs at least two entries"
 UNKNOWN_CATEGORY = "未知的类别 / Unknown category"
 MEMO_REQUIRED = "请填写摘要或用途 / Give a memo or purpose"
@@ -43,7 +43,7 @@ def transaction_post(actor, estate, *, date: datetime.date, memo: str, lines: li
     debit = sum(d for _, d, _ in lines)
     credit = sum(c for _, _, c in lines)
     if debit != credit or any((d > 0) == (c > 0) for _, d, c in lines):
-        raise InvalidInput(UNBALANCED.format(debit=debit, credit=credit))
+        raise InvalidInput(UNBALANCED.format(debit=yuan(debit), credit=yuan(credit)))
     memo = clean_text(memo, ANY_LENGTH, MEMO_REQUIRED, field="memo")
     counterparty = clean_text(counterparty, ANY_LENGTH, field="payer")
     tx = Transaction.objects.create(estate=estate, date=date, memo=memo[:200], counterparty=counterparty[:200],
