@@ -10,6 +10,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test install lint serve bench clean
 
+# The demo and the tests run over plain http://127.0.0.1 with the public demo key (docs/security.md).
+# A production start sets SECRET_KEY and the other variables there instead, and never GONGZHI_DEMO.
+install demo test bench: export GONGZHI_DEMO ?= 1
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip

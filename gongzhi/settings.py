@@ -17,10 +17,31 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_bool("DEBUG", False)
-# The fallback key is only for the embedded demo; production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "gongzhi-demo-insecure-key-set-SECRET_KEY-in-production")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+# The demo and the tests (`make demo`, `make test`, any pytest run) serve plain http://127.0.0.1 and may
+# use the public demo key; everything else is production and must bring its own key (docs/security.md).
+GONGZHI_DEMO = env_bool("GONGZHI_DEMO", "PYTEST_VERSION" in os.environ)
+PLAIN_HTTP = DEBUG or GONGZHI_DEMO  # the secure defaults below hold unless this is the demo or DEBUG
+DEMO_SECRET_KEY = "gongzhi-demo-insecure-key-set-SECRET_KEY-in-production"
+SECRET_KEY_MISSING = (
+    "未设置 SECRET_KEY：生产环境必须在环境变量 SECRET_KEY 中提供至少 50 个字符的随机密钥"
+    "（python -c 'import secrets; print(secrets.token_urlsafe(50))'）；仅演示或测试可设 GONGZHI_DEMO=1。"
+    " / SECRET_KEY is not set: a production start needs a random key of at least 50 characters in the"
+    " SECRET_KEY environment variable; only the demo or the tests may set GONGZHI_DEMO=1 instead."
+)
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if not PLAIN_HTTP:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(SECRET_KEY_MISSING)
+    SECRET_KEY = DEMO_SECRET_KEY
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")  # old keys while sessions signed with them expire
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongzhi.core.middleware.ChineseFirstLocaleMiddleware",
@@ -54,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongzhi.core.middleware.PasswordChangeFirst",  # a one-time password is changed before anything else
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongzhi.core.middleware.GongzhiErrorMiddleware",
@@ -115,6 +138,14 @@ GONGZHI_ADDRESS_FAILURES = int(os.environ.get("GONGZHI_ADDRESS_FAILURES", 30))
 GONGZHI_LOGIN_WINDOW_MINUTES = int(os.environ.get("GONGZHI_LOGIN_WINDOW_MINUTES", 15))
 # An API token is valid this many days from its creation.
 GONGZHI_TOKEN_DAYS = int(os.environ.get("GONGZHI_TOKEN_DAYS", 90))
+# Login by mobile and a one-time SMS code (core.services.sms_code_send / sms_login): a code is valid this
+# many minutes and used once; a mobile gets at most one code per interval and so many an hour, an address
+# so many an hour. The SMS adapter logs the code itself only in DEBUG or the demo (GONGZHI_DEMO).
+GONGZHI_SMS_CODE_MINUTES = int(os.environ.get("GONGZHI_SMS_CODE_MINUTES", 5))
+GONGZHI_SMS_INTERVAL_SECONDS = int(os.environ.get("GONGZHI_SMS_INTERVAL_SECONDS", 60))
+GONGZHI_SMS_PER_MOBILE_HOUR = int(os.environ.get("GONGZHI_SMS_PER_MOBILE_HOUR", 5))
+GONGZHI_SMS_PER_ADDRESS_HOUR = int(os.environ.get("GONGZHI_SMS_PER_ADDRESS_HOUR", 20))
+GONGZHI_SMS_LOG_CODES = DEBUG or GONGZHI_DEMO
 AUTHENTICATION_BACKENDS = ["gongzhi.core.backends.CaseInsensitiveModelBackend"]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -133,8 +164,56 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 WHITENOISE_USE_FINDERS = True  # serve straight from the package: no collectstatic, no CDN
 
-SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+# --- Deployment security (docs/security.md lists every variable) ------------------------------
+# Production defaults are the secure ones: cookies only over HTTPS, HSTS for a year, HTTP redirected to
+# HTTPS. The demo and DEBUG (PLAIN_HTTP) serve http://127.0.0.1:8000, where a Secure cookie would never
+# come back and login would fail, so there they default off. Each one can be set explicitly either way.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not PLAIN_HTTP)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not PLAIN_HTTP)
+SESSION_COOKIE_HTTPONLY = env_bool("SESSION_COOKIE_HTTPONLY", True)
+CSRF_COOKIE_HTTPONLY = False  # htmx sends the token from the page (hx-headers); the cookie is not read by JS
+# Lax, not Strict: a resident who taps a link or scans a notice's QR code from WeChat arrives logged in.
+SESSION_COOKIE_SAMESITE = os.environ.get("SESSION_COOKIE_SAMESITE", "Lax")
+CSRF_COOKIE_SAMESITE = os.environ.get("CSRF_COOKIE_SAMESITE", "Lax")
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 14 * 24 * 3600))  # seconds
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not PLAIN_HTTP)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0 if PLAIN_HTTP else 365 * 24 * 3600))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not PLAIN_HTTP)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not PLAIN_HTTP)
+# Behind a TLS-terminating proxy (nginx, a cloud load balancer) that sets X-Forwarded-Proto and strips it
+# from clients: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (optionally ",https"). Opt-in only: trusting
+# the header without such a proxy would let any client claim HTTPS.
+if os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip() or "https")
+SECURE_CONTENT_TYPE_NOSNIFF = env_bool("SECURE_CONTENT_TYPE_NOSNIFF", True)
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = os.environ.get("X_FRAME_OPTIONS", "DENY")
+# Origins (scheme and host) allowed to POST when the site is reached through another name or port,
+# e.g. https://gongzhi.example.gov.cn
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Content-Security-Policy (django-csp 4): only this site's own scripts, styles, fonts and connections,
+# images also as data: URIs (the notices' QR codes are SVG data URIs); no plugins, no framing, forms post
+# only here. Nothing on a page may be inline: JS and CSS live in gongzhi/static/.
+# CSP_REPORT_URI sends violation reports to a collector of the deployment's choosing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        **({"report-uri": [os.environ["CSP_REPORT_URI"]]} if os.environ.get("CSP_REPORT_URI") else {}),
+    },
+}
 
 # --- Gongzhi rules that differ between localities -------------------------------------------
 # Estate size classes (households): >= SUPER_LARGE is super-large, <= MICRO is micro.
@@ -198,6 +277,9 @@ GONGZHI_REQUEST_CONFIRM_DAYS = int(os.environ.get("GONGZHI_REQUEST_CONFIRM_DAYS"
 GONGZHI_ESCALATION_RESPONSE_HOURS = int(os.environ.get("GONGZHI_ESCALATION_RESPONSE_HOURS", 24))  # each level up
 GONGZHI_SUMMONS_REPORT_HOURS = int(os.environ.get("GONGZHI_SUMMONS_REPORT_HOURS", 24))  # 吹哨 → 报到
 GONGZHI_ORDER_ACCEPT_HOURS = int(os.environ.get("GONGZHI_ORDER_ACCEPT_HOURS", 24))  # 派单 → 接单, else back
-GONGZHI_REQUEST_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+GONGZHI_REQUEST_PHOTO_MAX_BYTES = 20 * 1024 * 1024  # a phone's photo as taken; stored as a JPEG of at most 2048 px
+# API routes whose JSON carries photos in base64 (a third larger) take bodies up to this many bytes (one full-size
+# photo and the rest); every other API body keeps DATA_UPLOAD_MAX_MEMORY_SIZE (core.middleware.ApiBodyTooLarge).
+GONGZHI_API_LARGE_BODIES = {r"^/api/v1/requests(/\d+/resolve)?/?$": GONGZHI_REQUEST_PHOTO_MAX_BYTES * 4 // 3 + 2**20}
 # An Open311 report with only lat/long is placed in the nearest estate whose gate is at most this far.
 GONGZHI_OPEN311_RADIUS_M = int(os.environ.get("GONGZHI_OPEN311_RADIUS_M", 500))

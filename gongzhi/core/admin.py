@@ -5,15 +5,22 @@ scope, so another estate's row answers exactly like a missing one; saves and del
 core.services.record_save / record_delete, which check the scope and write the audit trail.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.admin_base import ReadOnlyScopedAdmin, ScopedAdmin
-from gongzhi.core.models import Approval, ApprovalSignature, AuditEntry, CalendarDay
-from gongzhi.core.roles import AUDIT_ROLES
+from gongzhi.core.errors import GongzhiError
+from gongzhi.core.models import Approval, ApprovalSignature, AuditEntry, CalendarDay, LoginFailure
+from gongzhi.core.roles import AUDIT_ROLES, Role
 from gongzhi.core.rules import may_edit_calendar
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.selectors import audit_out
-from gongzhi.core.services import calendar_day_delete, calendar_day_set
+from gongzhi.core.services import account_unlock, calendar_day_delete, calendar_day_set
+
+UNLOCKED = _("已解除 {count} 个账号的锁定 / {count} account(s) unlocked")
+UNLOCK_NO_ACCOUNT = _("“{name}”不是任何账号的登录名，无需解锁 / {name} is no account's login name: nothing to unlock")
 
 
 @admin.register(AuditEntry)
@@ -87,3 +94,47 @@ class CalendarDayAdmin(ScopedAdmin):
 
     def delete_model(self, request, obj):
         calendar_day_delete(request.user, day=obj.day)
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(ReadOnlyScopedAdmin):
+    """Failed logins (kept for the lockout window; `gongzhi logins_prune` deletes older ones). Read-only;
+    the action unlocks the accounts of the chosen rows through core.services.account_unlock, which checks
+    that the administrator reaches each account and writes the audit trail."""
+
+    list_display = ["username", "address", "at"]
+    search_fields = ["username", "address"]
+    date_hierarchy = "at"
+    actions = ["unlock_accounts"]
+
+    def scoped(self, scope, qs):
+        """An administrator sees the failures of the logins they reach (names of no account: root only)."""
+        reached = scope.only([Role.ADMINISTRATOR]).persons().filter(user__isnull=False)
+        names = get_user_model().objects.filter(person__in=reached).annotate(key=Lower("username")).values("key")
+        return qs.filter(username__in=names)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_unlock_permission(self, request):
+        return self._is_admin(request)
+
+    @admin.action(description=_("解除所选记录对应账号的锁定"), permissions=["unlock"])
+    def unlock_accounts(self, request, queryset):
+        users = get_user_model().objects
+        unlocked = 0
+        for name in sorted(set(queryset.values_list("username", flat=True))):
+            user = users.filter(username__iexact=name).first()
+            if user is None:
+                messages.warning(request, UNLOCK_NO_ACCOUNT.format(name=name))
+                continue
+            try:
+                account_unlock(request.user, user_id=user.pk)
+            except GongzhiError as exc:
+                messages.error(request, f"{name}: {exc.message}")
+            else:
+                unlocked += 1
+        if unlocked:
+            messages.success(request, UNLOCKED.format(count=unlocked))

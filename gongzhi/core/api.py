@@ -1,11 +1,12 @@
 import datetime
 from typing import Literal
 
+from django.contrib.auth import authenticate
 from ninja import Field, Path, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.core import clock, selectors, services
-from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
+from gongzhi.core.api_schema import ERRORS, BodyId, ErrorOut, Id, IsoDate, Pagination, Text
 from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.models import CalendarDay
 from gongzhi.core.paging import MappedPage
@@ -254,3 +255,84 @@ def account_unlock(request, user_id: Id):
     """Lift a login lockout now (administrators), after checking who asks for it."""
     cleared = services.account_unlock(request.user, user_id=user_id)
     return {"user_id": user_id, "failures_cleared": cleared}
+
+
+# --- logging in by mobile; forgotten passwords -------------------------------------------------------
+WRONG_PASSWORD = "用户名或密码不正确 / Wrong username or password"
+
+
+class SmsCodeIn(Schema):
+    model_config = {"extra": "forbid"}
+    mobile: str = Field(..., max_length=20)
+
+
+class SmsCodeOut(Schema):
+    detail: str
+
+
+class SmsTokenIn(Schema):
+    model_config = {"extra": "forbid"}
+    mobile: str = Field(..., max_length=20)
+    code: str = Field(..., max_length=6)
+    name: Text = Field("", max_length=64)
+
+
+class SmsTokenOut(Schema):
+    token: str
+
+
+class PasswordChangeIn(Schema):
+    model_config = {"extra": "forbid"}
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=128)
+    new_password: str = Field(..., max_length=128)
+
+
+class PasswordResetOut(Schema):
+    """Shown once: the one-time password is kept only as a hash and never shown again."""
+
+    user_id: int
+    username: str
+    one_time_password: str
+    tokens_revoked: int
+
+
+@router.post("/auth/sms-code", auth=None, response={202: SmsCodeOut, **ERRORS, 429: ErrorOut}, tags=["auth"],
+             operation_id="sms_code_send")
+def sms_code_send(request, payload: SmsCodeIn):
+    """Send a login code to a mobile. The answer is the same whether the mobile has an account or not; at
+    most one code a minute per mobile, a few an hour per mobile and per address (429 beyond)."""
+    sent = services.sms_code_send(None, mobile=payload.mobile, address=services.login_address(request))
+    return Status(202, {"detail": sent})
+
+
+@router.post("/auth/sms-token", auth=None, response={201: SmsTokenOut, **ERRORS, 429: ErrorOut}, tags=["auth"],
+             operation_id="sms_token_create")
+def sms_token_create(request, payload: SmsTokenIn):
+    """Exchange a mobile and the code just sent to it for an API token (shown once). A wrong code answers
+    401 and counts like a wrong password; a locked account or address answers 429."""
+    user = services.sms_login(None, mobile=payload.mobile, code=payload.code,
+                              address=services.login_address(request))
+    return Status(201, {"token": services.api_token_create(user, name=payload.name)})
+
+
+@router.post("/auth/password", auth=None, response={200: dict, **ERRORS, 429: ErrorOut}, tags=["auth"],
+             operation_id="account_password_change")
+def account_password_change(request, payload: PasswordChangeIn):
+    """Set one's own password with the current one (after a reset by staff, the one-time password: no token
+    is issued until it is changed). The old password's tokens end."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        return Status(401, {"detail": WRONG_PASSWORD, "code": "unauthorized"})
+    services.account_password_change(user, old_password=payload.password, new_password=payload.new_password)
+    return {"changed": True}
+
+
+@router.post(
+    "/accounts/{user_id}/password-reset", response={201: PasswordResetOut, **ERRORS}, tags=["auth"],
+    operation_id="account_password_reset",
+)
+def account_password_reset(request, user_id: Id):
+    """Give a login that forgot its password a one-time password (community staff, the secretary or an
+    administrator reaching its person): to be changed at the next login; its API tokens end."""
+    return Status(201, services.account_password_reset(request.user, user_id=user_id))

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from ninja.security import APIKeyCookie, HttpBearer
 
 from gongzhi.core import clock
-from gongzhi.core.models import ApiToken
+from gongzhi.core.models import PASSWORD_CHANGE_DUE, ApiToken
 
 LAST_USED_GRANULARITY = datetime.timedelta(minutes=5)
 
@@ -43,4 +43,6 @@ class SessionAuth(APIKeyCookie):
     param_name = "sessionid"
 
     def authenticate(self, request, key):
+        if request.session.get(PASSWORD_CHANGE_DUE):  # a one-time password is changed on its page first
+            return None
         return request.user if request.user.is_authenticated else None

@@ -1,9 +1,14 @@
+import io
+import re
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from gongzhi.core.errors import GongzhiError
+from gongzhi.core.models import PASSWORD_CHANGE_DUE
 
 
 class GongzhiErrorMiddleware:
@@ -70,37 +75,68 @@ BODY_TOO_LARGE = ("请求内容超过 {mb} MB 的上限（照片等文件经 bas
 
 
 class ApiBodyTooLarge:
-    """An /api/ request whose body is over DATA_UPLOAD_MAX_MEMORY_SIZE gets a JSON 413 naming the limit,
-    not Django's bare HTML "Bad Request (400)": files travel in JSON as base64 (core.api_schema.FileIn),
-    so a photo well under its own 5 MB limit can make the body too large.
+    """An /api/ request whose body is over its limit gets a JSON 413 naming the limit, not Django's bare
+    HTML "Bad Request (400)": files travel in JSON as base64 (core.api_schema.FileIn), a third larger.
+    The limit is DATA_UPLOAD_MAX_MEMORY_SIZE, or a route's own in GONGZHI_API_LARGE_BODIES (path
+    pattern: bytes; the routes that take phone photos).
 
     A JSON body announced too large by Content-Length is refused before anything reads it; a body
     found too large while being read (no Content-Length, or a multipart form's fields) raises
-    RequestDataTooBig in the view, which becomes the same answer here."""
+    RequestDataTooBig in the view, which becomes the same answer here. A route with its own limit has
+    its body read here (at most Content-Length bytes), since request.body would hold it to Django's."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     @staticmethod
-    def _answer():
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
-        mb = f"{limit / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+    def _limit(request) -> tuple[int | None, bool]:
+        """The body limit of this request's route, and whether it is the route's own."""
+        for pattern, limit in getattr(settings, "GONGZHI_API_LARGE_BODIES", {}).items():
+            if re.match(pattern, request.path):
+                return limit, True
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE, False
+
+    @staticmethod
+    def _answer(limit):
+        mb = f"{(limit or 0) / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
         return JsonResponse({"detail": BODY_TOO_LARGE.format(mb=mb), "code": "too_large", "field": None},
                             status=413, json_dumps_params={"ensure_ascii": False})
 
     def __call__(self, request):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is not None and request.path.startswith("/api/") and \
-                not request.content_type.startswith("multipart/"):
+        if request.path.startswith("/api/") and not request.content_type.startswith("multipart/"):
+            limit, own = self._limit(request)
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 length = 0
-            if length > limit:
-                return self._answer()
+            if limit is not None and length > limit:
+                return self._answer(limit)
+            if own:  # read as HttpRequest.body would, without its DATA_UPLOAD_MAX_MEMORY_SIZE check
+                request._body = request.read()
+                request._stream = io.BytesIO(request._body)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, RequestDataTooBig) and request.path.startswith("/api/"):
-            return self._answer()
+            return self._answer(self._limit(request)[0])
         return None
+
+
+class PasswordChangeFirst:
+    """A user who logged in with a one-time password from community staff sees the change-password page
+    before anything else: every other page redirects there (logging out, static files, the language and
+    large-font switches excepted; the API answers 401 to such a session, core.api_auth). The memo is in the session
+    (core.models.PASSWORD_CHANGE_DUE), so other users' requests cost nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.get(PASSWORD_CHANGE_DUE) and request.user.is_authenticated:
+            change = reverse("core:password_change")
+            exempt = (change, reverse("core:logout"), reverse("portal:toggle_large_font"))
+            if request.path not in exempt and not request.path.startswith(
+                    (settings.STATIC_URL, "/api/", "/i18n/")):
+                return redirect(change)
+        return self.get_response(request)

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -167,6 +168,62 @@ class LoginFailure(models.Model):
         return f"{self.username} · {self.address} · {self.at:%Y-%m-%d %H:%M}"
 
 
+class SmsCode(models.Model):
+    """A one-time login code sent by SMS (core.services.sms_code_send): six digits, valid for
+    settings.GONGZHI_SMS_CODE_MINUTES, spent by its use or by a newer code. Only a keyed hash of it is
+    kept. A row is written for every request, whether the mobile has an account or not (then `user` is
+    empty and nothing is sent), so the throttle answers alike and nobody learns which mobiles have one."""
+
+    phone = models.CharField(_("手机号"), max_length=11)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+")
+    address = models.CharField(max_length=45, blank=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+    spent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["phone", "created_at"]), models.Index(fields=["address", "created_at"])]
+
+    def __str__(self):
+        return f"{self.phone[:3]}****{self.phone[-4:]} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PasswordReset(models.Model):
+    """A forgotten password reset by community staff (core.services.account_password_reset). The
+    one-time password becomes the account's password (hashed by Django; never kept here). The reset is
+    due — every page leads to the change-password page — until the password changes again, by any route
+    (`changed_at` is set where every password change ends: the user's post_save below)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="password_resets")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("操作人"))
+    issued_at = models.DateTimeField(_("重置时间"), default=clock.now)
+    changed_at = models.DateTimeField(_("用户改密时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("密码重置")
+        verbose_name_plural = _("密码重置")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} · {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+# The session's memo that its user logged in with a one-time password (set at login, cleared by the
+# change): core.middleware.PasswordChangeFirst leads every page to the change, the API answers 401.
+PASSWORD_CHANGE_DUE = "gongzhi_password_change_due"
+
+
+@receiver(user_logged_in, dispatch_uid="gongzhi.core.password_change_due")
+def _password_change_due_on_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session") and PasswordReset.objects.filter(
+            user_id=user.pk, changed_at__isnull=True).exists():
+        request.session[PASSWORD_CHANGE_DUE] = True
+
+
 def _revoke_reason(user, update_fields) -> str:
     """Why saving this user ends their API tokens: a new password, or the login switched off. A hash
     Django upgrades on login (check_password saves only the password, with no new one set) is the
@@ -199,6 +256,8 @@ def _tokens_revoke(sender, instance, raw=False, **kwargs):
     instance._gongzhi_revoke_tokens = ""
     if raw or not reason:
         return
+    if reason == "password_changed":  # a one-time password given (core.services) is no longer the password
+        PasswordReset.objects.filter(user_id=instance.pk, changed_at__isnull=True).update(changed_at=clock.now())
     for token in ApiToken.objects.filter(user_id=instance.pk):
         # the audit row written directly (core.audit sits above the models); actor: the system
         AuditEntry.objects.create(

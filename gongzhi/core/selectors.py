@@ -7,10 +7,16 @@ from django.db.models import Prefetch, QuerySet
 
 from gongzhi.core.errors import NotFound, PermissionDenied
 from gongzhi.core.masking import mask_values
-from gongzhi.core.models import ApiToken, Approval, ApprovalSignature, ApprovalStatus, Decision
+from gongzhi.core.models import ApiToken, Approval, ApprovalSignature, ApprovalStatus, Decision, PasswordReset
 from gongzhi.core.queries import narrow
 from gongzhi.core.registry import audit_action_label
-from gongzhi.core.rules import account_in_reach, may_manage_accounts
+from gongzhi.core.rules import (
+    account_in_reach,
+    may_manage_accounts,
+    may_reset_password_of,
+    may_reset_passwords,
+    password_reset_in_reach,
+)
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.places.models import Estate
 
@@ -126,3 +132,64 @@ def api_tokens(*, fetched_by, user_id: int | None = None) -> QuerySet:
     if user_id is not None and user_id != fetched_by.pk:
         account_for(fetched_by=fetched_by, user_id=user_id, denied=ACCOUNTS_NOT_ADMIN)
     return ApiToken.objects.filter(user_id=user_id or fetched_by.pk).order_by("-created_at", "-pk")
+
+
+# --- logging in by mobile; forgotten passwords ----------------------------------------------------
+PASSWORD_RESET_NOT_KEEPER = (
+    "只有社区工作人员、社区书记或管理员可以重置密码 / Only community staff, the community secretary or an "
+    "administrator can reset a password"
+)
+PASSWORD_RESET_NOT_THIS = (
+    "不能在此重置该账号的密码：本人请修改密码；工作人员和干部的账号请管理员重置 / This password cannot be reset "
+    "here: change your own instead; staff and officers' logins are reset by an administrator"
+)
+
+
+def _mobile_forms(mobile: str) -> list[str]:
+    """The ways an 11-digit mobile is found written in a person's record."""
+    a, b, c = mobile[:3], mobile[3:7], mobile[7:]
+    return [mobile, f"+86{mobile}", f"+86 {mobile}", f"{a}-{b}-{c}", f"{a} {b} {c}"]
+
+
+def account_by_mobile(mobile: str):
+    """The active login a mobile number stands for: the one whose login name it is, else the only one whose
+    person has it as phone; None for no such login or several (nobody is logged in by guesswork). A read
+    for the login itself: nothing of it reaches the person asking, whatever the answer."""
+    users = get_user_model().objects.filter(is_active=True)
+    named = users.filter(username=mobile).first()
+    if named is not None:
+        return named
+    found = list(users.filter(person__phone__in=_mobile_forms(mobile)).distinct()[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def account_for_reset(*, fetched_by, user_id: int):
+    """The login whose password `fetched_by` may reset: 403 for a role that resets none, 404 for a login
+    out of reach or missing (the same answer), 403 for one in reach that is not theirs to reset."""
+    if not may_reset_passwords(fetched_by):
+        raise PermissionDenied(PASSWORD_RESET_NOT_KEEPER)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    own = user is not None and fetched_by is not None and user.pk == fetched_by.pk
+    if user is None or not (own or password_reset_in_reach(fetched_by, user.pk)):
+        raise NotFound()
+    if not may_reset_password_of(fetched_by, user):
+        raise PermissionDenied(PASSWORD_RESET_NOT_THIS)
+    return user
+
+
+def password_change_due(user) -> bool:
+    """Whether the user still has the one-time password staff issued (and must choose their own first)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return PasswordReset.objects.filter(user_id=user.pk, changed_at__isnull=True).exists()
+
+
+def password_resettable(*, fetched_by, user_id: int | None) -> bool:
+    """Whether a page may offer `fetched_by` the reset of this login (the same checks as the reset)."""
+    if user_id is None or not may_reset_passwords(fetched_by):
+        return False
+    try:
+        account_for_reset(fetched_by=fetched_by, user_id=user_id)
+    except (NotFound, PermissionDenied):
+        return False
+    return True

@@ -5,14 +5,18 @@ what two people can race on, and leaves an audit record.
 """
 
 import datetime
+import hmac
+import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from gongzhi.core import clock, registry, selectors
+from gongzhi.core import clock, notifications, registry, selectors
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.choices import AuditAction
 from gongzhi.core.errors import GongzhiError, InvalidInput, NotFound, PermissionDenied, WrongState
@@ -24,6 +28,8 @@ from gongzhi.core.models import (
     CalendarDay,
     Decision,
     LoginFailure,
+    PasswordReset,
+    SmsCode,
 )
 from gongzhi.core.roles import STAFF_ROLES, Role
 from gongzhi.core.rules import account_in_reach, may_administer, may_edit_calendar, may_manage_accounts
@@ -296,6 +302,209 @@ def account_unlock(actor, *, user_id: int) -> int:
     return cleared
 
 
+SMS_CODES_KEPT = datetime.timedelta(days=1)  # the hourly throttle needs an hour of them; a day helps support
+
+
+@dataclass
+class PruneResult:
+    login_failures: int = 0
+    sms_codes: int = 0
+
+    def __str__(self):
+        return f"login_failures={self.login_failures} sms_codes={self.sms_codes}"
+
+
+@transaction.atomic
+def login_records_prune(actor, *, now: datetime.datetime) -> PruneResult:
+    """Delete failed logins that no longer count toward a lockout (at or before now minus the window: what
+    login_lock counts is never touched) and SMS codes older than SMS_CODES_KEPT. Housekeeping of counters,
+    not of records anyone reads later (a lock and a code's use are in the audit trail), so no audit row."""
+    failures, _ = LoginFailure.objects.filter(at__lte=now - _login_window()).delete()
+    codes, _ = SmsCode.objects.filter(created_at__lte=now - SMS_CODES_KEPT).delete()
+    return PruneResult(login_failures=failures, sms_codes=codes)
+
+
+# --- logging in by mobile and a one-time SMS code ---------------------------------------------------
+SMS_BAD_MOBILE = "请输入11位手机号码 / Enter an 11-digit mobile number"
+SMS_CODE_SENT = (
+    "如该手机号已开通账号，验证码已通过短信发送，{minutes}分钟内有效 / If this mobile has an account, a code "
+    "was sent to it by text message; it is valid for {minutes} minutes"
+)
+SMS_TOO_SOON = "获取验证码过于频繁，请{seconds}秒后再试 / Codes are sent at most once a minute: try again in {seconds} seconds"
+SMS_TOO_MANY = (
+    "一小时内获取验证码次数过多，请{minutes}分钟后再试，或用密码登录 / Too many codes this hour: try again in "
+    "{minutes} minutes, or log in with your password"
+)
+SMS_CODE_WRONG = "验证码不正确或已失效，请重新获取 / The code is wrong or no longer valid: ask for a new one"
+# The text message itself (Chinese only, as sent; 【共治】 is the signature SMS providers require).
+SMS_CODE_TEXT = "【共治】您的登录验证码为{code}，{minutes}分钟内有效，请勿告诉他人。如非本人操作，请忽略。"
+_MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+_SIX_DIGITS = re.compile(r"[0-9]{6}", re.ASCII)
+
+
+class SmsThrottled(GongzhiError):
+    """Too many codes asked for: refused before anything is written or sent (429)."""
+
+    status = 429
+    code = "throttled"
+
+
+class SmsCodeWrong(GongzhiError):
+    """A wrong, spent or expired code: counted like a wrong password (401)."""
+
+    status = 401
+    code = "unauthorized"
+
+
+def mobile_clean(value: str) -> str:
+    """An 11-digit mainland mobile from what was typed (spaces, dashes, +86 or 0086 allowed); else InvalidInput."""
+    digits = re.sub(r"[\s\-]", "", value or "")
+    for prefix in ("+86", "0086"):
+        digits = digits.removeprefix(prefix)
+    if not _MOBILE.fullmatch(digits):
+        raise InvalidInput(SMS_BAD_MOBILE, field="mobile")
+    return digits
+
+
+def sms_code_hash(mobile: str, code: str) -> str:
+    """Keyed with the server's secret: six digits are a million guesses, too few for a bare hash."""
+    return hmac.new(settings.SECRET_KEY.encode(), f"{mobile}:{code}".encode(), "sha256").hexdigest()
+
+
+def _minutes_until(moment: datetime.datetime) -> int:
+    return max(1, -(-int((moment - clock.now()).total_seconds()) // 60))
+
+
+def _sms_throttle(mobile: str, address: str, now: datetime.datetime) -> None:
+    interval = datetime.timedelta(seconds=settings.GONGZHI_SMS_INTERVAL_SECONDS)
+    hour_ago = now - datetime.timedelta(hours=1)
+    # the mobile's latest row, locked: two requests at once queue here (SQLite's writer lock does the same)
+    last = SmsCode.objects.select_for_update().filter(phone=mobile).order_by("-created_at", "-pk").first()
+    if last is not None and now - last.created_at < interval:
+        wait = interval - (now - last.created_at)
+        raise SmsThrottled(SMS_TOO_SOON.format(seconds=max(1, -(-int(wait.total_seconds() * 1000) // 1000))))
+    checks = [(SmsCode.objects.filter(phone=mobile), settings.GONGZHI_SMS_PER_MOBILE_HOUR)]
+    if address:
+        checks.append((SmsCode.objects.filter(address=address), settings.GONGZHI_SMS_PER_ADDRESS_HOUR))
+    for rows, limit in checks:
+        times = list(rows.filter(created_at__gt=hour_ago).order_by("-created_at").values_list("created_at", flat=True)[:limit])
+        if len(times) >= limit:
+            raise SmsThrottled(SMS_TOO_MANY.format(minutes=_minutes_until(times[-1] + datetime.timedelta(hours=1))))
+
+
+@transaction.atomic
+def sms_code_send(actor, *, mobile: str, address: str = "") -> str:
+    """Send a six-digit login code to a mobile, if a login has that mobile. The answer (SMS_CODE_SENT) and the
+    throttle are the same whether it has or not; a newer code spends the older ones. Returns the message."""
+    mobile = mobile_clean(mobile)
+    now = clock.now()
+    _sms_throttle(mobile, address, now)
+    minutes = settings.GONGZHI_SMS_CODE_MINUTES
+    user = selectors.account_by_mobile(mobile)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    SmsCode.objects.filter(phone=mobile, spent_at__isnull=True).update(spent_at=now)
+    SmsCode.objects.create(phone=mobile, user=user, address=address, code_hash=sms_code_hash(mobile, code),
+                           created_at=now, expires_at=now + datetime.timedelta(minutes=minutes))
+    if user is not None:
+        audit_record(actor, AuditAction.ACCOUNT_SMS_CODE, user, after={"phone": mobile, "address": address})
+        text = SMS_CODE_TEXT.format(code=code, minutes=minutes)
+        transaction.on_commit(lambda: notifications.sms_channel.send_text(mobile, text, secret=code))
+    return SMS_CODE_SENT.format(minutes=minutes)
+
+
+def sms_login(actor, *, mobile: str, code: str, address: str = ""):
+    """The login a right, unspent, unexpired code stands for; it is spent at once. A wrong code counts as a
+    failed login of that account (or of the mobile, when none has it) and from that address, so the lockout
+    of core.backends applies to both ways of logging in; a locked account is refused even the right code."""
+    mobile = mobile_clean(mobile)
+    user = selectors.account_by_mobile(mobile)
+    key = user.get_username() if user is not None else mobile
+    locked = login_lock(key, address)
+    if locked is not None:
+        raise locked
+    if _sms_code_spend(actor, mobile=mobile, code=(code or "").strip(), user=user):
+        login_success_record(actor, username=key)
+        return user
+    login_failure_record(actor, username=key, address=address)
+    raise SmsCodeWrong(SMS_CODE_WRONG, field="code")
+
+
+@transaction.atomic
+def _sms_code_spend(actor, *, mobile: str, code: str, user) -> bool:
+    if user is None or not _SIX_DIGITS.fullmatch(code):
+        return False
+    now = clock.now()
+    row = (SmsCode.objects.select_for_update().filter(phone=mobile, spent_at__isnull=True, expires_at__gt=now)
+           .order_by("-created_at", "-pk").first())
+    if row is None or row.user_id != user.pk or not hmac.compare_digest(row.code_hash, sms_code_hash(mobile, code)):
+        return False
+    row.spent_at = now
+    row.save(update_fields=["spent_at"])
+    audit_record(actor or user, AuditAction.ACCOUNT_SMS_LOGIN, user, after={"phone": mobile})
+    return True
+
+
+# --- forgotten passwords: a one-time password from community staff; changing one's password ---------
+ONE_TIME_PASSWORD_LENGTH = 12
+ONE_TIME_PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i to misread on paper
+PASSWORD_CHANGE_FIRST = (
+    "请先修改社区工作人员给您的一次性密码，再继续使用 / Change the one-time password community staff gave you "
+    "before going on"
+)
+PASSWORD_OLD_WRONG = "原密码不正确 / The current password is wrong"
+PASSWORD_SAME = "新密码不能与原密码相同 / The new password must differ from the current one"
+
+
+@dataclass(frozen=True)
+class PasswordIssued:
+    """A reset's answer: the one-time password is shown once, to hand over in person, and kept only as a hash."""
+
+    user_id: int
+    username: str
+    one_time_password: str
+    tokens_revoked: int
+
+
+@transaction.atomic
+def account_password_reset(actor, *, user_id: int) -> PasswordIssued:
+    """Give a login that forgot its password a one-time password (staff who keep its person's records):
+    it must be changed at the next login, the account's API tokens and sessions end with the old password,
+    and a lockout is lifted. Audited without the password."""
+    found = selectors.account_for_reset(fetched_by=actor, user_id=user_id)
+    user = get_user_model().objects.select_for_update().get(pk=found.pk)
+    password = "".join(secrets.choice(ONE_TIME_PASSWORD_ALPHABET) for _ in range(ONE_TIME_PASSWORD_LENGTH))
+    tokens = ApiToken.objects.filter(user_id=user.pk).count()
+    user.set_password(password)
+    user.save(update_fields=["password"])  # core.models revokes the tokens (a new password), audited there
+    PasswordReset.objects.create(user=user, issued_by=actor if actor is not None and actor.pk else None,
+                                 issued_at=clock.now())
+    cleared, _ = LoginFailure.objects.filter(username=_login_key(user.get_username())).delete()
+    audit_record(actor, AuditAction.ACCOUNT_PASSWORD_RESET, user,
+                 after={"tokens_revoked": tokens, "failures_cleared": cleared, "must_change": True})
+    return PasswordIssued(user_id=user.pk, username=user.get_username(), one_time_password=password,
+                          tokens_revoked=tokens)
+
+
+@transaction.atomic
+def account_password_change(actor, *, old_password: str, new_password: str) -> None:
+    """The actor sets their own password (after a reset, first of all): the current one is checked, the new
+    one passes the password rules and differs from it. Tokens and other sessions end (core.models)."""
+    user = get_user_model().objects.select_for_update().get(pk=actor.pk)
+    after_reset = selectors.password_change_due(user)
+    if not user.check_password(old_password or ""):
+        raise InvalidInput(PASSWORD_OLD_WRONG, field="old_password")
+    if old_password == new_password:
+        raise InvalidInput(PASSWORD_SAME, field="new_password")
+    try:
+        password_validation.validate_password(new_password or "", user)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(str(m) for m in exc.messages), field="new_password") from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    actor.password = user.password  # the caller's object too: its session hash follows the new password
+    audit_record(actor, AuditAction.ACCOUNT_PASSWORD_CHANGE, user, after={"after_reset": after_reset})
+
+
 # --- API tokens --------------------------------------------------------------------------------------
 def _token_facts(token: ApiToken) -> dict:
     """What the audit trail keeps of a token: never its key or hash."""
@@ -306,7 +515,9 @@ def _token_facts(token: ApiToken) -> dict:
 @transaction.atomic
 def api_token_create(actor, *, name: str = "") -> str:
     """A new API token for the actor, valid for settings.GONGZHI_TOKEN_DAYS; the raw key is returned
-    once and only its hash is kept."""
+    once and only its hash is kept. Refused while the actor still has a one-time password."""
+    if selectors.password_change_due(actor):
+        raise WrongState(PASSWORD_CHANGE_FIRST)
     raw = ApiToken.new_key()
     now = clock.now()
     token = ApiToken.objects.create(user=actor, key_hash=ApiToken.hash(raw), name=name[:64], created_at=now,

@@ -6,20 +6,27 @@ Views only parse input and hand off to services and selectors.
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock, rules, selectors, services
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.exports import xlsx_bytes, xlsx_response
+from gongzhi.core.models import PASSWORD_CHANGE_DUE
 from gongzhi.core.roles import AUDIT_ROLES, STAFF_ROLES, Role
 from gongzhi.core.scoping import scope_for
+from gongzhi.core.web import UNKNOWN_ACTION, attempt
 
+PASSWORD_CHANGED = _("密码已修改，请牢记新密码 / Your password was changed: keep the new one safe")
 
 # --- logging in -----------------------------------------------------------------------------
 class LoginForm(AuthenticationForm):
@@ -43,6 +50,108 @@ class LoginView(auth_views.LoginView):
         if form.has_error(forms.forms.NON_FIELD_ERRORS, "locked"):
             answer.status_code = 429
         return answer
+
+
+# --- logging in by mobile and a one-time SMS code ---------------------------------------------
+class MobileForm(forms.Form):
+    mobile = forms.CharField(label=_("手机号"), max_length=20, widget=forms.TextInput(attrs={
+        "type": "tel", "inputmode": "numeric", "autocomplete": "tel"}))
+
+
+class SmsLoginForm(MobileForm):
+    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6, widget=forms.TextInput(attrs={
+        "inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}))
+
+
+def _next_url(request) -> str:
+    """Where to go after logging in: the posted `next` when it is this site's, else the home page."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return wanted
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def sms_login(request):
+    """/login/sms/: the mobile, then the code it was sent (the page twin of POST /api/v1/auth/sms-code and
+    /auth/sms-token). Every mobile gets the same answer; a wrong code counts like a wrong password."""
+    action = request.POST.get("action") if request.method == "POST" else None
+    address = services.login_address(request)
+    status = 200
+    ask = MobileForm(request.POST if action == "send" else None, prefix="s")
+    enter = SmsLoginForm(request.POST if action == "login" else None, prefix="l")
+    code_sent = action == "login"
+    if action == "send" and ask.is_valid():
+        try:
+            sent = services.sms_code_send(None, mobile=ask.cleaned_data["mobile"], address=address)
+        except GongzhiError as exc:
+            ask.add_error("mobile", exc.message)
+            status = exc.status if exc.status == 429 else 200
+        else:  # the code's form next, on this answer (the mobile stays out of the address bar and the logs)
+            messages.success(request, sent)
+            enter = SmsLoginForm(prefix="l", initial={"mobile": ask.cleaned_data["mobile"]})
+            code_sent = True
+    elif action == "login" and enter.is_valid():
+        try:
+            user = services.sms_login(None, mobile=enter.cleaned_data["mobile"], code=enter.cleaned_data["code"],
+                                      address=address)
+        except GongzhiError as exc:
+            enter.add_error("code" if exc.field == "code" else "mobile" if exc.field == "mobile" else None,
+                            exc.message)
+            status = exc.status if exc.status in (401, 429) else 200
+        else:
+            auth_login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            return redirect(_next_url(request))
+    elif action not in (None, "send", "login"):
+        raise GongzhiError(UNKNOWN_ACTION)
+    answer = render(request, "core/login_sms.html", {"ask": ask, "enter": enter, "next": _next_url(request),
+                                                     "code_sent": code_sent})
+    answer.status_code = status
+    return answer
+
+
+# --- passwords: the change (first of all after a reset), a reset by community staff ---------------
+class PasswordChangePageForm(PasswordChangeForm):
+    """Django's form (the current password, the new one twice, the password rules in Chinese)."""
+
+
+@login_required
+def password_change(request):
+    """/account/password/: choose one's own password; after a reset by staff no other page opens first."""
+    user = request.user
+    due = selectors.password_change_due(user)
+    form = PasswordChangePageForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_password_change(user, old_password=form.cleaned_data["old_password"],
+                                             new_password=form.cleaned_data["new_password1"])
+        except GongzhiError as exc:
+            form.add_error("new_password1" if exc.field == "new_password" else exc.field, exc.message)
+        else:
+            update_session_auth_hash(request, user)  # this session stays; every other one ends
+            request.session.pop(PASSWORD_CHANGE_DUE, None)
+            messages.success(request, PASSWORD_CHANGED)
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    if not due:
+        request.session.pop(PASSWORD_CHANGE_DUE, None)  # changed by another route meanwhile
+    return render(request, "core/password_change.html", {"form": form, "due": due})
+
+
+@login_required
+def account_password_reset(request, user_id: int):
+    """/accounts/<id>/password-reset/: community staff give a login that forgot its password a one-time
+    password (GET asks to confirm; POST issues it and shows it on this answer only, never again)."""
+    account = selectors.account_for_reset(fetched_by=request.user, user_id=user_id)
+    issued = None
+    if request.method == "POST":
+        issued = attempt(request, lambda: services.account_password_reset(request.user, user_id=account.pk), None)
+    back = request.POST.get("back") or request.GET.get("back") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    answer = render(request, "core/password_reset.html", {
+        "account": account, "person": getattr(account, "person", None), "issued": issued, "back": back})
+    answer["Cache-Control"] = "no-store"  # the one-time password is not kept by the browser either
+    return answer
 
 
 # --- approvals ------------------------------------------------------------------------------

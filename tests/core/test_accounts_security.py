@@ -241,3 +241,74 @@ def test_a_good_password_passes_and_the_demo_password_still_logs_in(world, perso
                                      "new_password2": "湖边的樱桃树-2026"})
     assert form.is_valid(), form.errors
     assert _page(Client(), "yanshuji", demo.DEMO_PASSWORD).status_code == 302
+
+
+# --- unlock from the admin; pruning old failures ------------------------------------------------------
+def _admin_unlock(client, failures):
+    return client.post("/admin/core/loginfailure/", {
+        "action": "unlock_accounts", "_selected_action": [str(f.pk) for f in failures]})
+
+
+def test_an_administrator_unlocks_from_the_admin_through_the_unlock_service(world, persona, login):
+    from gongzhi.core.models import LoginFailure
+
+    _fail(5)
+    client = login("guanliyuan")
+    listed = client.get("/admin/core/loginfailure/")
+    assert listed.status_code == 200 and "wangayi" in listed.content.decode()
+    answer = _admin_unlock(client, LoginFailure.objects.filter(username="wangayi")[:1])
+    assert answer.status_code == 302
+    assert not LoginFailure.objects.filter(username="wangayi").exists()
+    entry = AuditEntry.objects.get(action=AuditAction.ACCOUNT_UNLOCK, subject_id=str(persona("wangayi").pk))
+    assert entry.actor_name == "guanliyuan" and entry.after == {"failures_cleared": 5}
+    assert _page(Client(), "wangayi", demo.DEMO_PASSWORD).status_code == 302
+
+
+def test_the_admin_lists_only_failures_of_logins_in_reach_and_others_get_no_admin(world, persona, login,
+                                                                                 django_user_model):
+    from gongzhi.core.models import LoginFailure
+
+    django_user_model.objects.create_user(username="stranger", password="another-secret-1")
+    _fail(2, username="stranger")
+    _fail(2)
+    listed = login("guanliyuan").get("/admin/core/loginfailure/").content.decode()
+    assert "wangayi" in listed and "stranger" not in listed
+    client = login("yanshuji")  # not back-office staff
+    assert client.get("/admin/core/loginfailure/").status_code == 302
+    _admin_unlock(client, LoginFailure.objects.all())
+    assert LoginFailure.objects.count() == 4
+
+
+def test_pruning_deletes_failures_past_the_window_keeps_the_lock_and_is_idempotent(world, clock, settings):
+    from django.core.management import call_command
+
+    from gongzhi.core.jobs import logins_prune
+    from gongzhi.core.models import LoginFailure, SmsCode
+
+    settings.GONGZHI_LOGIN_WINDOW_MINUTES = 15
+    clock.set("2026-12-07 09:00")
+    _fail(3, username="someone")
+    SmsCode.objects.create(phone="13900000000", code_hash="x", created_at=clock.now, expires_at=clock.now)
+    clock.set("2026-12-07 10:00")
+    _fail(5)  # wangayi locked now
+    clock.set("2026-12-07 10:15")  # 10:00 failures are exactly at the edge: they no longer count
+    kept = LoginFailure.objects.create(username="edge", at=clock.now - datetime.timedelta(minutes=14, seconds=59))
+    result = logins_prune()
+    assert (result.login_failures, result.sms_codes) == (8, 0)
+    assert list(LoginFailure.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert logins_prune().login_failures == 0  # a second run deletes nothing more
+    clock.set("2026-12-08 09:00")
+    out = __import__("io").StringIO()
+    call_command("logins_prune", stdout=out)
+    assert "login_failures=1 sms_codes=1" in out.getvalue()
+    assert not LoginFailure.objects.exists() and not SmsCode.objects.exists()
+
+
+def test_pruning_never_lifts_a_current_lock(world, clock):
+    from gongzhi.core.jobs import logins_prune
+
+    clock.set("2026-12-07 10:00")
+    _fail(5)
+    clock.set("2026-12-07 10:14:59")
+    assert logins_prune().login_failures == 0
+    assert _page(Client(), "wangayi", demo.DEMO_PASSWORD).status_code == 429
