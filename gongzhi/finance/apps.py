@@ -12,7 +12,11 @@ class FinanceConfig(DomainApp):
 
     def declare(self):
         # Imported here, not at the top: services import models, which Django loads only after this module.
+        from gongzhi.core.figures import register_section
+        from gongzhi.finance import selectors
         from gongzhi.finance.services import expenses, fund, seals
+
+        register_section("money", selectors.dashboard_section, order=50)
 
         register_approval_kind("expense", _("支出审批（双章三审）"), on_decided=expenses.expense_decided)
         register_approval_kind("seal_use", _("用印审批"), on_decided=seals.seal_use_decided)

@@ -14,6 +14,7 @@ from django.db.models import F, Prefetch, Q, Sum
 from gongzhi.bodies.models import ServiceContract
 from gongzhi.core import clock
 from gongzhi.core.errors import PermissionDenied
+from gongzhi.core.figures import Chart, Figure, Section, Series, rate
 from gongzhi.core.models import AuditEntry
 from gongzhi.core.money import yuan
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
@@ -29,6 +30,7 @@ from gongzhi.finance.choices import (
     HandoverStatus,
     IncomeCategory,
     SealUseStatus,
+    account_name,
 )
 from gongzhi.finance.models import (
     AccountabilityCase,
@@ -288,8 +290,8 @@ def seal_register(community) -> list:
 def rates_on(estate, day: datetime.date) -> dict:
     """The rate in force on `day` for each kind of unit that has one (the latest that started by then)."""
     found = {}
-    for rate in FeeRate.objects.filter(estate=estate, effective_from__lte=day).order_by("unit_kind", "-effective_from"):
-        found.setdefault(rate.unit_kind, rate)
+    for fee_rate in FeeRate.objects.filter(estate=estate, effective_from__lte=day).order_by("unit_kind", "-effective_from"):
+        found.setdefault(fee_rate.unit_kind, fee_rate)
     return found
 
 
@@ -381,3 +383,78 @@ def payment_for_receipt(*, fetched_by, payment_id: int):
 def fund_balance(estate) -> int:
     """The estate's maintenance fund in fen: deposits less payouts."""
     return balance(estate, FUND)
+
+
+
+# --- the dashboard's section -------------------------------------------------------------------------
+def _money_flows(place, period: clock.Period) -> dict:
+    """Common income and spending booked in the period (fen), by account code, over the place's estates."""
+    rows = (Entry.objects.filter(**place.lookup("transaction__estate"), transaction__date__gte=period.start,
+                                 transaction__date__lte=period.end, account__code__regex=r"^(income|expense):")
+            .values("account__code").annotate(d=Sum("debit"), c=Sum("credit")))
+    flows = {}
+    for row in rows:
+        code = row["account__code"]
+        flows[code] = (row["c"] or 0) - (row["d"] or 0) if code.startswith("income:") else (row["d"] or 0) - (row["c"] or 0)
+    return flows
+
+
+def _fees(place, period: clock.Period) -> dict:
+    totals = FeeBill.objects.filter(**place.lookup(), month__gte=month_start(period.start),
+                                    month__lte=month_start(period.end), reversed_at__isnull=True
+                                    ).aggregate(billed=Sum("amount"), paid=Sum("paid"))
+    return {"billed": totals["billed"] or 0, "paid": totals["paid"] or 0}
+
+
+def _yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+def dashboard_section(*, fetched_by, place, period: clock.Period):
+    """Common money (业账社管) for the roles that read it: fees billed and collected and the collection rate
+    by month, common income and spending, money moved in from personal accounts, alerts open now."""
+    from django.utils.translation import gettext_lazy as _  # not at the top: `_` is a throwaway name there
+
+    scope = scope_for(fetched_by)
+    if not scope.has_any(rules.MONEY_READERS):
+        return None
+    now, before = _money_flows(place, period), _money_flows(place, period.a_year_earlier())
+    fees, fees_before = _fees(place, period), _fees(place, period.a_year_earlier())
+
+    def total(flows, prefix):
+        return sum(v for k, v in flows.items() if k.startswith(prefix))
+
+    transfer = "income:personal_transfer"
+    figures = [
+        Figure("billed", _("应收物业费"), _yuan(fees["billed"]), _yuan(fees_before["billed"]), "元"),
+        Figure("collected", _("已收物业费"), _yuan(fees["paid"]), _yuan(fees_before["paid"]), "元"),
+        Figure("collection_rate", _("物业费收缴率"), rate(fees["paid"], fees["billed"]),
+               rate(fees_before["paid"], fees_before["billed"]), "%"),
+        Figure("income", _("公共收益收入"), _yuan(total(now, "income:")), _yuan(total(before, "income:")), "元"),
+        Figure("spending", _("公共收益支出"), _yuan(total(now, "expense:")), _yuan(total(before, "expense:")), "元"),
+        Figure("personal_transfer", _("从个人账户转入公共账户"), _yuan(now.get(transfer, 0)),
+               _yuan(before.get(transfer, 0)), "元"),
+    ]
+    if scope.has_any(rules.SUPERVISORS):
+        estates = set(Estate.objects.filter(**place.lookup("")).values_list("pk", flat=True))
+        open_alerts = [a for a in alerts(fetched_by=fetched_by) if a.estate_id in estates]
+        figures.append(Figure("alerts", _("未处理的预警（至今）"), len(open_alerts)))
+    months, rates = [], []
+    month = month_start(clock.add_months(period.end, -11))
+    while month <= period.end:
+        bills = _fees(place, clock.Period("month", month, clock.add_months(month, 1) - datetime.timedelta(days=1)))
+        months.append(f"{month:%Y-%m}")
+        rates.append(rate(bills["paid"], bills["billed"]))
+        month = clock.add_months(month, 1)
+    income = sorted(((account_name(k), _yuan(v)) for k, v in now.items() if k.startswith("income:") and v),
+                    key=lambda item: -item[1])
+    spending = sorted(((account_name(k), _yuan(v)) for k, v in now.items() if k.startswith("expense:") and v),
+                      key=lambda item: -item[1])
+    return Section("money", str(_("公共资金（业账社管）")), figures, charts=[
+        Chart("collection_by_month", str(_("物业费收缴率（近 12 个月）")), "line", months,
+              [Series(str(_("收缴率")), rates)], unit="%"),
+        Chart("income_by_account", str(_("公共收益收入构成")), "pie", [n for n, _v in income],
+              [Series(period.label, [v for _n, v in income])], unit="元"),
+        Chart("spending_by_account", str(_("公共收益支出构成")), "pie", [n for n, _v in spending],
+              [Series(period.label, [v for _n, v in spending])], unit="元"),
+    ])
