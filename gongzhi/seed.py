@@ -3,7 +3,13 @@ co-owners), developer-held units and party members, written by bulk insert.
 
 The rows are generated as plain tuples and written with executemany in large batches, committed
 every CHUNK units: model instances and per-row audit would cost more than the insert itself. One
-audit record notes the whole seed. An interrupted seed keeps the estates of the chunks it committed.
+audit record notes the whole seed.
+
+An interrupted seed (killed, out of disk) keeps the estates of the chunks it committed. Its districts
+carry UNFINISHED in their names until the last step, which removes it in the transaction that writes
+the audit record: a city whose districts still carry it is unfinished. The next run removes every
+unfinished city first, then seeds from the start, so a rerun never leaves a half city beside a whole
+one (with the same --seed it writes the same city under the same names).
 """
 
 import random
@@ -12,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Replace
 
 from gongzhi import synthetic
 from gongzhi.core.audit import audit_record
@@ -21,6 +29,8 @@ from gongzhi.places.models import Building, Community, District, Estate, Subdist
 
 BATCH = 20_000
 CHUNK = 200_000
+NAME = "合成区"  # a seeded district's name: 合成区<run>-<n>, <run> being the first district id of the run
+UNFINISHED = "（生成中）"  # in a district's name until its seed has finished
 
 
 @dataclass
@@ -32,6 +42,7 @@ class SeedResult:
     estates: int = 0
     buildings: int = 0
     seconds: float = 0.0
+    removed_units: int = 0  # units of the unfinished city (an interrupted run) removed before seeding
 
     @property
     def units_per_second(self) -> float:
@@ -86,7 +97,9 @@ def seed(units: int, *, rng_seed: int = 1, progress: Callable[[int], None] | Non
     rng = random.Random(rng_seed)
     result = SeedResult()
     _tune_sqlite()
+    result.removed_units = remove_unfinished()
     ids = {m: _next_id(m) for m in (District, Subdistrict, Community, Estate, Building, Unit, Person, Ownership, PartyMember)}
+    ids_at_start = ids[District]
     with connection.cursor() as cursor:
         writer = _Writer(cursor)
         estates = _generate(writer, ids, rng, units, result, progress)
@@ -107,10 +120,51 @@ def seed(units: int, *, rng_seed: int = 1, progress: Callable[[int], None] | Non
     with transaction.atomic():
         if connection.vendor == "postgresql":
             _reset_sequences()
+        # the city is finished: its districts lose the mark, with the audit record, in one transaction
+        District.objects.filter(pk__gte=ids_at_start, name__startswith=NAME, name__endswith=UNFINISHED).update(
+            name=Replace("name", Value(UNFINISHED), Value("")))
         district = District.objects.order_by("-pk").first()
-        audit_record(None, AuditAction.SEED_GENERATE, district, after={"units": result.units, "persons": result.persons})
+        audit_record(None, AuditAction.SEED_GENERATE, district, after={
+            "units": result.units, "persons": result.persons, "removed_unfinished_units": result.removed_units})
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _delete(queryset) -> int:
+    """Delete the rows of a query in one statement, without loading them (the ORM would collect every
+    row and its relations in memory to cascade)."""
+    model = queryset.model
+    select, params = queryset.values("pk").query.sql_with_params()
+    table, pk = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({select})", params)
+        return cursor.rowcount
+
+
+def remove_unfinished() -> int:
+    """Remove every unfinished city (districts still marked UNFINISHED) with everything the seed wrote
+    in it, in one transaction; the number of its units. Foreign keys are checked at commit, so the
+    people are found through their ownerships before those go."""
+    districts = District.objects.filter(name__startswith=NAME, name__endswith=UNFINISHED)
+    if not districts.exists():
+        return 0
+    estates = Estate.objects.filter(community__subdistrict__district__in=districts)
+    units = Unit.objects.filter(estate__in=estates)
+    owners = Ownership.objects.filter(unit__in=units)
+    # the seed's people own only its units; anyone who also owns elsewhere stays
+    people = Person.objects.filter(pk__in=owners.values("person_id")).exclude(
+        pk__in=Ownership.objects.exclude(unit__in=units).values("person_id"))
+    with transaction.atomic():
+        _delete(PartyMember.objects.filter(person__in=people))
+        _delete(people)
+        _delete(owners)
+        removed = _delete(units)
+        _delete(Building.objects.filter(estate__in=estates))
+        _delete(estates)
+        _delete(Community.objects.filter(subdistrict__district__in=districts))
+        _delete(Subdistrict.objects.filter(district__in=districts))
+        _delete(districts)
+    return removed
 
 
 def _generate(writer: _Writer, ids: dict, rng: random.Random, target: int, result: SeedResult, progress):
@@ -130,7 +184,8 @@ def _generate(writer: _Writer, ids: dict, rng: random.Random, target: int, resul
     while done < target:
         district_no += 1
         district = take(District)
-        writer.add(District, ["id", "name", "committee_max_term_years"], (district, f"合成区{suffix}-{district_no}", None))
+        writer.add(District, ["id", "name", "committee_max_term_years"],
+                   (district, f"{NAME}{suffix}-{district_no}{UNFINISHED}", None))
         for s in range(1, 7):
             if done >= target:
                 break

@@ -52,12 +52,18 @@ def _check_attachments(uploads: list[Upload]) -> list[tuple[Upload, str]]:
                          field="attachments", too_many=TOO_MANY_ATTACHMENTS, too_big=ATTACHMENT_TOO_BIG)
 
 
+def _cell(value) -> str:
+    """A table cell as trimmed text; NUL, control characters and Unicode direction controls (which would
+    make a published or printed figure read reversed) are refused as in every text field."""
+    return clean_text(str(value if value is not None else ""), ANY_LENGTH, field="table")
+
+
 def clean_table(table) -> dict | None:
     """{"columns": [...], "rows": [[...]]} of trimmed strings, rows padded to the header's width."""
     if table in (None, "", {}):
         return None
     if isinstance(table, list):  # rows as read from a spreadsheet, header first
-        rows = [[str(c if c is not None else "").strip() for c in row] for row in table]
+        rows = [[_cell(c) for c in row] for row in table]
         rows = [row for row in rows if any(row)]
         if len(rows) < 2:
             raise InvalidInput(TABLE_MALFORMED, field="table")
@@ -66,7 +72,7 @@ def clean_table(table) -> dict | None:
         table.get("rows"), list
     ):
         raise InvalidInput(TABLE_MALFORMED, field="table")
-    columns = [str(c).strip() for c in table["columns"]]
+    columns = [_cell(c) for c in table["columns"]]
     while columns and not columns[-1]:
         columns.pop()
     rows = table["rows"]
@@ -75,7 +81,7 @@ def clean_table(table) -> dict | None:
     if len(rows) > TABLE_MAX_ROWS or len(columns) > TABLE_MAX_COLS:
         raise InvalidInput(TABLE_TOO_BIG.format(rows=TABLE_MAX_ROWS, cols=TABLE_MAX_COLS), field="table")
     width = len(columns)
-    clean_rows = [([str(c if c is not None else "").strip() for c in r] + [""] * width)[:width] for r in rows]
+    clean_rows = [([_cell(c) for c in r] + [""] * width)[:width] for r in rows]
     return {"columns": columns, "rows": clean_rows}
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from gongzhi.core.api_schema import no_control_characters
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import InvalidInput, PermissionDenied
 from gongzhi.core.exports import xlsx_bytes
@@ -111,11 +112,25 @@ def _odd_digit(code: str) -> str:
     return next((ch for ch in code if ch.isdigit() and ch not in "0123456789"), "")
 
 
+def _hidden_characters(cell) -> str:
+    """Why a cell cannot be kept: it holds NUL or another control character, or a Unicode direction
+    control (it would make a name or a code read reversed on every page and export); or ""."""
+    try:
+        no_control_characters(cell)
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
 def parse_rows(table: list[list[str]], *, community_name: str = "", estate_name: str = "") -> list[LedgerRow]:
     """Check every row; raise LedgerImportError listing every problem, or return clean rows."""
     if not table or not any(table[0]):
         raise InvalidInput(FILE_EMPTY)
+    hidden = next((reason for reason in map(_hidden_characters, table[0]) if reason), "")
+    if hidden:
+        raise InvalidInput(hidden)
     columns = header_map(table[0])
+    column_names = {index: COLUMNS[key][0] for key, index in columns.items()}
     required = [c for c in REQUIRED if c not in columns and not (c == "estate" and estate_name)]
     if required:
         names = "、".join(COLUMNS[c][0] for c in required)
@@ -135,6 +150,12 @@ def parse_rows(table: list[list[str]], *, community_name: str = "", estate_name:
         def bad(key, reason, line=line):
             errors.append(RowError(line, COLUMNS[key][0], reason))
 
+        # every cell, read or not: NUL, control characters and direction controls are refused
+        for index, cell in enumerate(raw):
+            reason = _hidden_characters(cell)
+            if reason:
+                name = column_names.get(index) or (str(table[0][index]).strip() if index < len(table[0]) else "")
+                errors.append(RowError(line, name or str(index + 1), reason))
         values = {key: get(key) for key in COLUMNS}
         values["estate"] = values["estate"] or estate_name
         values["community"] = values["community"] or community_name

@@ -14,12 +14,16 @@ ambiguous or finds nothing. `media_url` is kept as a link. What changed is reada
 """
 
 import datetime
+import functools
 import json
+import pathlib
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
@@ -47,6 +51,11 @@ DATE_OUT_OF_RANGE = "{name} 须在 1970 年至 9998 年之间 / {name} must be b
 IDS_NOT_NUMBERS = "service_request_id 须为数字 / service_request_id must be numbers"
 NOT_A_NUMBER = "{name} 须为数字 / {name} must be a number"
 OUT_OF_RANGE = "{name} 须为 -{limit} 至 {limit} 的数字 / {name} must be a number from -{limit} to {limit}"
+BODY_TOO_LARGE = "提交内容过大 / The request body is too large"
+TOO_MANY_FIELDS = "提交的字段过多 / Too many fields"
+# The OpenAPI 3 document of these endpoints, served at /open311/v2/openapi.json and checked against the
+# URLs and fuzzed by tests/requests/test_open311_fuzz.py.
+OPENAPI = pathlib.Path(__file__).with_name("open311.openapi.json")
 # The earliest and latest moments a date filter may name: a year 1 or 9999 moment shifted to UTC falls
 # outside what Python's datetime holds (OverflowError), and no request was made before 1970.
 EARLIEST, LATEST = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC), datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
@@ -59,6 +68,15 @@ class Open311Error(Exception):
 
 
 # --- output ------------------------------------------------------------------------------------------------
+# Characters XML 1.0 cannot carry, even escaped: an error that quotes its input ("未知的 service_code：\x01")
+# would otherwise be a document no client can parse. Shown as U+FFFD.
+NOT_IN_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(value) -> str:
+    return NOT_IN_XML.sub("\ufffd", str(value))
+
+
 def _xml_value(parent, key, value):
     child = ET.SubElement(parent, key)
     if isinstance(value, list):
@@ -67,11 +85,11 @@ def _xml_value(parent, key, value):
             if isinstance(item, dict):
                 _xml_dict(ET.SubElement(child, item_tag), item)
             else:
-                ET.SubElement(child, item_tag).text = str(item)
+                ET.SubElement(child, item_tag).text = _xml_text(item)
     elif isinstance(value, bool):
         child.text = "true" if value else "false"
     elif value is not None:
-        child.text = str(value)
+        child.text = _xml_text(value)
 
 
 def _xml_dict(element, data: dict):
@@ -104,6 +122,11 @@ def endpoint(view):
             return _error(fmt, exc.status, exc.description)
         except GongzhiError as exc:
             return _error(fmt, exc.status if exc.status != 409 else 400, exc.message)
+        # reading request.POST: Django's limits (DATA_UPLOAD_MAX_*) answer in the error list, not in HTML
+        except RequestDataTooBig:
+            return _error(fmt, 413, BODY_TOO_LARGE)
+        except (TooManyFieldsSent, TooManyFilesSent):
+            return _error(fmt, 400, TOO_MANY_FIELDS)
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
@@ -159,6 +182,18 @@ def discovery(request, fmt):
                "endpoints": [{"specification": SPEC, "url": base, "changeset": "2026-11-22T00:00:00+08:00",
                               "type": "production", "formats": ["application/json", "text/xml"]}]}
     return _respond(fmt, payload, root="discovery", item=None)
+
+
+@functools.cache
+def _openapi() -> bytes:
+    return OPENAPI.read_bytes()
+
+
+@endpoint
+def openapi(request, fmt):
+    """This API's OpenAPI 3 document."""
+    _allow(request, "GET")
+    return HttpResponse(_openapi(), content_type=CONTENT_TYPES["json"])
 
 
 @endpoint

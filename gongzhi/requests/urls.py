@@ -14,7 +14,8 @@ urlpatterns = [
     path("board/estates/<int:estate_id>/requests/", views.request_board, name="request_board"),
     path("orders/", views.order_list, name="order_list"),
     path("orders/<int:order_id>/", views.order_detail, name="order_detail"),
-    # Open311 GeoReport v2
+    # Open311 GeoReport v2 (documented in open311.openapi.json)
+    re_path(r"^open311/v2/openapi\.json$", open311.openapi, name="open311_openapi"),
     re_path(r"^open311/v2/discovery\.(?P<fmt>json|xml)$", open311.discovery, name="open311_discovery"),
     re_path(r"^open311/v2/services\.(?P<fmt>json|xml)$", open311.services, name="open311_services"),
     re_path(r"^open311/v2/services/(?P<code>[^/]+)\.(?P<fmt>json|xml)$", open311.service_definition,

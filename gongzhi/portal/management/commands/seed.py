@@ -21,4 +21,5 @@ class Command(BaseCommand):
             f"party_members={result.party_members} estates={result.estates} buildings={result.buildings}\n"
             f"seconds={result.seconds:.2f} units_per_second={result.units_per_second:,.0f} "
             f"rows_per_second={result.rows / result.seconds:,.0f}"
+            + (f"\nremoved_unfinished={result.removed_units}" if result.removed_units else "")
         )
