@@ -10,7 +10,7 @@ from gongzhi.core.notifications import inbox_open
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.portal import cards
-from gongzhi.portal.context_processors import LARGE_FONT_COOKIE
+from gongzhi.portal.context_processors import ELDERLY, LARGE_FONT_COOKIE, STANDARD
 
 
 @login_required
@@ -34,10 +34,12 @@ def inbox(request):
 
 @require_POST
 def toggle_large_font(request):
+    """The 长辈版 / 标准版 switch: `mode` chooses one (anything else toggles), remembered for a year."""
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = "/"
     response = HttpResponseRedirect(target)
-    on = request.COOKIES.get(LARGE_FONT_COOKIE) != "1"
+    mode = request.POST.get("mode")
+    on = mode == ELDERLY if mode in (ELDERLY, STANDARD) else request.COOKIES.get(LARGE_FONT_COOKIE) != "1"
     response.set_cookie(LARGE_FONT_COOKIE, "1" if on else "0", max_age=365 * 24 * 3600, samesite="Lax")
     return response

@@ -1,6 +1,7 @@
 """Real browser: Playwright drives Debian's Chromium against a live server, at phone width."""
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -40,7 +41,7 @@ def test_resident_sees_her_home_and_not_the_secretarys(site, phone):
     # nothing wider than the phone: no horizontal scrolling on the home page
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.get_by_test_id("large-font").click()
-    expect(phone.locator("body")).to_have_class("large")
+    expect(phone.locator("body")).to_contain_class("large")
     pacific = Estate.objects.get(name="太平洋花园")
     response = phone.goto(f"{site}/estates/{pacific.pk}/")
     assert response.status == 404
@@ -123,8 +124,18 @@ def test_an_owner_votes_on_a_phone_while_the_organiser_watches_turnout_move(cloc
     expect(phone.get_by_test_id("my-ballot")).to_contain_text("2-1-301、6-1-502")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.get_by_test_id("choice-yes").click()
+    # choosing casts nothing: the owner first reads what the ballot covers, then confirms
+    expect(phone.get_by_test_id("confirm-statement")).to_contain_text("以 2 套房")
+    expect(phone.get_by_test_id("confirm-statement")).to_contain_text("提交后不可更改")
+    assert not vote.ballots.exists()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.get_by_test_id("confirm").click()
+    expect(phone.get_by_test_id("receipt-choice")).to_have_text("同意")
+    expect(phone.get_by_test_id("receipt-number")).to_have_text(re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$"))
+    phone.get_by_role("link", name="返回表决").click()
     expect(phone.get_by_test_id("voted")).to_contain_text("已投票")
     expect(phone.get_by_test_id("choice-yes")).to_have_count(0)
+    expect(phone.get_by_test_id("receipt-link")).to_be_visible()
 
     # the organiser's page refreshes itself: one owner (two flats) has now taken part
     expect(organiser.get_by_test_id("owners-participating")).to_have_text("1", timeout=12_000)
