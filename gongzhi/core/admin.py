@@ -19,8 +19,9 @@ from gongzhi.core.scoping import scope_for
 from gongzhi.core.selectors import audit_out
 from gongzhi.core.services import account_unlock, calendar_day_delete, calendar_day_set
 
-UNLOCKED = _("已解除 {count} 个账号的锁定 / {count} account(s) unlocked")
-UNLOCK_NO_ACCOUNT = _("“{name}”不是任何账号的登录名，无需解锁 / {name} is no account's login name: nothing to unlock")
+# Chinese here, English from the catalogue: a bilingual msgid would repeat its placeholders.
+UNLOCKED = _("已解除 {count} 个账号的锁定")
+UNLOCK_NO_ACCOUNT = _("“{name}”不是任何账号的登录名，无需解锁")
 
 
 @admin.register(AuditEntry)
