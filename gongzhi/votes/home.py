@@ -8,10 +8,14 @@ from gongzhi.votes import selectors
 
 
 def cards(request, scope):
+    found = []
     votes = selectors.open_for_me(request.user)
-    if not votes:
-        return []
-    return [Card("votes/cards/awaiting_ballot.html", {"votes": votes}, order=TASKS + 2)]
+    if votes:
+        found.append(Card("votes/cards/awaiting_ballot.html", {"votes": votes}, order=TASKS + 2))
+    neighbours = selectors.neighbours_not_voted(request.user)
+    if neighbours:
+        found.append(Card("votes/cards/neighbours_not_voted.html", {"votes": neighbours}, order=TASKS + 3))
+    return found
 
 
 def nav(request, scope):

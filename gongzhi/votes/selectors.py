@@ -16,6 +16,7 @@ from gongzhi.core.errors import PermissionDenied
 from gongzhi.core.figures import Chart, Figure, Place, Section, Series, rate, records_link
 from gongzhi.core.roles import BUILDING_ROLES
 from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.people.masking import person_contact
 from gongzhi.people.models import Ownership, Person, Residency
 from gongzhi.places.models import Unit
 from gongzhi.places.selectors import natural_key
@@ -139,6 +140,40 @@ def open_for_me(user, *, limit: int = 5) -> list[Vote]:
     waiting = {v for v, key in keys if (v, key) not in voted}
     votes = Vote.objects.filter(pk__in=waiting).select_related("estate").order_by("closes_at", "pk")
     return [v for v in votes if v.phase == VotePhase.OPEN][:limit]
+
+
+@dataclass
+class Neighbour:
+    unit: str
+    name: str
+    phone: str  # as the viewer may read it (a building head reads it in full: PHONE_ROLES)
+    tel: str  # the number to dial, only when the viewer may read it
+
+
+def neighbours_not_voted(user, *, limit: int = 30) -> list[tuple[Vote, list[Neighbour]]]:
+    """For a building head: each open vote of their estate with the owners of their buildings who have
+    not voted yet, flat by flat, with a phone to tap where the role may read it."""
+    scope = scope_for(user)
+    buildings = {a.building_id for a in scope.assignments if a.role in BUILDING_ROLES and a.building_id}
+    if not buildings:
+        return []
+    found = []
+    votes = Vote.objects.filter(status=VoteStatus.ANNOUNCED, roll__unit__building_id__in=buildings).distinct()
+    for vote in votes.select_related("estate").order_by("closes_at", "pk")[:3]:
+        if vote.phase != VotePhase.OPEN:
+            continue
+        voted = set(Ballot.objects.filter(vote=vote).values_list("owner_key", flat=True))
+        entries = (RollEntry.objects.filter(vote=vote, unit__building_id__in=buildings).exclude(owner_key__in=voted)
+                   .select_related("unit").prefetch_related("persons").order_by("unit__code")[:limit])
+        neighbours = []
+        for entry in sorted(entries, key=lambda e: natural_key(e.unit.code)):
+            for person in entry.persons.all():
+                phone = person_contact(scope, person, {vote.estate_id})["phone"]
+                neighbours.append(Neighbour(entry.unit.code, person.name, phone,
+                                            phone if phone and phone == person.phone else ""))
+        if neighbours:
+            found.append((vote, neighbours))
+    return found
 
 
 @dataclass
