@@ -21,7 +21,7 @@ from gongzhi.core.exports import xlsx_response
 from gongzhi.core.money import yuan
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt as _attempt
-from gongzhi.core.web import posted_date
+from gongzhi.core.web import posted_action, posted_date, posted_ids
 from gongzhi.core.web import posted_id as _int
 from gongzhi.finance import exports, forms, printing, rules, selectors
 from gongzhi.finance.choices import HandoverStatus, SealKind, account_name
@@ -42,6 +42,7 @@ from gongzhi.finance.models import (
 from gongzhi.finance.services import audits, expenses, fees, fund, journal, reconciliation, seals
 
 DONE = _("已完成")
+BANK_FILE_REQUIRED = "请选择银行流水文件 / Choose the bank statement file"
 BILLED = "已生成 {n} 张账单 / {n} bills made"
 BAD_DATE = "日期格式不正确，请写作 YYYY-MM-DD / Write the date as YYYY-MM-DD"
 
@@ -66,7 +67,7 @@ def _upload(request, name: str):
 def _bank(request, estate):
     upload = _upload(request, "file")
     if upload is None:
-        return None
+        raise InvalidInput(BANK_FILE_REQUIRED, field="file")  # never "已完成" for an import of nothing
     return reconciliation.bank_lines_import(request.user, estate_id=estate.pk, data=upload[0], filename=upload[1])
 
 
@@ -146,7 +147,7 @@ ACTIONS = {
     "fund": {
         "fund": lambda r, e: fund.fund_apply(
             r.user, estate_id=e.pk, purpose=r.POST.get("purpose", ""), amount=r.POST.get("amount", ""),
-            building_ids=[i for i in map(_int, r.POST.getlist("building")) if i],
+            building_ids=posted_ids(r.POST.getlist("building"), fund.BUILDINGS_REQUIRED, "building"),
             emergency=r.POST.get("emergency", ""), vote_id=_int(r.POST.get("vote"))),
         "fund_review": lambda r, e: fund.fund_review(
             r.user, application_id=_int(r.POST.get("application")) or 0, level=r.POST.get("level", ""),
@@ -341,9 +342,7 @@ def _section(request, estate_id: int, section: str):
     estate = selectors.estate_for_money(fetched_by=request.user, estate_id=estate_id)
     url_name = SECTIONS[section][1]
     if request.method == "POST":
-        action = ACTIONS[section].get(request.POST.get("action"))
-        if action is not None:
-            _attempt(request, lambda: action(request, estate), DONE)
+        _attempt(request, lambda: posted_action(request, ACTIONS[section])(request, estate), DONE)
         return redirect(url_name, estate.pk)
     nav = [(key, label, reverse(name, args=[estate.pk]), key == section) for key, (label, name) in SECTIONS.items()]
     return render(request, f"finance/money_{section}.html", {
