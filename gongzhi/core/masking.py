@@ -80,15 +80,24 @@ def _masked(match: re.Match) -> str:
     return f"{_digits(match.group('area'))}-{'*' * (len(local) - 4)}{local[-4:]}"
 
 
-def redact(text: str | None) -> str:
+# How much of the numbers typed into free text a viewer reads in full (Scope.contacts_shown):
+SHOWN_NONE, SHOWN_PHONES, SHOWN_ALL = "", "phones", "all"
+
+
+def redact(text: str | None, shown: str = SHOWN_NONE) -> str:
     """Free text with every mobile, landline and ID number in it masked (138****5678, 0372-****3456,
-    410***********7215), the rest unchanged. For text anyone may read: the public board, Open311."""
+    410***********7215), the rest unchanged. For text anyone may read: the public board, Open311; for
+    a viewer, `shown` says what they may read in full (SHOWN_PHONES: the phones, not the ID numbers)."""
     if not text:
         return ""
+    if shown == SHOWN_ALL:
+        return text
     normal, origin = _normalised(text)
     pieces: list[str] = []
     done = 0  # how much of the original text is already in `pieces`
     for match in _FREE_TEXT.finditer(normal):
+        if shown == SHOWN_PHONES and not match.group("id"):
+            continue
         start, end = origin[match.start()], origin[match.end() - 1] + 1
         pieces.append(text[done:start])
         pieces.append(_masked(match))

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from gongzhi.bodies.models import Membership, Organisation
 from gongzhi.core import clock
 from gongzhi.core.errors import NotFound
+from gongzhi.core.masking import SHOWN_ALL, SHOWN_NONE, SHOWN_PHONES
 from gongzhi.core.models import Approval, AuditEntry
 from gongzhi.core.roles import (
     AUDIT_ROLES,
@@ -182,6 +183,21 @@ class Scope:
         if not self.roles & roles:
             return False
         return bool(self.estate_ids(roles) & set(estate_ids))
+
+    def contacts_shown(self, estate_id, building_id=None) -> str:
+        """How much of the phone and ID numbers typed into free text about this estate (and building)
+        the viewer reads in full — for `masking.redact(text, shown)`: everything for ID_NUMBER_ROLES,
+        the phones for PHONE_ROLES, nothing for everyone else (the one who wrote it reads it all: the
+        caller knows). As `can_unmask`, but a building head reads in full only his building's."""
+        if self.is_root:
+            return SHOWN_ALL
+        for roles, shown in ((ID_NUMBER_ROLES, SHOWN_ALL), (PHONE_ROLES, SHOWN_PHONES)):
+            wide = (roles - BUILDING_ROLES) & self.roles
+            if wide and estate_id in self.estate_ids(wide):
+                return shown
+            if building_id and any(a.building_id == building_id for a in self._with(roles & BUILDING_ROLES)):
+                return shown
+        return SHOWN_NONE
 
     # --- organisations and records --------------------------------------------------------
     def organisations(self, roles=None) -> QuerySet:

@@ -23,6 +23,8 @@ from gongzhi.core import clock
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, Pagination, Text
 from gongzhi.core.errors import InvalidInput
 from gongzhi.core.files import Upload
+from gongzhi.core.masking import redact
+from gongzhi.core.scoping import scope_for
 from gongzhi.meetings import rules, selectors, services
 from gongzhi.meetings.choices import DeliveryStatus, MatterSource, MatterStatus, MeetingStatus, Outcome, Party
 from gongzhi.meetings.procedures import SHIPPED, Procedure
@@ -322,7 +324,8 @@ def _meeting_detail(user, meeting) -> dict:
     attendance = [{"id": a.pk, "name": a.name, "party": a.party, "organisation_id": a.organisation_id,
                    "signed_in_at": a.signed_in_at}
                   for a in meeting.attendance.select_related("person", "user").order_by("signed_in_at", "id")]
-    return {**_meeting_out(meeting), "minutes": meeting.minutes, "required_parties": list(kind.required),
+    minutes = redact(meeting.minutes, scope_for(user).contacts_shown(meeting.estate_id))
+    return {**_meeting_out(meeting), "minutes": minutes, "required_parties": list(kind.required),
             "attendance": attendance, "decisions": [_decision_out(d) for d in meeting.decisions.all()],
             "quorum": {"ok": check.ok, "message": check.message, "present": check.present} if check else None,
             "minutes_confirmed": meeting.minutes_approvals.count(),
@@ -336,11 +339,12 @@ def _fresh_meeting(user, meeting_id):
     return _meeting_detail(user, selectors.meeting_get(fetched_by=user, meeting_id=meeting_id))
 
 
-def _matter_out(matter) -> dict:
+def _matter_out(user, matter) -> dict:
     procedure = Procedure.from_data(matter.procedure)
     current = (procedure.steps[matter.step_index].key if matter.status == MatterStatus.IN_PROGRESS else None)
-    return {**{f: getattr(matter, f) for f in ("id", "estate_id", "title", "description", "source", "amount",
+    return {**{f: getattr(matter, f) for f in ("id", "estate_id", "title", "source", "amount",
                                                 "major", "step_index", "status", "created_at", "completed_at")},
+            "description": redact(matter.description, scope_for(user).contacts_shown(matter.estate_id)),
             "procedure_code": procedure.code, "procedure_name": procedure.name, "current_step": current}
 
 
@@ -354,14 +358,16 @@ def _action_out(user, item) -> dict:
 def _matter_detail(user, matter) -> dict:
     procedure = Procedure.from_data(matter.procedure)
     current = procedure.steps[matter.step_index] if matter.status == MatterStatus.IN_PROGRESS else None
-    steps = [{**{f: getattr(s, f) for f in ("id", "index", "key", "label", "outcome", "note", "actor_id", "role",
+    shown = scope_for(user).contacts_shown(matter.estate_id)
+    steps = [{**{f: getattr(s, f) for f in ("id", "index", "key", "label", "outcome", "actor_id", "role",
                                              "meeting_id", "vote_id", "notice_id", "at")},
+              "note": redact(s.note, shown),
               "attachment_url": s.attachment.url if s.attachment else None} for s in matter.steps.all()]
     definition = [{"key": s.key, "label": s.label, "kind": s.kind, "roles": list(s.roles),
                    "meeting_types": list(s.meeting_types), "back_to": s.back_to, "can_end": s.can_end}
                   for s in procedure.steps]
     items = matter.actions.select_related("owner", "organisation", "matter__estate")
-    return {**_matter_out(matter), "steps": steps, "procedure": definition,
+    return {**_matter_out(user, matter), "steps": steps, "procedure": definition,
             "may_take_step": current is not None and rules.may_take_step(user, current, matter.estate),
             "may_organise": rules.may_organise_matter(user, matter.estate),
             "decisions": [_decision_out(d) for d in matter.decisions.all()],
@@ -478,7 +484,7 @@ def matter_list(request: HttpRequest, estate_id: Id | None = None,
         qs = qs.filter(status=status)
     if major is not None:
         qs = qs.filter(major=major)
-    return [_matter_out(m) for m in qs[:1000]]
+    return [_matter_out(request.user, m) for m in qs[:1000]]
 
 
 @router.post("/matters", response={201: MatterDetailOut, **ERRORS}, operation_id="matter_create")

@@ -19,7 +19,7 @@ from django.db.models import Q
 from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
-from gongzhi.core.roles import Role
+from gongzhi.core.roles import STAFF_ROLES, Role
 from gongzhi.core.scoping import forget_scope, scope_for
 from gongzhi.core.text import clean_text
 from gongzhi.people import rules
@@ -102,6 +102,16 @@ def _anchor_visible(actor, anchor_field: str, anchor) -> bool:
             or scope.estates().filter(community_id=community_id).exists())
 
 
+def _assignment_visible(actor, assignment: RoleAssignment) -> bool:
+    """Does the actor see this role assignment — their own, or one at a place they see through a staff
+    role? One they do not see answers 404 like a missing one (a resident sees nobody else's roles)."""
+    if actor is None or assignment.user_id == actor.pk:
+        return True
+    if not scope_for(actor).has_any(STAFF_ROLES):
+        return False
+    return _anchor_visible(actor, assignment.anchor_field, assignment.anchor)
+
+
 def _check_grant(actor, role: str, anchor_field: str, anchor) -> None:
     if rules.may_grant_role(actor, role, anchor_field, anchor):
         return
@@ -155,7 +165,7 @@ def _grant(actor, user, role: str, anchor_field: str, anchor, *, valid_from: dat
 @transaction.atomic
 def role_revoke(actor, *, assignment_id: int) -> RoleAssignment:
     assignment = RoleAssignment.objects.select_for_update().filter(pk=assignment_id).first()
-    if assignment is None:
+    if assignment is None or not _assignment_visible(actor, assignment):
         raise NotFound()
     _check_grant(actor, assignment.role, assignment.anchor_field, assignment.anchor)
     today = clock.today()

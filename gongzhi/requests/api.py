@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -17,6 +18,7 @@ from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Tex
 from gongzhi.core.clock import terms
 from gongzhi.core.errors import InvalidInput
 from gongzhi.core.files import Upload
+from gongzhi.core.masking import redact
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.requests import selectors, services
 from gongzhi.requests.choices import Category, Channel
@@ -31,7 +33,8 @@ PHOTO_NOT_BASE64 = "照片须为 base64 编码 / A photo must be base64-encoded"
 class PhotoIn(Schema):
     model_config = {"extra": "forbid"}
     name: Text = Field(..., max_length=100)
-    data_base64: str = Field(..., max_length=8 * 1024 * 1024)
+    # The service names the photo size limit; this only bounds the string (the route's body limit comes first).
+    data_base64: str = Field(..., max_length=(settings.GONGZHI_REQUEST_PHOTO_MAX_BYTES + 2**20) * 4 // 3)
 
 
 class RequestIn(Schema):
@@ -98,7 +101,8 @@ class RequestDetailOut(RequestOut):
 
 def _out(user, req: Request) -> dict:
     who = selectors.requester_for(user, req)
-    return {**{f: getattr(req, f) for f in (
+    shown = selectors.text_shown(user, req)
+    return {**{f: redact(getattr(req, f), shown) if f in ("description", "resolution_note") else getattr(req, f) for f in (
         "id", "number", "estate_id", "building_id", "unit_id", "category", "description", "emergency", "channel",
         "status", "tier", "level", "handler", "created_at", "respond_by", "respond_unit", "resolve_by",
         "resolve_unit", "deadline_estimated", "resolved_at", "resolution_note", "closed_at", "satisfaction",
@@ -111,7 +115,12 @@ def _detail(user, req: Request) -> dict:
     summonses = [{"id": s.pk, "department_id": s.department_id, "department": s.department.name,
                   "report_by": s.report_by, "reported_at": s.reported_at, "acted_at": s.acted_at,
                   "action_note": s.action_note} for s in req.summonses.select_related("department")]
-    return {**_out(user, req), "timeline": list(req.events.all()), "summonses": summonses}
+    out = _out(user, req)
+    shown = selectors.text_shown(user, req)
+    timeline = [{"kind": e.kind, "at": e.at, "level": e.level, "note": redact(e.note, shown)} for e in req.events.all()]
+    for row in summonses:
+        row["action_note"] = redact(row["action_note"], shown)
+    return {**out, "timeline": timeline, "summonses": summonses}
 
 
 def _photos(items: list[PhotoIn]) -> list[Upload]:
@@ -137,7 +146,9 @@ def request_list(request: HttpRequest, status: Literal["", "open", "new", "in_pr
 @router.post("/requests", response={201: RequestOut, **ERRORS}, operation_id="request_submit")
 def request_create(request: HttpRequest, payload: RequestIn):
     """File a request (routed at once). Staff entering a call, visit or patrol set `channel` and the
-    requester's contact; photos are base64 (JPEG/PNG/WebP, at most 6)."""
+    requester's contact; photos are base64 (JPEG/PNG/WebP/HEIC, at most 6, each up to
+    GONGZHI_REQUEST_PHOTO_MAX_BYTES; the body up to GONGZHI_API_LARGE_BODIES), stored as JPEGs of at most
+    2048 px without EXIF."""
     data = payload.dict()
     data["photos"] = _photos(payload.photos)
     req = services.request_submit(request.user, services.Intake(**data))
@@ -332,6 +343,15 @@ class OrderOut(Schema):
     done_note: str
     returned_count: int
     satisfaction: int | None
+
+    # numbers typed into the order's text, masked as this viewer may read them (selectors.order_text_shown)
+    @staticmethod
+    def resolve_description(obj, context):
+        return redact(obj.description, selectors.order_text_shown(context["request"].user, obj))
+
+    @staticmethod
+    def resolve_done_note(obj, context):
+        return redact(obj.done_note, selectors.order_text_shown(context["request"].user, obj))
 
 
 class DispatchIn(Schema):

@@ -94,3 +94,25 @@ def test_unknown_username_on_the_page_is_404(login):
         "anchor": f"community:{community.pk}"})
     assert response.status_code == 404
     assert not get_user_model().objects.filter(username="nobody-here").exists()
+
+
+@pytest.mark.parametrize("who, community_name, status", [
+    ("lijing", "明福社区", 404),  # another community's secretary: the role is out of her sight, as a missing one
+    ("wangayi", "明福社区", 404),  # a resident: no role of the community is hers to see
+    ("shequ", "明福社区", 403),  # her own community's staff: she sees it, but may not revoke
+    ("yanshuji", "安和苑社区", 404),
+    ("yanshuji", "明福社区", 200),
+])
+def test_revoking_a_role_out_of_sight_answers_as_a_missing_one(login, persona, who, community_name, status):
+    admin = persona("guanliyuan")
+    made = services.role_assign(admin, user_id=UserFactory().pk, role=Role.GRID_WORKER, anchor_field="community",
+                                anchor_id=Community.objects.get(name=community_name).pk)
+    client = login(who)
+    missing = client.post("/api/v1/people/roles/987654321/revoke", content_type="application/json")
+    assert missing.status_code == 404
+    response = client.post(f"/api/v1/people/roles/{made.pk}/revoke", content_type="application/json")
+    assert response.status_code == status
+    made.refresh_from_db()
+    assert (made.valid_until is not None) == (status == 200)
+    if status == 404:
+        assert response.json()["detail"] == missing.json()["detail"]

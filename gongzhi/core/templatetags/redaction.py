@@ -1,5 +1,6 @@
 """`{{ text|redact }}`: free text shown to anyone, with the phone and ID numbers in it masked
-(core.masking.redact). Apply it before truncating, so a cut never leaves a number half shown."""
+(core.masking.redact). Apply it before truncating, so a cut never leaves a number half shown.
+`{{ text|redact:shown }}`: as one viewer may read it, `shown` from Scope.contacts_shown (the view's)."""
 
 from django import template
 
@@ -9,5 +10,5 @@ register = template.Library()
 
 
 @register.filter
-def redact(text) -> str:
-    return redact_text(str(text) if text is not None else "")
+def redact(text, shown="") -> str:
+    return redact_text(str(text) if text is not None else "", shown or "")
