@@ -6,4 +6,5 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("dashboard/", views.dashboard_page, name="dashboard"),
+    path("search/", views.search_page, name="search"),
 ]

@@ -6,7 +6,9 @@ is the meeting-room screen: 16:9, large type, refreshed every five minutes."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from gongzhi.core.errors import InvalidInput
 from gongzhi.core.figures import places_for
+from gongzhi.core.search import search
 from gongzhi.dashboard import selectors
 from gongzhi.dashboard.rules import DASHBOARD_ROLES
 
@@ -24,3 +26,17 @@ def dashboard_page(request):
         "screen": bool(get.get("screen")),
         "refresh_seconds": REFRESH_SECONDS,
     })
+
+
+@login_required
+def search_page(request):
+    """The header's search box: results grouped by kind, only what the user may open."""
+    query = request.GET.get("q", "")
+    groups, error = [], ""
+    if query.strip():
+        try:
+            groups = search(fetched_by=request.user, query=query)
+        except InvalidInput as exc:
+            error = exc.message
+    return render(request, "dashboard/search.html", {"query": query, "groups": groups, "error": error},
+                  status=400 if error else 200)

@@ -10,6 +10,8 @@ class MeetingsConfig(DomainApp):
 
     def declare(self):
         from gongzhi.core.figures import register_section
+        from gongzhi.core.search import register_finder
         from gongzhi.meetings import selectors
 
         register_section("meetings", selectors.dashboard_section, order=30)
+        register_finder("meetings", _("议题"), selectors.find, order=40)

@@ -213,3 +213,13 @@ def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Sect
         Chart("matters_by_procedure", str(_("议题按议事程序")), "pie", list(procedures),
               [Series(period.label, list(procedures.values()))]),
     ])
+
+
+
+def find(*, fetched_by, query: str, limit: int):
+    """Matters (议题) the user may read, by title."""
+    from gongzhi.core.search import Hit
+
+    found = matter_list(fetched_by=fetched_by).filter(title__icontains=query).order_by("-created_at")[:limit]
+    return [Hit(m.title, f"{m.estate.name} · {m.get_status_display()}", reverse("meetings:matter_detail", args=[m.pk]))
+            for m in found]

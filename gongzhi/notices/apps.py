@@ -9,6 +9,8 @@ class NoticesConfig(DomainApp):
     verbose_name = _("公示与透明日志")
 
     def declare(self):
-        from gongzhi.notices import records
+        from gongzhi.core.search import register_finder
+        from gongzhi.notices import records, selectors
 
         records.register()
+        register_finder("notices", _("公示"), selectors.find, order=50)

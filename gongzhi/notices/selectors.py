@@ -68,3 +68,13 @@ def log_entries(*, fetched_by, start: int, end: int) -> list[tuple[LogLeaf, bool
         if name in kinds:
             visible |= {(name, i) for i in kinds[name].visible_ids(fetched_by, ids)}
     return [(leaf, (leaf.kind, leaf.ref_id) in visible) for leaf in leaves]
+
+
+def find(*, fetched_by, query: str, limit: int):
+    """Notices the user may read, by title."""
+    from django.urls import reverse
+
+    from gongzhi.core.search import Hit
+
+    found = notices_visible(fetched_by).filter(title__icontains=query).order_by("-pk")[:limit]
+    return [Hit(n.title, n.get_kind_display(), reverse("notices:notice_detail", args=[n.pk])) for n in found]

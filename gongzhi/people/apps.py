@@ -7,3 +7,9 @@ class PeopleConfig(DomainApp):
     name = "gongzhi.people"
     label = "people"
     verbose_name = _("人员")
+
+    def declare(self):
+        from gongzhi.core.search import register_finder
+        from gongzhi.people import selectors
+
+        register_finder("people", _("人员"), selectors.find, order=20)

@@ -133,3 +133,39 @@ def community_cadres(community: Community):
         | Q(grid__community=community) | Q(estate__community=community))
     return Person.objects.filter(
         Q(user__in=held.values("user_id")) | Q(party_member__registered_community=community))
+
+
+# --- search ----------------------------------------------------------------------------------------
+def find(*, fetched_by, query: str, limit: int):
+    """People by name, or by four or more digits of their phone — the phone only for a user whose role
+    may read those people's phones, so the box cannot be used to learn a number; each shown masked as
+    the user's role requires, with the flats they own or live in."""
+    from django.urls import reverse
+
+    from gongzhi.core.roles import PHONE_ROLES
+    from gongzhi.core.search import Hit, digits
+
+    scope = scope_for(fetched_by)
+    number = digits(query)
+    if len(number) >= 4 and len(number) == len(query.replace(" ", "").replace("-", "")):
+        if not scope.has_any(PHONE_ROLES):
+            return []
+        candidates = scope.persons().filter(phone__contains=number)
+    else:
+        candidates = scope.persons().filter(name__icontains=query)
+    persons = list(candidates.order_by("name", "pk")[: limit * 3])
+    estates = person_estate_ids([p.pk for p in persons])
+    if len(number) >= 4:
+        persons = [p for p in persons if scope.can_unmask("phone", estates.get(p.pk, set()))]
+    units = defaultdict(list)
+    for person_id, unit_id, code, estate in Ownership.objects.filter(
+            person_id__in=[p.pk for p in persons], until__isnull=True).values_list(
+            "person_id", "unit_id", "unit__code", "unit__estate__name"):
+        units[person_id].append((unit_id, f"{estate} {code}"))
+    hits = []
+    for p in persons[:limit]:
+        contact = person_contact(scope, p, estates.get(p.pk, set()))
+        flats = units.get(p.pk, [])
+        url = reverse("people:unit_ownership", args=[flats[0][0]]) if flats else ""
+        hits.append(Hit(p.name, " · ".join([contact["phone"] or "", *[label for _pk, label in flats]]).strip(" ·"), url))
+    return hits

@@ -3,6 +3,7 @@
 import re
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.places.models import Building, Community, District, Estate, Grid, Unit
@@ -109,3 +110,40 @@ def unit_search(*, fetched_by, estate_id: int, query: str, limit: int = 50):
     match = Q(code__icontains=query) | Q(ownerships__person__name__icontains=query, ownerships__until__isnull=True)
     ids = unit_list(fetched_by=fetched_by, estate_id=estate_id).filter(match).values("pk")
     return Unit.objects.filter(pk__in=ids).select_related("building").order_by("code")[:limit]
+
+
+# --- search ----------------------------------------------------------------------------------------
+ADDRESS = re.compile(r"(\d+)\s*-\s*(\d+)\s*-\s*(\d+)")  # 5-1-302: building, entrance, room
+BUILDING = re.compile(r"(\d+)\s*(?:号楼|栋|幢|号)")  # 5号楼
+
+
+def find(*, fetched_by, query: str, limit: int):
+    """Estates by name; a building as "义乌城 5号楼"; a flat as "5-1-302" (with or without the estate's
+    name) among the flats whose people the user may see."""
+    from django.urls import reverse
+
+    from gongzhi.core.search import Hit
+
+    scope = scope_for(fetched_by)
+    words = re.sub(r"\d+\s*-\s*\d+\s*-\s*\d+|\d+\s*(?:号楼|栋|幢|号)", " ", query).split()
+    estates = scope.estates()
+    for word in words:
+        estates = estates.filter(name__icontains=word)
+    hits = []
+    address = ADDRESS.search(query)
+    if address:
+        code = "-".join(address.groups())
+        units = scope.units().filter(code=code).select_related("estate")
+        if words:
+            units = units.filter(estate__in=estates)
+        hits += [Hit(f"{u.estate.name} {u.code}", str(_("房屋")), reverse("people:unit_ownership", args=[u.pk]))
+                 for u in units.order_by("estate__name")[:limit]]
+    building = BUILDING.search(query)
+    if building and not address:
+        found = Building.objects.filter(estate__in=estates, code=building[1]).select_related("estate")
+        hits += [Hit(f"{b.estate.name} {b.code}号楼", str(_("楼栋")), reverse("places:building_detail", args=[b.pk]))
+                 for b in found.order_by("estate__name")[:limit]]
+    if words and not address and not building:
+        hits += [Hit(e.name, str(_("小区")), reverse("places:estate_detail", args=[e.pk]))
+                 for e in estates.order_by("name")[:limit]]
+    return hits[:limit]

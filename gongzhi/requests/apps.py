@@ -12,9 +12,11 @@ class RequestsConfig(DomainApp):
     def declare(self):
         # Imported here, not at the top: routing reads the models, which exist only once the registry is ready.
         from gongzhi.core.figures import register_section
+        from gongzhi.core.search import register_finder
         from gongzhi.requests import routing, selectors
 
         register_section("requests", selectors.dashboard_section, order=20)
+        register_finder("requests", _("诉求"), selectors.find, order=30)
 
         register_term("requests.emergency_response", _("紧急诉求响应"), routing.EMERGENCY_RESPONSE)
         register_term("requests.escalation_response", _("上报后各级响应"), routing.escalation_response_term)

@@ -141,6 +141,11 @@ def may_see_metrics(actor) -> bool:
     return scope_for(actor).has_any(METRICS_ROLES)
 
 
+def may_see_ages(actor) -> bool:
+    """Staff lists show each request's age and time left, and sort and filter by them."""
+    return scope_for(actor).has_any(REQUEST_STAFF_ROLES | {Role.BUILDING_HEAD, Role.DEPARTMENT_OFFICER})
+
+
 def may_follow_summonses(actor) -> bool:
     """Subdistrict officers follow the departments that did not report (吹哨 without 报到)."""
     return scope_for(actor).has_any(SUBDISTRICT_ROLES)

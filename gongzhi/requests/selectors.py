@@ -17,7 +17,7 @@ from gongzhi.bodies.models import Membership, Organisation, OrgKind
 from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.figures import Chart, Figure, Place, Section, Series, rate, records_link
-from gongzhi.core.masking import mask_phone
+from gongzhi.core.masking import SHOWN_ALL, SHOWN_NONE, SHOWN_PHONES, mask_phone
 from gongzhi.core.queries import narrow
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
@@ -78,7 +78,8 @@ def request_get(*, fetched_by, request_id) -> Request:
 
 def requests_filtered(*, fetched_by, status: str = "", estate_id=None, category: str = "", overdue=False,
                       mine=False, place: Place | None = None, start: datetime.date | None = None,
-                      end: datetime.date | None = None, level: int | None = None, summoned=False, late=False):
+                      end: datetime.date | None = None, level: int | None = None, summoned=False, late=False,
+                      sort: str = "new"):
     """The requests list with its filters; `place`, `start`–`end` (filed on those local days), `level`
     (reached at least), `summoned` and `late` (resolved after the deadline) are the dashboard's links."""
     qs = request_list(fetched_by=fetched_by).select_related("estate", "building")
@@ -102,7 +103,11 @@ def requests_filtered(*, fetched_by, status: str = "", estate_id=None, category:
         qs = qs.overdue(clock.now())
     if mine:
         qs = qs.filter(requester=fetched_by)
-    return qs
+    return qs.order_by(*SORTS.get(sort, SORTS["new"]))
+
+
+# How a staff list may be sorted: newest first, oldest first (the longest waiting), nearest deadline first.
+SORTS = {"new": ("-created_at", "-pk"), "oldest": ("created_at", "pk"), "deadline": ("resolve_by", "pk")}
 
 
 @dataclass
@@ -121,6 +126,28 @@ def requester_for(viewer, req: Request) -> Requester | None:
     scope = scope_for(viewer)
     full = may_handle(viewer, req) or scope.can_unmask("phone", [req.estate_id])
     return Requester(req.contact_name, req.contact_phone if full else mask_phone(req.contact_phone))
+
+
+def text_shown(viewer, req: Request) -> str:
+    """How much of the phone and ID numbers typed into this request (its description, the notes on it,
+    the timeline) the viewer reads in full, for `core.masking.redact(text, shown)`: the requester all,
+    its handler at least the phones, everyone else as their roles allow (Scope.contacts_shown)."""
+    if req.requester_id is not None and req.requester_id == viewer.pk:
+        return SHOWN_ALL
+    shown = scope_for(viewer).contacts_shown(req.estate_id, req.building_id)
+    if shown == SHOWN_NONE and may_handle(viewer, req):
+        return SHOWN_PHONES
+    return shown
+
+
+def order_text_shown(viewer, order: Order) -> str:
+    """The same for an order (点单): its requester all, whoever took it at least the phones."""
+    if order.requester_id is not None and order.requester_id == viewer.pk:
+        return SHOWN_ALL
+    shown = scope_for(viewer).contacts_shown(order.estate_id, order.building_id)
+    if shown == SHOWN_NONE and order.accepted_by_id is not None and order.accepted_by_id == viewer.pk:
+        return SHOWN_PHONES
+    return shown
 
 
 def timeline(req: Request):
@@ -563,3 +590,24 @@ def _open_by_age(requests) -> Chart:
     counts = requests.filter(status__in=OPEN_STATUSES).aggregate(**bands)
     return Chart("open_by_age", str(_("未办结诉求的时长（至今）")), "bar", [str(label) for *_r, label in AGE_BANDS],
                  [Series(str(_("诉求")), [counts[f"band{i}"] for i in range(len(AGE_BANDS))])])
+
+
+
+# --- search ----------------------------------------------------------------------------------------
+REQUEST_NUMBER = re.compile(r"(?i)sq\s*0*(\d{1,12})")
+
+
+def find(*, fetched_by, query: str, limit: int):
+    """Requests the user may read (a resident: their own), by number (SQ000149, sq149) or by words of
+    the description. A hit names the number, category and estate — never the description's words, which
+    may hold a phone number."""
+    from gongzhi.core.search import Hit
+
+    visible = request_list(fetched_by=fetched_by).select_related("estate")
+    number = REQUEST_NUMBER.fullmatch(query.replace(" ", ""))
+    if number:
+        found = visible.filter(pk=int(number[1]))
+    else:
+        found = visible.filter(description__icontains=query).order_by("-created_at", "-pk")
+    return [Hit(f"{r.number} {r.get_category_display()}", f"{r.estate.name} · {r.get_status_display()}",
+                reverse("requests:request_detail", args=[r.pk])) for r in found[:limit]]

@@ -56,14 +56,15 @@ def request_list(request):
         category=get.get("category", ""), overdue=bool(get.get("overdue")), mine=bool(get.get("mine")),
         place=place_get(user, get["place"], None) if get.get("place") else None,
         start=posted_date(get.get("start")), end=posted_date(get.get("end")), level=_int(get.get("level")),
-        summoned=bool(get.get("summoned")), late=bool(get.get("late")))
+        summoned=bool(get.get("summoned")), late=bool(get.get("late")), sort=get.get("sort", "new"))
     page = Paginator(qs, 30).get_page(get.get("page"))
     kind, place = selectors.default_metrics_place(user)
     return render(request, "requests/request_list.html", {
         "page": page, "awaiting": selectors.awaiting_me(user), "late_departments": list(
             selectors.late_departments(user)[:50]) if rules.may_follow_summonses(user) else [],
         "statuses": Status.choices, "categories": Category.choices, "filters": get, "metrics_place": place,
-        "kept_filters": [(key, get[key]) for key in ("place", "start", "end", "level", "summoned", "late") if get.get(key)],
+        "levels": Level.choices, "staff": rules.may_see_ages(user),
+        "kept_filters": [(key, get[key]) for key in ("place", "start", "end", "summoned", "late") if get.get(key)],
         "now": clock.now(),
     })
 
@@ -150,6 +151,7 @@ def request_detail(request, request_id: int):
     summonses = [(s, rules.summons_actions(user, s)) for s in req.summonses.select_related("department")]
     return render(request, "requests/request_detail.html", {
         "req": req, "events": selectors.timeline(req), "requester": selectors.requester_for(user, req),
+        "shown": selectors.text_shown(user, req),
         "photos": list(req.photos.all()), "actions": actions, "confirm_until": confirm_until,
         "summonses": summonses, "departments": departments, "now": clock.now(), "levels": Level,
     })
@@ -270,7 +272,7 @@ def order_detail(request, order_id: int):
     # Which forms the page shows: exactly the actions the rules allow this user now.
     actions = rules.order_actions(user, order)
     return render(request, "requests/order_detail.html", {
-        "order": order, "actions": actions,
+        "order": order, "actions": actions, "shown": selectors.order_text_shown(user, order),
         "helpers": list(selectors.helpers_for(order.estate)[:100]) if "dispatch" in actions else [],
         "offers": list(order.offers.select_related("user")), "statuses": OrderStatus,
     })
