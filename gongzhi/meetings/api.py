@@ -349,8 +349,9 @@ def _matter_out(user, matter) -> dict:
 
 
 def _action_out(user, item) -> dict:
-    return {**{f: getattr(item, f) for f in ("id", "matter_id", "meeting_id", "text", "owner_id", "organisation_id",
+    return {**{f: getattr(item, f) for f in ("id", "matter_id", "meeting_id", "owner_id", "organisation_id",
                                               "created_by_id", "due_on", "done_at")},
+            "text": redact(item.text, scope_for(user).contacts_shown(item.matter.estate_id)),
             "assignee": item.assignee_name, "mine": user.pk in rules.action_assignees(item),
             "may_mark_done": item.done_at is None and rules.may_mark_action_done(user, item, item.matter.estate)}
 

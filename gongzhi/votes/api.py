@@ -14,6 +14,8 @@ from pydantic import AfterValidator, StrictBool
 from gongzhi.core import clock
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, Pagination, Text
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied
+from gongzhi.core.masking import SHOWN_ALL, redact
+from gongzhi.core.scoping import scope_for
 from gongzhi.votes import rules, selectors, services
 from gongzhi.votes.choices import Opinion
 from gongzhi.votes.models import Ballot, BallotStatus, RollEntry, VoteStatus
@@ -142,9 +144,10 @@ class UnitChoiceOut(Schema):
     choice: str | None
 
 
-def _vote_out(vote) -> dict:
+def _vote_out(vote, user) -> dict:
     phase = vote.phase
     return {**{f: getattr(vote, f) for f in VoteOut.model_fields if f not in ("phase", "phase_label")},
+            "description": redact(vote.description, scope_for(user).contacts_shown(vote.estate_id)),
             "phase": phase.value, "phase_label": str(phase.label)}
 
 
@@ -158,7 +161,7 @@ def _receipt_out(vote, r) -> dict:
 @router.get("/votes", response={200: list[VoteOut], **ERRORS}, operation_id="vote_list")
 @paginate(Pagination)
 def vote_list(request: HttpRequest):
-    return [_vote_out(v) for v in selectors.vote_list(fetched_by=request.user)[:1000]]
+    return [_vote_out(v, request.user) for v in selectors.vote_list(fetched_by=request.user)[:1000]]
 
 
 @router.get("/votes/{vote_id}", response={200: VoteDetailOut, **ERRORS}, operation_id="vote_get")
@@ -167,25 +170,25 @@ def vote_get(request: HttpRequest, vote_id: Id):
     mine = [{"owner_key": m.owner_key, "units": m.units, "unit_id": m.unit_id, "voted": m.ballot is not None,
              "channel": m.ballot.channel if m.ballot else None, "status": m.ballot.status if m.ballot else None}
             for m in selectors.my_ownerships(request.user, vote)]
-    return {**_vote_out(vote), "mine": mine}
+    return {**_vote_out(vote, request.user), "mine": mine}
 
 
 @router.post("/votes", response={201: VoteOut, **ERRORS}, operation_id="vote_create")
 def vote_create(request: HttpRequest, payload: VoteIn):
     """Draft a vote (organisers: the committee, or the community)."""
-    return Status(201, _vote_out(services.vote_create(request.user, **payload.dict())))
+    return Status(201, _vote_out(services.vote_create(request.user, **payload.dict()), request.user))
 
 
 @router.post("/votes/{vote_id}/announce", response={200: VoteOut, **ERRORS}, operation_id="vote_announce")
 def vote_announce(request: HttpRequest, vote_id: Id):
     """Announce (≥ 15 days before voting opens) and freeze the roll of owners."""
-    return _vote_out(services.vote_announce(request.user, vote_id=vote_id))
+    return _vote_out(services.vote_announce(request.user, vote_id=vote_id), request.user)
 
 
 @router.post("/votes/{vote_id}/close", response={200: VoteOut, **ERRORS}, operation_id="vote_close")
 def vote_close(request: HttpRequest, vote_id: Id):
     """After the deadline: count by art. 278 and publish the result notice."""
-    return _vote_out(services.vote_close(request.user, vote_id=vote_id))
+    return _vote_out(services.vote_close(request.user, vote_id=vote_id), request.user)
 
 
 @router.post("/votes/{vote_id}/ballot", response={201: ReceiptOut, **ERRORS}, operation_id="ballot_cast")
@@ -527,9 +530,9 @@ def _article_out(a) -> dict:
     return {"id": a.pk, "convention_id": a.convention_id, "number": a.number, "text": a.text, "revision": a.revision}
 
 
-def _comment_out(c) -> dict:
+def _comment_out(c, shown: str = SHOWN_ALL) -> dict:
     return {"id": c.pk, "article_id": c.article_id, "author": c.author.get_full_name() or c.author.get_username(),
-            "text": c.text, "revision": c.revision, "created_at": c.created_at}
+            "text": redact(c.text, shown), "revision": c.revision, "created_at": c.created_at}
 
 
 @router.get("/conventions", response={200: list[ConventionOut], **ERRORS}, operation_id="convention_list")
@@ -543,7 +546,8 @@ def convention_list(request: HttpRequest, estate_id: Id | None = None):
 def convention_get(request: HttpRequest, convention_id: Id):
     """A convention's articles as they stand, each with its comments."""
     c = selectors.convention_get(fetched_by=request.user, convention_id=convention_id)
-    articles = [{**_article_out(a), "comments": [_comment_out(m) for m in a.comments.all()]}
+    shown = scope_for(request.user).contacts_shown(c.estate_id)
+    articles = [{**_article_out(a), "comments": [_comment_out(m, shown) for m in a.comments.all()]}
                 for a in selectors.convention_articles(c)]
     return {**_convention_out(c), "articles": articles}
 
@@ -581,4 +585,4 @@ def convention_to_vote(request: HttpRequest, convention_id: Id, payload: ToVoteI
     """Put the articles as they stand to an owners' vote (a draft to announce); the convention is locked.
     Adopted or not is decided when that vote closes."""
     return Status(201, _vote_out(services.convention_to_vote(request.user, convention_id=convention_id,
-                                                             **payload.dict())))
+                                                             **payload.dict()), request.user))

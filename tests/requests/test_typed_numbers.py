@@ -100,3 +100,31 @@ def test_redact_keeps_what_the_viewer_may_read():
     assert redact(TYPED, SHOWN_ALL) == TYPED
     assert redact(TYPED, SHOWN_PHONES) == f"楼道灯坏了，请联系 {PHONE}，身份证{ID_MASKED}"
     assert redact(TYPED, SHOWN_NONE) == redact(TYPED) == f"楼道灯坏了，请联系 {PHONE_MASKED}，身份证{ID_MASKED}"
+
+
+@pytest.mark.parametrize("who, shown", [("shequ", SHOWN_ALL), ("yanshuji", SHOWN_PHONES), ("weiyuan", SHOWN_NONE),
+                                        ("sunjiancha", SHOWN_NONE)])
+def test_action_items_vote_descriptions_and_convention_comments_too(login, world, who, shown):
+    """The texts that list several estates' items or residents' comments: each masked by its estate."""
+    from gongzhi.meetings.models import ActionItem
+    from gongzhi.votes.models import ArticleComment, Vote
+
+    item = ActionItem.objects.filter(matter__estate__name=PACIFIC).first()
+    ActionItem.objects.filter(pk=item.pk).update(text=f"联系 {PHONE} 身份证{ID}")
+    vote = Vote.objects.filter(estate__name=PACIFIC).exclude(status="draft").first()
+    Vote.objects.filter(pk=vote.pk).update(description=TYPED)
+    comment = ArticleComment.objects.filter(article__convention__estate__name=PACIFIC).first()
+    client = login(who)
+    _expect(client.get(f"/matters/{item.matter_id}/").content.decode(), shown)
+    _expect(client.get("/actions/").content.decode(), shown)
+    actions = client.get(f"/api/v1/matters/{item.matter_id}").json()
+    _expect(str(actions), shown)
+    _expect(client.get(f"/votes/{vote.pk}/").content.decode(), shown)
+    _expect(client.get(f"/api/v1/votes/{vote.pk}").json()["description"], shown)
+    if comment is not None:
+        ArticleComment.objects.filter(pk=comment.pk).update(text=TYPED)
+        convention = comment.article.convention
+        _expect(client.get(f"/conventions/{convention.pk}/").content.decode(), shown)
+        texts = [c["text"] for a in client.get(f"/api/v1/conventions/{convention.pk}").json()["articles"]
+                 for c in a["comments"]]
+        _expect(" ".join(texts), shown)

@@ -12,3 +12,13 @@ register = template.Library()
 @register.filter
 def redact(text, shown="") -> str:
     return redact_text(str(text) if text is not None else "", shown or "")
+
+
+@register.simple_tag(takes_context=True)
+def redacted(context, text, estate_id, building_id=None) -> str:
+    """`{% redacted text estate_id %}`: free text about an estate as the page's viewer may read it, for
+    lists that mix estates (action items, comments) where the view computes no single `shown`."""
+    from gongzhi.core.scoping import scope_for
+
+    user = context["request"].user
+    return redact_text(str(text) if text is not None else "", scope_for(user).contacts_shown(estate_id, building_id))
