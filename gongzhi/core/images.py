@@ -7,11 +7,13 @@ or colour profile. What is stored is only ever that JPEG.
 Importing this module registers the HEIF opener (pillow-heif) and sets Pillow's own bomb limit to
 MAX_PIXELS: the one place in the project that decodes images people send."""
 
+import contextlib
 import io
+import threading
 from dataclasses import dataclass
 
 import pillow_heif
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from gongzhi.core.errors import InvalidInput
 from gongzhi.core.files import Upload
@@ -84,6 +86,22 @@ def _flat_rgb(image: Image.Image) -> Image.Image:
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
+_strict = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_decoding():
+    """Decode with truncated files refused. WeasyPrint (the PDFs) sets Pillow's process-wide
+    LOAD_TRUNCATED_IMAGES when it is imported, after which a half-sent photo would decode with grey
+    filling its missing half; the flag is held off while a photo is decoded."""
+    with _strict:
+        saved, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = saved
+
+
 def normalised_photo(upload: Upload, *, field: str = "photos") -> Photo:
     """The upload as a stored photo: upright, sRGB, at most MAX_SIDE px, JPEG, no metadata. Refused
     (InvalidInput naming the file) when it is not an image we take, declares more than MAX_PIXELS or
@@ -95,7 +113,8 @@ def normalised_photo(upload: Upload, *, field: str = "photos") -> Photo:
             scale = MAX_SIDE / max(width, height)  # decode at 1/2, 1/4 or 1/8 straight away: less memory
             image.draft(None, (max(1, round(width * scale)), max(1, round(height * scale))))
         try:
-            image.load()
+            with _strict_decoding():
+                image.load()
             picture = ImageOps.exif_transpose(image)
             picture = _flat_rgb(_to_srgb(picture))
             picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)

@@ -182,10 +182,20 @@ def test_the_resolution_photo_is_normalised_too(persona, clock):
 
 
 # --- refused, nothing written ----------------------------------------------------------------------------
-def test_a_truncated_jpeg_is_refused_as_damaged(persona, settings, clock):
-    whole = encoded(noisy((800, 600)), "JPEG")
-    assert refused(persona, settings, Upload("half.jpg", whole[: len(whole) // 2])) == \
-        images.IMAGE_DAMAGED.format(name="half.jpg")
+@pytest.mark.parametrize("weasyprint_loaded", [False, True])
+def test_a_truncated_jpeg_is_refused_as_damaged(persona, settings, clock, weasyprint_loaded):
+    """Also once WeasyPrint (imported for the PDFs) has told Pillow to accept truncated images."""
+    from PIL import ImageFile
+
+    saved = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = weasyprint_loaded
+    try:
+        whole = encoded(noisy((800, 600)), "JPEG")
+        assert refused(persona, settings, Upload("half.jpg", whole[: len(whole) // 2])) == \
+            images.IMAGE_DAMAGED.format(name="half.jpg")
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = saved
+    assert ImageFile.LOAD_TRUNCATED_IMAGES == saved  # given back to WeasyPrint as it was
 
 
 @pytest.mark.parametrize("data", [b"hello, not a photo", b"GIF89a" + b"\0" * 40, b"%PDF-1.7\n",
