@@ -458,3 +458,17 @@ def dashboard_section(*, fetched_by, place, period: clock.Period):
         Chart("spending_by_account", str(_("公共收益支出构成")), "pie", [n for n, _v in spending],
               [Series(period.label, [v for _n, v in spending])], unit="元"),
     ])
+
+
+
+def seals_out(user, limit: int = 10) -> list[SealUse]:
+    """Seals handed out and not yet back, in the estates whose seals the user signs for or keeps, the
+    longest out first (the secretary's and the chair's home card)."""
+    estates = scope_for(user).estates(set(rules.SEAL_SIGNERS) | set(rules.SEAL_KEEPERS))
+    return list(SealUse.objects.filter(seal__estate__in=estates, status=SealUseStatus.OUT)
+                .select_related("seal__estate").order_by("released_at", "pk")[:limit])
+
+
+def my_fees_due(user) -> int:
+    """What the user owes over all their flats (fen): the home card's figure, the same as the fees page's."""
+    return my_fees(user)[1]

@@ -12,6 +12,9 @@ def cards(request, scope):
     votes = selectors.open_for_me(request.user)
     if votes:
         found.append(Card("votes/cards/awaiting_ballot.html", {"votes": votes}, order=TASKS + 2))
+    turnouts = selectors.open_turnouts(request.user)
+    if turnouts:
+        found.append(Card("votes/cards/turnout.html", {"turnouts": turnouts}, order=TASKS + 4))
     neighbours = selectors.neighbours_not_voted(request.user)
     if neighbours:
         found.append(Card("votes/cards/neighbours_not_voted.html", {"votes": neighbours}, order=TASKS + 3))

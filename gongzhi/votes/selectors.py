@@ -334,3 +334,29 @@ def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Sect
         Chart("turnout_by_vote", str(_("各次表决的业主参与率")), "bar", [r[0][:20] for r in shown],
               [Series(period.label, [rate(r[2], r[3]) for r in shown])], unit="%"),
     ])
+
+
+
+@dataclass
+class OpenTurnout:
+    vote: Vote
+    owners_voted: int
+    owners_total: int
+
+    @property
+    def percent(self):
+        return round(100 * self.owners_voted / self.owners_total, 1) if self.owners_total else None
+
+
+def open_turnouts(user, *, limit: int = 5) -> list[OpenTurnout]:
+    """The open votes of the estates the user organises votes for, each with how many owners have voted
+    so far (two counts a vote, never the roll itself): the chair's home card."""
+    estates = scope_for(user).estates(rules.VOTE_ORGANISER_ROLES)
+    votes = [v for v in Vote.objects.filter(estate__in=estates, status=VoteStatus.ANNOUNCED)
+             .select_related("estate").order_by("closes_at", "pk")[:20] if v.phase == VotePhase.OPEN][:limit]
+    found = []
+    for vote in votes:
+        total = RollEntry.objects.filter(vote=vote).values("owner_key").distinct().count()
+        voted = Ballot.objects.filter(vote=vote).values("owner_key").distinct().count()
+        found.append(OpenTurnout(vote, voted, total))
+    return found

@@ -100,3 +100,64 @@ def test_the_secretary_opens_this_months_meeting_from_her_home_page(login, clock
     assert secretary.get(f"/meetings/{meeting_id}/").status_code == 200
     # a resident convenes nothing: no meetings card
     assert card(login("wangayi").get("/").content.decode(), "meetings-this-month") == ""
+
+
+def test_an_owner_sees_what_he_owes_over_both_flats(login, persona):
+    from gongzhi.core.money import yuan
+    from gongzhi.finance.selectors import my_fees
+
+    flats, due = my_fees(persona("lixiansheng"))
+    page = login("lixiansheng").get("/").content.decode()
+    if due > 0:
+        assert f"{yuan(due)} 元" in card(page, "fees-due") and "/finance/my-fees/" in card(page, "fees-due")
+    else:
+        assert card(page, "fees-due") == ""
+    assert len(flats) == 2
+    assert card(login("yanshuji").get("/").content.decode(), "fees-due") == ""  # she owns nothing here
+
+
+def test_the_chair_sees_the_open_votes_turnout_in_counts(login, persona):
+    from gongzhi.votes.models import Ballot, RollEntry
+    from gongzhi.votes.selectors import open_turnouts
+
+    turnouts = open_turnouts(persona("zhaozhuren"))
+    assert turnouts, "the demo has an open vote in her estate"
+    t = turnouts[0]
+    assert t.owners_total == RollEntry.objects.filter(vote=t.vote).values("owner_key").distinct().count()
+    assert t.owners_voted == Ballot.objects.filter(vote=t.vote).values("owner_key").distinct().count()
+    shown = card(login("zhaozhuren").get("/").content.decode(), "open-turnout")
+    assert f"{t.owners_voted} / {t.owners_total}" in shown and t.vote.title in shown
+    assert card(login("wangayi").get("/").content.decode(), "open-turnout") == ""
+
+
+def test_the_secretary_sees_the_seals_out_and_which_are_late(login, persona, clock):
+    from gongzhi.finance.choices import SealUseStatus
+    from gongzhi.finance.models import SealUse
+
+    assert card(login("yanshuji").get("/").content.decode(), "seals-out") == "" or SealUse.objects.filter(
+        status=SealUseStatus.OUT).exists()
+    from gongzhi.core.scoping import scope_for
+    from gongzhi.finance.models import Seal
+    from gongzhi.finance.services.seals import seal_use_request
+
+    seal = Seal.objects.filter(estate__in=scope_for(persona("yanshuji")).estates()).order_by("pk").first()
+    use = seal_use_request(persona("zhaozhuren"), seal_id=seal.pk, document="物业服务合同（续签）", purpose="续签")[0]
+    SealUse.objects.filter(pk=use.pk).update(status=SealUseStatus.OUT, released_at=source_clock.now() - datetime.timedelta(
+        hours=30))
+    shown = card(login("yanshuji").get("/").content.decode(), "seals-out")
+    assert use.document in shown and "已超时" in shown
+    SealUse.objects.filter(pk=use.pk).update(released_at=source_clock.now() - datetime.timedelta(hours=2))
+    assert "已超时" not in card(login("yanshuji").get("/").content.decode(), "seals-out")
+    assert card(login("wangayi").get("/").content.decode(), "seals-out") == ""
+
+
+def test_a_resident_sees_her_estates_new_notices(login, persona):
+    from gongzhi.notices.models import Notice
+    from gongzhi.notices.selectors import notices_visible
+
+    recent = notices_visible(persona("lixiansheng")).filter(
+        estate__isnull=False, published_at__gte=source_clock.now() - datetime.timedelta(days=14))
+    shown = card(login("lixiansheng").get("/").content.decode(), "new-notices")
+    assert all(n.title in shown for n in recent.order_by("-published_at")[:5])
+    assert (shown != "") == recent.exists()
+    assert Notice.objects.exists()
