@@ -113,10 +113,23 @@ def _error(fmt: str, status: int, description: str) -> HttpResponse:
                     root="errors", item="error", status=status)
 
 
+NUL_IN_PARAMETER = "参数中含有 NUL 字符 / A parameter holds a NUL character"
+
+
+def _no_nul(request) -> None:
+    """No parameter may hold NUL: PostgreSQL cannot compare or store it, so it would reach the database as a
+    500 (the Open311 fuzz found it in jurisdiction_id); every other character is the views' to judge."""
+    params = request.GET.lists() if request.method == "GET" else [*request.GET.lists(), *request.POST.lists()]
+    for key, values in params:
+        if "\x00" in key or any("\x00" in v for v in values):
+            raise Open311Error(400, NUL_IN_PARAMETER)
+
+
 def endpoint(view):
     """Run an Open311 view: our errors and domain errors become the specification's error list."""
     def wrapped(request, *args, fmt="json", **kwargs):
         try:
+            _no_nul(request)
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as exc:
             return _error(fmt, exc.status, exc.description)
