@@ -242,3 +242,11 @@ def test_a_nul_in_any_parameter_is_the_error_list_not_a_server_error(client, wor
     answer = client.get(path, params)
     assert answer.status_code == 400
     assert open311.NUL_IN_PARAMETER in answer.content.decode()
+
+
+def test_a_posted_jurisdiction_with_a_nul_is_the_error_list_and_nothing_is_written(client, world):
+    before = Request.objects.count()
+    answer = client.post("/open311/v2/requests.json", {"jurisdiction_id": "guanghualu\x00", "api_key": "x",
+                                                       "service_code": "lighting", "description": "灯不亮"})
+    assert answer.status_code == 400 and open311.NUL_IN_PARAMETER in answer.content.decode()
+    assert Request.objects.count() == before
