@@ -13,6 +13,16 @@ from playwright.sync_api import Error as PlaywrightError
 SKIP = re.compile(r"^/(api|static|media|admin|i18n|logout|display)/|\.(csv|pdf|xlsx|png|jpg|svg|json|zip|txt|pem|asc|sig)$|/export|/download")
 
 
+def open_page(page, url: str) -> bool:
+    """Go to `url`; True when it is an HTML page that answered 200 (False for a download, an error or a
+    file that is not a page)."""
+    try:
+        response = page.goto(url)
+    except PlaywrightError:  # a download, not a page
+        return False
+    return response is not None and response.status == 200 and "text/html" in response.headers.get("content-type", "")
+
+
 def logged_in_context(browser, site, username, *, width=375, height=812, elderly=False):
     """A browser context with the persona's session (and the 长辈版 cookie if asked)."""
     client = Client()
@@ -50,11 +60,7 @@ def walk(page, site, starts, *, depth=2, limit=80, visit=None):
             if kind(url) in seen_kinds or len(visited) >= limit:
                 continue
             seen_kinds.add(kind(url))
-            try:
-                response = page.goto(url)
-            except PlaywrightError:  # a download, not a page
-                continue
-            if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            if not open_page(page, url):
                 continue
             visited.append(url)
             if visit is not None:

@@ -11,10 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
 from gongzhi import demo
-from tests.portal.crawl import kind, links, logged_in_context
+from tests.portal.crawl import kind, links, logged_in_context, open_page
 
 pytestmark = pytest.mark.browser
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
@@ -46,11 +45,7 @@ def check(page, site, seen_before: set) -> tuple[int, dict]:
         if kind(url) in mine or (url not in main and kind(url) in seen_before):
             continue
         mine.add(kind(url))
-        try:
-            response = page.goto(url)
-        except PlaywrightError:  # a download, not a page
-            continue
-        if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+        if not open_page(page, url):
             continue
         checked += 1
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # what folds, too

@@ -14,17 +14,6 @@ pytestmark = pytest.mark.browser
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
 
 
-@pytest.fixture
-def site(transactional_db, live_server, world):
-    return live_server.url
-
-
-@pytest.fixture
-def phone(page):
-    page.set_viewport_size({"width": 375, "height": 740})
-    return page
-
-
 def log_in(page, site, username):
     page.goto(f"{site}/login/")
     page.fill("input[name=username]", username)

@@ -22,17 +22,6 @@ MB = 1024 * 1024
 AMOUNT = re.compile(r"^-?\d{1,3}(,\d{3})*\.\d{2}$")  # 元: thousands separators and two decimals
 
 
-@pytest.fixture
-def site(transactional_db, live_server, world):
-    return live_server.url
-
-
-@pytest.fixture
-def phone(page):
-    page.set_viewport_size({"width": 375, "height": 740})
-    return page
-
-
 def user(username):
     return get_user_model().objects.get(username=username)
 
