@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
 from gongzhi.core.choices import ApprovalStatus, AuditAction, Decision
+from gongzhi.core.masking import mask_phone
 from gongzhi.core.roles import Role
 from gongzhi.places.models import Estate, InEstate
 
@@ -52,7 +53,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["subject_type", "subject_id"], name="audit_subject")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.subject_repr}"
+        return f"{clock.stamp(self.at)} {self.actor_name} {self.action} {self.subject_repr}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -165,7 +166,7 @@ class LoginFailure(models.Model):
         indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["address", "at"])]
 
     def __str__(self):
-        return f"{self.username} · {self.address} · {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.username} · {self.address} · {clock.stamp(self.at)}"
 
 
 class SmsCode(models.Model):
@@ -188,7 +189,7 @@ class SmsCode(models.Model):
         indexes = [models.Index(fields=["phone", "created_at"]), models.Index(fields=["address", "created_at"])]
 
     def __str__(self):
-        return f"{self.phone[:3]}****{self.phone[-4:]} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{mask_phone(self.phone)} · {clock.stamp(self.created_at)}"
 
 
 class PasswordReset(models.Model):
@@ -209,7 +210,7 @@ class PasswordReset(models.Model):
         ordering = ["-issued_at", "-id"]
 
     def __str__(self):
-        return f"{self.user} · {self.issued_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} · {clock.stamp(self.issued_at)}"
 
 
 # The session's memo that its user logged in with a one-time password (set at login, cleared by the

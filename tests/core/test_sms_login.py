@@ -220,3 +220,16 @@ def test_the_page_says_when_a_code_is_wrong_or_too_soon(wang, clock, django_capt
     assert soon.status_code == 429 and services.SMS_TOO_SOON.format(seconds=60) in soon.content.decode()
     wrong = client.post("/login/sms/", {"action": "login", "l-mobile": wang.person.phone, "l-code": "000000"})
     assert wrong.status_code == 401 and services.SMS_CODE_WRONG in wrong.content.decode()
+
+
+def test_the_admin_names_codes_and_failures_in_local_time_with_the_phone_masked(world):
+    """An instant just after midnight in Shanghai is still the day before in UTC: the admin shows Shanghai's."""
+    import datetime as dt
+
+    from gongzhi.core import clock as source
+    from gongzhi.core.models import LoginFailure, SmsCode
+
+    at = source.at(dt.date(2027, 1, 1), dt.time(0, 30))
+    code = SmsCode(phone="13812345678", code_hash="x", created_at=at, expires_at=at)
+    assert str(code) == "138****5678 · 2027-01-01 00:30"
+    assert str(LoginFailure(username="wangayi", address="127.0.0.1", at=at)).endswith("2027-01-01 00:30")
