@@ -27,7 +27,7 @@ UNLOCK_NO_ACCOUNT = _("“{name}”不是任何账号的登录名，无需解锁
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyScopedAdmin):
     list_display = ["at", "actor_name", "action", "subject_type", "subject_id", "subject_repr"]
-    fields = ["at", "actor_name", "action", "subject_type", "subject_id", "subject_repr", "estate_id",
+    fields = ["at", "actor_name", "actor_role", "action", "subject_type", "subject_id", "subject_repr", "estate_id",
               "community_id", "before", "after"]
     readonly_fields = fields
     list_filter = ["action", "subject_type"]

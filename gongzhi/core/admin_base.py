@@ -16,6 +16,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 
 from gongzhi.core.errors import GongzhiError
+from gongzhi.core.paging import EstimatedPaginator
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.services import record_delete, record_save
@@ -30,6 +31,7 @@ class ScopedAdmin(admin.ModelAdmin):
 
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedPaginator  # a district's hundreds of thousands of rows are not counted one by one
 
     def scoped(self, scope, qs):
         raise NotImplementedError

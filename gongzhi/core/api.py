@@ -70,17 +70,49 @@ class DecisionIn(Schema):
     comment: Text = Field("", max_length=500)
 
 
+class ChangeOut(Schema):
+    field: str
+    label: str
+    before: str
+    after: str
+
+    @staticmethod
+    def resolve_field(obj):
+        return obj.key
+
+
 class AuditOut(Schema):
     id: int
     at: datetime.datetime
+    at_local: str
     actor_name: str
+    actor_display: str
+    actor_roles: list[str]
+    actor_roles_label: str
+    actor_roles_recorded: bool
     action: str
+    action_label: str
     subject_type: str
+    subject_type_label: str
     subject_id: str
     subject_repr: str
     estate_id: Id | None
+    place_name: str
     before: dict | None
     after: dict | None
+    changes: list[ChangeOut]
+
+    @staticmethod
+    def resolve_actor_roles(obj):
+        return obj.roles
+
+    @staticmethod
+    def resolve_actor_roles_label(obj):
+        return obj.roles_label
+
+    @staticmethod
+    def resolve_actor_roles_recorded(obj):
+        return obj.roles_recorded
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, tags=["auth"], operation_id="me")
@@ -129,11 +161,16 @@ def approval_reject(request, approval_id: Id, payload: DecisionIn):
 
 @router.get("/audit", response={200: list[AuditOut], **ERRORS}, tags=["audit"], operation_id="audit")
 @paginate(Pagination)
-def audit(request, action: Text = "", actor: Text = "", subject_type: Text = "", estate_id: Id | None = None):
+def audit(request, action: Text = "", actor: Text = "", person: Text = "", subject_type: Text = "",
+          subject_id: Text = "", estate_id: Id | None = None, since: IsoDate | None = None,
+          until: IsoDate | None = None):
+    """The audit trail (the page /audit/'s twin and filters): `person` a fragment of the actor's name,
+    `actor` their login name, `since`/`until` local dates, both included."""
     if not scope_for(request.user).has_any(AUDIT_ROLES):
         raise PermissionDenied()
     entries = selectors.audit_list(
-        fetched_by=request.user, action=action, actor=actor, subject_type=subject_type, estate_id=estate_id
+        fetched_by=request.user, action=action, actor=actor, person=person, subject_type=subject_type,
+        subject_id=subject_id, estate_id=estate_id, since=since, until=until,
     )
     return MappedPage(entries, lambda page: selectors.audit_out(fetched_by=request.user, entries=page))
 
@@ -336,3 +373,39 @@ def account_password_reset(request, user_id: Id):
     """Give a login that forgot its password a one-time password (community staff, the secretary or an
     administrator reaching its person): to be changed at the next login; its API tokens end."""
     return Status(201, services.account_password_reset(request.user, user_id=user_id))
+
+
+# --- deliveries over SMS / WeChat ----------------------------------------------------------------------
+class NotificationDeliveryOut(Schema):
+    id: int
+    channel: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime.datetime | None
+    delivered_at: datetime.datetime | None
+    last_error: str
+    notification_id: int
+    title: str
+    user_id: int
+
+
+def _delivery_out(d) -> dict:
+    return {"id": d.pk, "channel": d.channel, "status": d.status, "attempts": d.attempts,
+            "next_attempt_at": d.next_attempt_at, "delivered_at": d.delivered_at, "last_error": d.last_error,
+            "notification_id": d.notification_id, "title": d.notification.title, "user_id": d.notification.user_id}
+
+
+@router.get("/deliveries", response={200: list[NotificationDeliveryOut], **ERRORS}, tags=["notifications"],
+            operation_id="delivery_list")
+@paginate(Pagination)
+def delivery_list(request, status: Literal["failed", "open", "sent", "pending", "sending"] = "failed"):
+    """SMS and WeChat deliveries to the people in the administrator's reach: failed by default."""
+    return MappedPage(selectors.deliveries(fetched_by=request.user, status=status),
+                      lambda page: [_delivery_out(d) for d in page])
+
+
+@router.post("/deliveries/{delivery_id}/retry", response={200: NotificationDeliveryOut, **ERRORS}, tags=["notifications"],
+             operation_id="delivery_retry")
+def delivery_retry(request, delivery_id: Id):
+    """Send a delivery that has not got out again now (administrators)."""
+    return _delivery_out(services.delivery_retry(request.user, delivery_id=delivery_id))

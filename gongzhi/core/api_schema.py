@@ -72,6 +72,22 @@ class Pagination(LimitOffsetPagination):
         offset: int = Field(0, ge=0, le=10**9)
 
 
+class EstimatedPagination(Pagination):
+    """Limit and offset, with a total that may be the database's estimate for a large list (core.paging):
+    `count_estimated` is true when `count` is an estimate rather than a count."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_estimated: bool = False
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
+        count = queryset.count()
+        return {"items": queryset[offset:offset + limit], "count": count,
+                "count_estimated": bool(getattr(queryset, "count_estimated", False))}
+
+
 FILE_NOT_BASE64 = "附件须为 base64 编码 / A file must be base64-encoded"
 
 

@@ -19,6 +19,11 @@ CSP_WEAKENED = (
     "内容安全策略（CONTENT_SECURITY_POLICY）缺少必需的限制或含有 'unsafe-inline'/'unsafe-eval'。"
     " / The Content-Security-Policy lacks a required directive or allows 'unsafe-inline'/'unsafe-eval'."
 )
+DEVICE_KEY_MISSING = (
+    "未设置 GONGZHI_DEVICE_KEY：设备密钥将由 SECRET_KEY 派生，轮换 SECRET_KEY 会使所有设备签名失效。"
+    " / GONGZHI_DEVICE_KEY is not set: device secrets derive from SECRET_KEY, so rotating SECRET_KEY"
+    " breaks every device's signature."
+)
 
 # What the site-wide policy must keep (a view that needs more relaxes it for itself with csp decorators).
 REQUIRED_DIRECTIVES = {
@@ -39,6 +44,13 @@ def check_demo_off(app_configs=None, **kwargs):
     if getattr(settings, "GONGZHI_DEMO", False):
         problems.append(Warning(DEMO_SWITCH_ON, id="gongzhi.W002"))
     return problems
+
+
+@register(Tags.security, deploy=True)
+def check_device_key(app_configs=None, **kwargs):
+    if not getattr(settings, "GONGZHI_DEVICE_KEY", ""):
+        return [Warning(DEVICE_KEY_MISSING, id="gongzhi.W004")]
+    return []
 
 
 @register(Tags.security, deploy=True)

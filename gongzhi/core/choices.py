@@ -28,6 +28,8 @@ class AuditAction(models.TextChoices):
     API_TOKEN_REVOKE = "api_token.revoke", _("撤销接口令牌")
     ACCOUNT_LOCK = "account.lock", _("账号因多次登录失败被锁定")
     ACCOUNT_UNLOCK = "account.unlock", _("解除账号锁定")
+    DELIVERY_RETRY = "delivery.retry", _("重新投递通知")
+    TASK_REQUEUE = "task.requeue", _("重新排队失去工作进程的任务")
     ACCOUNT_SMS_CODE = "account.sms_code", _("发送短信登录验证码")
     ACCOUNT_SMS_LOGIN = "account.sms_login", _("短信验证码登录")
     ACCOUNT_PASSWORD_RESET = "account.password_reset", _("重置密码（一次性密码）")

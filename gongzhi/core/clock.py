@@ -16,6 +16,7 @@ import contextlib
 import datetime
 import logging
 import re
+import time
 from dataclasses import dataclass
 
 import chinese_calendar
@@ -102,6 +103,10 @@ def frozen(when: datetime.datetime):
         yield
     finally:
         _frozen = before
+
+
+def is_frozen() -> bool:
+    return _frozen is not None
 
 
 def set_frozen(when: datetime.datetime | None) -> None:
@@ -232,12 +237,29 @@ def library_knows(year: int) -> bool:
     return True
 
 
+# covered() is asked once per row of a request list (each row's deadline warning): its answer for a year the
+# library does not know is kept for a minute. A calendar write in this process forgets it at once (the
+# signal in core.apps); another app server follows within COVERED_MEMO_SECONDS.
+COVERED_MEMO_SECONDS = 60
+_covered_memo: dict[int, tuple[bool, float]] = {}
+
+
 def covered(year: int) -> bool:
     """Whether the official schedule of `year` is known: to the library, or because an administrator
     has entered that year's holidays."""
     if library_knows(year):
         return True
-    return _calendar_days().objects.filter(day__year=year, kind=DayKind.HOLIDAY).exists()
+    kept = _covered_memo.get(year)
+    if kept is not None and kept[1] > time.monotonic():
+        return kept[0]
+    answer = _calendar_days().objects.filter(day__year=year, kind=DayKind.HOLIDAY).exists()
+    _covered_memo[year] = (answer, time.monotonic() + COVERED_MEMO_SECONDS)
+    return answer
+
+
+def forget_covered(**_) -> None:
+    """Drop the kept answers of covered() (after administrators' days change; between tests)."""
+    _covered_memo.clear()
 
 
 class _Calendar:

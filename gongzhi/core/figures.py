@@ -5,14 +5,21 @@ A section is one app's figures for a place (an estate, community, subdistrict or
 records it counts, with charts whose data is also a table. The app computes it in its selectors
 (`dashboard_section(*, fetched_by, place, period)`) and registers it in its AppConfig.declare(); the
 dashboard app (gongzhi.dashboard) only collects and shows. A new app adds its section the same way.
+
+The records behind a figure (the monthly report's Excel lists them under the figure): a list page that
+figures link to registers `register_records("app:list_name", provider)`, a provider that reads the
+page's query string through the page's own selector; `records_behind(figure, ...)` resolves a figure's
+link to it. A figure whose list registers nothing is explained by its section's charts and tables.
 """
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.db.models import QuerySet
+from django.http import QueryDict
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.clock import Period
@@ -202,3 +209,37 @@ def sections(*, fetched_by, place: Place, period: Period) -> list[Section]:
 def rate(part: int, whole: int) -> float | None:
     """A percentage with one decimal, or None when there is nothing to divide by."""
     return round(100 * part / whole, 1) if whole else None
+
+
+# --- the records behind a figure (the monthly report's Excel) -----------------------------------------
+@dataclass
+class Records:
+    """The rows a list page shows for a figure's link, as a table: what the report's Excel puts under
+    the figure so a reader can check the number against the records."""
+    headers: list[str]
+    rows: list[list]
+
+
+# provider(fetched_by=, query=QueryDict, limit=) -> Records, keyed by the list page's URL name
+RecordsProvider = Callable[..., Records]
+_records: dict[str, RecordsProvider] = {}
+
+
+def register_records(view_name: str, provider: RecordsProvider) -> None:
+    """The rows of the list page named `view_name` ("requests:request_list") for a query string of its
+    filters, read through the same selector as the page (so the rows are the records the figure counts
+    and the viewer may see)."""
+    _records[view_name] = provider
+
+
+def records_behind(figure: Figure, *, fetched_by, limit: int) -> Records | None:
+    """The records a figure links to, at most `limit` rows; None when the figure has no link or its list
+    has registered no rows."""
+    if not figure.link:
+        return None
+    parts = urlsplit(figure.link)
+    try:
+        provider = _records.get(resolve(parts.path).view_name)
+    except Resolver404:
+        return None
+    return provider(fetched_by=fetched_by, query=QueryDict(parts.query), limit=limit) if provider else None

@@ -4,7 +4,7 @@ the back office and the API documents."""
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gongzhi.core import selectors
+from gongzhi.core import rules, selectors
 from gongzhi.core.cards import TASKS, Card, NavEntry
 from gongzhi.core.roles import AUDIT_ROLES, STAFF_ROLES
 
@@ -26,6 +26,8 @@ def links(request, scope):
     found = []
     if scope.has_any(AUDIT_ROLES):
         found.append(NavEntry(_("审计记录"), reverse("core:audit_trail"), order=10))
+    if rules.may_manage_deliveries(request.user):
+        found.append(NavEntry(_("通知投递"), reverse("core:deliveries"), order=70))
     if request.user.is_staff:
         found.append(NavEntry(_("后台管理"), reverse("admin:index"), order=80))
     found.append(NavEntry(_("接口文档"), "/api/v1/docs", order=90))

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import resolve, reverse
+from django.utils import translation
 
 from gongzhi.core.errors import GongzhiError
 from gongzhi.core.models import PASSWORD_CHANGE_DUE
@@ -140,3 +141,40 @@ class PasswordChangeFirst:
                     (settings.STATIC_URL, "/api/", "/i18n/")):
                 return redirect(change)
         return self.get_response(request)
+
+
+class MachineRoutes:
+    """Routes that machines post to (settings.GONGZHI_MACHINE_ROUTES, exact paths: the devices' signed
+    events, hundreds a second) skip what only a person's browser needs — the session, the language cookie,
+    CSRF (they send no cookie; their own signature authenticates each body), the logged-in user, messages,
+    the one-time-password redirect, htmx, frame options — and the URL resolver (each path is resolved once):
+    they go straight to their view through the API's body limit (ApiBodyTooLarge). Placed after the request
+    log, SecurityMiddleware and the Content-Security-Policy, which they keep. They answer in the product's
+    language (Chinese first), whatever a browser chose before on this worker."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.paths = frozenset(getattr(settings, "GONGZHI_MACHINE_ROUTES", ()))
+        self.limited = ApiBodyTooLarge(self._view)
+        self.matches: dict = {}
+
+    def __call__(self, request):
+        if request.path_info not in self.paths:
+            return self.get_response(request)
+        translation.activate(settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        try:
+            response = self.limited(request)
+        except RequestDataTooBig as exc:
+            response = self.limited.process_exception(request, exc)
+            if response is None:
+                raise
+        response.headers.setdefault("Content-Language", settings.LANGUAGE_CODE)
+        return response
+
+    def _view(self, request):
+        match = self.matches.get(request.path_info)
+        if match is None:
+            match = self.matches[request.path_info] = resolve(request.path_info)
+        request.resolver_match = match
+        return match.func(request, *match.args, **match.kwargs)

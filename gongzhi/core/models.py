@@ -36,6 +36,9 @@ class AuditEntry(models.Model):
         verbose_name=_("操作人"),
     )
     actor_name = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    # The actor's roles covering the entry's estate or community when it was written (role codes, comma
+    # separated; "" for the system or a user without roles). NULL: written before roles were recorded.
+    actor_role = models.CharField(_("操作人角色"), max_length=200, null=True, blank=True)
     action = models.CharField(_("操作"), max_length=64, db_index=True)
     subject_type = models.CharField(_("对象类型"), max_length=64)
     subject_id = models.CharField(_("对象编号"), max_length=64, blank=True)
@@ -288,6 +291,50 @@ class Notification(models.Model):
         return self.title
 
 
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已送达")
+    FAILED = "failed", _("发送失败")
+
+
+CHANNEL_LABELS = {"sms": _("短信"), "wechat": _("微信")}
+
+
+class Delivery(models.Model):
+    """A notification's delivery over one outside channel (SMS, WeChat), written with the notification in
+    the change's transaction and sent by a task (core.notifications.deliver): claimed by one worker at a
+    time, retried with backoff, given up after GONGZHI_DELIVERY_ATTEMPTS and shown to staff to retry."""
+
+    notification = models.ForeignKey(Notification, models.CASCADE, related_name="deliveries",
+                                     verbose_name=_("通知"))
+    channel = models.CharField(_("渠道"), max_length=32)
+    status = models.CharField(_("状态"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), default=clock.now)
+    claimed_at = models.DateTimeField(_("开始发送"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("通知投递")
+        verbose_name_plural = _("通知投递")
+        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self):
+        return f"{self.channel} #{self.notification_id} {self.get_status_display()}"
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNEL_LABELS.get(self.channel, self.channel))
+
+    @property
+    def key(self) -> str:
+        """The idempotency key handed to the provider: the same for every attempt of this delivery."""
+        return f"gongzhi-delivery-{self.pk}"
+
+
 class CalendarDay(models.Model):
     """An administrator's word on one day: a working day or a day off, over the official schedule
     that `chinesecalendar` ships (a year it does not know yet, or a local correction)."""
@@ -311,3 +358,43 @@ class CalendarDay(models.Model):
 
     def scope_ids(self) -> tuple[int | None, int | None]:
         return (None, None)
+
+
+class ScheduledRun(models.Model):
+    """A periodic job's slot, claimed once (core.schedule): the unique pair stops a second scheduler from
+    enqueuing the same slot; finished_at and outcome say when the job ran and what it reported."""
+
+    name = models.CharField(_("定期任务"), max_length=64)
+    slot = models.DateTimeField(_("时段"))
+    enqueued_at = models.DateTimeField(_("排队时间"))
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    outcome = models.CharField(_("结果"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("定期任务运行")
+        verbose_name_plural = _("定期任务运行")
+        constraints = [models.UniqueConstraint(fields=["name", "slot"], name="scheduled_run_once")]
+        indexes = [models.Index(fields=["name", "-slot"], name="scheduled_run_latest")]
+
+    def __str__(self):
+        return f"{self.name} {clock.stamp(self.slot)}"
+
+
+class BackupRecord(models.Model):
+    """A backup `gongzhi backup` wrote (gongzhi.backup): when, where, what it holds and its manifest's SM3, for
+    `gongzhi check_ops` to say how old the last one is. The archive itself is kept outside the app."""
+
+    made_at = models.DateTimeField(_("备份时间"))
+    path = models.CharField(_("归档位置"), max_length=500)
+    database = models.CharField(_("数据库"), max_length=16)
+    files = models.PositiveIntegerField(_("文件数"), default=0)
+    size = models.PositiveBigIntegerField(_("归档大小（字节）"), default=0)
+    manifest_sm3 = models.CharField(_("清单 SM3"), max_length=64)
+
+    class Meta:
+        verbose_name = _("备份记录")
+        verbose_name_plural = _("备份记录")
+        indexes = [models.Index(fields=["-made_at"], name="backup_latest")]
+
+    def __str__(self):
+        return f"{clock.stamp(self.made_at)} {self.path}"

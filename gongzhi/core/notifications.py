@@ -1,22 +1,32 @@
-"""Notifications through an outbox: the in-app inbox rows are written in the same transaction as
-the change that causes them (a rolled-back change leaves none), and only after that transaction
-commits are they handed to the channel adapters listed in settings.GONGZHI_NOTIFICATION_CHANNELS
-(each a callable taking the saved rows; SMS and WeChat adapters log instead of sending until a
-provider is configured). A failing adapter is logged and never undoes the change."""
+"""Notifications through an outbox: the in-app inbox rows, and a Delivery row for each outside channel
+(settings.GONGZHI_NOTIFICATION_CHANNELS: name → adapter), are written in the same transaction as the change
+that causes them (a rolled-back change leaves none). Only after that transaction commits is each delivery
+handed to the task queue (`deliver`, run by `gongzhi worker`), so a slow or failing provider never slows or
+fails the user's request.
 
+A delivery is sent at most once at a time: a worker claims it with one conditional UPDATE (pending and due,
+or a claim older than GONGZHI_DELIVERY_CLAIM_SECONDS left by a worker that died), so two workers picking the
+same delivery send it once. A failure is retried with doubling backoff up to GONGZHI_DELIVERY_ATTEMPTS, then
+shown to staff (/notifications/deliveries/) to retry. The periodic `deliveries_sweep` re-queues what is due.
+The adapter gets the delivery's key (the same on every attempt) for the provider's own de-duplication: the one
+case no outbox can close alone is a worker killed after the provider accepted a message and before the
+delivery was marked sent."""
+
+import datetime
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from gongzhi.core import clock
 from gongzhi.core.masking import mask_phone
-from gongzhi.core.models import Notification
+from gongzhi.core.models import Delivery, DeliveryStatus, Notification
 
 log = logging.getLogger("gongzhi.notifications")
 
@@ -29,35 +39,83 @@ def notify(users, *, title: str, body: str = "", link: str = "") -> None:
     now = clock.now()
     rows = Notification.objects.bulk_create(
         Notification(user_id=uid, title=title[:200], body=body, link=link[:300], created_at=now) for uid in user_ids)
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(notification=row, channel=channel, next_attempt_at=now)
+        for row in rows for channel in settings.GONGZHI_NOTIFICATION_CHANNELS)
 
-    def deliver():
-        for path in settings.GONGZHI_NOTIFICATION_CHANNELS:
+    def hand_over():
+        for row in rows:
+            log.info("notify user %s: %s", row.user_id, row.title)
+        for delivery in deliveries:
             try:
-                import_string(path)(rows)
-            except Exception:  # a channel's outage must not surface as the user's error
-                log.exception("notification channel %s failed", path)
+                deliver.enqueue(delivery.pk)
+            except Exception:  # the sweep will queue it; the change stands
+                log.exception("could not queue delivery %s", delivery.pk)
 
-    transaction.on_commit(deliver)
+    transaction.on_commit(hand_over)
 
 
-def log_channel(rows) -> None:
-    """The stand-in for SMS / WeChat: records what would be sent."""
-    for row in rows:
-        log.info("notify user %s: %s", row.user_id, row.title)
+def channel_adapter(channel: str):
+    return import_string(settings.GONGZHI_NOTIFICATION_CHANNELS[channel])
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _claim(delivery_id: int, now: datetime.datetime) -> bool:
+    """Take the delivery for this worker, if it is due and nobody else holds it (one UPDATE: two workers
+    racing for it both run it, one changes a row)."""
+    stale = now - datetime.timedelta(seconds=settings.GONGZHI_DELIVERY_CLAIM_SECONDS)
+    due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(status=DeliveryStatus.SENDING,
+                                                                         claimed_at__lt=stale)
+    return bool(Delivery.objects.filter(due, pk=delivery_id).update(
+        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+
+
+@task()
+def deliver(delivery_id: int) -> str:
+    """Send one notification over one channel, once; on failure, schedule the next attempt or give up."""
+    now = clock.now()
+    if not _claim(delivery_id, now):
+        return "not due or held elsewhere"
+    delivery = Delivery.objects.select_related("notification").get(pk=delivery_id)
+    try:
+        channel_adapter(delivery.channel).send(delivery.notification, key=delivery.key)
+    except Exception as exc:  # the provider's failure is recorded, never raised to anyone
+        failed = delivery.attempts >= settings.GONGZHI_DELIVERY_ATTEMPTS
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
+            next_attempt_at=clock.now() + _backoff(delivery.attempts), claimed_at=None,
+            last_error=f"{type(exc).__name__}: {exc}"[:500])
+        log.warning("delivery %s over %s failed (attempt %s)", delivery_id, delivery.channel, delivery.attempts)
+        return "failed" if failed else "retry"
+    Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.SENT, delivered_at=clock.now(),
+                                                   last_error="")
+    return "sent"
+
+
+def deliveries_sweep(now: datetime.datetime | None = None, batch: int = 1000) -> int:
+    """Queue the deliveries that are due again (a retry's time has come, a dead worker's claim expired, a
+    queueing that failed); each is claimed once when it runs, so queueing one twice is harmless."""
+    now = now or clock.now()
+    stale = now - datetime.timedelta(seconds=settings.GONGZHI_DELIVERY_CLAIM_SECONDS)
+    due = Delivery.objects.filter(Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, claimed_at__lt=stale)).order_by("next_attempt_at", "pk")
+    ids = list(due.values_list("pk", flat=True)[:batch])
+    for pk in ids:
+        deliver.enqueue(pk)
+    return len(ids)
 
 
 class LoggingSender:
-    """A channel adapter with the inbox's interface (called with the saved rows after the change
-    commits). It logs instead of sending; a deployment with a provider subclasses it and overrides
-    `send` (looking up the user's phone or WeChat binding there), so nothing is fetched for nothing."""
+    """A channel adapter: `send(notification, key=)` for one inbox row (raise to have it retried). It logs
+    instead of sending; a deployment with a provider subclasses it and overrides `send` (looking up the
+    user's phone or WeChat binding there, and passing `key` as the provider's idempotency key)."""
 
     channel = "sms"
 
-    def __call__(self, rows) -> None:
-        for row in rows:
-            self.send(row)
-
-    def send(self, row) -> None:
+    def send(self, row, *, key: str = "") -> None:
         log.info("%s to user %s: %s", self.channel, row.user_id, row.title)
 
     def send_text(self, phone: str, text: str, *, secret: str = "") -> None:

@@ -36,6 +36,12 @@ def may_raise_approval(actor) -> bool:
     return scope.is_root or scope.has_any(STAFF_ROLES)
 
 
+def may_manage_deliveries(actor) -> bool:
+    """See failed SMS/WeChat deliveries and send them again: administrators, for the people in their reach."""
+    scope = scope_for(actor)
+    return scope.is_root or Role.ADMINISTRATOR in scope.roles
+
+
 def may_manage_accounts(actor) -> bool:
     """Unlock a login and see or revoke another user's API tokens: administrators (and the system)."""
     if actor is None:

@@ -12,7 +12,7 @@ under their anchor; departments and auditors places and records but nobody's per
 
 from functools import cached_property
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gongzhi.bodies.models import Membership, Organisation
 from gongzhi.core import clock
@@ -33,6 +33,8 @@ from gongzhi.people.models import Ownership, Person, Residency, RoleAssignment
 from gongzhi.places.models import Building, Community, District, Estate, Subdistrict, Unit
 
 NOTHING = Q(pk__in=[])
+# Above this many households in view, lists of people are walked in order rather than gathered (Scope.wide).
+WIDE_HOUSEHOLDS = 20_000
 
 
 class Scope:
@@ -109,10 +111,20 @@ class Scope:
         return False
 
     def estate_ids(self, roles=None) -> set[int]:
+        """The ids of `estates(roles)`, read once per scope: a short list that later queries take as
+        literals (an index lookup) instead of a subquery over the place tree the planner may materialise."""
+        return self._estate_facts(roles)[0]
+
+    def households(self, roles=None) -> int:
+        """How many households the estates of `estates(roles)` hold: the size of what the user may see."""
+        return self._estate_facts(roles)[1]
+
+    def _estate_facts(self, roles) -> tuple[set[int], int]:
         key = ("estate_ids", frozenset(roles) if roles is not None else None)
         cache = self.__dict__.setdefault("_cache", {})
         if key not in cache:
-            cache[key] = set(self.estates(roles).values_list("pk", flat=True))
+            rows = list(self.estates(roles).values_list("pk", "household_count"))
+            cache[key] = ({pk for pk, _n in rows}, sum(n for _pk, n in rows))
         return cache[key]
 
     def communities(self, roles=None) -> QuerySet:
@@ -142,6 +154,38 @@ class Scope:
                 q |= Q(**{anchor[1]: getattr(a, anchor[0])})
         return q
 
+    def place_columns(self, roles) -> dict[str, list[int]]:
+        """What the assignments of `roles` cover, as the place columns of a row that carries its estate,
+        community and subdistrict (a request): {"subdistrict_id": [...], "community_id": [...],
+        "estate_id": [...]}, each place once (an estate of a covered community is not listed again), so
+        a list can walk each column's (place, created_at) index and count each row once."""
+        key = ("place_columns", frozenset(roles))
+        cache = self.__dict__.setdefault("_cache", {})
+        if key in cache:
+            return cache[key]
+        districts, subdistricts, communities, grids, estates = set(), set(), set(), set(), set()
+        for a in self._with(roles):
+            for field, found in (("district_id", districts), ("subdistrict_id", subdistricts),
+                                 ("community_id", communities), ("grid_id", grids), ("estate_id", estates),
+                                 ("building_estate_id", estates), ("unit_estate_id", estates)):
+                if getattr(a, field, None):
+                    found.add(getattr(a, field))
+                    break
+        if districts:
+            subdistricts |= set(Subdistrict.objects.filter(district_id__in=districts).values_list("pk", flat=True))
+        if grids:
+            estates |= set(Estate.objects.filter(grid_id__in=grids).values_list("pk", flat=True))
+        if communities and subdistricts:
+            communities -= set(Community.objects.filter(pk__in=communities, subdistrict_id__in=subdistricts)
+                               .values_list("pk", flat=True))
+        if estates and (communities or subdistricts):
+            estates -= set(Estate.objects.filter(Q(community_id__in=communities)
+                                                 | Q(community__subdistrict_id__in=subdistricts), pk__in=estates)
+                           .values_list("pk", flat=True))
+        cache[key] = {"subdistrict_id": sorted(subdistricts), "community_id": sorted(communities),
+                      "estate_id": sorted(estates)}
+        return cache[key]
+
     def buildings(self) -> QuerySet:
         return Building.objects.filter(estate__in=self.estates())
 
@@ -150,30 +194,96 @@ class Scope:
         """Units whose owners and residents the user may see."""
         if self.is_root:
             return Unit.objects.all()
+        return Unit.objects.filter(self._unit_q())
+
+    def _unit_q(self, prefix: str = "") -> Q:
+        """`units()` as a condition on the unit's own columns (`prefix` leads to the unit from another
+        row): the estates, buildings and flats as literal id lists, each answered by an index."""
         q = NOTHING
+        for part in self._unit_parts(prefix):
+            q |= part
+        return q
+
+    def _unit_parts(self, prefix: str = "") -> list[Q]:
+        """The pieces of `_unit_q`, one per kind of place (for a union whose every part uses its index)."""
+        estates, buildings = set(), set()
         if self.roles & FULL_ROLES:
-            q |= Q(estate__in=self.estates(FULL_ROLES))
+            estates |= self.estate_ids(FULL_ROLES)
         for a in self._with(BUILDING_ROLES):
-            q |= Q(building_id=a.building_id) if a.building_id else Q(estate__in=self.estates([a.role]))
-        if self.roles & PERSONAL_ROLES:
-            own = Ownership.objects.filter(person__user=self.user, until__isnull=True).values("unit_id")
-            lives = Residency.objects.filter(person__user=self.user, until__isnull=True).values("unit_id")
-            q |= Q(pk__in=own) | Q(pk__in=lives)
-            q |= Q(pk__in=[a.unit_id for a in self._with(PERSONAL_ROLES) if a.unit_id])
-        return Unit.objects.filter(q)
+            if a.building_id:
+                buildings.add(a.building_id)
+            else:
+                estates |= self.estate_ids([a.role])
+        parts = []
+        if estates:
+            parts.append(Q(**{f"{prefix}estate_id__in": sorted(estates)}))
+        if buildings:
+            parts.append(Q(**{f"{prefix}building_id__in": sorted(buildings)}))
+        if self.own_unit_ids:
+            parts.append(Q(**{f"{prefix}id__in": sorted(self.own_unit_ids)}))
+        return parts
+
+    @cached_property
+    def own_unit_ids(self) -> frozenset[int]:
+        """The flats the user owns or lives in now, and those their personal roles are anchored at (one
+        query, only for a user with a personal role)."""
+        if not self.roles & PERSONAL_ROLES:
+            return frozenset()
+        own = Ownership.objects.filter(person__user=self.user, until__isnull=True).values_list("unit_id").order_by()
+        lives = Residency.objects.filter(person__user=self.user, until__isnull=True).values_list("unit_id").order_by()
+        anchored = {a.unit_id for a in self._with(PERSONAL_ROLES) if a.unit_id}
+        return frozenset({unit for (unit,) in own.union(lives, all=True)} | anchored)
+
+    @property
+    def wide(self) -> bool:
+        """Does the user see the people of more households than a list can gather before sorting them?
+        Then lists of people walk an index in their order and check each row (persons() answers with
+        EXISTS), instead of collecting everyone in scope first."""
+        return bool(self.roles & FULL_ROLES) and self.households(FULL_ROLES) > WIDE_HOUSEHOLDS
 
     def persons(self) -> QuerySet:
+        """The people the user may see: owners and residents of `units()`, members of the user's
+        organisations' bodies (FULL_ROLES), and the user's own person. For a narrow scope one IN over
+        the union of those (a few hundred ids, each source through its index); for a wide one
+        (`wide`) the same rule row by row, so that a list in name or id order stops at its page."""
         if self.is_root:
             return Person.objects.all()
-        units = self.units()
-        q = Q(pk__in=Ownership.objects.filter(unit__in=units, until__isnull=True).values("person_id"))
-        q |= Q(pk__in=Residency.objects.filter(unit__in=units, until__isnull=True).values("person_id"))
+        if self.wide:
+            return Person.objects.filter(self._person_q())
+        sources = [model.objects.filter(part, until__isnull=True).values_list("person_id").order_by()
+                   for part in self._unit_parts("unit__") for model in (Ownership, Residency)]
         if self.roles & FULL_ROLES:
-            orgs = self.organisations(FULL_ROLES)
-            q |= Q(pk__in=Membership.objects.filter(organisation__in=orgs, active=True).values("person_id"))
+            sources.append(Membership.objects.filter(organisation__in=self.organisations(FULL_ROLES), active=True)
+                           .values_list("person_id").order_by())
+        if self.user.is_authenticated:
+            sources.append(Person.objects.filter(user=self.user).values_list("pk").order_by())
+        if not sources:
+            return Person.objects.none()
+        return Person.objects.filter(pk__in=sources[0].union(*sources[1:], all=True))
+
+    def _person_q(self) -> Q:
+        """`persons()` as a condition checked person by person (EXISTS through the person's own indexes)."""
+        units = self._unit_q("unit__")
+        q = Q(Exists(Ownership.objects.filter(units, person_id=OuterRef("pk"), until__isnull=True)))
+        q |= Q(Exists(Residency.objects.filter(units, person_id=OuterRef("pk"), until__isnull=True)))
+        if self.roles & FULL_ROLES:
+            q |= Q(Exists(Membership.objects.filter(person_id=OuterRef("pk"), active=True,
+                                                    organisation__in=self.organisations(FULL_ROLES))))
         if self.user.is_authenticated:
             q |= Q(user=self.user)
-        return Person.objects.filter(q)
+        return q
+
+    def persons_among(self, ids) -> QuerySet:
+        """The people of `ids` (a short list) the user may see — the same answer as persons().filter(pk__in=
+        ids), reached the cheap way: for a wide scope each candidate's current flats, memberships and login
+        are looked up by its own id and checked against the user's units (`_person_q`), instead of first
+        gathering everyone the user may see; for a narrow one, the few the user sees."""
+        candidates = Person.objects.filter(pk__in=list(ids))
+        if self.is_root:
+            return candidates
+        if not self.wide:  # what the user sees is smaller than the candidates' checks would read
+            return candidates & self.persons()
+        return candidates.filter(self._person_q())
 
     def can_unmask(self, field: str, estate_ids) -> bool:
         """May the full phone ('phone') or ID number ('id_number') be shown for a person of these estates?"""
@@ -223,7 +333,7 @@ class Scope:
             return Approval.objects.all()
         q = NOTHING
         if self.roles & STAFF_ROLES:
-            q |= Q(estate__in=self.estates(STAFF_ROLES))
+            q |= Q(estate_id__in=sorted(self.estate_ids(STAFF_ROLES)))
         if self.user.is_authenticated:
             q |= Q(created_by=self.user)
         return Approval.objects.filter(q)
@@ -243,7 +353,7 @@ class Scope:
         if not self.roles & AUDIT_ROLES:
             return AuditEntry.objects.none()
         estates = self.estates(AUDIT_ROLES)
-        q = Q(estate_id__in=estates.values("pk"))
+        q = Q(estate_id__in=sorted(self.estate_ids(AUDIT_ROLES)))
         q |= Q(community_id__in=self.communities(AUDIT_ROLES).values("pk"))
         q |= Q(estate_id__isnull=True, community_id__in=estates.values("community_id"))
         return AuditEntry.objects.filter(q)

@@ -3,22 +3,39 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Concat
+from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.errors import NotFound, PermissionDenied
+from gongzhi.core import clock
+from gongzhi.core.audit import COMMUNITY_PLACE, ESTATE_PLACE, Place, community_place, estate_place, roles_at
+from gongzhi.core.audit_display import ESTATE, change_rows, changed_keys, references, subject_type_label, user_label
+from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied
 from gongzhi.core.masking import mask_values
-from gongzhi.core.models import ApiToken, Approval, ApprovalSignature, ApprovalStatus, Decision, PasswordReset
+from gongzhi.core.models import (
+    ApiToken,
+    Approval,
+    ApprovalSignature,
+    ApprovalStatus,
+    Decision,
+    Delivery,
+    DeliveryStatus,
+    PasswordReset,
+)
 from gongzhi.core.queries import narrow
 from gongzhi.core.registry import audit_action_label
+from gongzhi.core.roles import Role
 from gongzhi.core.rules import (
     account_in_reach,
     may_manage_accounts,
+    may_manage_deliveries,
     may_reset_password_of,
     may_reset_passwords,
     password_reset_in_reach,
 )
 from gongzhi.core.scoping import get_in_scope, scope_for
-from gongzhi.places.models import Estate
+from gongzhi.people.models import RoleAssignment
+from gongzhi.places.models import Community, Estate
 
 
 def approval_list(*, fetched_by, status: str | None = None, estate_id: int | None = None):
@@ -72,44 +89,129 @@ def own_request_roles(*, fetched_by, approval: Approval) -> list[str]:
             if s.decision == Decision.PENDING and scope.holds(s.role, approval.estate)]
 
 
+AUDIT_SINCE_AFTER_UNTIL = "起始日期不能晚于截止日期 / The start date cannot be after the end date"
+SYSTEM = _("系统")
+
+
 def audit_list(
     *,
     fetched_by,
     action: str = "",
     actor: str = "",
+    person: str = "",
     subject_type: str = "",
+    subject_id: str = "",
     estate_id: int | None = None,
     since: datetime.date | None = None,
     until: datetime.date | None = None,
 ):
-    qs = narrow(scope_for(fetched_by).audit_entries(), action__startswith=action, actor_name=actor,
-                subject_type=subject_type, estate_id=estate_id, at__date__gte=since, at__date__lte=until)
+    """The audit rows the user may read, newest first. `action` is a code (approval.sign) or the part
+    before its dot (approval: every action on approvals); `person` a fragment of the actor's name (their
+    person's, else their login's full name — not the login name, which is `actor`); `since` and `until`
+    local dates, both included."""
+    if since and until and since > until:
+        raise InvalidInput(AUDIT_SINCE_AFTER_UNTIL, field="until")
+    qs = narrow(scope_for(fetched_by).audit_entries(), actor_name=actor, subject_type=subject_type,
+                subject_id=subject_id, estate_id=estate_id,
+                at__gte=clock.at(since) if since else None,
+                at__lt=clock.at(until + clock.ONE_DAY) if until else None)
+    if action:
+        qs = qs.filter(Q(action=action) | Q(action__startswith=f"{action}."))
+    if person:
+        qs = qs.filter(_actors_named(person))
     return qs.order_by("-at", "-id")
 
 
+def _actors_named(fragment: str) -> Q:
+    """Rows whose actor's name holds the fragment: the person linked to the login, or the login's own
+    full name (written 姓名 or "First Last"); "系统" finds what the system did."""
+    users = get_user_model().objects.annotate(
+        family_first=Concat("last_name", "first_name"), given_first=Concat("first_name", Value(" "), "last_name"),
+    ).filter(Q(person__name__icontains=fragment) | Q(family_first__icontains=fragment)
+             | Q(given_first__icontains=fragment))
+    found = Q(actor_id__in=users.values("pk"))
+    return found | Q(actor__isnull=True) if fragment in str(SYSTEM) else found
 
 
 def audit_out(*, fetched_by, entries) -> list:
-    """Audit entries with phone and ID numbers in before/after masked for this viewer."""
+    """One page of audit rows as people read them: phone and ID numbers in before/after masked for this
+    viewer, the action and subject type in Chinese, the actor by name and role, the local time, the
+    estate (or community) by name, and the change as rows of (field label, before, after) with the
+    logins and estates it names by name. Whatever the page's length, the lookups are a fixed handful of
+    queries."""
+    entries = list(entries)
     scope = scope_for(fetched_by)
-    community_estates: dict[int, list[int]] = {}
-    out = []
+    changed = {id(e): changed_keys(e.before, e.after) for e in entries}
+    refs = set().union(*(references(e.subject_type, changed[id(e)], e.before, e.after) for e in entries))
+    users = user_label()
+    places = _audit_places(entries, {pk for label, pk in refs if label == ESTATE})
+    actors = _user_names({e.actor_id for e in entries if e.actor_id} | {pk for label, pk in refs if label == users})
+    names = {(users, pk): name for pk, name in actors.items()}
+    names |= {(ESTATE, key[1]): value[1] for key, value in places.items() if key[0] == "estate"}
+    current = _current_roles(e.actor_id for e in entries if e.actor_role is None and e.actor_id)
     for entry in entries:
-        if entry.estate_id:
-            estates = [entry.estate_id]
-        elif entry.community_id:  # a community-level record: whoever may unmask in that community
-            if entry.community_id not in community_estates:
-                community_estates[entry.community_id] = list(
-                    Estate.objects.filter(community_id=entry.community_id).values_list("pk", flat=True)
-                )
-            estates = community_estates[entry.community_id]
-        else:
-            estates = []
+        place = places.get(("estate", entry.estate_id)) or places.get(("community", entry.community_id))
+        estates = [entry.estate_id] if entry.estate_id else places.get(("estates of", entry.community_id), [])
         entry.before = mask_values(scope, entry.before, estates)
         entry.after = mask_values(scope, entry.after, estates)
+        entry.changes = change_rows(entry.subject_type, changed[id(entry)], entry.before, entry.after, names)
         entry.action_label = audit_action_label(entry.action)
-        out.append(entry)
-    return out
+        entry.subject_type_label = subject_type_label(entry.subject_type)
+        entry.at_local = clock.stamp(entry.at, "%Y-%m-%d %H:%M:%S")
+        entry.place_name = place[1] if place else ""
+        entry.actor_display = actors.get(entry.actor_id, str(SYSTEM)) if entry.actor_id else str(SYSTEM)
+        entry.roles_recorded = entry.actor_role is not None
+        if entry.roles_recorded:
+            entry.roles = [r for r in entry.actor_role.split(",") if r]
+        else:
+            entry.roles = roles_at(current.get(entry.actor_id, []), place[0] if place else Place())
+        entry.roles_label = "、".join(_role_label(r) for r in entry.roles)
+    return entries
+
+
+def _role_label(code: str) -> str:
+    return str(Role(code).label) if code in Role.values else code
+
+
+def _audit_places(entries, named_estates: set[int]) -> dict:
+    """("estate", id) and ("community", id) -> (Place, name); ("estates of", community id) -> its estates
+    (whoever may unmask in one of them may unmask a community-level row). `named_estates`: estates the
+    changes name, loaded with the rows' own."""
+    estate_ids = {e.estate_id for e in entries if e.estate_id} | named_estates
+    community_ids = {e.community_id for e in entries if e.community_id and not e.estate_id}
+    found: dict = {}
+    for row in Estate.objects.filter(pk__in=estate_ids).values(*ESTATE_PLACE, "name"):
+        found[("estate", row["pk"])] = (estate_place(row), row["name"])
+    if community_ids:
+        for row in Community.objects.filter(pk__in=community_ids).values(*COMMUNITY_PLACE, "name"):
+            found[("community", row["pk"])] = (community_place(row), row["name"])
+        for pk, community_id in Estate.objects.filter(community_id__in=community_ids).values_list("pk", "community_id"):
+            found.setdefault(("estates of", community_id), []).append(pk)
+    return found
+
+
+def _user_names(ids: set[int]) -> dict[int, str]:
+    """Login id -> the name people know them by: their person's, else the login's full name, else the login."""
+    rows = get_user_model().objects.filter(pk__in=ids).values("pk", "username", "first_name", "last_name",
+                                                              "person__name")
+    names = {}
+    for row in rows:
+        full = f"{row['first_name']} {row['last_name']}".strip()
+        names[row["pk"]] = row["person__name"] or full or row["username"]
+    return names
+
+
+def _current_roles(actor_ids) -> dict[int, list]:
+    """Actor id -> their role assignments in force today (for rows written before roles were recorded)."""
+    ids = set(actor_ids)
+    if not ids:
+        return {}
+    found: dict[int, list] = {}
+    rows = RoleAssignment.objects.current().filter(user_id__in=ids).annotate(
+        building_estate_id=F("building__estate_id"), unit_estate_id=F("unit__estate_id"))
+    for a in rows:
+        found.setdefault(a.user_id, []).append(a)
+    return found
 
 
 # --- logins and API tokens ----------------------------------------------------------------------
@@ -193,3 +295,28 @@ def password_resettable(*, fetched_by, user_id: int | None) -> bool:
     except (NotFound, PermissionDenied):
         return False
     return True
+
+
+# --- deliveries over SMS / WeChat ----------------------------------------------------------------------
+DELIVERIES_NOT_ADMIN = "只有管理员可以查看和重发通知投递 / Only an administrator can see and resend deliveries"
+
+
+def deliveries(*, fetched_by, status: str = "failed") -> QuerySet:
+    """The deliveries to the people in the administrator's reach (everyone for the system's root), by
+    status ("failed" by default; "open": not yet sent), the most recent first."""
+    if not may_manage_deliveries(fetched_by):
+        raise PermissionDenied(DELIVERIES_NOT_ADMIN)
+    scope = scope_for(fetched_by)
+    found = Delivery.objects.select_related("notification__user")
+    if not scope.is_root:
+        found = found.filter(notification__user_id__in=scope.only([Role.ADMINISTRATOR]).persons().filter(
+            user_id__isnull=False).values("user_id"))
+    if status == "open":
+        found = found.exclude(status=DeliveryStatus.SENT)
+    elif status:
+        found = found.filter(status=status)
+    return found.order_by("-notification__created_at", "-pk")
+
+
+def delivery_get(*, fetched_by, delivery_id: int) -> Delivery:
+    return get_in_scope(deliveries(fetched_by=fetched_by, status=""), pk=delivery_id)

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from gongzhi.core import clock, notifications, registry, selectors
+from gongzhi.core import clock, locks, notifications, registry, selectors
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.choices import AuditAction
 from gongzhi.core.errors import GongzhiError, InvalidInput, NotFound, PermissionDenied, WrongState
@@ -27,6 +27,8 @@ from gongzhi.core.models import (
     ApprovalStatus,
     CalendarDay,
     Decision,
+    Delivery,
+    DeliveryStatus,
     LoginFailure,
     PasswordReset,
     SmsCode,
@@ -378,8 +380,9 @@ def _minutes_until(moment: datetime.datetime) -> int:
 def _sms_throttle(mobile: str, address: str, now: datetime.datetime) -> None:
     interval = datetime.timedelta(seconds=settings.GONGZHI_SMS_INTERVAL_SECONDS)
     hour_ago = now - datetime.timedelta(hours=1)
-    # the mobile's latest row, locked: two requests at once queue here (SQLite's writer lock does the same)
-    last = SmsCode.objects.select_for_update().filter(phone=mobile).order_by("-created_at", "-pk").first()
+    # Two requests at once for one mobile queue here, the first-ever ones too (no row to lock yet).
+    locks.hold(f"core.sms_code:{mobile}")
+    last = SmsCode.objects.filter(phone=mobile).order_by("-created_at", "-pk").first()
     if last is not None and now - last.created_at < interval:
         wait = interval - (now - last.created_at)
         raise SmsThrottled(SMS_TOO_SOON.format(seconds=max(1, -(-int(wait.total_seconds() * 1000) // 1000))))
@@ -629,3 +632,23 @@ def calendar_day_delete(actor, *, day: datetime.date) -> None:
         raise NotFound()
     audit_record(actor, AuditAction.CALENDAR_DAY_DELETE, row, before=snapshot(row))
     row.delete()
+
+
+# --- deliveries over SMS / WeChat ----------------------------------------------------------------------
+DELIVERY_ALREADY_SENT = "该通知已送达，无需重发 / This message was delivered; there is nothing to resend"
+
+
+@transaction.atomic
+def delivery_retry(actor, *, delivery_id: int):
+    """Send a failed (or still pending) delivery again now: an administrator, for someone in their reach."""
+    delivery = selectors.delivery_get(fetched_by=actor, delivery_id=delivery_id)
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.status == DeliveryStatus.SENT:
+        raise WrongState(DELIVERY_ALREADY_SENT)
+    before = {"status": delivery.status, "attempts": delivery.attempts}
+    delivery.status, delivery.next_attempt_at, delivery.claimed_at = DeliveryStatus.PENDING, clock.now(), None
+    delivery.save(update_fields=["status", "next_attempt_at", "claimed_at"])
+    audit_record(actor, AuditAction.DELIVERY_RETRY, delivery, before=before,
+                 after={"status": delivery.status, "channel": delivery.channel})
+    transaction.on_commit(lambda: notifications.deliver.enqueue(delivery.pk))
+    return delivery

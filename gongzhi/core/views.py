@@ -3,7 +3,7 @@
 Views only parse input and hand off to services and selectors.
 """
 
-import json
+from itertools import islice
 
 from django import forms
 from django.conf import settings
@@ -18,13 +18,15 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core import clock, rules, selectors, services
+from gongzhi.core import rules, selectors, services
+from gongzhi.core.audit_display import subject_types
 from gongzhi.core.errors import GongzhiError, PermissionDenied
-from gongzhi.core.exports import xlsx_bytes, xlsx_response
-from gongzhi.core.models import PASSWORD_CHANGE_DUE
+from gongzhi.core.exports import xlsx_stream
+from gongzhi.core.models import PASSWORD_CHANGE_DUE, AuditEntry
+from gongzhi.core.registry import audit_action_known, audit_action_label, audit_actions
 from gongzhi.core.roles import AUDIT_ROLES, STAFF_ROLES, Role
 from gongzhi.core.scoping import scope_for
-from gongzhi.core.web import UNKNOWN_ACTION, attempt
+from gongzhi.core.web import UNKNOWN_ACTION, attempt, posted_id
 
 PASSWORD_CHANGED = _("密码已修改，请牢记新密码 / Your password was changed: keep the new one safe")
 
@@ -245,39 +247,91 @@ def approval_new(request):
 
 
 # --- audit trail ----------------------------------------------------------------------------
+DATE_FORMAT = _("日期须写作 YYYY-MM-DD / A date is written YYYY-MM-DD")
+ESTATE_NOT_IN_SCOPE = _("没有这个小区，或它不在您的查看范围内 / No such estate within what you may see")
+UNKNOWN_AUDIT_ACTION = _("没有这种操作 / No such kind of action")
+UNKNOWN_SUBJECT_TYPE = _("没有这种对象类型 / No such kind of record")
+
+
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(required=False, max_length=64, label=_("操作"))
-    actor = forms.CharField(required=False, max_length=150, label=_("操作人"))
-    subject_type = forms.CharField(required=False, max_length=64, label=_("对象类型"))
-    since = forms.DateField(required=False, label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    """The trail's filters; their names are the query the money pages link with:
+    /audit/?estate=<id>&subject_type=<app.model>&subject_id=<id>&action=<code>&person=<name>&since=&until=."""
+
+    person = forms.CharField(required=False, max_length=100, label=_("操作人姓名"))
+    estate = forms.ModelChoiceField(queryset=None, required=False, label=_("小区"), empty_label=_("全部小区"),
+                                    error_messages={"invalid_choice": ESTATE_NOT_IN_SCOPE})
+    action = forms.CharField(required=False, max_length=64, label=_("操作"), widget=forms.Select)
+    subject_type = forms.ChoiceField(required=False, label=_("对象类型"),
+                                     error_messages={"invalid_choice": UNKNOWN_SUBJECT_TYPE})
+    subject_id = forms.CharField(required=False, max_length=64, label=_("对象编号"))
+    since = forms.DateField(required=False, label=_("起始日期"), input_formats=["%Y-%m-%d"],
+                            error_messages={"invalid": DATE_FORMAT}, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label=_("截止日期"), input_formats=["%Y-%m-%d"],
+                            error_messages={"invalid": DATE_FORMAT}, widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.CharField(required=False, max_length=150, widget=forms.HiddenInput)  # a login name (older links)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = scope_for(user).estates(AUDIT_ROLES).order_by("name", "pk")
+        self.fields["subject_type"].choices = [("", _("全部对象类型")), *subject_types()]
+        actions = sorted(audit_actions().items())
+        given = self.data.get("action", "") if self.is_bound else ""
+        if given and given not in audit_actions() and audit_action_known(given):
+            actions.append((given, audit_action_label(given)))  # a prefix or a back-office code from a link
+        self.fields["action"].widget.choices = [("", _("全部操作")), *((code, str(label)) for code, label in actions)]
+
+    def clean_action(self):
+        action = self.cleaned_data["action"]
+        if action and not audit_action_known(action):
+            raise forms.ValidationError(UNKNOWN_AUDIT_ACTION)
+        return action
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", selectors.AUDIT_SINCE_AFTER_UNTIL)
+        return data
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {"person": data["person"], "actor": data["actor"], "action": data["action"],
+                "subject_type": data["subject_type"], "subject_id": data["subject_id"],
+                "estate_id": data["estate"].pk if data["estate"] else None,
+                "since": data["since"], "until": data["until"]}
 
 
-AUDIT_EXPORT_LIMIT = 50_000
-AUDIT_HEADERS = ["时间", "操作人", "操作", "对象类型", "对象编号", "对象", "小区编号", "社区编号", "修改前", "修改后"]
+AUDIT_HEADERS = ["时间", "操作人", "角色", "操作", "对象类型", "对象编号", "对象", "小区", "字段", "修改前", "修改后"]
+AUDIT_EXPORT_BATCH = 500  # rows read, masked and named together (a fixed handful of lookups per batch)
 
 
 def _audit_entries(request):
+    """The form, and the rows it selects; bad filters select nothing (and the form says why)."""
     if not scope_for(request.user).has_any(AUDIT_ROLES):
         raise PermissionDenied()
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    return form, selectors.audit_list(fetched_by=request.user, **{k: v for k, v in filters.items() if v})
+    form = AuditFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return form, AuditEntry.objects.none()
+    return form, selectors.audit_list(fetched_by=request.user, **(form.filters() if form.is_bound else {}))
+
+
+def _audit_rows(user, entries):
+    """One spreadsheet row per changed field (one for a row that changed none), as the page shows it."""
+    rows = entries.iterator(chunk_size=AUDIT_EXPORT_BATCH)
+    while batch := list(islice(rows, AUDIT_EXPORT_BATCH)):
+        for e in selectors.audit_out(fetched_by=user, entries=batch):
+            head = [e.at_local, e.actor_display, e.roles_label, e.action_label, e.subject_type_label, e.subject_id,
+                    e.subject_repr, e.place_name]
+            for change in e.changes or [None]:
+                yield head + ([change.label, change.before, change.after] if change else ["", "", ""])
 
 
 @login_required
 def audit_export(request):
     """The filtered trail as Excel (discipline supervisors work in spreadsheets), masked like the page."""
-    _form, entries = _audit_entries(request)
-    entries = selectors.audit_out(fetched_by=request.user, entries=entries[:AUDIT_EXPORT_LIMIT])
-    rows = (
-        [clock.local(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.action, e.subject_type,
-         e.subject_id, e.subject_repr, e.estate_id, e.community_id,
-         json.dumps(e.before, ensure_ascii=False) if e.before else "",
-         json.dumps(e.after, ensure_ascii=False) if e.after else ""]
-        for e in entries
-    )
-    return xlsx_response(xlsx_bytes("审计记录", AUDIT_HEADERS, rows), "audit")
+    form, entries = _audit_entries(request)
+    if form.errors:
+        return render(request, "core/audit_trail.html", {"form": form, "page": None}, status=400)
+    return xlsx_stream("审计记录", AUDIT_HEADERS, _audit_rows(request.user, entries), "audit")
 
 
 @login_required
@@ -287,3 +341,23 @@ def audit_trail(request):
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     page.object_list = selectors.audit_out(fetched_by=user, entries=page.object_list)
     return render(request, "core/audit_trail.html", {"form": form, "page": page})
+
+
+# --- deliveries over SMS / WeChat ----------------------------------------------------------------------
+DELIVERY_FILTERS = {"failed": _("发送失败"), "open": _("未送达"), "sent": _("已送达")}
+
+
+@login_required
+def deliveries(request):
+    """The administrator's view of messages that did not get out over SMS or WeChat, to send them again."""
+    user = request.user
+    if request.method == "POST":
+        attempt(request, lambda: services.delivery_retry(user, delivery_id=posted_id(request.POST.get("delivery")) or 0),
+                _("已重新投递"))
+        return redirect(f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path)
+    status = request.GET.get("status", "failed")
+    status = status if status in DELIVERY_FILTERS else "failed"
+    found = selectors.deliveries(fetched_by=user, status=status)
+    return render(request, "core/deliveries.html", {
+        "page": Paginator(found, 50).get_page(request.GET.get("page")), "status": status,
+        "filters": DELIVERY_FILTERS.items()})

@@ -19,12 +19,13 @@ PRODUCTION = {
     "SECRET_KEY": "x7Qm2-pL9vR4tW8yB3nF6hJ1kD5sG0aZ-cE7uI2oP4lK9jH3gF6dS8aQ1wE5rT0y",
     "ALLOWED_HOSTS": "gongzhi.example.gov.cn",
     "CSRF_TRUSTED_ORIGINS": "https://gongzhi.example.gov.cn",
+    "GONGZHI_DEVICE_KEY": "r5Tq8-wZ2mN7vB4xK9cL1pH6jF3dS0aG-yE8uO2iQ5",
 }
 # What a shell, a CI runner or this very pytest run might have set that would change the outcome.
 UNSET = ("PYTEST_VERSION", "GONGZHI_DEMO", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "ALLOWED_HOSTS",
          "CSRF_TRUSTED_ORIGINS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT",
          "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
-         "SECURE_PROXY_SSL_HEADER", "X_FRAME_OPTIONS", "SECURE_REFERRER_POLICY", "CSP_REPORT_URI")
+         "SECURE_PROXY_SSL_HEADER", "X_FRAME_OPTIONS", "SECURE_REFERRER_POLICY", "CSP_REPORT_URI", "GONGZHI_DEVICE_KEY")
 
 
 def run(args, tmp_path, **env):
@@ -111,6 +112,14 @@ def test_check_deploy_is_clean_with_the_documented_production_variables(tmp_path
     demo = run(["manage.py", "check", "--deploy"], tmp_path, GONGZHI_DEMO="1")
     assert "gongzhi.W001" in demo.stderr and "gongzhi.W002" in demo.stderr
     assert checks.DEMO_KEY_IN_PRODUCTION in demo.stderr
+
+
+def test_a_production_without_its_own_device_key_is_warned(settings):
+    """Device secrets derived from SECRET_KEY would all break when that key is rotated."""
+    settings.GONGZHI_DEVICE_KEY = ""
+    assert [w.id for w in checks.check_device_key()] == ["gongzhi.W004"]
+    settings.GONGZHI_DEVICE_KEY = "r5Tq8-wZ2mN7vB4xK9cL1pH6jF3dS0aG-yE8uO2iQ5"
+    assert checks.check_device_key() == []
 
 
 def test_a_weakened_content_security_policy_is_reported(settings):

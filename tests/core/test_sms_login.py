@@ -233,3 +233,21 @@ def test_the_admin_names_codes_and_failures_in_local_time_with_the_phone_masked(
     code = SmsCode(phone="13812345678", code_hash="x", created_at=at, expires_at=at)
     assert str(code) == "138****5678 · 2027-01-01 00:30"
     assert str(LoginFailure(username="wangayi", address="127.0.0.1", at=at)).endswith("2027-01-01 00:30")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_first_ever_codes_for_one_mobile_at_once_send_one(wang):
+    """Before any code row exists there is nothing to lock: two requests at the same instant both passed
+    the once-a-minute check. The mobile's lock lets one through; the other is told to wait."""
+    from tests.helpers import race
+
+    mobile = wang.person.phone
+    for round_ in range(3):
+        SmsCode.objects.filter(phone=mobile).delete()
+        address = f"10.0.{round_}.1"
+        results = race([lambda a=address: services.sms_code_send(None, mobile=mobile, address=a) for _ in range(4)])
+        sent = [r for r in results if isinstance(r, str)]
+        throttled = [r for r in results if isinstance(r, services.SmsThrottled)]
+        assert (len(sent), len(throttled)) == (1, 3), results
+        assert SmsCode.objects.filter(phone=mobile).count() == 1
