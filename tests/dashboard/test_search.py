@@ -72,3 +72,13 @@ def test_the_page_and_the_api(login, persona):
     assert f'href="/requests/{mine.pk}/"' in page
     assert 'data-testid="no-results"' in login("wangayi").get("/search/", {"q": "不存在的东西"}).content.decode()
     assert login("wangayi").get("/api/v1/search", {"q": "a\u202eb"}).status_code == 400
+
+
+def test_a_name_is_found_past_people_out_of_scope_and_an_address_is_not_a_phone(persona, monkeypatch):
+    from gongzhi.people import selectors as people
+
+    wang = Person.objects.get(user__username="wangayi")
+    monkeypatch.setattr(people, "NAME_CHUNK", 1)  # one candidate a round: the scope is checked chunk by chunk
+    monkeypatch.setattr(people, "NAME_CHUNKS", Person.objects.count())
+    assert wang.name in [h.title for h in found(persona("shequ"), wang.name[:2])["people"]]
+    assert "people" not in found(persona("shequ"), "5-1-302"), "an address is not four digits of a phone"
