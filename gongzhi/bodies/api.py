@@ -36,6 +36,7 @@ class MemberOut(Schema):
 
 class OrganisationDetailOut(OrganisationOut):
     members: list[MemberOut]
+    estates_served: list[int] = Field(default_factory=list, description="平台服务的小区 / estates a platform serves")
 
     @staticmethod
     def resolve_members(obj):
@@ -62,6 +63,11 @@ class OrganisationIn(Schema):
     parent_id: BodyId | None = None
     responsibilities: list[Responsibility] = Field(default_factory=list, max_length=8)
     credit_code: str = Field("", max_length=18, pattern=r"^[0-9A-Z]*$")
+
+
+class ServeIn(Schema):
+    model_config = {"extra": "forbid"}
+    estate_ids: list[BodyId] = Field(..., min_length=1, max_length=services.MAX_SERVED)
 
 
 class TermEndIn(Schema):
@@ -265,9 +271,25 @@ def estate_autonomy(request, estate_id: Id):
     }
 
 
+def _detail(user, organisation_id):
+    org = selectors.organisation_get(fetched_by=user, organisation_id=organisation_id)
+    org.estates_served = selectors.estates_served(fetched_by=user, organisation=org)
+    return org
+
+
 @router.get("/{organisation_id}", response={200: OrganisationDetailOut, **ERRORS}, operation_id="organisation_get")
 def organisation(request, organisation_id: Id):
-    return selectors.organisation_get(fetched_by=request.user, organisation_id=organisation_id)
+    return _detail(request.user, organisation_id)
+
+
+@router.post("/{organisation_id}/estates-served", response={200: OrganisationDetailOut, **ERRORS},
+             operation_id="platform_serve")
+def platform_serve(request, organisation_id: Id, payload: ServeIn):
+    """The estates a platform (局长驻点工作室, 两代表一委员工作室, 新时代文明实践中心, 政法干警进网格, 三社联动)
+    serves: estates of its own community; replaces the list."""
+    selectors.organisation_get(fetched_by=request.user, organisation_id=organisation_id)
+    services.platform_serve(request.user, organisation_id=organisation_id, estate_ids=payload.estate_ids)
+    return _detail(request.user, organisation_id)
 
 
 @router.post(

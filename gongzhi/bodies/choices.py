@@ -21,6 +21,12 @@ class OrgKind(models.TextChoices):
     COMMUNITY_SERVICE_COMPANY = "community_service_company", _("社区为民服务公司")
     DEPARTMENT = "department", _("成员单位/区直部门")
     PARTNER_UNIT = "partner_unit", _("共建单位")
+    # The five platforms that bring district forces down to the estates (五大平台)
+    DIRECTOR_STUDIO = "director_studio", _("局长驻点工作室")
+    DEPUTIES_STUDIO = "deputies_studio", _("两代表一委员工作室")
+    CIVILISATION_CENTRE = "civilisation_centre", _("新时代文明实践中心")
+    POLICE_IN_GRID = "police_in_grid", _("政法干警进网格")
+    THREE_SOCIAL = "three_social", _("三社联动")
 
 
 PARTY_KINDS = frozenset(
@@ -56,6 +62,11 @@ AUTONOMOUS_KINDS = frozenset(
     {OrgKind.OWNERS_COMMITTEE, OrgKind.PROPERTY_MANAGEMENT_COMMITTEE, OrgKind.YARD_COMMITTEE}
 )
 COMPANY_KINDS = frozenset({OrgKind.PROPERTY_COMPANY, OrgKind.COMMUNITY_SERVICE_COMPANY})
+PLATFORM_KINDS = frozenset({OrgKind.DIRECTOR_STUDIO, OrgKind.DEPUTIES_STUDIO, OrgKind.CIVILISATION_CENTRE,
+                            OrgKind.POLICE_IN_GRID, OrgKind.THREE_SOCIAL})
+# The bodies a meeting above the estate may require (成员单位 and the platforms); each signs in through
+# its current members.
+UNIT_KINDS = PLATFORM_KINDS | {OrgKind.DEPARTMENT}
 
 
 class ServiceScope(models.TextChoices):
@@ -111,3 +122,4 @@ class AuditAction(models.TextChoices):
     # core.services.record_save names its actions after the model: a membership kept by hand
     MEMBERSHIP_CREATE = "membership.create", _("添加组织成员")
     MEMBERSHIP_UPDATE = "membership.update", _("修改组织成员")
+    PLATFORM_SERVE = "organisation.serve", _("设定平台服务的小区")

@@ -1,13 +1,27 @@
 """Bodies' slice of the demo: the party organisations, 太平洋花园's committee of 7 (5 party members,
 the chair also the branch secretary), 义乌城's 物管会 with cadres beside owners, yard committees,
-property companies and the community service company with their contracts, departments, and
+property companies and the community service company with their contracts, departments (成员单位) each
+with its officer, the five platforms of 明福社区 with their members and the estates they serve, and
 co-construction agreements."""
 
 from gongzhi.bodies import services as bodies
 from gongzhi.bodies.models import MemberRole, Organisation, OrgKind, Responsibility
 from gongzhi.core import services as core
-from gongzhi.people.demo import TERM_END, TERM_START, owner_of
+from gongzhi.core.roles import Role
+from gongzhi.people import services as people
+from gongzhi.people.demo import TERM_END, TERM_START, grant, login, owner_of
 from gongzhi.people.models import Person
+
+# 成员单位 and their officers (区住建局's, the persona 刘建军, is seated with the requests' slice)
+DEPARTMENTS = (("区住建局", Responsibility.HOUSING, None, None),
+               ("公安文峰分局", Responsibility.PUBLIC_SECURITY, "hanjingguan", "韩志刚"),
+               ("区民政局", Responsibility.CIVIL_AFFAIRS, "suminzheng", "苏红"),
+               ("区城管执法局", Responsibility.URBAN_MANAGEMENT, "dengchengguan", "邓伟"))
+PLATFORMS = ((OrgKind.DIRECTOR_STUDIO, "明福社区局长驻点工作室", ("住建局驻点科员 孟凡", "民政局驻点科员 许静")),
+             (OrgKind.DEPUTIES_STUDIO, "明福社区两代表一委员工作室", ("区人大代表 宋玉兰", "区政协委员 何建平")),
+             (OrgKind.CIVILISATION_CENTRE, "明福社区新时代文明实践站", ("文明实践志愿者 郭敏",)),
+             (OrgKind.POLICE_IN_GRID, "明福社区政法干警进网格工作站", ("韩志刚", "文峰法庭法官 唐宁")),
+             (OrgKind.THREE_SOCIAL, "明福社区三社联动服务站", ("社工 邱雨", "社会组织负责人 曹阳")))
 
 
 def _seat(organisation, members) -> None:
@@ -39,10 +53,25 @@ def load(w) -> None:
     service_co = org(OrgKind.COMMUNITY_SERVICE_COMPANY, "安和苑社区为民服务有限责任公司", community_id=w.anhe.pk)
     for estate, company in ((yiwu, yiwu_company), (pacific, pacific_company), (yucai, service_co), (fangzhi, service_co)):
         bodies.service_contract_create(None, estate_id=estate.pk, company_id=company.pk, start=TERM_START)
-    for name, duty in (("区住建局", Responsibility.HOUSING), ("公安文峰分局", Responsibility.PUBLIC_SECURITY),
-                       ("区民政局", Responsibility.CIVIL_AFFAIRS), ("区城管执法局", Responsibility.URBAN_MANAGEMENT)):
+    officers = {}
+    w.departments = {}
+    for name, duty, username, officer in DEPARTMENTS:
         dept = Organisation(kind=OrgKind.DEPARTMENT, name=name, district=w.district, responsibilities=[duty])
         core.record_save(None, dept, scope_ids=(None, None))
+        w.departments[name] = dept
+        if username is None:
+            continue
+        user = login(username, officer)
+        grant(user, Role.DEPARTMENT_OFFICER, w.district)
+        person = people.person_create(None, name=user.first_name, community_id=w.mingfu.pk)
+        people.person_link_user(None, person_id=person.pk, user_id=user.pk)
+        officers[user.first_name] = person
+        _seat(dept, [(person.pk, MemberRole.MANAGER)])
+    for kind, name, members in PLATFORMS:
+        platform = org(kind, name, community_id=w.mingfu.pk)
+        seated = [officers.get(n) or people.person_create(None, name=n, community_id=w.mingfu.pk) for n in members]
+        _seat(platform, [(seated[0].pk, MemberRole.MANAGER)] + [(p.pk, MemberRole.MEMBER) for p in seated[1:]])
+        bodies.platform_serve(None, organisation_id=platform.pk, estate_ids=[yiwu.pk, pacific.pk])
     partner = org(OrgKind.PARTNER_UNIT, "国网文峰供电服务中心", community_id=w.mingfu.pk)
     for party, other in ((mingfu_party, yiwu_company), (mingfu_party, pacific_company), (mingfu_party, partner),
                          (anhe_party, service_co)):

@@ -14,6 +14,8 @@ from gongzhi.bodies.choices import (  # noqa: F401 — the choices are also read
     AUTONOMOUS_KINDS,
     COMPANY_KINDS,
     PARTY_KINDS,
+    PLATFORM_KINDS,
+    UNIT_KINDS,
     ContractOrigin,
     MemberRole,
     OrgKind,
@@ -40,6 +42,9 @@ class Organisation(models.Model):
     term_start = models.DateField(_("本届任期开始"), null=True, blank=True)
     term_end = models.DateField(_("本届任期结束"), null=True, blank=True)
     active = models.BooleanField(_("有效"), default=True)
+    # A platform (五大平台) serves some estates of its community or subdistrict.
+    serves = models.ManyToManyField(Estate, blank=True, related_name="serving_platforms",
+                                    verbose_name=_("服务的小区"))
 
     class Meta:
         verbose_name = _("组织")

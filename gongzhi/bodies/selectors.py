@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.bodies.models import (
     AUTONOMOUS_KINDS,
     PARTY_KINDS,
+    PLATFORM_KINDS,
     CoConstructionAgreement,
     MemberRole,
     Membership,
@@ -34,7 +35,7 @@ EXPECTED_BODY = {
 }
 
 
-GROUPS = {"autonomous": AUTONOMOUS_KINDS, "party": PARTY_KINDS}
+GROUPS = {"autonomous": AUTONOMOUS_KINDS, "party": PARTY_KINDS, "platform": PLATFORM_KINDS}
 
 
 def organisation_list(*, fetched_by, kind: str | None = None, estate_id: int | None = None,
@@ -80,6 +81,18 @@ def organisation_get(*, fetched_by, organisation_id: int) -> Organisation:
         Prefetch("memberships", Membership.objects.filter(active=True).select_related("person"))
     )
     return get_in_scope(qs, pk=organisation_id)
+
+
+def estates_served(*, fetched_by, organisation: Organisation) -> list[int]:
+    """The estates a platform serves, of those the viewer sees."""
+    return sorted(organisation.serves.filter(pk__in=scope_for(fetched_by).estates().values("pk"))
+                  .values_list("pk", flat=True))
+
+
+def platforms_serving(*, fetched_by, estate_id: int):
+    """The platforms (五大平台) serving an estate, of those the viewer sees."""
+    return (scope_for(fetched_by).organisations().filter(kind__in=PLATFORM_KINDS, serves__pk=estate_id, active=True)
+            .order_by("kind", "name"))
 
 
 @dataclass

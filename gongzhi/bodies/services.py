@@ -28,6 +28,8 @@ from gongzhi.bodies.models import (
     AUTONOMOUS_KINDS,
     COMPANY_KINDS,
     PARTY_KINDS,
+    PLATFORM_KINDS,
+    UNIT_KINDS,
     CoConstructionAgreement,
     MemberRole,
     Membership,
@@ -61,6 +63,11 @@ COMMITTEE_ONE_CHAIR = "委员会必须有且只有一名主任 / A committee has
 MEMBER_TWICE = "{name}在名单中出现了两次 / {name} is listed twice"
 ORG_NEEDS_PLACE = "请指定该组织所在的小区或社区 / Say which estate or community the organisation belongs to"
 ORG_NOT_A_COMMITTEE = "只能为自治组织或党组织设置任期名单 / Only committees and party organisations have terms"
+NOT_A_PLATFORM = "只有五大平台登记服务的小区 / Only the five platforms record the estates they serve"
+SERVED_ELSEWHERE = ("平台只能服务本社区（街道）的小区 / "
+                    "A platform serves only estates of its own community (or subdistrict)")
+SERVED_NONE = "请至少选择一个小区 / Choose at least one estate"
+MAX_SERVED = 200
 SEAT_NEEDS_ROLE = (
     "只有社区党组织书记、社区工作人员、街道干部或管理员可以确认组织名单 / "
     "Only community secretaries, community staff, subdistrict officers or administrators can seat a body"
@@ -238,7 +245,7 @@ def organisation_create(
         raise InvalidInput(ORG_NEEDS_PLACE, field="estate_id")
     if kind in ESTATE_KINDS and org.estate_id is None:
         raise InvalidInput(ORG_NEEDS_ESTATE.format(kind=label, kind_en=label_en), field="estate_id")
-    if kind in COMMUNITY_KINDS and org.estate_id is not None:
+    if (kind in COMMUNITY_KINDS or kind in PLATFORM_KINDS) and org.estate_id is not None:
         raise InvalidInput(ORG_AT_COMMUNITY.format(kind=label, kind_en=label_en), field="estate_id")
     parent = None
     if parent_id is not None:
@@ -296,7 +303,7 @@ def committee_seat(
     if org is None:
         raise NotFound()
     estate = _organiser_org(actor, org)
-    if org.kind not in AUTONOMOUS_KINDS | PARTY_KINDS | {OrgKind.SUPERVISORY_COMMITTEE}:
+    if org.kind not in AUTONOMOUS_KINDS | PARTY_KINDS | UNIT_KINDS | {OrgKind.SUPERVISORY_COMMITTEE}:
         raise InvalidInput(ORG_NOT_A_COMMITTEE)
     if term_end <= term_start:
         raise InvalidInput(COMMITTEE_TERM_ORDER, field="term_end")
@@ -316,7 +323,7 @@ def committee_seat(
         seen.add(pid)
         roster.append((person, role))
     head = MemberRole.SECRETARY if org.kind in PARTY_KINDS else MemberRole.CHAIR
-    if org.kind == OrgKind.PARTY_HOUSEHOLD:
+    if org.kind == OrgKind.PARTY_HOUSEHOLD or org.kind in UNIT_KINDS:
         head = MemberRole.MANAGER
     if sum(1 for _, role in roster if role == head) != 1:
         raise InvalidInput(COMMITTEE_ONE_CHAIR, field="members")
@@ -339,6 +346,37 @@ def committee_seat(
                "term_start": term_start.isoformat(), "term_end": term_end.isoformat()},
     )
     return seated
+
+
+@transaction.atomic
+def platform_serve(actor, *, organisation_id: int, estate_ids: list[int]) -> Organisation:
+    """Record the estates a platform (五大平台) serves: estates of its own community (or, for one at a
+    subdistrict, of its subdistrict) that the organiser sees. Replaces the list."""
+    org = Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+    if org is None or not _visible_orgs(actor).filter(pk=org.pk).exists():
+        raise NotFound()
+    _organiser_org(actor, org)
+    if org.kind not in PLATFORM_KINDS:
+        raise InvalidInput(NOT_A_PLATFORM, field="organisation_id")
+    wanted = set(estate_ids or [])
+    if not wanted:
+        raise InvalidInput(SERVED_NONE, field="estate_ids")
+    if len(wanted) > MAX_SERVED:
+        raise InvalidInput(SERVED_ELSEWHERE, field="estate_ids")
+    seen = Estate.objects.all() if actor is None else scope_for(actor).estates()
+    estates = list(seen.filter(pk__in=wanted).select_related("community"))
+    if len(estates) != len(wanted):
+        raise NotFound()  # an estate out of sight answers as a missing one
+    for estate in estates:
+        here = (estate.community_id == org.community_id if org.community_id
+                else org.subdistrict_id is not None and estate.community.subdistrict_id == org.subdistrict_id)
+        if not here:
+            raise InvalidInput(SERVED_ELSEWHERE, field="estate_ids")
+    before = {"serves": sorted(org.serves.values_list("pk", flat=True))}
+    org.serves.set(estates)
+    audit_record(actor, AuditAction.PLATFORM_SERVE, org, before=before,
+                 after={"serves": sorted(e.pk for e in estates)})
+    return org
 
 
 def _not_future(day: datetime.date, field: str) -> None:

@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies import forms, rules, selectors, services
-from gongzhi.bodies.choices import COMPANY_KINDS, PARTY_KINDS, OrgKind, ServiceScope
+from gongzhi.bodies.choices import COMPANY_KINDS, PARTY_KINDS, PLATFORM_KINDS, OrgKind, ServiceScope
 from gongzhi.bodies.forms import SeatForm
 from gongzhi.core.errors import GongzhiError, PermissionDenied
 from gongzhi.core.figures import place_get
 from gongzhi.core.money import yuan
 from gongzhi.core.scoping import scope_for
-from gongzhi.core.web import attempt, posted_action, posted_id
+from gongzhi.core.web import attempt, posted_action, posted_id, posted_ids
 from gongzhi.people.models import PartyMember
 from gongzhi.people.selectors import community_cadres
 from gongzhi.places.models import Community
@@ -60,7 +60,13 @@ def organisation_detail(request, organisation_id: int):
         child_form = forms.OrganisationForm(
             _bound(request, "child"), prefix="child", community_id=organisation.community_id,
             organisations=scope_for(user).organisations(), estate=organisation.estate, parent=organisation)
-    if request.method == "POST":
+    platform = organisation.kind in PLATFORM_KINDS
+    if request.method == "POST" and posted == "serve" and can_organise and platform:
+        if attempt(request, lambda: services.platform_serve(
+                user, organisation_id=organisation.pk,
+                estate_ids=posted_ids(request.POST.getlist("estate"), services.SERVED_NONE, "estate_ids")), SAVED):
+            return redirect("bodies:organisation_detail", organisation_id=organisation.pk)
+    elif request.method == "POST":
         if not can_organise:
             raise PermissionDenied(services.SEAT_NEEDS_ROLE)
         action = posted_action(request, {"seat": form, "term_end": end_form, "child": child_form}, posted)
@@ -85,7 +91,15 @@ def organisation_detail(request, organisation_id: int):
     if form is not None and organisation.community_id:
         community = Community.objects.select_related("subdistrict").get(pk=organisation.community_id)
         cadres = list(community_cadres(community).order_by("name", "pk")[:100])
+    served = set(selectors.estates_served(fetched_by=user, organisation=organisation)) if platform else set()
+    servable = []
+    if platform and can_organise:
+        here = ({"community_id": organisation.community_id} if organisation.community_id
+                else {"community__subdistrict_id": organisation.subdistrict_id})
+        servable = [(e, e.pk in served) for e in scope_for(user).estates().filter(**here).order_by("name")[:200]]
     return render(request, "bodies/organisation_detail.html", {
+        "platform": platform, "served": scope_for(user).estates().filter(pk__in=served).order_by("name"),
+        "servable": servable,
         "organisation": organisation, "members": [(m, m.person_id in party) for m in members], "form": form,
         "end_form": end_form, "child_form": child_form, "cadres": cadres,
         "children": scope_for(user).organisations().filter(parent=organisation).order_by("kind", "name"),

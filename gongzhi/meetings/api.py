@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import BeforeValidator, StrictBool
@@ -25,10 +26,11 @@ from gongzhi.core.errors import InvalidInput
 from gongzhi.core.files import Upload
 from gongzhi.core.masking import redact
 from gongzhi.core.scoping import scope_for
-from gongzhi.meetings import rules, selectors, services
-from gongzhi.meetings.choices import DeliveryStatus, MatterSource, MatterStatus, MeetingStatus, Outcome, Party
+from gongzhi.meetings import records, rules, selectors, services
+from gongzhi.meetings.choices import DeliveryStatus, MatterSource, MatterStatus, MeetingStatus, Outcome, Party, Repeat
 from gongzhi.meetings.procedures import SHIPPED, Procedure
 from gongzhi.meetings.quorum import quorum_check
+from gongzhi.notices.selectors import leaf_of
 
 router = Router(tags=["meetings"])
 
@@ -49,9 +51,24 @@ PARTIES = Literal[tuple(Party.values)]  # type: ignore[valid-type]
 
 
 # --- shapes ------------------------------------------------------------------------------------------
-class MeetingOut(Schema):
+class AtPlaceOut(Schema):
+    estate_id: int | None = Field(None, description="小区（小区的会议或议题）/ the estate, for an estate's")
+    community_id: int | None = Field(None, description="社区（社区一级）/ the community, above the estate")
+    subdistrict_id: int | None = None
+    district_id: int | None = None
+    level: str = Field("estate", description="estate / community / subdistrict / district")
+    place_name: str = ""
+
+
+class RequiredUnitOut(Schema):
     id: int
-    estate_id: int
+    name: str
+    kind: str
+    present: bool = Field(description="已有人代表该单位签到 / someone signed in for it")
+
+
+class MeetingOut(AtPlaceOut):
+    id: int
     kind: str
     kind_name: str
     title: str
@@ -62,6 +79,9 @@ class MeetingOut(Schema):
     opened_at: datetime.datetime | None
     closed_at: datetime.datetime | None
     agenda_ids: list[int]
+    unit_ids: list[int]
+    repeat: str
+    previous_id: int | None
 
 
 class AttendanceOut(Schema):
@@ -82,6 +102,8 @@ class DecisionOut(Schema):
     votes_abstain: int
     passed: bool
     recorded_at: datetime.datetime
+    log_index: int | None = Field(None, description="透明日志序号（小区以上会议的决定） / the transparency log's "
+                                                    "leaf of an above-estate meeting's decision")
 
 
 class QuorumOut(Schema):
@@ -90,9 +112,17 @@ class QuorumOut(Schema):
     present: int
 
 
+class ProxyCandidateOut(Schema):
+    person_id: int
+    name: str
+    organisation_id: int
+    organisation_name: str
+
+
 class MeetingDetailOut(MeetingOut):
     minutes: str
     required_parties: list[str]
+    required_units: list[RequiredUnitOut] = Field(description="必须到会的成员单位和平台 / departments and platforms required")
     attendance: list[AttendanceOut]
     decisions: list[DecisionOut]
     quorum: QuorumOut | None
@@ -100,11 +130,19 @@ class MeetingDetailOut(MeetingOut):
     minutes_approved: bool
     my_parties: list[str] = Field(description="我可以签到的身份 / the parties I may sign in as")
     may_convene: bool
+    proxy_candidates: list[ProxyCandidateOut] = Field(
+        default_factory=list, description="代为签到名单（召集人、会议进行中） / whom the convener may record as present")
 
 
-class MeetingIn(Schema):
+class AtPlaceIn(Schema):
     model_config = {"extra": "forbid"}
-    estate_id: BodyId
+    estate_id: BodyId | None = Field(None, description="小区；或以下之一 / an estate, or one of the places below")
+    community_id: BodyId | None = Field(None, description="社区一级 / at a community")
+    subdistrict_id: BodyId | None = Field(None, description="街道一级 / at a subdistrict")
+    district_id: BodyId | None = Field(None, description="区一级 / at a district")
+
+
+class MeetingIn(AtPlaceIn):
     kind: Text = Field(..., min_length=1, max_length=24)
     title: Text = Field(..., min_length=1, max_length=200)
     scheduled_at: datetime.datetime | None = Field(None, description="不填且 open_now 时为现在 / now when open_now")
@@ -112,6 +150,10 @@ class MeetingIn(Schema):
     agenda_ids: list[BodyId] = Field(default_factory=list, max_length=50)
     open_now: StrictBool = False
     repeat_months: int = Field(0, strict=True, ge=0, le=12)
+    unit_ids: list[BodyId] = Field(default_factory=list, max_length=30,
+                                   description="必须到会的成员单位或平台 / departments or platforms that must attend")
+    repeat: Literal[tuple(Repeat.values)] | None = Field(  # type: ignore[valid-type]
+        None, description="例会：monthly / quarterly / \"\"；不填按会议类型 / default: the type's")
 
 
 class InviteIn(Schema):
@@ -129,7 +171,7 @@ class SignInIn(Schema):
     person_id: BodyId | None = Field(None, description="召集人代为登记他人（不含必须到会的席位）/ convener records another")
 
 
-class DecisionIn(Schema):
+class MeetingDecisionIn(Schema):
     model_config = {"extra": "forbid"}
     matter_id: BodyId
     text: Text = Field(..., min_length=1, max_length=2000)
@@ -174,9 +216,9 @@ class StepOut(Schema):
     at: datetime.datetime
 
 
-class MatterOut(Schema):
+class MatterOut(AtPlaceOut):
     id: int
-    estate_id: int
+    concern_ids: list[int] = Field(description="涉及的小区 / the estates it concerns")
     title: str
     description: str
     source: str
@@ -216,6 +258,7 @@ class ActionItemOut(Schema):
     created_by_id: int | None
     due_on: datetime.date
     done_at: datetime.datetime | None
+    overdue: bool
     mine: bool
     may_mark_done: bool
 
@@ -231,9 +274,9 @@ class MatterDetailOut(MatterOut):
     action_items: list[ActionItemOut]
 
 
-class MatterIn(Schema):
-    model_config = {"extra": "forbid"}
-    estate_id: BodyId
+class MatterIn(AtPlaceIn):
+    estate_ids: list[BodyId] = Field(default_factory=list, max_length=200,
+                                     description="社区以上的议题涉及的小区 / estates a matter above the estate concerns")
     title: Text = Field(..., min_length=1, max_length=200)
     procedure: Text = Field(..., min_length=1, max_length=32,
                             description="议事程序：" + "、".join(SHIPPED) + " 或社区自定 / or the community's own")
@@ -244,7 +287,7 @@ class MatterIn(Schema):
     major: StrictBool = False
 
 
-class AttachmentIn(Schema):
+class StepAttachmentIn(Schema):
     model_config = {"extra": "forbid"}
     name: Text = Field(..., min_length=1, max_length=100)
     data_base64: str = Field(..., max_length=14 * 1024 * 1024)
@@ -257,7 +300,7 @@ class StepIn(Schema):
     note: Text = Field("", max_length=5000)
     meeting_id: BodyId | None = None
     vote_id: BodyId | None = None
-    attachment: AttachmentIn | None = None
+    attachment: StepAttachmentIn | None = None
 
 
 class BidIn(Schema):
@@ -296,6 +339,7 @@ class ResolutionOut(Schema):
 class NumbersOut(Schema):
     meetings_held: int
     meetings_by_type: dict[str, int]
+    meetings_by_level: dict[str, int] = Field(description="按层级：estate / community / subdistrict / district")
     matters: int
     matters_discussed: int
     matters_decided: int
@@ -306,33 +350,50 @@ class NumbersOut(Schema):
 
 
 # --- converters ----------------------------------------------------------------------------------------
+def _place_out(row) -> dict:
+    return {**{f: getattr(row, f) for f in ("estate_id", "community_id", "subdistrict_id", "district_id")},
+            "level": row.level, "place_name": row.place_name}
+
+
 def _meeting_out(meeting) -> dict:
-    kinds = rules.meeting_types(meeting.estate.community_id)
-    return {**{f: getattr(meeting, f) for f in ("id", "estate_id", "kind", "title", "scheduled_at", "place",
-                                                 "convener_id", "status", "opened_at", "closed_at")},
+    kinds = rules.meeting_types(meeting.types_community_id)
+    return {**{f: getattr(meeting, f) for f in ("id", "kind", "title", "scheduled_at", "place", "convener_id",
+                                                 "status", "opened_at", "closed_at", "repeat", "previous_id")},
+            **_place_out(meeting),
             "kind_name": kinds[meeting.kind].name if meeting.kind in kinds else meeting.kind,
-            "agenda_ids": sorted(meeting.agenda.values_list("pk", flat=True))}
+            "agenda_ids": sorted(meeting.agenda.values_list("pk", flat=True)),
+            "unit_ids": sorted(meeting.units.values_list("pk", flat=True))}
 
 
 def _decision_out(d) -> dict:
-    return {f: getattr(d, f) for f in DecisionOut.model_fields}
+    leaf = leaf_of(records.KIND, d.pk)
+    return {**{f: getattr(d, f) for f in DecisionOut.model_fields if f != "log_index"},
+            "log_index": leaf.index if leaf else None}
 
 
 def _meeting_detail(user, meeting) -> dict:
-    kind = rules.meeting_type(meeting.kind, meeting.estate.community_id)
     check = quorum_check(meeting) if meeting.status == MeetingStatus.OPEN else None
     attendance = [{"id": a.pk, "name": a.name, "party": a.party, "organisation_id": a.organisation_id,
                    "signed_in_at": a.signed_in_at}
                   for a in meeting.attendance.select_related("person", "user").order_by("signed_in_at", "id")]
     minutes = redact(meeting.minutes, scope_for(user).contacts_shown(meeting.estate_id))
-    return {**_meeting_out(meeting), "minutes": minutes, "required_parties": list(kind.required),
+    present = set(meeting.attendance.filter(organisation__isnull=False).values_list("organisation_id", flat=True))
+    units = [{"id": u.pk, "name": u.name, "kind": u.kind, "present": u.pk in present}
+             for u in meeting.units.order_by("kind", "name")]
+    return {**_meeting_out(meeting), "minutes": minutes, "required_parties": list(rules.required_parties(meeting)),
+            "required_units": units,
             "attendance": attendance, "decisions": [_decision_out(d) for d in meeting.decisions.all()],
             "quorum": {"ok": check.ok, "message": check.message, "present": check.present} if check else None,
             "minutes_confirmed": meeting.minutes_approvals.count(),
             "minutes_approved": services.minutes_approved(meeting),
             "my_parties": [p for p, _ in rules.sign_in_parties(user, meeting)] if meeting.status == MeetingStatus.OPEN
             else [],
-            "may_convene": rules.may_convene(user, meeting)}
+            "may_convene": rules.may_convene(user, meeting),
+            "proxy_candidates": [
+                {"person_id": m.person_id, "name": m.person.name, "organisation_id": m.organisation_id,
+                 "organisation_name": m.organisation.name}
+                for m in services.proxy_memberships(user, meeting)
+            ] if meeting.status == MeetingStatus.OPEN and rules.may_convene(user, meeting) else []}
 
 
 def _fresh_meeting(user, meeting_id):
@@ -342,8 +403,9 @@ def _fresh_meeting(user, meeting_id):
 def _matter_out(user, matter) -> dict:
     procedure = Procedure.from_data(matter.procedure)
     current = (procedure.steps[matter.step_index].key if matter.status == MatterStatus.IN_PROGRESS else None)
-    return {**{f: getattr(matter, f) for f in ("id", "estate_id", "title", "source", "amount",
+    return {**{f: getattr(matter, f) for f in ("id", "title", "source", "amount",
                                                 "major", "step_index", "status", "created_at", "completed_at")},
+            **_place_out(matter), "concern_ids": sorted(matter.concerns.values_list("pk", flat=True)),
             "description": redact(matter.description, scope_for(user).contacts_shown(matter.estate_id)),
             "procedure_code": procedure.code, "procedure_name": procedure.name, "current_step": current}
 
@@ -353,7 +415,8 @@ def _action_out(user, item) -> dict:
                                               "created_by_id", "due_on", "done_at")},
             "text": redact(item.text, scope_for(user).contacts_shown(item.matter.estate_id)),
             "assignee": item.assignee_name, "mine": user.pk in rules.action_assignees(item),
-            "may_mark_done": item.done_at is None and rules.may_mark_action_done(user, item, item.matter.estate)}
+            "overdue": item.done_at is None and item.due_on < clock.today(),
+            "may_mark_done": item.done_at is None and rules.may_mark_action_done(user, item, item.matter)}
 
 
 def _matter_detail(user, matter) -> dict:
@@ -363,14 +426,16 @@ def _matter_detail(user, matter) -> dict:
     steps = [{**{f: getattr(s, f) for f in ("id", "index", "key", "label", "outcome", "actor_id", "role",
                                              "meeting_id", "vote_id", "notice_id", "at")},
               "note": redact(s.note, shown),
-              "attachment_url": s.attachment.url if s.attachment else None} for s in matter.steps.all()]
+              # through the scoped view, never the storage's own (on S3 a presigned link anyone could use)
+              "attachment_url": reverse("meetings:step_attachment", args=[s.pk]) if s.attachment else None}
+             for s in matter.steps.all()]
     definition = [{"key": s.key, "label": s.label, "kind": s.kind, "roles": list(s.roles),
                    "meeting_types": list(s.meeting_types), "back_to": s.back_to, "can_end": s.can_end}
                   for s in procedure.steps]
     items = matter.actions.select_related("owner", "organisation", "matter__estate")
     return {**_matter_out(user, matter), "steps": steps, "procedure": definition,
-            "may_take_step": current is not None and rules.may_take_step(user, current, matter.estate),
-            "may_organise": rules.may_organise_matter(user, matter.estate),
+            "may_take_step": current is not None and rules.may_take_step(user, current, matter),
+            "may_organise": rules.may_organise_matter(user, matter),
             "decisions": [_decision_out(d) for d in matter.decisions.all()],
             "bids": list(matter.bids.all()), "deliveries": list(matter.deliveries.all()),
             "action_items": [_action_out(user, a) for a in items]}
@@ -384,20 +449,28 @@ def _fresh_matter(user, matter_id):
 @router.get("/meetings", response={200: list[MeetingOut], **ERRORS}, operation_id="meeting_list")
 @paginate(Pagination)
 def meeting_list(request: HttpRequest, estate_id: Id | None = None,
-                 status: Literal[tuple(["", *MeetingStatus.values])] = ""):  # type: ignore[valid-type]
-    """The meetings of the estates the caller sees, latest first."""
-    qs = selectors.meeting_list(fetched_by=request.user).select_related("estate__community")
+                 status: Literal[tuple(["", *MeetingStatus.values])] = "",  # type: ignore[valid-type]
+                 level: Literal["", "estate", "community", "subdistrict", "district"] = ""):
+    """The meetings the caller sees, latest first: of the estates in sight, and above the estate those at a
+    place the caller covers, was invited to, or acts for a required unit of; `level`: only those held at it."""
+    qs = selectors.meeting_list(fetched_by=request.user)
     if estate_id is not None:
         qs = qs.filter(estate_id=estate_id)
+    if level:
+        qs = qs.filter(**{f"{level}__isnull": False})
     if status:
         qs = qs.filter(status=status)
-    return [_meeting_out(m) for m in qs.prefetch_related("agenda")[:1000]]
+    return [_meeting_out(m) for m in qs.prefetch_related("agenda", "units")[:1000]]
 
 
 @router.post("/meetings", response={201: MeetingDetailOut, **ERRORS}, operation_id="meeting_plan")
 def meeting_plan(request: HttpRequest, payload: MeetingIn):
-    """Call a meeting (with `repeat_months`, the same meeting monthly); the estate's committee, property
-    staff, branch and community are invited. An emergency meeting may open at once (`open_now`)."""
+    """Call a meeting at an estate (`estate_id`) or above it (`community_id`, `subdistrict_id` or
+    `district_id`: 每月调度会, 每季联席会, 专项推进会), naming the 成员单位 and platforms that must attend
+    (`unit_ids`, each signing in through its own officer). With `repeat_months`, the same meeting monthly;
+    a standing meeting (`repeat`, by default the type's) gets its next one planned when it comes due. The
+    estate's committee, property staff, branch and community (above the estate: those at its place and the
+    units' members) are invited. An emergency meeting may open at once (`open_now`)."""
     data = payload.dict()
     if data["scheduled_at"] is None:
         if not data["open_now"]:
@@ -450,7 +523,7 @@ def meeting_sign_in(request: HttpRequest, meeting_id: Id, payload: SignInIn):
 
 @router.post("/meetings/{meeting_id}/decisions", response={201: DecisionOut, **ERRORS},
              operation_id="decision_record")
-def decision_record(request: HttpRequest, meeting_id: Id, payload: DecisionIn):
+def decision_record(request: HttpRequest, meeting_id: Id, payload: MeetingDecisionIn):
     """Record the meeting's decision on a matter on its agenda (within the quorum)."""
     return Status(201, _decision_out(services.decision_record(request.user, meeting_id=meeting_id,
                                                               **payload.dict())))
@@ -477,10 +550,15 @@ def minutes_approve(request: HttpRequest, meeting_id: Id):
 @paginate(Pagination)
 def matter_list(request: HttpRequest, estate_id: Id | None = None,
                 status: Literal[tuple(["", *MatterStatus.values])] = "",  # type: ignore[valid-type]
-                major: bool | None = None):
+                major: bool | None = None,
+                level: Literal["", "estate", "community", "subdistrict", "district"] = ""):
+    """Matters the caller sees: of the estates in sight, above the estate those at a place the caller covers
+    or concerning an estate the caller serves."""
     qs = selectors.matter_list(fetched_by=request.user)
     if estate_id is not None:
         qs = qs.filter(estate_id=estate_id)
+    if level:
+        qs = qs.filter(**{f"{level}__isnull": False})
     if status:
         qs = qs.filter(status=status)
     if major is not None:
@@ -491,7 +569,8 @@ def matter_list(request: HttpRequest, estate_id: Id | None = None,
 @router.post("/matters", response={201: MatterDetailOut, **ERRORS}, operation_id="matter_create")
 def matter_create(request: HttpRequest, payload: MatterIn):
     """Put a matter on the estate's table under a procedure (four_discussions, branch_first, hearing or
-    the community's own); 50,000 元 or more makes it 三重一大."""
+    the community's own); 50,000 元 or more makes it 三重一大. Above the estate (`community_id`,
+    `subdistrict_id`, `district_id`): the estates it concerns in `estate_ids`, procedure `coordination`."""
     matter = services.matter_create(request.user, **payload.dict())
     return Status(201, _fresh_matter(request.user, matter.pk))
 
@@ -541,11 +620,11 @@ def delivery_set(request: HttpRequest, matter_id: Id, payload: DeliveryIn):
 @router.get("/action-items", response={200: list[ActionItemOut], **ERRORS}, operation_id="action_item_list")
 @paginate(Pagination)
 def action_item_list(request: HttpRequest, mine: bool = False, open: bool = False, matter_id: Id | None = None,
-                     meeting_id: Id | None = None, estate_id: Id | None = None):
-    """Action items in the caller's estates; `mine=true`: those the caller (or a body the caller acts
-    for) is responsible for."""
+                     meeting_id: Id | None = None, estate_id: Id | None = None, overdue: bool = False):
+    """Action items of the matters the caller sees; `mine=true`: those the caller (or a body the caller acts
+    for — a department's officer for the department) is responsible for; `overdue=true`: open past their day."""
     qs = selectors.action_items(fetched_by=request.user, mine=mine, open_only=open, matter_id=matter_id,
-                                meeting_id=meeting_id, estate_id=estate_id)
+                                meeting_id=meeting_id, estate_id=estate_id, overdue=overdue)
     return [_action_out(request.user, a) for a in qs[:1000]]
 
 

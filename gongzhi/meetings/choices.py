@@ -18,9 +18,19 @@ class Party(models.TextChoices):
     AUTONOMOUS = "autonomous", _("业委会/物管会/自治组织")
     PROPERTY = "property", _("物业企业")
     DEPARTMENT = "department", _("职能部门")
+    PLATFORM = "platform", _("平台")
+    SUBDISTRICT = "subdistrict", _("街道")
+    GRID = "grid", _("网格员")
+    GRID_BRANCH = "grid_branch", _("网格党支部")
     EXPERT = "expert", _("专家")
     OWNER_REP = "owner_rep", _("业主代表")
     MEMBER = "member", _("成员")
+
+
+class Repeat(models.TextChoices):
+    NONE = "", _("不重复")
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季")
 
 
 class MatterSource(models.TextChoices):
@@ -50,6 +60,7 @@ class DeliveryStatus(models.TextChoices):
 
 class AuditAction(models.TextChoices):
     MEETING_PLAN = "meeting.plan", _("召集会议")
+    MEETING_REPEAT = "meeting.repeat", _("排定下一次例会")
     MEETING_OPEN = "meeting.open", _("开始会议")
     MEETING_INVITE = "meeting.invite", _("邀请参会")
     MEETING_SIGN_IN = "meeting.sign_in", _("会议签到")

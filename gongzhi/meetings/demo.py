@@ -7,7 +7,7 @@ from decimal import Decimal
 from gongzhi.bodies.models import Membership, Organisation, OrgKind
 from gongzhi.core import clock
 from gongzhi.meetings import services as m
-from gongzhi.meetings.models import Matter, MatterStep, Meeting
+from gongzhi.meetings.models import ActionItem, Matter, MatterStep, Meeting
 from gongzhi.people import services as people
 from gongzhi.people.models import Person
 from gongzhi.votes import services as votes
@@ -17,6 +17,46 @@ from gongzhi.votes.models import RollEntry
 def load(w) -> None:
     """`w` is the demo world (gongzhi.demo): the places and personas loaded before this slice."""
     _load(w.zhao_user, w.member_user, w.yan, w.pacific_manager, w.pacific, w.mingfu)
+    _subdistrict(w)
+
+
+def _subdistrict(w) -> None:
+    """A subdistrict 专项推进会 held last week with three departments, each signed in by its own officer, on
+    a matter concerning three estates; its action items assigned to the departments, and the follow-up
+    handed to 区住建局 (overdue: on 刘建军's home page)."""
+    now = clock.now().replace(microsecond=0)
+    wu = w.wu
+    names = ("公安文峰分局", "区民政局", "区城管执法局")
+    units = [w.departments[n] for n in names]
+    matter = m.matter_create(wu, subdistrict_id=w.sub.pk, title="无物管小区飞线充电整治", procedure="coordination",
+                             source="request", estate_ids=[w.yucai.pk, w.fangzhi.pk, w.yiwu.pk],
+                             description="居民反映楼道飞线充电，存在火灾隐患；需住建、公安、城管联合整治并建设充电桩。")
+    m.matter_step(wu, matter_id=matter.pk, step_key="propose", note="街道汇总三个小区的诉求，提请专项推进会")
+    when = now - datetime.timedelta(days=7)
+    held = m.meeting_plan(wu, subdistrict_id=w.sub.pk, kind="special_push", title="飞线充电整治专项推进会",
+                          scheduled_at=when, place="光华路街道办事处三楼会议室", agenda_ids=[matter.pk],
+                          unit_ids=[u.pk for u in units])
+    m.meeting_open(wu, meeting_id=held.pk)
+    m.meeting_sign_in(wu, meeting_id=held.pk, party="subdistrict")
+    for unit in units:
+        officer = Membership.objects.filter(organisation=unit, active=True).select_related("person__user").first()
+        m.meeting_sign_in(officer.person.user, meeting_id=held.pk, party="department")
+    m.decision_record(wu, meeting_id=held.pk, matter_id=matter.pk, votes_for=4,
+                      text="公安分局开展消防安全检查，民政局排查独居老人的充电需求，城管执法局清理飞线；"
+                           "提请住建局负责充电桩选址与建设。")
+    m.meeting_close(wu, meeting_id=held.pk, minutes="三个成员单位到会，分工如决定。")
+    Meeting.objects.filter(pk=held.pk).update(opened_at=when, closed_at=when + datetime.timedelta(hours=2))
+    m.matter_step(wu, matter_id=matter.pk, step_key="meeting", meeting_id=held.pk)
+    today = clock.today()
+    for unit, text, days in ((units[0], "对三个小区开展楼道消防安全检查", 10),
+                             (units[1], "排查独居老人电动车充电需求", 12),
+                             (units[2], "清理楼道飞线并张贴告知书", 14)):
+        m.action_add(wu, matter_id=matter.pk, meeting_id=held.pk, text=text, organisation_id=unit.pk,
+                     due_on=today + datetime.timedelta(days=days))
+    housing = w.departments["区住建局"]
+    late = m.action_add(wu, matter_id=matter.pk, text="完成三个小区充电桩选址方案", organisation_id=housing.pk,
+                        due_on=today)
+    ActionItem.objects.filter(pk=late.pk).update(due_on=today - datetime.timedelta(days=2))  # two days late
 
 
 def _load(chair, member, secretary, manager, pacific, mingfu) -> None:
@@ -33,9 +73,9 @@ def _load(chair, member, secretary, manager, pacific, mingfu) -> None:
         return [x.person_id for x in Membership.objects.filter(organisation__estate=pacific,
                                                                organisation__kind=kind, active=True)]
 
-    def meeting(kind, title, when, matters=(), attendees=(), decisions=(), convener=secretary):
-        held = m.meeting_plan(convener, estate_id=pacific.pk, kind=kind, title=title, scheduled_at=when,
-                              place="红领工作站", agenda_ids=[x.pk for x in matters])
+    def meeting(kind, title, when, matters=(), attendees=(), decisions=(), convener=secretary, where=None):
+        held = m.meeting_plan(convener, **(where or {"estate_id": pacific.pk}), kind=kind, title=title,
+                              scheduled_at=when, place="红领工作站", agenda_ids=[x.pk for x in matters], repeat="")
         m.meeting_open(convener, meeting_id=held.pk)
         for who, party in attendees:
             if isinstance(who, int):  # the convener records a person present (open parties, or seat holders)
@@ -48,14 +88,19 @@ def _load(chair, member, secretary, manager, pacific, mingfu) -> None:
         Meeting.objects.filter(pk=held.pk).update(opened_at=when, closed_at=when + datetime.timedelta(hours=2))
         return held
 
-    # At a joint meeting each required seat is confirmed by its holder; a dispatch meeting's convener
-    # records those present.
+    # At a joint meeting each required seat is confirmed by its holder; the community's dispatch meeting
+    # (held by the community, not by one estate) records those present: the estates' people as members.
     joint_parties = [(secretary, "community"), (chair, "autonomous"), (manager, "property")]
-    dispatch_parties = [(secretary_person.pk, "community"), (chair_person.pk, "autonomous"),
-                        (manager_person.pk, "property")]
+    dispatch_parties = [(secretary_person.pk, "community"), (chair_person.pk, "member"),
+                        (manager_person.pk, "member")]
     for months in range(12, 0, -1):
         meeting("monthly_dispatch", f"明福社区{(now - datetime.timedelta(days=30 * months)).month}月调度会",
-                now - datetime.timedelta(days=30 * months), attendees=dispatch_parties)
+                now - datetime.timedelta(days=30 * months), attendees=dispatch_parties,
+                where={"community_id": mingfu.pk})
+    # the standing one: when it comes due, the periodic job plans the next month's
+    upcoming = clock.at(clock.today() + datetime.timedelta(days=5), datetime.time(9, 0))
+    m.meeting_plan(secretary, community_id=mingfu.pk, kind="monthly_dispatch",
+                   title=f"明福社区{clock.local(upcoming).month}月调度会", scheduled_at=upcoming, place="红领工作站")
 
     def owners_vote(title, item, start):
         with clock.frozen(start):

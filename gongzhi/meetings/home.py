@@ -5,6 +5,7 @@ meetings of the estates they convene for with those meetings' open action items.
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gongzhi.core import clock
 from gongzhi.core.cards import TASKS, Card, NavEntry
 from gongzhi.meetings import selectors
 
@@ -19,7 +20,7 @@ def cards(request, scope):
         found.append(Card("meetings/cards/matters_awaiting.html", {"matters": matters}, order=TASKS + 3))
     items = selectors.my_open_action_items(user, limit=10)
     if items:
-        found.append(Card("meetings/cards/my_actions.html", {"items": items}, order=TASKS + 5))
+        found.append(Card("meetings/cards/my_actions.html", {"items": items, "today": clock.today()}, order=TASKS + 5))
     meetings = selectors.meetings_this_month(user)
     if meetings:
         found.append(Card("meetings/cards/this_month.html", {

@@ -8,7 +8,8 @@ from django.urls import reverse
 from gongzhi.core import clock
 from gongzhi.core.notifications import notify
 from gongzhi.meetings import rules
-from gongzhi.meetings.models import ActionItem, Invitation, MeetingStatus
+from gongzhi.meetings.models import ActionItem, Invitation, Meeting, MeetingStatus, Repeat
+from gongzhi.meetings.services import meeting_plan_next
 
 
 def send_reminders(now: datetime.datetime | None = None) -> tuple[int, int]:
@@ -38,3 +39,17 @@ def send_reminders(now: datetime.datetime | None = None) -> tuple[int, int]:
                        body=f"期限 {item.due_on:%Y-%m-%d}", link=reverse("meetings:matter_detail", args=[item.matter_id]))
             overdue += 1
     return meetings, overdue
+
+
+def plan_next_meetings(now: datetime.datetime | None = None) -> int:
+    """The periodic job: each standing meeting (每月调度会, 每季联席会) that has come due and has no next one
+    gets it (meetings.services.meeting_plan_next). Safe to run twice or at once: the next meeting points
+    back at its predecessor under a unique key, and the predecessor's row is locked while it is made."""
+    now = now or clock.now()
+    made = 0
+    due = (Meeting.objects.exclude(repeat=Repeat.NONE).filter(scheduled_at__lte=now, next_meeting__isnull=True)
+           .values_list("pk", flat=True))
+    for pk in list(due[:1000]):
+        if meeting_plan_next(None, meeting_id=pk, now=now) is not None:
+            made += 1
+    return made

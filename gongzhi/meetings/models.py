@@ -6,6 +6,9 @@ Invariants:
 - A 三重一大 matter is only decided at a joint meeting within its procedure.
 - A decision at a meeting needs the meeting's quorum and, for joint meetings, every required party.
 - A meeting is closed once.
+- A meeting or matter hangs at exactly one place: an estate, or above it a community, a subdistrict
+  or a district (like an organisation, at the lowest place it belongs to).
+- A repeating meeting (每月调度会, 每季联席会) is followed by at most one next meeting.
 """
 
 from django.conf import settings
@@ -21,13 +24,109 @@ from gongzhi.meetings.choices import (  # noqa: F401 — the choices are also re
     MeetingStatus,
     Outcome,
     Party,
+    Repeat,
 )
 from gongzhi.people.models import Person
-from gongzhi.places.models import Estate, InEstate
+from gongzhi.places.models import Community, District, Estate, Subdistrict
+
+LEVELS = ("estate", "community", "subdistrict", "district")
 
 
-class Meeting(InEstate, models.Model):
-    estate = models.ForeignKey(Estate, models.PROTECT, related_name="meetings", verbose_name=_("小区"))
+def one_place(name: str) -> models.CheckConstraint:
+    """Exactly one of estate, community, subdistrict and district is set."""
+    fields = [f"{level}__isnull" for level in LEVELS]
+    options = [models.Q(**{f: f != chosen for f in fields}) for chosen in fields]
+    q = options[0]
+    for option in options[1:]:
+        q |= option
+    return models.CheckConstraint(condition=q, name=name)
+
+
+def at_or_below(level: str, pk: int, path: str = "") -> models.Q:
+    """Rows (meetings, matters) hanging at this place or anywhere below it; `path` reaches the row from
+    another model ("matter__")."""
+    p = path
+    if level == "estate":
+        return models.Q(**{f"{p}estate_id": pk})
+    if level == "community":
+        return models.Q(**{f"{p}community_id": pk}) | models.Q(**{f"{p}estate__community_id": pk})
+    if level == "subdistrict":
+        return (models.Q(**{f"{p}subdistrict_id": pk}) | models.Q(**{f"{p}community__subdistrict_id": pk})
+                | models.Q(**{f"{p}estate__community__subdistrict_id": pk}))
+    return (models.Q(**{f"{p}district_id": pk}) | models.Q(**{f"{p}subdistrict__district_id": pk})
+            | models.Q(**{f"{p}community__subdistrict__district_id": pk})
+            | models.Q(**{f"{p}estate__community__subdistrict__district_id": pk}))
+
+
+def chain(obj) -> dict[str, int]:
+    """The place a meeting or matter hangs at and every place above it: {"estate": 5, "community": 2, …}."""
+    ids: dict[str, int] = {}
+    estate, community, subdistrict = obj.estate, obj.community, obj.subdistrict
+    if estate is not None:
+        ids["estate"] = estate.pk
+        community = estate.community
+    if community is not None:
+        ids["community"] = community.pk
+        subdistrict = community.subdistrict
+    if subdistrict is not None:
+        ids["subdistrict"] = subdistrict.pk
+        ids["district"] = subdistrict.district_id
+    else:
+        ids["district"] = obj.district_id
+    return ids
+
+
+def at_or_above(obj) -> models.Q:
+    """Meetings hanging at the place of `obj` (a matter) or at a place above it."""
+    q = models.Q(pk__in=[])
+    for level, pk in chain(obj).items():
+        q |= models.Q(**{f"{level}_id": pk})
+    return q
+
+
+class AtPlace:
+    """A row that hangs at one place: an estate, or a community, subdistrict or district above the estates."""
+
+    @property
+    def level(self) -> str:
+        return next(level for level in LEVELS if getattr(self, f"{level}_id") is not None)
+
+    @property
+    def level_place(self):
+        """The estate, community, subdistrict or district it hangs at (a meeting's `place` is its venue)."""
+        return getattr(self, self.level)
+
+    @property
+    def place_name(self) -> str:
+        return self.level_place.name
+
+    @property
+    def types_community_id(self) -> int | None:
+        """The community whose own meeting types apply (none above the community)."""
+        if self.estate_id is not None:
+            return self.estate.community_id
+        return self.community_id
+
+    def scope_ids(self) -> tuple[int | None, int | None]:
+        if self.estate_id is not None:
+            return self.estate.scope_ids()
+        return None, self.community_id
+
+
+class Meeting(AtPlace, models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, null=True, blank=True, related_name="meetings",
+                               verbose_name=_("小区"))
+    community = models.ForeignKey(Community, models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("社区"))
+    subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("街道"))
+    district = models.ForeignKey(District, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("区/县"))
+    # The 成员单位 and platforms that must attend, each signing in through its own officer.
+    units = models.ManyToManyField(Organisation, blank=True, related_name="+", verbose_name=_("必须到会的单位"))
+    repeat = models.CharField(_("例会周期"), max_length=12, choices=Repeat.choices, default=Repeat.NONE, blank=True)
+    previous = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="next_meeting",
+                                    verbose_name=_("上一次例会"))
     kind = models.CharField(_("会议类型"), max_length=24)
     title = models.CharField(_("会议名称"), max_length=200)
     scheduled_at = models.DateTimeField(_("时间"))
@@ -44,6 +143,7 @@ class Meeting(InEstate, models.Model):
         verbose_name_plural = _("会议")
         ordering = ["-scheduled_at", "-id"]
         indexes = [models.Index(fields=["estate", "scheduled_at"], name="meeting_estate_time")]
+        constraints = [one_place("meeting_one_place")]
 
     def __str__(self):
         return self.title
@@ -81,8 +181,18 @@ class Attendance(models.Model):
         return self.user.get_full_name() or self.user.username
 
 
-class Matter(InEstate, models.Model):
-    estate = models.ForeignKey(Estate, models.PROTECT, related_name="matters", verbose_name=_("小区"))
+class Matter(AtPlace, models.Model):
+    estate = models.ForeignKey(Estate, models.PROTECT, null=True, blank=True, related_name="matters",
+                               verbose_name=_("小区"))
+    community = models.ForeignKey(Community, models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("社区"))
+    subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("街道"))
+    district = models.ForeignKey(District, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("区/县"))
+    # A matter above the estate names the estates it concerns (all within its place).
+    concerns = models.ManyToManyField(Estate, blank=True, related_name="concerning_matters",
+                                      verbose_name=_("涉及的小区"))
     title = models.CharField(_("议题"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
     source = models.CharField(_("来源"), max_length=12, choices=MatterSource.choices)
@@ -100,6 +210,7 @@ class Matter(InEstate, models.Model):
         verbose_name_plural = _("议题")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["estate", "created_at"], name="matter_estate_time")]
+        constraints = [one_place("matter_one_place")]
 
     def __str__(self):
         return self.title

@@ -12,7 +12,14 @@ matter) records steps under its own row lock.
 
 from dataclasses import dataclass, field
 
-from gongzhi.meetings.rules import BRANCH_ROLES, COMMITTEE_ROLES, COMMUNITY_ROLES, PROPERTY_ROLES, PUBLISHER_ROLES
+from gongzhi.meetings.rules import (
+    ABOVE_ESTATE_ROLES,
+    BRANCH_ROLES,
+    COMMITTEE_ROLES,
+    COMMUNITY_ROLES,
+    PROPERTY_ROLES,
+    PUBLISHER_ROLES,
+)
 
 
 class StepKind:
@@ -106,4 +113,17 @@ HEARING = Procedure(
     ),
 )
 
-SHIPPED = {p.code: p for p in (FOUR_DISCUSSIONS, BRANCH_FIRST, HEARING)}
+# 协调推进: a matter above the estate (or one an estate hands up), settled at the community's or the
+# subdistrict's standing or special meetings and followed up through the departments' action items.
+COORDINATION = Procedure(
+    code="coordination",
+    name="协调推进",
+    steps=(
+        Step("propose", "提出事项", ABOVE_ESTATE_ROLES, can_end=True),
+        Step("meeting", "会议协调", ABOVE_ESTATE_ROLES, StepKind.MEETING,
+             meeting_types=("monthly_dispatch", "quarterly_joint", "special_push"), back_to="propose", can_end=True),
+        Step("follow_up", "督办落实", ABOVE_ESTATE_ROLES),
+    ),
+)
+
+SHIPPED = {p.code: p for p in (FOUR_DISCUSSIONS, BRANCH_FIRST, HEARING, COORDINATION)}

@@ -13,12 +13,59 @@ from gongzhi.core.figures import Chart, Figure, Place, Section, Series, records_
 from gongzhi.core.queries import narrow
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.meetings import rules
-from gongzhi.meetings.models import ActionItem, Matter, MatterStatus, MatterStep, Meeting, MeetingStatus, Outcome
+from gongzhi.meetings.models import (
+    LEVELS,
+    ActionItem,
+    Invitation,
+    Matter,
+    MatterStatus,
+    MatterStep,
+    Meeting,
+    MeetingStatus,
+    Outcome,
+    at_or_below,
+)
 from gongzhi.meetings.procedures import Procedure
+
+PLACE_RELATED = ("estate", "community", "subdistrict", "district")
+
+
+def _above_estates(scope) -> Q:
+    """Rows hanging above the estate at a place the user covers as a whole."""
+    return (Q(estate__isnull=True, community__in=scope.communities())
+            | Q(estate__isnull=True, subdistrict__in=scope.subdistricts())
+            | Q(estate__isnull=True, district__in=scope.districts()))
+
+
+def visible_meetings(user, scope=None) -> Q:
+    """The meetings a user sees: those of the estates in sight; above the estate, those at a place the user
+    covers as a whole (the community's staff the community's, the subdistrict's officers the subdistrict's,
+    a department's officers the district's); and any meeting they were invited to or whose required units
+    they act for. `scope`: the user's, or a narrowed one (the back office's)."""
+    scope = scope or scope_for(user)
+    if scope.is_root:
+        return Q()
+    q = Q(estate__in=scope.estates()) | _above_estates(scope)
+    if user is not None and user.is_authenticated:
+        q |= Q(pk__in=Invitation.objects.filter(user=user).values("meeting_id"))
+        q |= Q(pk__in=Meeting.units.through.objects.filter(organisation__in=rules.member_units(user))
+               .values("meeting_id"))
+    return q
+
+
+def visible_matters(user, scope=None) -> Q:
+    """The matters a user sees: those of the estates in sight, those above the estate at a place the user
+    covers, and those concerning an estate the user serves (its committee, property staff, grid worker)."""
+    scope = scope or scope_for(user)
+    if scope.is_root:
+        return Q()
+    return (Q(estate__in=scope.estates()) | _above_estates(scope)
+            | Q(pk__in=Matter.concerns.through.objects.filter(
+                estate__in=scope.estates(rules.CONCERNED_READER_ROLES)).values("matter_id")))
 
 
 def meeting_list(*, fetched_by) -> QuerySet:
-    return Meeting.objects.filter(estate__in=scope_for(fetched_by).estates()).select_related("estate")
+    return Meeting.objects.filter(visible_meetings(fetched_by)).select_related(*PLACE_RELATED)
 
 
 def meeting_get(*, fetched_by, meeting_id: int) -> Meeting:
@@ -26,7 +73,12 @@ def meeting_get(*, fetched_by, meeting_id: int) -> Meeting:
 
 
 def matter_list(*, fetched_by) -> QuerySet:
-    return Matter.objects.filter(estate__in=scope_for(fetched_by).estates()).select_related("estate")
+    return Matter.objects.filter(visible_matters(fetched_by)).select_related(*PLACE_RELATED)
+
+
+def in_place(place: Place | None, path: str = "") -> Q:
+    """Rows at the dashboard's place or below it (a community's figures count its own meetings too)."""
+    return Q() if place is None else at_or_below(place.level, place.pk, path)
 
 
 def _on_days(field: str, start: datetime.date | None, end: datetime.date | None) -> Q:
@@ -40,18 +92,14 @@ def _on_days(field: str, start: datetime.date | None, end: datetime.date | None)
 def meetings_filtered(*, fetched_by, place: Place | None = None, start=None, end=None, status: str = "",
                       kind: str = "") -> QuerySet:
     """The meetings list with its filters: held (scheduled) on these days, in this place, state and type."""
-    qs = narrow(meeting_list(fetched_by=fetched_by), status=status, kind=kind)
-    if place is not None:
-        qs = qs.filter(**place.lookup())
+    qs = narrow(meeting_list(fetched_by=fetched_by), status=status, kind=kind).filter(in_place(place))
     return qs.filter(_on_days("scheduled_at", start, end)).order_by("-scheduled_at", "-pk")
 
 
 def matters_filtered(*, fetched_by, place: Place | None = None, start=None, end=None, decided=False) -> QuerySet:
     """The matters list with its filters: proposed on these days; with `decided`, instead those decided at
     a meeting held on these days."""
-    qs = matter_list(fetched_by=fetched_by)
-    if place is not None:
-        qs = qs.filter(**place.lookup())
+    qs = matter_list(fetched_by=fetched_by).filter(in_place(place))
     if decided:
         held = Meeting.objects.filter(_on_days("scheduled_at", start, end), status=MeetingStatus.CLOSED)
         return qs.filter(decisions__meeting__in=held).distinct().order_by("-created_at", "-pk")
@@ -62,6 +110,12 @@ def matter_get(*, fetched_by, matter_id: int) -> Matter:
     return get_in_scope(matter_list(fetched_by=fetched_by), pk=matter_id)
 
 
+def step_attachment_get(*, fetched_by, step_id: int) -> MatterStep | None:
+    """A recorded step with an attachment, of a matter the user may read; else None (404, as missing)."""
+    return (MatterStep.objects.filter(pk=step_id, matter__in=Matter.objects.filter(visible_matters(fetched_by))
+                                      .values("pk")).exclude(attachment="").first())
+
+
 def public_results(*, estate) -> QuerySet:
     """An estate's public list: matters whose resolution or result has been published."""
     return (MatterStep.objects.filter(matter__estate=estate, notice__isnull=False)
@@ -70,24 +124,40 @@ def public_results(*, estate) -> QuerySet:
 
 def numbers(*, fetched_by, estate_ids=None, community_id=None, subdistrict_id=None,
             start: datetime.date, end: datetime.date) -> dict:
-    """Meetings held by type, matters discussed / decided / with a published result, median days
-    from proposal to published result, overdue action items — within the viewer's scope."""
-    estates = narrow(scope_for(fetched_by).estates(), pk__in=estate_ids, community_id=community_id,
-                     community__subdistrict_id=subdistrict_id)
-    period = Q(scheduled_at__date__gte=start, scheduled_at__date__lte=end)
-    held = Meeting.objects.filter(period, estate__in=estates, status=MeetingStatus.CLOSED)
+    """Meetings held by type and by level, matters discussed / decided / with a published result, median
+    days from proposal to published result, overdue action items — within the viewer's scope. A community's,
+    subdistrict's or district's own meetings and matters count at their level, beside the estates' below it
+    (`meetings_by_level`); a place given narrows to it and what hangs below it."""
+    scope = scope_for(fetched_by)
+    # counted by place: the estates in sight and the places above them the viewer covers as a whole (not a
+    # meeting one was only invited to, nor a matter one only serves an estate it concerns)
+    sight = Q() if scope.is_root else Q(estate__in=scope.estates()) | _above_estates(scope)
+    place = Q()
+    if estate_ids:
+        place &= Q(estate_id__in=estate_ids)
+    if community_id:
+        place &= at_or_below("community", community_id)
+    if subdistrict_id:
+        place &= at_or_below("subdistrict", subdistrict_id)
+    held = Meeting.objects.filter(sight, place, _on_days("scheduled_at", start, end),
+                                  status=MeetingStatus.CLOSED)
     by_type = dict(held.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    matters = Matter.objects.filter(estate__in=estates, created_at__date__gte=start, created_at__date__lte=end)
+    levels = dict.fromkeys(LEVELS, 0)
+    for row in held.values("estate_id", "community_id", "subdistrict_id", "district_id"):
+        levels[next(level for level in LEVELS if row[f"{level}_id"] is not None)] += 1
+    in_sight = Matter.objects.filter(sight, place)
+    matters = in_sight.filter(_on_days("created_at", start, end))
     discussed = matters.filter(meetings__in=held).distinct().count()
     decided = matters.filter(decisions__isnull=False).distinct().count()
     results = (MatterStep.objects.filter(matter__in=matters, notice__kind="implementation", outcome=Outcome.DONE)
                .values_list("matter__created_at", "at"))
     days = [(at - created).total_seconds() / 86400 for created, at in results]
-    overdue = ActionItem.objects.filter(matter__estate__in=estates, done_at__isnull=True,
+    overdue = ActionItem.objects.filter(matter__in=in_sight.values("pk"), done_at__isnull=True,
                                         due_on__lt=clock.today()).count()
     return {
         "meetings_held": sum(by_type.values()),
         "meetings_by_type": by_type,
+        "meetings_by_level": levels,
         "matters": matters.count(),
         "matters_discussed": discussed,
         "matters_decided": decided,
@@ -104,17 +174,18 @@ def action_items(*, fetched_by, mine: bool = False, open_only: bool = False, mat
     """Action items of the estates the user sees (anyone in scope may read them); `mine`: those the
     user is responsible for, in person or for a body (meetings.rules.assigned_to); `overdue`: open
     and past the due day."""
-    qs = ActionItem.objects.filter(matter__estate__in=scope_for(fetched_by).estates())
+    qs = ActionItem.objects.filter(Q(matter__in=Matter.objects.filter(visible_matters(fetched_by)).values("pk"))
+                                   | rules.assigned_to(fetched_by))
     if mine:
         qs = qs.filter(rules.assigned_to(fetched_by))
     if open_only or overdue:
         qs = qs.filter(done_at__isnull=True)
     if overdue:
         qs = qs.filter(due_on__lt=clock.today())
-    if place is not None:
-        qs = qs.filter(**place.lookup("matter__estate"))
+    qs = qs.filter(in_place(place, "matter__"))
     qs = narrow(qs, matter_id=matter_id, meeting_id=meeting_id, matter__estate_id=estate_id)
-    return qs.select_related("matter__estate", "owner", "organisation").distinct().order_by("due_on", "id")
+    return qs.select_related("matter__estate", "matter__community", "matter__subdistrict", "matter__district", "owner",
+                             "organisation").distinct().order_by("due_on", "id")
 
 
 def action_item_get(*, fetched_by, item_id: int) -> ActionItem:
@@ -132,11 +203,14 @@ def meetings_this_month(user, limit: int = 10) -> list[Meeting]:
     today = clock.today()
     start, _end = clock.period("month", today).bounds
     soon = clock.at(today + datetime.timedelta(days=15))
-    estates = scope_for(user).estates(rules.ESTATE_CONVENERS)
-    return list(Meeting.objects.filter(estate__in=estates).filter(
+    scope = scope_for(user)
+    estates = scope.estates(rules.ESTATE_CONVENERS)
+    above = (Q(estate__isnull=True, community__in=scope.communities(rules.LEVEL_CONVENERS))
+             | Q(estate__isnull=True, subdistrict__in=scope.subdistricts(rules.LEVEL_CONVENERS)))
+    return list(Meeting.objects.filter(Q(estate__in=estates) | above).filter(
         Q(scheduled_at__gte=start, scheduled_at__lt=_end) | Q(status=MeetingStatus.PLANNED, scheduled_at__gte=start,
                                                               scheduled_at__lt=soon))
-        .select_related("estate").order_by("scheduled_at", "pk")[:limit])
+        .select_related(*PLACE_RELATED).order_by("scheduled_at", "pk")[:limit])
 
 
 def open_items_of(meetings) -> list[ActionItem]:
@@ -148,12 +222,12 @@ def open_items_of(meetings) -> list[ActionItem]:
 
 def matters_awaiting_step(user, limit: int = 10) -> list[Matter]:
     """Matters in procedure whose current step this user may take (the chair's "waiting for me")."""
-    matters = (Matter.objects.filter(estate__in=scope_for(user).estates(), status=MatterStatus.IN_PROGRESS)
-               .select_related("estate").order_by("created_at", "pk")[:200])
+    matters = (Matter.objects.filter(visible_matters(user), status=MatterStatus.IN_PROGRESS)
+               .select_related(*PLACE_RELATED).order_by("created_at", "pk")[:200])
     found = []
     for matter in matters:
         steps = Procedure.from_data(matter.procedure).steps
-        if matter.step_index < len(steps) and rules.may_take_step(user, steps[matter.step_index], matter.estate):
+        if matter.step_index < len(steps) and rules.may_take_step(user, steps[matter.step_index], matter):
             matter.current_step = steps[matter.step_index]
             found.append(matter)
     return found[:limit]
@@ -169,7 +243,7 @@ def resolutions(*, fetched_by, estate_id: int | None = None) -> QuerySet:
 # --- the dashboard's section -------------------------------------------------------------------------
 def _held(place: Place, period: clock.Period) -> QuerySet:
     lo, hi = period.bounds
-    return Meeting.objects.filter(**place.lookup(), status=MeetingStatus.CLOSED, scheduled_at__gte=lo, scheduled_at__lt=hi)
+    return Meeting.objects.filter(in_place(place), status=MeetingStatus.CLOSED, scheduled_at__gte=lo, scheduled_at__lt=hi)
 
 
 def _meeting_counts(place: Place, period: clock.Period) -> dict:
@@ -177,8 +251,8 @@ def _meeting_counts(place: Place, period: clock.Period) -> dict:
     held = _held(place, period)
     return {
         "held": held.count(),
-        "proposed": Matter.objects.filter(**place.lookup(), created_at__gte=lo, created_at__lt=hi).count(),
-        "decided": Matter.objects.filter(**place.lookup(), decisions__meeting__in=held).distinct().count(),
+        "proposed": Matter.objects.filter(in_place(place), created_at__gte=lo, created_at__lt=hi).count(),
+        "decided": Matter.objects.filter(in_place(place), decisions__meeting__in=held).distinct().count(),
         "by_kind": dict(held.values_list("kind").annotate(n=Count("pk"))),
     }
 
@@ -186,7 +260,7 @@ def _meeting_counts(place: Place, period: clock.Period) -> dict:
 def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Section:
     """Meetings held by type, matters proposed and decided, by procedure, and action items overdue now."""
     now, before = _meeting_counts(place, period), _meeting_counts(place, period.a_year_earlier())
-    overdue = ActionItem.objects.filter(**place.lookup("matter__estate"), done_at__isnull=True,
+    overdue = ActionItem.objects.filter(in_place(place, "matter__"), done_at__isnull=True,
                                         due_on__lt=clock.today()).count()
     meetings, matters = reverse("meetings:meeting_list"), reverse("meetings:matter_list")
     figures = [
@@ -202,7 +276,7 @@ def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Sect
     names = {code: str(t.name) for code, t in rules.MEETING_TYPES.items()}
     lo, hi = period.bounds
     procedures = {}
-    for data in Matter.objects.filter(**place.lookup(), created_at__gte=lo, created_at__lt=hi).values_list(
+    for data in Matter.objects.filter(in_place(place), created_at__gte=lo, created_at__lt=hi).values_list(
             "procedure", flat=True)[:5000]:
         name = str(Procedure.from_data(data).name)
         procedures[name] = procedures.get(name, 0) + 1
@@ -221,5 +295,5 @@ def find(*, fetched_by, query: str, limit: int):
     from gongzhi.core.search import Hit
 
     found = matter_list(fetched_by=fetched_by).filter(title__icontains=query).order_by("-created_at")[:limit]
-    return [Hit(m.title, f"{m.estate.name} · {m.get_status_display()}", reverse("meetings:matter_detail", args=[m.pk]))
+    return [Hit(m.title, f"{m.place_name} · {m.get_status_display()}", reverse("meetings:matter_detail", args=[m.pk]))
             for m in found]

@@ -7,6 +7,7 @@ app_name = "meetings"
 urlpatterns = [
     path("matters/", views.matter_list, name="matter_list"),
     path("matters/<int:matter_id>/", views.matter_detail, name="matter_detail"),
+    path("matters/steps/<int:matter_step_id>/attachment/", views.step_attachment, name="step_attachment"),
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/export.xlsx", views.meeting_export, name="meeting_export"),
     path("matters/export.xlsx", views.matter_export, name="matter_export"),

@@ -3,30 +3,34 @@
 resolutions and results, and the numbers."""
 
 import datetime
+import mimetypes
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.bodies.models import Membership
+from gongzhi.bodies.models import UNIT_KINDS
 from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput
 from gongzhi.core.exports import xlsx_stream
-from gongzhi.core.figures import place_get
+from gongzhi.core.figures import parse_place, place_get
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt as _attempt
 from gongzhi.core.web import posted_date, posted_ids
 from gongzhi.core.web import posted_id as _int
-from gongzhi.meetings import rules, selectors, services
-from gongzhi.meetings.models import MatterSource, MatterStatus, Meeting, MeetingStatus, Party
+from gongzhi.meetings import records, rules, selectors, services
+from gongzhi.meetings.models import MatterSource, MatterStatus, Meeting, MeetingStatus, Party, Repeat
 from gongzhi.meetings.procedures import SHIPPED, Procedure
 from gongzhi.meetings.quorum import quorum_check
 from gongzhi.meetings.rules import MEETING_TYPES, meeting_type, meeting_types
+from gongzhi.meetings.services.meetings import LEVEL_LABELS
+from gongzhi.notices.selectors import leaf_indices
 from gongzhi.places.selectors import estate_get
 from gongzhi.votes.models import Vote, VoteStatus
 
@@ -66,6 +70,23 @@ def _assignee(value: str) -> tuple[int | None, int | None]:
     raise InvalidInput(services.ASSIGNEE_REQUIRED, field="assignee")
 
 
+def _posted_place(post) -> dict:
+    """The place a form names: above the estate `above` = "community:3" / "subdistrict:2" / "district:1",
+    else the estate chosen in `estate`."""
+    code = post.get("above", "")
+    if code:
+        level, pk = parse_place(code)
+        if level == "estate":
+            return {"estate_id": pk}
+        return {f"{level}_id": pk}
+    return {"estate_id": _int(post.get("estate")) or 0}
+
+
+def _repeat(value: str):
+    """The posted repeat of a standing meeting; "auto" (or nothing) leaves it to the meeting type."""
+    return None if value in ("", "auto", None) else value
+
+
 def _due(value: str) -> datetime.date:
     day = posted_date(value)
     if day is None:
@@ -80,7 +101,9 @@ def matter_list(request):
         post = request.POST
 
         matter = _attempt(request, lambda: services.matter_create(
-            user, estate_id=_int(post.get("estate")) or 0, title=post.get("title", ""),
+            user, **_posted_place(post), title=post.get("title", ""),
+            estate_ids=posted_ids(post.getlist("concerns"), services.CONCERNS_OUTSIDE, "estate_ids")
+            if post.get("above") else None,
             procedure=post.get("procedure", ""), source=post.get("source", ""),
             description=post.get("description", ""), amount=_amount(post.get("amount", "")),
             major=bool(post.get("major"))), _("议题已建立"))
@@ -108,6 +131,10 @@ def _list_page(request, refused_form: str = ""):
         "kept_filters": [(k, get[k]) for k in ("place", "start", "end", "decided") if get.get(k)],
         "meetings": list(selectors.meeting_list(fetched_by=user).order_by("-scheduled_at")[:50]),
         "estates": estates,
+        "above": [(f"{level}:{p.pk}", p.name, LEVEL_LABELS[level]) for level, p in rules.convening_places(user)],
+        "units": list(scope_for(user).organisations().filter(kind__in=UNIT_KINDS, active=True)
+                      .order_by("kind", "name")[:100]),
+        "repeats": Repeat.choices,
         "can_propose": rules.may_propose_somewhere(user, estates, SHIPPED.values()),
         "can_convene": rules.may_convene_somewhere(user, estates),
         "procedures": SHIPPED.values(),
@@ -116,6 +143,8 @@ def _list_page(request, refused_form: str = ""):
         "matter_posted": request.POST if refused_form == "matter" else None,
         "meeting_posted": request.POST if refused_form == "meeting" else None,
         "posted_agenda": request.POST.getlist("agenda") if refused_form == "meeting" else [],
+        "posted_units": request.POST.getlist("unit") if refused_form == "meeting" else [],
+        "posted_concerns": request.POST.getlist("concerns") if refused_form == "matter" else [],
     }, status=400 if refused_form else 200)
 
 
@@ -162,23 +191,25 @@ def matter_detail(request, matter_id: int):
     procedure = Procedure.from_data(matter.procedure)
     steps = list(matter.steps.select_related("actor", "meeting", "vote", "notice"))
     current = procedure.steps[matter.step_index] if matter.status == MatterStatus.IN_PROGRESS else None
-    can_organise = rules.may_organise_matter(user, matter.estate)
+    can_organise = rules.may_organise_matter(user, matter)
+    where = matter.estate if matter.estate_id is not None else matter
     actions = list(matter.actions.select_related("owner", "organisation", "meeting", "matter__estate"))
     for a in actions:
-        a.may_mark_done = rules.may_mark_action_done(user, a, matter.estate)
+        a.may_mark_done = rules.may_mark_action_done(user, a, matter)
         a.mine = user.pk in rules.action_assignees(a)
     people, bodies, agenda_meetings = [], [], []
     if can_organise:
-        users = get_user_model().objects.filter(pk__in=services.assignable_users(matter.estate))
+        users = get_user_model().objects.filter(pk__in=services.assignable_users(where))
         people = list(users.order_by("first_name", "username")[:300])
-        bodies = list(services.assignable_organisations(user, matter.estate).order_by("kind", "name")[:300])
+        bodies = list(services.assignable_organisations(user, where).order_by("kind", "name")[:300])
         agenda_meetings = list(matter.meetings.order_by("-scheduled_at")[:20])
     return render(request, "meetings/matter_detail.html", {
         "matter": matter, "shown": scope_for(user).contacts_shown(matter.estate_id),
         "procedure": procedure,
         "timeline": steps,
         "current": current,
-        "may_take_step": current is not None and rules.may_take_step(user, current, matter.estate),
+        "may_take_step": current is not None and rules.may_take_step(user, current, matter),
+        "concerns": matter.concerns.order_by("name"),
         "can_organise": can_organise,
         "current_roles": "、".join(str(Role(r).label) for r in current.roles) if current else "",
         "upcoming": procedure.steps[matter.step_index + 1:] if current else [],
@@ -226,7 +257,7 @@ def _actions(request):
 def meeting_export(request):
     """The meetings list, with its filters, as Excel."""
     names = {t.code: t.name for t in _types_for(request.user)}
-    rows = ([m.estate.name, str(names.get(m.kind, m.kind)), m.title, clock.stamp(m.scheduled_at), m.place,
+    rows = ([m.place_name, str(names.get(m.kind, m.kind)), m.title, clock.stamp(m.scheduled_at), m.place,
              m.get_status_display()] for m in _meetings(request).iterator(chunk_size=2000))
     return xlsx_stream("会议", ["小区", "会议类型", "会议名称", "时间", "地点", "状态"], rows, "meetings")
 
@@ -237,7 +268,7 @@ def matter_export(request):
     user, get = request.user, request.GET
     matters = selectors.matters_filtered(fetched_by=user, place=_place(user, get), start=posted_date(get.get("start")),
                                          end=posted_date(get.get("end")), decided=bool(get.get("decided")))
-    rows = ([m.estate.name, m.title, str(Procedure.from_data(m.procedure).name), m.get_source_display(),
+    rows = ([m.place_name, m.title, str(Procedure.from_data(m.procedure).name), m.get_source_display(),
              m.get_status_display(), "是" if m.major else "", clock.stamp(m.created_at), clock.stamp(m.completed_at)]
             for m in matters.iterator(chunk_size=2000))
     return xlsx_stream("议题", ["小区", "议题", "议事程序", "来源", "状态", "三重一大", "提出时间", "完成时间"], rows, "matters")
@@ -251,7 +282,7 @@ def action_export(request):
     def state(a):
         return "已完成" if a.done_at else "已逾期" if a.due_on < today else "未完成"
 
-    rows = ([a.matter.estate.name, a.matter.title, a.text,
+    rows = ([a.matter.place_name, a.matter.title, a.text,
              (a.owner.get_full_name() or a.owner.username) if a.owner else a.organisation.name if a.organisation else "",
              a.due_on, state(a), clock.stamp(a.done_at)] for a in _actions(request).iterator(chunk_size=2000))
     return xlsx_stream("行动事项", ["小区", "议题", "事项", "负责", "期限", "状态", "完成时间"], rows, "actions")
@@ -274,7 +305,9 @@ def meeting_new(request):
     post = request.POST
     if request.method == "POST":
         meeting = _attempt(request, lambda: services.meeting_plan(
-            user, estate_id=_int(post.get("estate")) or 0, kind=post.get("kind", ""), title=post.get("title", ""),
+            user, **_posted_place(post), kind=post.get("kind", ""), title=post.get("title", ""),
+            unit_ids=posted_ids(post.getlist("unit"), services.UNIT_UNKNOWN, "unit_ids"),
+            repeat=_repeat(post.get("repeat", "")),
             scheduled_at=_when(post.get("scheduled_at")) if not post.get("open_now") else clock.now(),
             place=post.get("place", ""), agenda_ids=posted_ids(post.getlist("agenda"), services.AGENDA_UNKNOWN, "agenda"),
             open_now=bool(post.get("open_now")), repeat_months=_int(post.get("repeat_months")) or 0), _("会议已通知"))
@@ -311,10 +344,14 @@ def meeting_detail(request, meeting_id: int):
         if "close" in post:
             return _run(request, lambda: services.meeting_close(user, meeting_id=meeting.pk,
                                                                 minutes=post.get("minutes", "")), _("会议结束"), *here)
-    kind = meeting_type(meeting.kind, meeting.estate.community_id)
+    kind = meeting_type(meeting.kind, meeting.types_community_id)
     convener = rules.may_convene(user, meeting)
-    attendance = list(meeting.attendance.select_related("person", "user").order_by("signed_in_at", "id"))
+    attendance = list(meeting.attendance.select_related("person", "user", "organisation")
+                      .order_by("signed_in_at", "id"))
+    signed_units = {a.organisation_id for a in attendance if a.organisation_id}
     decided = {d.matter_id: d for d in meeting.decisions.all()}
+    # an above-estate meeting's decisions are in the transparency log: each links to its entry
+    logged = leaf_indices(records.KIND, [d.pk for d in decided.values()]) if meeting.estate_id is None else {}
     attended = services.attended(user, meeting)
     is_open = meeting.status == MeetingStatus.OPEN
     invitable = []
@@ -325,7 +362,8 @@ def meeting_detail(request, meeting_id: int):
     return render(request, "meetings/meeting_detail.html", {
         "meeting": meeting, "shown": scope_for(user).contacts_shown(meeting.estate_id),
         "type": kind,
-        "required": [Party(p).label for p in kind.required],
+        "required": [Party(p).label for p in rules.required_parties(meeting)],
+        "units": [(u, u.pk in signed_units) for u in meeting.units.order_by("kind", "name")],
         "my_parties": rules.sign_in_parties(user, meeting) if is_open and not attended else [],
         "record_parties": rules.record_parties(meeting),
         "convener": convener,
@@ -335,12 +373,24 @@ def meeting_detail(request, meeting_id: int):
         "invitable": invitable,
         "actions": list(meeting.actions.select_related("owner", "organisation")),
         "quorum": quorum_check(meeting) if meeting.status == MeetingStatus.OPEN else None,
-        "agenda": [(m, decided.get(m.pk)) for m in meeting.agenda.all()],
+        "agenda": [(m, decided.get(m.pk), logged.get(decided[m.pk].pk) if m.pk in decided else None)
+                   for m in meeting.agenda.all()],
         "minutes_confirmed": meeting.minutes_approvals.count(),
         "minutes_approved": services.minutes_approved(meeting),
-        "members": (Membership.objects.filter(organisation__estate=meeting.estate, active=True)
-                    .select_related("person", "organisation") if convener else []),
+        "members": services.proxy_memberships(user, meeting) if convener else [],
     })
+
+
+@login_required
+def step_attachment(request, matter_step_id: int):
+    """A step's attachment, to those who may read its matter (a stranger, as a missing one, gets 404): served
+    here rather than by the storage's own URL, which on S3 is a presigned link that skips this check."""
+    step = selectors.step_attachment_get(fetched_by=request.user, step_id=matter_step_id)
+    if step is None:
+        raise Http404
+    name = step.attachment.name.rsplit("/", 1)[-1]
+    return FileResponse(step.attachment.open("rb"), as_attachment=True, filename=name,
+                        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
 
 
 @login_required
@@ -361,5 +411,8 @@ def numbers(request):
                                estate_ids=[i for i in [_int(request.GET.get("estate"))] if i], start=start, end=end)
     by_type = [(MEETING_TYPES[code].name if code in MEETING_TYPES else code, n)
                for code, n in sorted(result["meetings_by_type"].items())]
+    names = {"estate": _("小区会议"), "community": _("社区会议"), "subdistrict": _("街道会议"),
+             "district": _("区/县会议")}
+    by_level = [(level, names[level], n) for level, n in result["meetings_by_level"].items()]
     return render(request, "meetings/numbers.html", {"start": start, "end": end, "numbers": result,
-                                                     "by_type": by_type})
+                                                     "by_type": by_type, "by_level": by_level})

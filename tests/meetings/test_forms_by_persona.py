@@ -109,8 +109,9 @@ def test_matter_page_shows_only_the_forms_the_rules_allow(login, persona, userna
     if response.status_code == 404:
         return
     rule = matter_rules(user, matter)
+    # the advisers' section (services) posts to its own pages and is tested with them
     shown = [(matter_action(form, name), form, name, value)
-             for form, name, value in submissions(response.content.decode(), page)]
+             for form, name, value in submissions(response.content.decode(), page) if form.action == page]
     for action, _form, _name, value in shown:
         allowed = rule[action](int(value)) if action == "done" else rule[action]
         assert allowed, f"{username} is shown “{action}”, which the rules deny"

@@ -525,7 +525,7 @@ def test_a_community_adds_its_own_meeting_type(clock, persona, login):
 
 
 def test_the_inbox_shows_messages_and_marks_them_read(login, persona, django_capture_on_commit_callbacks):
-    from gongzhi.core.notifications import notify, unread_count
+    from gongzhi.core.notifications import INBOX_PAGE, notify, unread_count
 
     before = unread_count(persona("weiyuan"))  # the demo's own meeting notices
     with django_capture_on_commit_callbacks(execute=True):
@@ -533,7 +533,7 @@ def test_the_inbox_shows_messages_and_marks_them_read(login, persona, django_cap
     assert unread_count(persona("weiyuan")) == before + 1
     page = login("weiyuan").get("/inbox/").content.decode()
     assert "会议通知：测试" in page
-    assert unread_count(persona("weiyuan")) == 0
+    assert unread_count(persona("weiyuan")) == max(0, before + 1 - INBOX_PAGE), "the page's messages are read"
     assert "会议通知：测试" not in login("lixiansheng").get("/inbox/").content.decode()
 
 

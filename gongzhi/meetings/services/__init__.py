@@ -15,9 +15,12 @@ from gongzhi.meetings.services.bids import (  # noqa: F401
     delivery_set,
 )
 from gongzhi.meetings.services.matters import (  # noqa: F401
+    ABOVE_PROCEDURE,
     BAD_AMOUNT,
     CANNOT_BACK,
     CANNOT_END,
+    CONCERNS_ESTATE,
+    CONCERNS_OUTSIDE,
     DECISION_SAYS,
     DELIVERY_OPEN,
     MAJOR_NEEDS_JOINT,
@@ -42,7 +45,9 @@ from gongzhi.meetings.services.matters import (  # noqa: F401
     matter_create,
     matter_step,
     organised_matter,
+    place_for,
     procedure_for,
+    visible_matter,
 )
 from gongzhi.meetings.services.meetings import (  # noqa: F401
     AGENDA_UNKNOWN,
@@ -58,10 +63,16 @@ from gongzhi.meetings.services.meetings import (  # noqa: F401
     NOT_IMMEDIATE,
     NOT_ON_AGENDA,
     NOTHING_TO_INVITE,
+    ONE_PLACE,
+    TOO_MANY_UNITS,
+    UNIT_UNKNOWN,
+    UNITS_REQUIRED,
     UNKNOWN_PARTY,
+    UNKNOWN_REPEAT,
     UNKNOWN_TYPE,
     WHEN_RANGE,
     WHEN_REQUIRED,
+    WRONG_LEVEL,
     add_months,
     decision_record,
     invitable_users,
@@ -69,7 +80,10 @@ from gongzhi.meetings.services.meetings import (  # noqa: F401
     meeting_invite,
     meeting_open,
     meeting_plan,
+    meeting_plan_next,
     meeting_sign_in,
+    proxy_memberships,
+    proxy_people,
 )
 from gongzhi.meetings.services.minutes import (  # noqa: F401
     ACTION_DONE_ALREADY,

@@ -6,11 +6,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 
 from gongzhi.core import clock
-from gongzhi.core.access import object_for
 from gongzhi.core.audit import audit_record, snapshot
-from gongzhi.core.errors import InvalidInput, PermissionDenied, WrongState
+from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.files import Upload, check_uploads
 from gongzhi.core.money import fen
 from gongzhi.core.roles import Role
@@ -19,6 +19,7 @@ from gongzhi.core.text import clean_text
 from gongzhi.meetings import rules
 from gongzhi.meetings.choices import AuditAction, DeliveryStatus
 from gongzhi.meetings.models import (
+    LEVELS,
     Decision,
     Matter,
     MatterSource,
@@ -27,10 +28,12 @@ from gongzhi.meetings.models import (
     Meeting,
     Outcome,
     ProcedureTemplate,
+    at_or_above,
 )
 from gongzhi.meetings.procedures import SHIPPED, Procedure, StepKind
 from gongzhi.meetings.rules import meeting_types
 from gongzhi.notices import services as notices
+from gongzhi.places.models import Community, District, Estate, Subdistrict
 from gongzhi.votes.models import Vote, VoteStatus
 
 TITLE_REQUIRED = "请填写名称 / A title is required"
@@ -66,17 +69,70 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ONE_ATTACHMENT = "每个步骤最多 {n} 个附件 / At most {n} attachment per step"
 ATTACHMENT_TOO_BIG = "附件“{name}”超过 {mb} MB / The attachment {name} is larger than {mb} MB"
 
+ONE_PLACE = ("请选择会议（议题）所在的一个地方：小区、社区、街道或区，只选一个 / "
+             "Choose the one place it belongs to: an estate, a community, a subdistrict or a district")
+PLACE_MODELS = {"community": Community, "subdistrict": Subdistrict, "district": District}
+ABOVE_PROCEDURE = ("该议事程序含业主表决或小区公示，只适用于小区的议题 / "
+                   "This procedure has an owners' vote or an estate notice: it is for an estate's matters")
+CONCERNS_OUTSIDE = ("涉及的小区须在该议题所在的社区（街道、区）之内 / "
+                    "The estates a matter concerns lie within its place")
+CONCERNS_ESTATE = "小区的议题不另列涉及的小区 / An estate's matter concerns that estate only"
+
 STEP_AUDIT = {Outcome.DONE: AuditAction.MATTER_STEP_DONE, Outcome.BACK: AuditAction.MATTER_STEP_BACK,
               Outcome.END: AuditAction.MATTER_STEP_END}
 
 
+def place_for(actor, *, estate_id=None, community_id=None, subdistrict_id=None, district_id=None):
+    """(level, the place) for a meeting or matter: exactly one of the ids. An estate the actor does not see,
+    or a place above with none of the actor's estates in it, answers as a missing one (404)."""
+    given = [(level, pk) for level, pk in zip(LEVELS, (estate_id, community_id, subdistrict_id, district_id), strict=True)
+             if pk is not None]
+    if len(given) != 1:
+        raise InvalidInput(ONE_PLACE, field="estate_id")
+    level, pk = given[0]
+    scope = scope_for(actor) if actor is not None else None
+    if level == "estate":
+        estates = scope.estates() if scope is not None else Estate.objects.all()
+        return level, get_in_scope(estates.select_related("community__subdistrict"), pk=pk)
+    model = PLACE_MODELS[level]
+    if scope is None or scope.is_root:
+        return level, get_in_scope(model.objects.all(), pk=pk)
+    estates = scope.estates()
+    seen = {"community": Q(pk__in=estates.values("community_id")) | Q(pk__in=scope.communities().values("pk")),
+            "subdistrict": Q(pk__in=estates.values("community__subdistrict_id"))
+            | Q(pk__in=scope.subdistricts().values("pk")),
+            "district": Q(pk__in=estates.values("community__subdistrict__district_id"))
+            | Q(pk__in=scope.districts().values("pk"))}[level]
+    return level, get_in_scope(model.objects.filter(seen), pk=pk)
+
+
+def visible_matter(actor, matter_id) -> Matter:
+    from gongzhi.meetings.selectors import visible_matters
+
+    qs = Matter.objects.filter(visible_matters(actor)) if actor is not None else Matter.objects.all()
+    return get_in_scope(qs.select_related("estate__community__subdistrict", "community__subdistrict", "subdistrict",
+                                          "district"), pk=matter_id)
+
+
 def organised_matter(actor, matter_id) -> Matter:
-    """A matter the actor may follow up (action items, bids, deliveries)."""
-    return object_for(actor, Matter.objects.select_related("estate"), matter_id, roles=rules.MATTER_ORGANISER_ROLES)
+    """A matter the actor may follow up (action items, bids, deliveries): out of sight 404, in sight
+    without the role 403."""
+    matter = visible_matter(actor, matter_id)
+    if not rules.may_organise_matter(actor, matter):
+        raise PermissionDenied()
+    return matter
 
 
-def procedure_for(estate, code: str) -> Procedure:
-    template = ProcedureTemplate.objects.filter(community_id=estate.community_id, code=code).first()
+def procedure_for(where, code: str) -> Procedure:
+    """The procedure `code` as the community of `where` (an estate, a community, or a meeting or matter)
+    keeps it, else as shipped."""
+    if isinstance(where, Estate):
+        community_id = where.community_id
+    elif isinstance(where, Community):
+        community_id = where.pk
+    else:
+        community_id = where.types_community_id
+    template = ProcedureTemplate.objects.filter(community_id=community_id, code=code).first()
     if template is not None:
         return Procedure.from_data({"code": code, **template.definition})
     if code not in SHIPPED:
@@ -101,11 +157,18 @@ def _has_joint_meeting(procedure: Procedure, community_id: int) -> bool:
 
 
 @transaction.atomic
-def matter_create(actor, *, estate_id: int, title: str, procedure: str, source: str = MatterSource.PROPOSAL,
-                  description: str = "", amount: Decimal | None = None, major: bool = False) -> Matter:
-    estate = get_in_scope(scope_for(actor).estates().select_related("community"), pk=estate_id)
-    definition = procedure_for(estate, procedure)
-    if not rules.may_propose_matter(actor, estate, definition):
+def matter_create(actor, *, title: str, procedure: str, estate_id: int | None = None, community_id: int | None = None,
+                  subdistrict_id: int | None = None, district_id: int | None = None,
+                  source: str = MatterSource.PROPOSAL, description: str = "", amount: Decimal | None = None,
+                  major: bool = False, estate_ids: list[int] | None = None) -> Matter:
+    """Put a matter on the table of an estate, or above it of a community, subdistrict or district; a
+    matter above the estate names the estates it concerns (`estate_ids`, within its place) and follows a
+    procedure without an owners' vote or an estate's notice (协调推进)."""
+    level, where = place_for(actor, estate_id=estate_id, community_id=community_id, subdistrict_id=subdistrict_id,
+                             district_id=district_id)
+    matter = Matter(**{level: where})
+    definition = procedure_for(matter, procedure)
+    if not rules.may_propose_matter(actor, where if level == "estate" else matter, definition):
         raise PermissionDenied()
     title = clean_text(title, 200, TITLE_REQUIRED, field="title")
     description = clean_text(description, DESCRIPTION_MAX, field="description")
@@ -114,12 +177,36 @@ def matter_create(actor, *, estate_id: int, title: str, procedure: str, source: 
     if amount is not None:
         amount = Decimal(fen(amount, message=BAD_AMOUNT)) / 100
     major = bool(major) or (amount is not None and amount >= Decimal(settings.GONGZHI_MAJOR_SPENDING_YUAN))
-    if major and not _has_joint_meeting(definition, estate.community_id):
+    community_for_types = matter.types_community_id
+    if major and not _has_joint_meeting(definition, community_for_types):
         raise InvalidInput(MAJOR_PROCEDURE, field="procedure")
-    matter = Matter.objects.create(estate=estate, title=title, description=description, source=source,
+    concerns = []
+    if level == "estate":
+        if set(estate_ids or []) - {where.pk}:
+            raise InvalidInput(CONCERNS_ESTATE, field="estate_ids")
+    else:
+        if any(s.kind in (StepKind.VOTE, StepKind.PUBLISH) for s in definition.steps):
+            raise InvalidInput(ABOVE_PROCEDURE, field="procedure")
+        wanted = set(estate_ids or [])
+        seen = scope_for(actor).estates() if actor is not None else Estate.objects.all()
+        concerns = list(seen.filter(pk__in=wanted))
+        if len(concerns) != len(wanted):
+            raise NotFound()  # an estate out of sight answers as a missing one
+        inside = set(Estate.objects.filter(pk__in=[e.pk for e in concerns], **_estate_in(level, where.pk))
+                     .values_list("pk", flat=True))
+        if len(inside) != len(concerns):
+            raise InvalidInput(CONCERNS_OUTSIDE, field="estate_ids")
+    matter = Matter.objects.create(**{level: where}, title=title, description=description, source=source,
                                    amount=amount, major=major, procedure=definition.as_data(), created_by=actor)
-    audit_record(actor, AuditAction.MATTER_CREATE, matter, after=snapshot(matter))
+    matter.concerns.set(concerns)
+    audit_record(actor, AuditAction.MATTER_CREATE, matter, after={**snapshot(matter),
+                                                                  "concerns": [e.pk for e in concerns]})
     return matter
+
+
+def _estate_in(level: str, pk: int) -> dict:
+    return {"community": {"community_id": pk}, "subdistrict": {"community__subdistrict_id": pk},
+            "district": {"community__subdistrict__district_id": pk}}[level]
 
 
 def current_step(matter: Matter):
@@ -131,16 +218,16 @@ def current_step(matter: Matter):
 def matter_step(actor, *, matter_id: int, step_key: str, outcome: str = Outcome.DONE, note: str = "",
                 meeting_id: int | None = None, vote_id: int | None = None, attachment=None) -> MatterStep:
     """Record the current step of a matter's procedure — and only the current one."""
-    scope = scope_for(actor)
-    visible = get_in_scope(Matter.objects.filter(estate__in=scope.estates()), pk=matter_id)
+    visible = visible_matter(actor, matter_id)
     # Lock the matter: of two people recording the same step at once, the second finds it done.
-    matter = Matter.objects.select_for_update(of=("self",)).select_related("estate").get(pk=visible.pk)
+    matter = Matter.objects.select_for_update(of=("self",)).select_related(
+        "estate__community__subdistrict", "community__subdistrict", "subdistrict", "district").get(pk=visible.pk)
     if matter.status != MatterStatus.IN_PROGRESS:
         raise WrongState(MATTER_FINISHED)
     procedure, step = current_step(matter)
     if step.key != step_key:
         raise WrongState(WRONG_STEP.format(label=step.label))
-    role = rules.acting_role(actor, step, matter.estate)
+    role = rules.acting_role(actor, step, matter)
     if role is None:
         labels = "、".join(str(Role(r).label) for r in step.roles)
         raise PermissionDenied(NOT_YOUR_STEP.format(label=step.label, roles=labels))
@@ -194,12 +281,13 @@ def _check_meeting(step, matter, meeting_id, outcome):
         return None
     if meeting_id is None:
         raise InvalidInput(NEEDS_MEETING, field="meeting_id")
-    meeting = get_in_scope(Meeting.objects.filter(estate=matter.estate), pk=meeting_id)  # else 404, as missing
-    types = meeting_types(matter.estate.community_id)
+    # a meeting at the matter's place or above it; else 404, as missing
+    meeting = get_in_scope(Meeting.objects.filter(at_or_above(matter)), pk=meeting_id)
+    types = meeting_types(matter.types_community_id)
     names = "、".join(types[t].name if t in types else t for t in step.meeting_types)
     if meeting.kind not in step.meeting_types:
         raise InvalidInput(WRONG_MEETING_TYPE.format(types=names), field="meeting_id")
-    if matter.major and not major_may_decide(step, meeting.kind, matter.estate.community_id):
+    if matter.major and not major_may_decide(step, meeting.kind, matter.types_community_id):
         raise WrongState(MAJOR_NEEDS_JOINT)
     decision = Decision.objects.filter(meeting=meeting, matter=matter).first()
     if decision is None:

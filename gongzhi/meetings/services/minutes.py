@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from gongzhi.bodies.models import Organisation
+from gongzhi.bodies.models import PLATFORM_KINDS, Organisation
 from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
@@ -17,15 +17,17 @@ from gongzhi.core.scoping import get_in_scope, holders, scope_for
 from gongzhi.core.text import clean_text
 from gongzhi.meetings import rules
 from gongzhi.meetings.choices import AuditAction
-from gongzhi.meetings.models import ActionItem, Attendance, Meeting, MeetingStatus, MinutesApproval
+from gongzhi.meetings.models import ActionItem, Attendance, Meeting, MeetingStatus, MinutesApproval, at_or_above, chain
 from gongzhi.meetings.services.matters import organised_matter
 from gongzhi.meetings.services.meetings import (
     MEETING_CLOSED_ALREADY,
     MEETING_NOT_OPEN,
     NOT_CONVENER,
     NOT_ON_AGENDA,
+    invitable_users,
     meeting_visible,
 )
+from gongzhi.places.models import Estate
 
 NO_MINUTES = "会议结束并有纪要后才能确认 / Minutes are confirmed after the meeting closes with minutes"
 NOT_AN_ATTENDEE = "只有到会人员可以确认纪要 / Only attendees confirm the minutes"
@@ -100,15 +102,16 @@ def action_add(actor, *, matter_id: int, text: str, due_on: datetime.date, owner
     if (owner_id is None) == (organisation_id is None):
         raise InvalidInput(ASSIGNEE_REQUIRED, field="owner_id")
     owner = organisation = None
+    where = matter.estate if matter.estate_id is not None else matter
     if owner_id is not None:
-        if owner_id not in assignable_users(matter.estate):
+        if owner_id not in assignable_users(where):
             raise NotFound(ASSIGNEE_UNKNOWN)  # another estate's login answers as a missing one
         owner = get_user_model().objects.get(pk=owner_id)
     else:
-        organisation = get_in_scope(assignable_organisations(actor, matter.estate), pk=organisation_id)
+        organisation = get_in_scope(assignable_organisations(actor, where), pk=organisation_id)
     meeting = None
     if meeting_id is not None:
-        meeting = get_in_scope(Meeting.objects.filter(estate=matter.estate), pk=meeting_id)
+        meeting = get_in_scope(Meeting.objects.filter(at_or_above(matter)), pk=meeting_id)
         if not meeting.agenda.filter(pk=matter.pk).exists():
             raise InvalidInput(NOT_ON_AGENDA, field="meeting_id")
     item = ActionItem.objects.create(matter=matter, meeting=meeting, text=text, owner=owner,
@@ -121,34 +124,56 @@ def action_add(actor, *, matter_id: int, text: str, due_on: datetime.date, owner
     return item
 
 
-def assignable_users(estate) -> set[int]:
+def assignable_users(where) -> set[int]:
     """The logins an action item may be assigned to: those who serve the estate (its bodies' members,
-    the community, property staff, departments and cadres over it)."""
+    the community, property staff, departments and cadres over it). Above the estate (`where` a matter):
+    the members of the departments and platforms there, and those holding such roles at, above or within
+    its place."""
+    if not isinstance(where, Estate):
+        units = rules.current_memberships(rules.unit_choices(None, where)).filter(person__user__isnull=False)
+        return (set(units.values_list("person__user_id", flat=True))
+                | invitable_users(Meeting(**{where.level: where.level_place})))
+    estate = where
     members = rules.current_memberships(Organisation.objects.filter(estate=estate)).filter(
         person__user__isnull=False).values_list("person__user_id", flat=True)
     return set(members) | holders(rules.INVITABLE_ROLES, estate)
 
 
-def assignable_organisations(actor, estate):
-    """The bodies an action item may be assigned to: the estate's own, the companies serving it, and
-    those of its community, subdistrict and district the actor sees."""
+def assignable_organisations(actor, where):
+    """The bodies an action item may be assigned to: the estate's own, the companies serving it, the
+    platforms serving it, and those of its community, subdistrict and district the actor sees. Above the
+    estate (`where` a matter): the 成员单位 and platforms there, and the bodies hanging at its place or above."""
+    seen = scope_for(actor).organisations() if actor is not None else Organisation.objects.all()
+    if not isinstance(where, Estate):
+        ids = chain(where)
+        here = (Q(pk__in=rules.unit_choices(actor, where).values("pk"))
+                | Q(estate__isnull=True, community__isnull=True, subdistrict__isnull=True, district_id=ids["district"]))
+        if ids.get("subdistrict"):
+            here |= Q(estate__isnull=True, community__isnull=True, subdistrict_id=ids["subdistrict"])
+        if ids.get("community"):
+            here |= Q(estate__isnull=True, community_id=ids["community"])
+        return Organisation.objects.filter(here, active=True, pk__in=seen.values("pk"))
+    estate = where
     community = estate.community
     here = (Q(estate=estate) | Q(pk__in=rules.contracted_companies(estate).values("pk"))
             | Q(estate__isnull=True, community_id=estate.community_id)
             | Q(estate__isnull=True, community__isnull=True, subdistrict_id=community.subdistrict_id)
             | Q(estate__isnull=True, community__isnull=True, subdistrict__isnull=True,
-                district_id=community.subdistrict.district_id))
-    seen = scope_for(actor).organisations() if actor is not None else Organisation.objects.all()
+                district_id=community.subdistrict.district_id)
+            | Q(kind__in=PLATFORM_KINDS, serves=estate))
     return Organisation.objects.filter(here, active=True, pk__in=seen.values("pk"))
 
 
 @transaction.atomic
 def action_done(actor, *, item_id: int) -> ActionItem:
     """The one responsible marks the item done (meetings.rules.may_mark_action_done)."""
-    scope = scope_for(actor)
-    visible = get_in_scope(ActionItem.objects.filter(matter__estate__in=scope.estates()), pk=item_id)
-    item = ActionItem.objects.select_for_update(of=("self",)).select_related("matter__estate", "organisation").get(pk=visible.pk)
-    if not rules.may_mark_action_done(actor, item, item.matter.estate):
+    from gongzhi.meetings.selectors import action_items
+
+    visible = get_in_scope(action_items(fetched_by=actor) if actor is not None else ActionItem.objects.all(),
+                           pk=item_id)
+    item = ActionItem.objects.select_for_update(of=("self",)).select_related(
+        "matter__estate", "matter__community", "matter__subdistrict", "organisation").get(pk=visible.pk)
+    if not rules.may_mark_action_done(actor, item, item.matter):
         raise PermissionDenied(NOT_YOUR_ACTION)
     if item.done_at is not None:
         raise WrongState(ACTION_DONE_ALREADY)
