@@ -2,6 +2,7 @@
 Open311 keys are issued with the `open311_key` command so the raw key is shown once."""
 
 from django.contrib import admin
+from django.db.models import Q
 
 from gongzhi.core.admin_base import ReadOnlyScopedAdmin
 from gongzhi.requests.models import Order, Request
@@ -16,7 +17,12 @@ class RequestAdmin(ReadOnlyScopedAdmin):
     exclude = ["contact_phone", "requester", "contact_name"]
 
     def scoped(self, scope, qs):
-        return qs.filter(estate__in=scope.estates(REQUEST_STAFF_ROLES))
+        # On the request's own place columns (literal ids), not a subquery over the place tree.
+        either = Q(pk__in=[])
+        for column, ids in scope.place_columns(REQUEST_STAFF_ROLES).items():
+            if ids:
+                either |= Q(**{f"{column}__in": ids})
+        return qs.filter(either)
 
 
 @admin.register(Order)
@@ -26,4 +32,4 @@ class OrderAdmin(ReadOnlyScopedAdmin):
     list_select_related = ["estate"]
 
     def scoped(self, scope, qs):
-        return qs.filter(estate__in=scope.estates())
+        return qs.filter(estate_id__in=sorted(scope.estate_ids()))

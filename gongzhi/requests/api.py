@@ -14,16 +14,18 @@ from ninja.pagination import paginate
 from pydantic import StrictBool
 
 from gongzhi.core import clock
-from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
+from gongzhi.core.api_schema import ERRORS, BodyId, EstimatedPagination, Id, IsoDate, Pagination, Text
 from gongzhi.core.clock import terms
 from gongzhi.core.errors import InvalidInput
 from gongzhi.core.files import Upload
 from gongzhi.core.masking import redact
+from gongzhi.core.paging import MappedPage
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.requests import selectors, services
-from gongzhi.requests.choices import Category, Channel
+from gongzhi.requests.choices import Category, Channel, DeviceEventKind, DeviceKind
 from gongzhi.requests.models import Request
 from gongzhi.requests.routing import routing_table
+from gongzhi.requests.services.devices import QUIET_MAX, QUIET_MIN, REPORTED_KINDS, SIGNATURE_HEADER
 
 router = Router(tags=["requests"])
 
@@ -134,13 +136,16 @@ def _photos(items: list[PhotoIn]) -> list[Upload]:
 
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS}, operation_id="request_list")
-@paginate(Pagination)
+@paginate(EstimatedPagination)
 def request_list(request: HttpRequest, status: Literal["", "open", "new", "in_progress", "resolved", "closed"] = "",
                  estate_id: Id | None = None, category: Literal[tuple(["", *Category.values])] = "",  # type: ignore[valid-type]
                  overdue: bool = False, mine: bool = False):
-    qs = selectors.requests_filtered(fetched_by=request.user, status=status, estate_id=estate_id, category=category,
-                                     overdue=overdue, mine=mine)
-    return [_out(request.user, r) for r in qs[:1000]]
+    """The requests the user may read, newest first; `count` is exact, or the database's estimate for a
+    list of more than 10,000 (then `count_estimated` is true)."""
+    qs = selectors.requests_listed(fetched_by=request.user, status=status, estate_id=estate_id, category=category,
+                                   overdue=overdue, mine=mine)
+    user = request.user
+    return MappedPage(qs, lambda page: [_out(user, r) for r in page])
 
 
 @router.post("/requests", response={201: RequestOut, **ERRORS}, operation_id="request_submit")
@@ -176,7 +181,7 @@ class NoteIn(Schema):
     photos: list[PhotoIn] = Field(default_factory=list, max_length=services.PHOTOS_MAX)
 
 
-class ReasonIn(Schema):
+class EscalateReasonIn(Schema):
     model_config = {"extra": "forbid"}
     reason: Text = Field(..., max_length=500)
     department_ids: list[BodyId] = Field(default_factory=list, max_length=50)
@@ -187,7 +192,7 @@ class SummonIn(Schema):
     department_ids: list[BodyId] = Field(..., max_length=50)
 
 
-class ConfirmIn(Schema):
+class RequestConfirmIn(Schema):
     model_config = {"extra": "forbid"}
     satisfaction: int = Field(..., strict=True, ge=1, le=5)
     comment: Text = Field("", max_length=500)
@@ -211,7 +216,7 @@ def request_resolve(request: HttpRequest, request_id: Id, payload: NoteIn):
 
 
 @router.post("/requests/{request_id}/call-up", response={200: RequestDetailOut, **ERRORS}, operation_id="request_call_up")
-def request_call_up(request: HttpRequest, request_id: Id, payload: ReasonIn):
+def request_call_up(request: HttpRequest, request_id: Id, payload: EscalateReasonIn):
     """呼叫: one level up, with a reason (to district departments: name them, or the category's defaults)."""
     return _done(request, services.request_call_up(request.user, request_id=request_id, reason=payload.reason,
                                                    department_ids=payload.department_ids))
@@ -225,14 +230,14 @@ def request_summon(request: HttpRequest, request_id: Id, payload: SummonIn):
 
 
 @router.post("/requests/{request_id}/confirm", response={200: RequestDetailOut, **ERRORS}, operation_id="request_confirm")
-def request_confirm(request: HttpRequest, request_id: Id, payload: ConfirmIn):
+def request_confirm(request: HttpRequest, request_id: Id, payload: RequestConfirmIn):
     """The requester confirms within 7 days and rates 1–5."""
     return _done(request, services.request_confirm(request.user, request_id=request_id,
                                                    satisfaction=payload.satisfaction, comment=payload.comment))
 
 
 @router.post("/requests/{request_id}/reopen", response={200: RequestDetailOut, **ERRORS}, operation_id="request_reopen")
-def request_reopen(request: HttpRequest, request_id: Id, payload: ReasonIn):
+def request_reopen(request: HttpRequest, request_id: Id, payload: EscalateReasonIn):
     """Not solved: back to the last handler."""
     return _done(request, services.request_reopen(request.user, request_id=request_id, reason=payload.reason))
 
@@ -256,7 +261,7 @@ def summons_act(request: HttpRequest, summons_id: Id, payload: SummonsNoteIn):
     return {"id": row.pk, "acted_at": row.acted_at.isoformat()}
 
 
-class TermOut(Schema):
+class RouteTermOut(Schema):
     amount: int
     unit: Literal["hours", "days", "working_days"]
     text: str
@@ -266,12 +271,12 @@ class RouteOut(Schema):
     category: str
     handler: str
     tier: str
-    response: TermOut
-    resolve: TermOut
+    response: RouteTermOut
+    resolve: RouteTermOut
     own: bool
 
 
-class ShippedTermOut(TermOut):
+class ShippedTermOut(RouteTermOut):
     key: str
     label: str
     unit_label: str
@@ -372,8 +377,11 @@ class RateIn(Schema):
 
 @router.get("/orders", response={200: list[OrderOut], **ERRORS}, tags=["orders"], operation_id="order_list")
 @paginate(Pagination)
-def order_list(request: HttpRequest):
-    return list(selectors.order_list_for(request.user).order_by("-created_at")[:1000])
+def order_list(request: HttpRequest, status: Literal["", "open", "ordered", "dispatched", "accepted", "done",
+                                                   "cancelled"] = "",
+               sort: Literal["new", "oldest", "deadline"] = "new"):
+    """The orders the user may see, as the list page filters and sorts them."""
+    return selectors.orders_filtered(fetched_by=request.user, status=status, sort=sort)
 
 
 @router.post("/orders", response={201: OrderOut, **ERRORS}, tags=["orders"], operation_id="order_place")
@@ -408,3 +416,167 @@ def order_complete(request: HttpRequest, order_id: Id, payload: CompleteIn):
 def order_rate(request: HttpRequest, order_id: Id, payload: RateIn):
     return services.order_rate(request.user, order_id=order_id, satisfaction=payload.satisfaction)
 
+
+
+# --- smart-estate devices ----------------------------------------------------------------------------------
+DeviceKindIn = Literal[tuple(DeviceKind.values)]  # type: ignore[valid-type]
+ReportedKindIn = Literal[tuple(REPORTED_KINDS)]  # type: ignore[valid-type]
+
+
+class DeviceIn(Schema):
+    model_config = {"extra": "forbid"}
+    estate_id: BodyId
+    name: Text = Field(..., min_length=1, max_length=100)
+    kind: DeviceKindIn
+    location: Text = Field(..., min_length=1, max_length=200)
+    event_kinds: list[ReportedKindIn] = Field(..., min_length=1, max_length=10)
+    building_id: BodyId | None = None
+    quiet_minutes: int = Field(60, strict=True, ge=QUIET_MIN, le=QUIET_MAX)
+
+
+class DeviceUpdateIn(Schema):
+    model_config = {"extra": "forbid"}
+    name: Text | None = Field(None, min_length=1, max_length=100)
+    location: Text | None = Field(None, min_length=1, max_length=200)
+    building_id: BodyId | None = None
+    clear_building: StrictBool = False
+    event_kinds: list[ReportedKindIn] | None = Field(None, min_length=1, max_length=10)
+    quiet_minutes: int | None = Field(None, strict=True, ge=QUIET_MIN, le=QUIET_MAX)
+    active: StrictBool | None = None
+
+
+class DeviceOut(Schema):
+    id: int
+    uid: str
+    name: str
+    kind: str
+    estate_id: int
+    building_id: int | None
+    location: str
+    event_kinds: list[str]
+    quiet_minutes: int
+    active: bool
+    status: Literal["online", "quiet", "retired"]
+    last_seen_at: datetime.datetime | None
+    quiet_alerted_at: datetime.datetime | None
+    created_at: datetime.datetime
+
+
+class DeviceSecretOut(DeviceOut):
+    secret: str = Field(..., description="设备密钥，只显示这一次 / the device's secret, shown this once")
+    signature_header: str
+
+
+class DeviceIncidentOut(Schema):
+    request_id: int
+    number: str
+    kind: str
+    count: int
+    first_at: datetime.datetime
+    last_at: datetime.datetime
+    request_status: str
+
+
+class DeviceEventOut(Schema):
+    event_id: str
+    kind: str
+    at: datetime.datetime
+    received_at: datetime.datetime
+    request_id: int | None
+
+
+class DeviceDetailOut(DeviceOut):
+    incidents: list[DeviceIncidentOut]
+    events: list[DeviceEventOut]
+
+
+class DeviceEventAcceptedOut(Schema):
+    event_id: str
+    kind: str
+    request_id: int | None = Field(..., description="所并入或新建的诉求；心跳为空 / the request it filed or joined")
+    count: int = Field(..., description="该诉求已合并的事件数 / events merged into that request so far")
+    created: bool
+
+
+def _device_out(device) -> dict:
+    return {f: getattr(device, f) for f in (
+        "id", "uid", "name", "kind", "estate_id", "building_id", "location", "event_kinds", "quiet_minutes", "active",
+        "status", "last_seen_at", "quiet_alerted_at", "created_at")}
+
+
+def _device_detail(device) -> dict:
+    incidents = [{"request_id": i.request_id, "number": i.request.number, "kind": i.kind, "count": i.count,
+                  "first_at": i.first_at, "last_at": i.last_at, "request_status": i.request.status}
+                 for i in selectors.device_incidents(device)]
+    events = [{"event_id": e.event_id, "kind": e.kind, "at": e.at, "received_at": e.received_at,
+               "request_id": e.incident.request_id if e.incident_id else None}
+              for e in selectors.device_recent_events(device)]
+    return {**_device_out(device), "incidents": incidents, "events": events}
+
+
+EVENT_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {
+        "type": "object", "additionalProperties": False, "required": ["device_id", "event_id", "kind", "time"],
+        "properties": {
+            "device_id": {"type": "string", "maxLength": 32, "description": "设备编号 / the device's uid"},
+            "event_id": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$",
+                         "description": "设备生成的唯一编号，重复即拒收 / unique per device; a repeat is refused"},
+            "kind": {"type": "string", "enum": list(DeviceEventKind.values)},
+            "time": {"type": "string", "format": "date-time",
+                     "description": "带时区，距服务器时间不超过 5 分钟 / with its offset, within 5 minutes of now"},
+            "detail": {"type": "string", "maxLength": 200},
+            "image_base64": {"type": "string", "description": "可选图片，解码后不超过 1 MB / optional, at most 1 MB"},
+        }}}},
+}
+
+
+@router.post("/devices/events", auth=None, response={201: DeviceEventAcceptedOut, **ERRORS}, tags=["devices"],
+             operation_id="device_event_receive", openapi_extra={"requestBody": EVENT_BODY, "parameters": [
+                 {"name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"},
+                  "description": "sha256=<HMAC-SHA256(设备密钥, 原始请求体) 的十六进制 / hex of HMAC-SHA256(secret, raw body)>"}]})
+def device_event_receive(request: HttpRequest):
+    """A device's event, signed with its secret (no login). Repeats of one kind within the merge window
+    join the open request they started; 防溺水 is an emergency for the property staff and grid workers."""
+    got = services.device_event_receive(request.body, request.headers.get(SIGNATURE_HEADER))
+    return Status(201, {"event_id": got.event.event_id, "kind": got.event.kind,
+                        "request_id": got.request_id, "count": got.count,
+                        "created": got.created})
+
+
+@router.get("/devices", response={200: list[DeviceOut], **ERRORS}, tags=["devices"], operation_id="device_list")
+@paginate(Pagination)
+def device_list(request: HttpRequest, estate_id: Id | None = None,
+                status: Literal["", "online", "quiet", "retired"] = ""):
+    """The devices of the estates where the user is staff (物业, 社区, 网格员, 街道)."""
+    return MappedPage(selectors.device_list(fetched_by=request.user, estate_id=estate_id, status=status),
+                      lambda page: [_device_out(d) for d in page])
+
+
+@router.post("/devices", response={201: DeviceSecretOut, **ERRORS}, tags=["devices"], operation_id="device_register")
+def device_register(request: HttpRequest, payload: DeviceIn):
+    """Register a device; the answer carries its secret, shown this once."""
+    device, secret = services.device_register(request.user, **payload.dict())
+    return Status(201, {**_device_out(device), "secret": secret, "signature_header": SIGNATURE_HEADER})
+
+
+@router.get("/devices/{device_id}", response={200: DeviceDetailOut, **ERRORS}, tags=["devices"],
+            operation_id="device_get")
+def device_get(request: HttpRequest, device_id: Id):
+    """A device, the requests its events filed (with how many were merged) and its latest events."""
+    return _device_detail(selectors.device_get(fetched_by=request.user, device_id=device_id))
+
+
+@router.post("/devices/{device_id}", response={200: DeviceOut, **ERRORS}, tags=["devices"],
+             operation_id="device_update")
+def device_update(request: HttpRequest, device_id: Id, payload: DeviceUpdateIn):
+    """Change a device (absent fields stay); `active: false` retires it and its events are refused."""
+    return _device_out(services.device_update(request.user, device_id=device_id, **payload.dict()))
+
+
+@router.post("/devices/{device_id}/secret", response={200: DeviceSecretOut, **ERRORS}, tags=["devices"],
+             operation_id="device_secret_reset")
+def device_secret_reset(request: HttpRequest, device_id: Id):
+    """A new secret (the old one stops working at once), shown this once."""
+    device, secret = services.device_secret_reset(request.user, device_id=device_id)
+    return {**_device_out(device), "secret": secret, "signature_header": SIGNATURE_HEADER}

@@ -1,3 +1,5 @@
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.clock import register_term
@@ -12,10 +14,15 @@ class RequestsConfig(DomainApp):
     def declare(self):
         # Imported here, not at the top: routing reads the models, which exist only once the registry is ready.
         from gongzhi.core.figures import register_section
+        from gongzhi.core.schedule import Periodic, register_periodic
         from gongzhi.core.search import register_finder
         from gongzhi.requests import routing, selectors
 
         register_section("requests", selectors.dashboard_section, order=20)
+        register_periodic(Periodic("requests.sweep", "gongzhi.requests.jobs.sweep", _("诉求超时上报、自动关闭、派单退回"),
+                                   every=datetime.timedelta(minutes=5)))
+        register_periodic(Periodic("requests.devices_quiet", "gongzhi.requests.jobs.devices_quiet",
+                                   _("小区设备超时未上报告警"), every=datetime.timedelta(minutes=10)))
         register_finder("requests", _("诉求"), selectors.find, order=30)
 
         register_term("requests.emergency_response", _("紧急诉求响应"), routing.EMERGENCY_RESPONSE)

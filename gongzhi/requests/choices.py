@@ -122,6 +122,41 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已撤销")
 
 
+# --- smart-estate devices (智慧小区设备) ------------------------------------------------------------------
+class DeviceKind(models.TextChoices):
+    VOICE = "voice", _("语音识别终端")
+    CAMERA = "camera", _("智能摄像头")
+    SENSOR = "sensor", _("传感器")
+
+
+class DeviceEventKind(models.TextChoices):
+    """What a device reports. Every kind but the heartbeat becomes (or adds to) a request."""
+
+    DROWNING = "drowning", _("防溺水（儿童靠近水域）")
+    HIGH_THROW = "high_throw", _("高空抛物")
+    WASTE_SORTING = "waste_sorting", _("垃圾分类（投放不规范）")
+    ILLEGAL_PARKING = "illegal_parking", _("车辆违停")
+    EBIKE_IN_LIFT = "ebike_in_lift", _("电动车进电梯")
+    HEARTBEAT = "heartbeat", _("心跳（设备在线）")
+
+
+# The request category each kind of device event files (防溺水 also as an emergency).
+DEVICE_EVENT_CATEGORY = {
+    DeviceEventKind.DROWNING: Category.SECURITY,
+    DeviceEventKind.HIGH_THROW: Category.HIGH_THROW,
+    DeviceEventKind.WASTE_SORTING: Category.CLEANING,
+    DeviceEventKind.ILLEGAL_PARKING: Category.PARKING,
+    DeviceEventKind.EBIKE_IN_LIFT: Category.FLYING_WIRE,
+}
+DEVICE_EMERGENCY_KINDS = frozenset({DeviceEventKind.DROWNING})
+
+
+class DeviceStatus(models.TextChoices):
+    ONLINE = "online", _("在线")
+    QUIET = "quiet", _("离线（超时未上报）")
+    RETIRED = "retired", _("已停用")
+
+
 # --- the audit trail --------------------------------------------------------------------------------
 class AuditAction(models.TextChoices):
     """Every action code requests writes to the audit trail (registered in RequestsConfig.ready)."""
@@ -146,3 +181,14 @@ class AuditAction(models.TextChoices):
     ORDER_COMPLETE = "order.complete", _("完成点单")
     ORDER_RATE = "order.rate", _("评价点单")
     ORDER_RETURN = "order.return", _("无人接单退回")
+    DEVICE_REGISTER = "device.register", _("登记小区设备")
+    DEVICE_UPDATE = "device.update", _("修改小区设备")
+    DEVICE_SECRET_RESET = "device.secret_reset", _("重置设备密钥")
+    DEVICE_QUIET = "device.quiet", _("设备超时未上报")
+
+
+class Grain(models.IntegerChoices):
+    """How much time one figures row (models.RequestRollup) covers: a local day, or a local month."""
+
+    DAY = 1, _("日")
+    MONTH = 2, _("月")

@@ -3,7 +3,8 @@
     王阿姨's corridor light waiting for her confirmation, a parking dispute at the subdistrict with
     two departments summoned (one has not reported), a noise complaint waiting for building head 陈,
     a reopened leak, a patrol's flying-wire emergency, a road problem up to the 包保 cadre, micro-wishes
-    at every step, and the Open311 jurisdiction `guanghualu` with key GONGZHI-DEMO-KEY."""
+    at every step, and the Open311 jurisdiction `guanghualu` with key GONGZHI-DEMO-KEY; 义乌城's smart devices
+    (防溺水, 高空抛物, 垃圾分类, 违停) with today's events, and one that went quiet."""
 
 import datetime
 import random
@@ -17,7 +18,7 @@ from gongzhi.core import services as core
 from gongzhi.core.models import Notification
 from gongzhi.people import services as people
 from gongzhi.places.models import Estate
-from gongzhi.requests import jobs
+from gongzhi.requests import jobs, simulator
 from gongzhi.requests import services as req
 from gongzhi.requests.models import Channel, Request
 from gongzhi.requests.routing import Category
@@ -202,8 +203,46 @@ def _load(sub, district) -> None:
     with at(now - hour):
         orders.order_place(users["weiyuan"], estate_id=pacific.pk, kind="micro_wish", title="为困难家庭孩子募集课外书")
 
+    _devices(yiwu, now, at)
     jobs.sweep()
     # The months replayed above notified people as they went; those messages are old news.
     history = [f"/requests/{pk}/" for pk in Request.objects.filter(created_at__lt=now - 10 * day)
                .values_list("pk", flat=True)]
     transaction.on_commit(lambda: Notification.objects.filter(link__in=history).update(read_at=clock.now()))
+
+
+# 义乌城's smart devices (Chenzhou's 防溺水 / 高空抛物 / 垃圾分类 / 车辆违停 terminals): what each reported in the
+# last hours, through the signed intake (repeats merge into one request), and a terminal silent for 3 hours.
+DEVICES = [
+    # name, kind, building code or "", location, event kinds, quiet minutes, events (hours ago, kind, detail)
+    ("景观水塘防溺水语音桩", "voice", "", "小区中心景观水塘北岸", ["drowning"], 60,
+     [(5.5, "drowning", "检测到儿童在水塘边逗留，已语音劝离"), (5.45, "drowning", "两名儿童翻越护栏靠近水面")]),
+    ("5号楼高空抛物监测", "camera", "5", "5号楼南侧仰拍", ["high_throw"], 60,
+     [(26, "high_throw", "识别到窗口抛出塑料袋"), (25.9, "high_throw", "楼下草坪有坠落物"),
+      (25.8, "high_throw", "监测到高层有物体坠落"), (2, "high_throw", "识别到窗口抛出塑料袋")]),
+    ("9号楼垃圾分类督导屏", "camera", "9", "9号楼东侧垃圾分类投放点", ["waste_sorting"], 120,
+     [(7.5, "waste_sorting", "厨余垃圾投入其他垃圾桶"), (7.3, "waste_sorting", "垃圾袋未破袋投放"),
+      (7.1, "waste_sorting", "厨余垃圾投入其他垃圾桶"), (6.9, "waste_sorting", "非投放时段在投放点堆放垃圾"),
+      (1.5, "waste_sorting", "垃圾袋未破袋投放")]),
+    ("北门消防通道违停识别", "camera", "", "北门消防通道", ["illegal_parking"], 60,
+     [(3, "illegal_parking", "消防通道停放车辆超过 10 分钟"), (2.8, "illegal_parking", "消防通道停放车辆超过 10 分钟")]),
+    ("西门水渠防溺水语音桩", "voice", "", "西门外排水渠护栏", ["drowning"], 60, []),
+]
+
+
+def _devices(yiwu, now, at) -> None:
+    rng = random.Random(2021)
+    hour = datetime.timedelta(hours=1)
+    secrets: dict = {}
+    for name, kind, building, location, kinds, quiet, events in DEVICES:
+        with at(now - 30 * 24 * hour):
+            device, _ = req.device_register(
+                None, estate_id=yiwu.pk, name=name, kind=kind, location=location, event_kinds=kinds,
+                building_id=yiwu.buildings.get(code=building).pk if building else None, quiet_minutes=quiet)
+        beats = [(h, "heartbeat", "") for h in range(6, -1, -1)] if events else [(3, "heartbeat", "")]
+        for hours_ago, event_kind, detail in sorted(events + beats, key=lambda e: -e[0]):
+            when = now - hours_ago * hour
+            with at(when):
+                body = simulator.event_body(device, event_kind, rng=rng, at=when, detail=detail)
+                req.device_event_receive(body, simulator.signed(device, body, secrets))
+    jobs.devices_quiet(now=now)

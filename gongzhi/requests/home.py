@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gongzhi.core.cards import LINKS, TASKS, Card, NavEntry
-from gongzhi.requests import selectors
+from gongzhi.requests import rules, selectors
 
 
 def cards(request, scope):
@@ -31,6 +31,10 @@ def cards(request, scope):
     my_orders = selectors.my_open_orders(user, limit=5)
     if my_orders:
         found.append(Card("requests/cards/my_orders.html", {"orders": my_orders}, order=TASKS + 31))
+    if rules.may_see_devices(user):
+        quiet = list(selectors.device_list(fetched_by=user, status="quiet")[:5])
+        if quiet:
+            found.append(Card("requests/cards/devices_quiet.html", {"devices": quiet}, order=TASKS + 5))
     found.append(Card("requests/cards/links.html", order=LINKS - 10))
     return found
 
@@ -39,3 +43,9 @@ def nav(request, scope):
     if not request.user.is_authenticated:
         return []
     return [NavEntry(_("诉求"), reverse("requests:request_list"), order=10)]
+
+
+def links(request, scope):
+    if not request.user.is_authenticated or not rules.may_see_devices(request.user):
+        return []
+    return [NavEntry(_("小区设备"), reverse("requests:device_list"), order=26, testid="devices")]

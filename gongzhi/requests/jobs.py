@@ -2,7 +2,8 @@
 escalate requests past their deadline, close resolved ones nobody confirmed in time, send orders
 nobody accepted back to their dispatcher, flag departments that did not report. Safe to run twice
 or from two workers at once: each change is a compare-and-set under a row lock, and levels are
-unique."""
+unique. Beside it, `devices_quiet` (every 10 minutes) alerts once for each smart device silent past
+its longest silence."""
 
 import datetime
 from dataclasses import dataclass
@@ -12,8 +13,9 @@ from django.db import transaction
 
 from gongzhi.core import clock
 from gongzhi.requests.choices import Level, OrderStatus, Status
-from gongzhi.requests.models import Order, Request, Summons
+from gongzhi.requests.models import Device, Order, Request, Summons
 from gongzhi.requests.services.closing import request_close_unconfirmed
+from gongzhi.requests.services.devices import device_quiet_alert
 from gongzhi.requests.services.escalation import request_move_up
 from gongzhi.requests.services.orders import order_return
 from gongzhi.requests.services.summons import flag_late
@@ -57,9 +59,10 @@ def _lock_if(queryset, pk):
 def escalate_overdue(now, batch: int = 500) -> int:
     """Requests past their response or resolution deadline climb one level."""
     count = 0
-    for pk in list(overdue_requests(now).order_by("pk").values_list("pk", flat=True)[:batch]):
+    # At the level it was listed at: a request another worker moved up meanwhile is not moved again by this run.
+    for pk, level in list(overdue_requests(now).order_by("pk").values_list("pk", "level")[:batch]):
         with transaction.atomic():
-            req = _lock_if(overdue_requests(now), pk)
+            req = _lock_if(overdue_requests(now).filter(level=level), pk)
             if req is None:
                 continue
             why = "超过响应时限未响应" if req.status == Status.NEW and req.respond_by < now else "超过办结时限未办结"
@@ -99,5 +102,21 @@ def flag_late_departments(now, batch: int = 500) -> int:
     for row in late.select_related("request__estate__community__subdistrict", "department")[:batch]:
         with transaction.atomic():
             if flag_late(row):
+                count += 1
+    return count
+
+
+def devices_quiet(now=None, batch: int = 500) -> int:
+    """Devices silent past their longest silence raise one alert each (cleared when they report)."""
+    now = now or clock.now()
+    quiet = Device.objects.filter(active=True, quiet_alerted_at__isnull=True, quiet_after__lt=now)
+    count = 0
+    for pk in list(quiet.order_by("pk").values_list("pk", flat=True)[:batch]):
+        with transaction.atomic():
+            qs = quiet.filter(pk=pk).select_related("estate__community__subdistrict")
+            if transaction.get_connection().features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True, of=("self",))  # a device reporting now is not quiet
+            device = qs.first()
+            if device is not None and device_quiet_alert(device, now):
                 count += 1
     return count

@@ -1,5 +1,5 @@
 """Residents' requests (诉求), their timeline, departments summoned (吹哨报到), orders (三单制),
-community routing overrides and Open311 client keys."""
+community routing overrides, Open311 client keys, and the estates' smart devices with their events."""
 
 import hashlib
 import uuid
@@ -15,11 +15,17 @@ from gongzhi.core import clock
 from gongzhi.core.clock import Term
 from gongzhi.places.models import Building, Community, Estate, Subdistrict, Unit
 from gongzhi.requests.choices import (
+    DEVICE_EMERGENCY_KINDS,
+    DEVICE_EVENT_CATEGORY,
     HANDLER_SHORT,
     OPEN_STATUSES,
     Category,
     Channel,
+    DeviceEventKind,
+    DeviceKind,
+    DeviceStatus,
     EventKind,
+    Grain,
     Handler,
     Level,
     OrderKind,
@@ -115,7 +121,7 @@ class Request(models.Model):
     level = models.PositiveSmallIntegerField(_("当前办理层级"), choices=Level.choices, default=Level.ESTATE)
     handler = models.CharField(_("当前办理方"), max_length=20, choices=Handler.choices)
     handler_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("办理人"))
+                                     related_name="+", verbose_name=_("办理人"), db_index=False)
     created_at = models.DateTimeField(_("提交时间"), default=clock.now)
     respond_by = models.DateTimeField(_("响应时限"))
     respond_unit = models.CharField(_("响应时限单位"), max_length=16, choices=clock.Unit.choices, default=clock.Unit.HOURS)
@@ -129,7 +135,7 @@ class Request(models.Model):
     resolved_on_time = models.BooleanField(_("按期办结"), null=True)
     resolution_note = models.TextField(_("办理结果"), blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("办结人"))
+                                    related_name="+", verbose_name=_("办结人"), db_index=False)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     auto_closed = models.BooleanField(_("超期自动关闭"), default=False)
     satisfaction = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
@@ -152,7 +158,14 @@ class Request(models.Model):
             models.Index(fields=["status", "resolve_by"], name="request_status_resolve_by"),
             models.Index(fields=["status", "resolved_at"], name="request_status_resolved_at"),
             models.Index(fields=["requester", "created_at"], name="request_requester"),
+            # The handler's and resolver's own lists, newest first (these replace the single-column indexes).
+            models.Index(fields=["handler_user", "created_at"], name="request_handler_created"),
+            models.Index(fields=["resolved_by", "created_at"], name="request_resolver_created"),
             models.Index(fields=["building", "created_at"], name="request_building"),
+            # The open requests of a subdistrict (or a district's subdistricts) by age: a few hundred
+            # entries, where the full index holds every request the subdistrict ever had.
+            models.Index(fields=["subdistrict", "created_at"], name="request_open_subdistrict",
+                         condition=models.Q(status__in=OPEN_STATUSES)),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(satisfaction__isnull=True) | models.Q(
@@ -202,6 +215,57 @@ class Request(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+
+class RequestRollup(models.Model):
+    """The figures of the requests filed in one estate on one local day (or month), of one category: the
+    request metrics and the dashboard sum these rows instead of counting requests.
+
+    Kept by the database itself, in the transaction that writes the request (triggers on requests_request
+    and requests_summons, migration 0008): whatever writes a request — a service, a job's update, the seed's
+    COPY, a test's factory — moves its counts from the row it was counted in to the row it belongs to now,
+    with INSERT … ON CONFLICT DO UPDATE SET n = n + delta, so two writers of one row add up. Every request
+    is counted twice: in its day's row and in its month's row (a month is read from one row instead of
+    thirty). Each count is of the requests as they are now (a request filed in March and resolved in May
+    counts as resolved in March's row), like the metrics' counts of a period's requests.
+    `gongzhi rollups_rebuild` recounts them from the requests (rollups.rebuild)."""
+
+    grain = models.PositiveSmallIntegerField(_("粒度"), choices=Grain.choices)
+    day = models.DateField(_("日期"))  # the local day, or the first day of the month
+    subdistrict = models.ForeignKey(Subdistrict, models.CASCADE, related_name="+", db_index=False)
+    community = models.ForeignKey(Community, models.CASCADE, related_name="+", db_index=False)
+    estate = models.ForeignKey(Estate, models.CASCADE, related_name="+", db_index=False)
+    category = models.CharField(_("类别"), max_length=32, choices=Category.choices)
+    received = models.IntegerField(_("收到"), default=0)
+    done = models.IntegerField(_("已办结"), default=0)  # resolved or closed
+    first_resolved = models.IntegerField(_("首次办结"), default=0)  # resolved_on_time is known
+    on_time = models.IntegerField(_("按期办结"), default=0)
+    rated = models.IntegerField(_("已评价"), default=0)
+    satisfied = models.IntegerField(_("满意"), default=0)  # rated 4 or 5
+    satisfaction_sum = models.IntegerField(_("评分合计"), default=0)
+    open = models.IntegerField(_("未办结"), default=0)
+    reopened = models.IntegerField(_("重新办理"), default=0)
+    summoned = models.IntegerField(_("吹哨"), default=0)  # with at least one summons
+    timed = models.IntegerField(_("计时"), default=0)  # done with a resolution time
+    resolve_us = models.BigIntegerField(_("办结用时合计（微秒）"), default=0)
+    # received, by the level each request is at now (1 estate … 5 cadre)
+    level1 = models.IntegerField(default=0)
+    level2 = models.IntegerField(default=0)
+    level3 = models.IntegerField(default=0)
+    level4 = models.IntegerField(default=0)
+    level5 = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("诉求统计")
+        verbose_name_plural = _("诉求统计")
+        constraints = [models.UniqueConstraint(
+            fields=["estate", "community", "subdistrict", "grain", "day", "category"], name="one_rollup_per_key")]
+        indexes = [models.Index(fields=["subdistrict", "grain", "day"], name="rollup_subdistrict_day"),
+                   models.Index(fields=["community", "grain", "day"], name="rollup_community_day")]
+
+    def __str__(self):
+        return f"{self.estate_id} {self.day} {self.category} {self.received}"
 
 
 class Event(models.Model):
@@ -373,3 +437,107 @@ class Open311Key(models.Model):
     @staticmethod
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+# --- smart-estate devices (智慧小区设备) ------------------------------------------------------------------
+class Device(models.Model):
+    """A device installed in an estate that reports events (防溺水, 高空抛物 …) to the requests queue.
+
+    Its secret is never stored: it is HMAC-SHA256(GONGZHI_DEVICE_KEY, uid:salt) (services.devices), shown
+    once when the device is registered or its secret reset; a new salt makes a new secret."""
+
+    uid = models.CharField(_("设备编号"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("设备类型"), max_length=16, choices=DeviceKind.choices)
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="devices", verbose_name=_("小区"))
+    building = models.ForeignKey(Building, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("楼栋"))
+    location = models.CharField(_("安装位置"), max_length=200)
+    event_kinds = models.JSONField(_("上报事件类型"), default=list)
+    quiet_minutes = models.PositiveIntegerField(_("最长静默（分钟）"), default=60)
+    salt = models.CharField(max_length=64)
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("登记时间"), default=clock.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("登记人"))
+    last_seen_at = models.DateTimeField(_("最近上报"), null=True, blank=True)
+    # When the device counts as quiet if it has not reported by then (last report or registration +
+    # quiet_minutes): one indexed column, so the job finds the quiet devices without arithmetic per row.
+    quiet_after = models.DateTimeField(_("静默告警时间"))
+    quiet_alerted_at = models.DateTimeField(_("离线告警时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("小区设备")
+        verbose_name_plural = _("小区设备")
+        ordering = ["estate_id", "name", "pk"]
+        indexes = [models.Index(fields=["quiet_after"], name="device_quiet_after",
+                                condition=models.Q(active=True, quiet_alerted_at__isnull=True))]
+
+    def __str__(self):
+        return f"{self.name}（{self.uid}）"
+
+    def scope_ids(self):
+        return (self.estate_id, self.estate.community_id)
+
+    @property
+    def status(self) -> str:
+        if not self.active:
+            return DeviceStatus.RETIRED
+        return DeviceStatus.QUIET if self.quiet_alerted_at else DeviceStatus.ONLINE
+
+    def get_status_display(self) -> str:
+        return DeviceStatus(self.status).label
+
+    def event_kind_labels(self) -> list[str]:
+        """Each kind it reports and the request it files: 防溺水（儿童靠近水域）→ 治安安防（紧急）."""
+        labels = []
+        for kind in self.event_kinds:
+            if kind in DEVICE_EVENT_CATEGORY:
+                urgent = gettext("（紧急）") if kind in DEVICE_EMERGENCY_KINDS else ""
+                labels.append(f"{DeviceEventKind(kind).label} → {Category(DEVICE_EVENT_CATEGORY[kind]).label}{urgent}")
+        return labels
+
+
+class DeviceIncident(models.Model):
+    """The request a device's events of one kind were merged into: repeats within the merge window add
+    to its count instead of filing another request."""
+
+    device = models.ForeignKey(Device, models.PROTECT, related_name="incidents", verbose_name=_("设备"))
+    kind = models.CharField(_("事件类型"), max_length=20, choices=DeviceEventKind.choices)
+    request = models.OneToOneField(Request, models.PROTECT, related_name="device_incident", verbose_name=_("诉求"))
+    count = models.PositiveIntegerField(_("上报次数"), default=1)
+    first_at = models.DateTimeField(_("首次发生"))
+    last_at = models.DateTimeField(_("最近发生"))
+
+    class Meta:
+        verbose_name = _("设备告警")
+        verbose_name_plural = _("设备告警")
+        ordering = ["-last_at", "-pk"]
+        indexes = [models.Index(fields=["device", "kind", "last_at"], name="device_incident_latest")]
+
+    def __str__(self):
+        return f"{self.device} · {self.get_kind_display()} ×{self.count}"
+
+
+class DeviceEvent(models.Model):
+    """One event as a device sent it (signed); a replay of the same event id is refused by the key."""
+
+    device = models.ForeignKey(Device, models.PROTECT, related_name="events", verbose_name=_("设备"),
+                               db_index=False)
+    event_id = models.CharField(_("事件编号"), max_length=64)
+    kind = models.CharField(_("事件类型"), max_length=20, choices=DeviceEventKind.choices)
+    at = models.DateTimeField(_("发生时间"))
+    received_at = models.DateTimeField(_("接收时间"), default=clock.now)
+    detail = models.CharField(_("说明"), max_length=200, blank=True)
+    incident = models.ForeignKey(DeviceIncident, models.PROTECT, null=True, blank=True, related_name="events",
+                                 verbose_name=_("设备告警"))
+
+    class Meta:
+        verbose_name = _("设备事件")
+        verbose_name_plural = _("设备事件")
+        ordering = ["-received_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["device", "event_id"], name="one_event_per_id")]
+        indexes = [models.Index(fields=["device", "received_at"], name="device_event_received")]
+
+    def __str__(self):
+        return f"{self.device_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

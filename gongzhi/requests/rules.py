@@ -44,6 +44,15 @@ ROUTER_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.A
 KEY_ISSUER_ROLES = frozenset({Role.ADMINISTRATOR})
 # Staff who see every request of the estates under their anchor ("staff see their scope").
 REQUEST_STAFF_ROLES = STAFF_ROLES - {Role.BUILDING_HEAD, Role.DEPARTMENT_OFFICER, Role.AUDITOR}
+# Smart-estate devices: estate and community staff register and configure them; the grid workers and the
+# subdistrict see them (and their alerts) too.
+DEVICE_MANAGER_ROLES = frozenset({Role.PROPERTY_STAFF, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY,
+                                  Role.ADMINISTRATOR})
+DEVICE_VIEWER_ROLES = DEVICE_MANAGER_ROLES | {Role.GRID_WORKER, Role.SUBDISTRICT_OFFICER}
+# Who is told at once when a device reports a child near the water (防溺水), beside the request's handler.
+DROWNING_ALERT_ROLES = frozenset({Role.PROPERTY_STAFF, Role.GRID_WORKER})
+# Who is told when a device goes quiet.
+DEVICE_QUIET_ALERT_ROLES = frozenset({Role.PROPERTY_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER})
 # Who may read the numbers (no personal data in them).
 METRICS_ROLES = STAFF_ROLES - {Role.BUILDING_HEAD}
 # 三单制: who dispatches orders of an estate, and who they may be dispatched to.
@@ -146,6 +155,16 @@ def may_see_ages(actor) -> bool:
     return scope_for(actor).has_any(REQUEST_STAFF_ROLES | {Role.BUILDING_HEAD, Role.DEPARTMENT_OFFICER})
 
 
+def may_export_requests(actor) -> bool:
+    """The staff who work from the requests list download it, with its filters, as Excel."""
+    return may_see_ages(actor)
+
+
+def may_export_orders(actor) -> bool:
+    """Those who dispatch orders download the orders list as Excel."""
+    return scope_for(actor).has_any(DISPATCHER_ROLES)
+
+
 def may_follow_summonses(actor) -> bool:
     """Subdistrict officers follow the departments that did not report (吹哨 without 报到)."""
     return scope_for(actor).has_any(SUBDISTRICT_ROLES)
@@ -167,6 +186,21 @@ def may_complete(actor, order) -> bool:
 
 def may_rate(actor, order) -> bool:
     return order.requester_id == actor.pk
+
+
+# --- smart-estate devices --------------------------------------------------------------------------------
+def may_manage_device(actor, estate) -> bool:
+    """Register a device in this estate, change it, reset its secret, retire it."""
+    return may(actor, DEVICE_MANAGER_ROLES, estate)
+
+
+def may_manage_devices(actor) -> bool:
+    """Does the actor manage devices anywhere (the register form is shown)?"""
+    return scope_for(actor).has_any(DEVICE_MANAGER_ROLES)
+
+
+def may_see_devices(actor) -> bool:
+    return scope_for(actor).has_any(DEVICE_VIEWER_ROLES)
 
 
 # --- what a page offers -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, Q, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,12 +18,13 @@ from gongzhi.core import clock
 from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.figures import Chart, Figure, Place, Section, Series, rate, records_link
 from gongzhi.core.masking import SHOWN_ALL, SHOWN_NONE, SHOWN_PHONES, mask_phone
-from gongzhi.core.queries import narrow
+from gongzhi.core.paging import Branches
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
 from gongzhi.core.text import is_ascii_digits
 from gongzhi.people.models import RoleAssignment
 from gongzhi.places.models import Estate
+from gongzhi.requests import rollups
 from gongzhi.requests.choices import (
     OPEN_STATUSES,
     Category,
@@ -34,8 +35,19 @@ from gongzhi.requests.choices import (
     OrderStatus,
     Status,
 )
-from gongzhi.requests.models import Event, Order, Request, Summons, overdue_q
+from gongzhi.requests.models import (
+    Device,
+    DeviceEvent,
+    DeviceIncident,
+    Event,
+    Order,
+    OrderOffer,
+    Request,
+    Summons,
+    overdue_q,
+)
 from gongzhi.requests.rules import (
+    DEVICE_VIEWER_ROLES,
     DISPATCHER_ROLES,
     ESTATE_HANDLER_ROLES,
     HELPER_ROLES,
@@ -50,25 +62,65 @@ BAD_PERIOD = "统计期间不正确：开始日期须早于结束日期，且不
 UNKNOWN_PLACE = "统计范围只能是小区、社区或街道 / Metrics are per estate, community or subdistrict"
 
 
-def request_list(*, fetched_by):
-    """Requesters see their own; handlers what is assigned to them or their body; staff their scope."""
-    user = fetched_by
+def _place_q(places: dict[str, list[int]]) -> Q:
+    q = Q(pk__in=[])
+    for column, ids in places.items():
+        if ids:
+            q |= Q(**{f"{column}__in": ids})
+    return q
+
+
+def _scope_branches(user) -> tuple[list[Q], list[Q]] | None:
+    """Who sees which requests, as conditions each answered by one index: the places the user's staff
+    roles cover, on the request's own place columns (one condition per place while they are few, so that
+    each is a walk of its (place, created_at) index), then the personal ones — filed, handled or resolved
+    by the user, of the buildings they head, summoned to their departments. Returns (walks, counted):
+    the conditions to walk, and the same rows in fewer groups to count (the places one by one, the
+    personal ones together). None for the root (everything)."""
     scope = scope_for(user)
     if scope.is_root:
-        return Request.objects.all()
+        return None
     if not user.is_authenticated:
-        return Request.objects.none()
-    q = Q(requester=user) | Q(handler_user=user) | Q(resolved_by=user)
+        return [], []
+    walks, counted = [], []
     staff = scope.roles & REQUEST_STAFF_ROLES
     if staff:
-        q |= Q(estate__in=scope.estates(staff))
+        for column, ids in scope.place_columns(staff).items():
+            if not ids:
+                continue
+            parts = [Q(**{column: pk}) for pk in ids] if len(ids) <= PLACE_WALKS else [Q(**{f"{column}__in": ids})]
+            walks += parts
+            counted.append(Q(**{f"{column}__in": ids}))
+    personal = [Q(requester=user), Q(handler_user=user), Q(resolved_by=user)]
     buildings = [a.building_id for a in scope.assignments if a.role == Role.BUILDING_HEAD and a.building_id]
     if buildings:
-        q |= Q(building_id__in=buildings)
+        personal.append(Q(building_id__in=buildings))
     departments = user_departments(user)
-    if departments:
-        q |= Q(pk__in=Summons.objects.filter(department_id__in=departments).values("request_id"))
-    return Request.objects.filter(q)
+    if departments:  # as literal ids: inside an OR, a subquery would make the database read every request
+        summoned = sorted(set(Summons.objects.filter(department_id__in=departments).values_list("request_id", flat=True)))
+        personal.append(Q(pk__in=summoned))
+    walks += personal
+    either = Q(pk__in=[])
+    for q in personal:
+        either |= q
+    counted.append(either)
+    return walks, counted
+
+
+# Up to this many places of one kind, each is walked on its own (an index walk each); more are one IN.
+PLACE_WALKS = 12
+
+
+def request_list(*, fetched_by):
+    """Requesters see their own; handlers what is assigned to them or their body; staff their scope (on
+    the request's own estate, community and subdistrict columns: no subquery over the place tree)."""
+    branches = _scope_branches(fetched_by)
+    if branches is None:
+        return Request.objects.all()
+    either = Q(pk__in=[])
+    for q in branches[1]:
+        either |= q
+    return Request.objects.filter(either)
 
 
 def request_get(*, fetched_by, request_id) -> Request:
@@ -76,34 +128,55 @@ def request_get(*, fetched_by, request_id) -> Request:
         "estate__community", "building", "unit", "handler_user", "resolved_by", "requester"), pk=request_id)
 
 
-def requests_filtered(*, fetched_by, status: str = "", estate_id=None, category: str = "", overdue=False,
-                      mine=False, place: Place | None = None, start: datetime.date | None = None,
-                      end: datetime.date | None = None, level: int | None = None, summoned=False, late=False,
-                      sort: str = "new"):
-    """The requests list with its filters; `place`, `start`–`end` (filed on those local days), `level`
-    (reached at least), `summoned` and `late` (resolved after the deadline) are the dashboard's links."""
-    qs = request_list(fetched_by=fetched_by).select_related("estate", "building")
+def _filters(*, fetched_by, status: str = "", estate_id=None, category: str = "", overdue=False,
+             mine=False, place: Place | None = None, start: datetime.date | None = None,
+             end: datetime.date | None = None, level: int | None = None, summoned=False, late=False) -> Q:
+    q = Q()
     if status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        q &= Q(status__in=OPEN_STATUSES)
     elif status == "done":
-        qs = qs.filter(DONE)
+        q &= DONE
     elif status:
-        qs = qs.filter(status=status)
-    qs = narrow(qs, estate_id=estate_id, category=category, level__gte=level)
+        q &= Q(status=status)
+    given = {lookup: value for lookup, value in (("estate_id", estate_id), ("category", category),
+                                                   ("level__gte", level)) if value not in (None, "")}
+    if given:
+        q &= Q(**given)
     if place is not None:
-        qs = qs.filter(_in_place(place))
+        q &= _in_place(place)
     if start is not None or end is not None:
         lo, hi = clock.day_bounds(start or datetime.date(2000, 1, 1), end or datetime.date(2100, 12, 31))
-        qs = qs.filter(created_at__gte=lo, created_at__lt=hi)
+        q &= Q(created_at__gte=lo, created_at__lt=hi)
     if summoned:
-        qs = qs.filter(pk__in=Summons.objects.values("request_id"))
+        q &= Q(pk__in=Summons.objects.values("request_id"))
     if late:
-        qs = qs.filter(resolved_on_time=False)
+        q &= Q(resolved_on_time=False)
     if overdue:
-        qs = qs.overdue(clock.now())
+        q &= overdue_q(clock.now())
     if mine:
-        qs = qs.filter(requester=fetched_by)
-    return qs.order_by(*SORTS.get(sort, SORTS["new"]))
+        q &= Q(requester=fetched_by)
+    return q
+
+
+def requests_filtered(*, fetched_by, sort: str = "new", **filters):
+    """The requests list with its filters; `place`, `start`–`end` (filed on those local days), `level`
+    (reached at least), `summoned` and `late` (resolved after the deadline) are the dashboard's links.
+    One queryset, for what reads every row (the export); a page reads `requests_listed`."""
+    qs = request_list(fetched_by=fetched_by).select_related("estate", "building")
+    return qs.filter(_filters(fetched_by=fetched_by, **filters)).order_by(*SORTS.get(sort, SORTS["new"]))
+
+
+def requests_listed(*, fetched_by, sort: str = "new", **filters) -> Branches:
+    """The same list for a page: each of the user's branches (`_scope_branches`) walked in the list's
+    order with the filters applied, merged; the total exact, or estimated (and marked so) where a branch
+    holds more than paging.EXACT_BELOW rows."""
+    base = Request.objects.filter(_filters(fetched_by=fetched_by, **filters))
+    order = SORTS.get(sort, SORTS["new"])
+    branches = _scope_branches(fetched_by)
+    if branches is None:
+        branches = [Q()], [Q()]
+    walks, counted = branches
+    return Branches(base, walks, order, select_related=("estate", "building"), counted=counted)
 
 
 # How a staff list may be sorted: newest first, oldest first (the longest waiting), nearest deadline first.
@@ -191,9 +264,29 @@ def order_list_for(user):
     scope = scope_for(user)
     if scope.is_root:
         return Order.objects.all()
-    q = Q(requester=user) | Q(accepted_by=user) | Q(offers__user=user)
-    q |= Q(estate__in=scope.estates(DISPATCHER_ROLES))
-    return Order.objects.filter(pk__in=Order.objects.filter(q).values("pk"))
+    offered = OrderOffer.objects.filter(user=user).values("order_id")
+    q = Q(requester=user) | Q(accepted_by=user) | Q(pk__in=offered)
+    estates = scope.estate_ids(DISPATCHER_ROLES)
+    if estates:  # the order's own estate column, as literal ids
+        q |= Q(estate_id__in=sorted(estates))
+    return Order.objects.filter(q)
+
+
+# How the orders list may be sorted: newest first, the longest waiting first, the nearest accept deadline first
+# (an order not waiting for a helper has none and comes last).
+_ACCEPT_DEADLINE = Case(When(status=OrderStatus.DISPATCHED, then=F("accept_by")))
+ORDER_SORTS = {"new": (F("created_at").desc(), F("pk").desc()), "oldest": (F("created_at").asc(), F("pk").asc()),
+               "deadline": (_ACCEPT_DEADLINE.asc(nulls_last=True), F("created_at").asc(), F("pk").asc())}
+
+
+def orders_filtered(*, fetched_by, status: str = "", sort: str = "new"):
+    """The orders list with its filters: a status ("open": not yet done or cancelled) and a sort."""
+    qs = order_list_for(fetched_by)
+    if status == "open":
+        qs = qs.filter(status__in=[OrderStatus.ORDERED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED])
+    elif status in OrderStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by(*ORDER_SORTS.get(sort, ORDER_SORTS["new"]))
 
 
 def order_get(*, fetched_by, order_id) -> Order:
@@ -310,48 +403,32 @@ def _last_year(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _duration(value) -> datetime.timedelta:
-    # PostgreSQL answers an interval; SQLite a number of microseconds.
-    return value if isinstance(value, datetime.timedelta) else datetime.timedelta(microseconds=value)
-
-
 def metrics(*, fetched_by, place: str, place_id: int, start: datetime.date, end: datetime.date) -> Metrics:
     if end < start or (end - start).days > 366 * 5:
         raise InvalidInput(BAD_PERIOD, field="start")
     where = metrics_place(fetched_by=fetched_by, place=place, place_id=place_id)
     lo, hi = clock.day_bounds(start, end)
-    qs = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=lo, created_at__lt=hi)
-    now = clock.now()
-    done = DONE
-    # One pass over the period's rows, grouped by category; the totals are the sums of the groups.
-    counts = {
-        "received": Count("pk"), "resolved": Count("pk", filter=done),
-        "first_resolved": Count("pk", filter=Q(resolved_on_time__isnull=False)),
-        "on_time": Count("pk", filter=Q(resolved_on_time=True)),
-        "rated": Count("pk", filter=Q(satisfaction__isnull=False)), "satisfied": Count("pk", filter=Q(satisfaction__gte=4)),
-        "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        "overdue": Count("pk", filter=overdue_q(now)),
-        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
-        **{f"level{level}": Count("pk", filter=Q(level__gte=level)) for level in Level.values if level > 1},
-    }
-    groups = list(qs.values("category").annotate(**counts, time=Sum(F("resolved_at") - F("created_at"), filter=done)))
-    agg = {key: sum(g[key] for g in groups) for key in counts}
-    times = [_duration(g["time"]) for g in groups if g["time"] is not None]
-    avg = sum(times, datetime.timedelta()) / agg["resolved"] if times and agg["resolved"] else None
-    by_category = sorted(((g["category"], g["received"]) for g in groups), key=lambda x: (-x[1], x[0]))
-    last_lo, last_hi = clock.day_bounds(_last_year(start), _last_year(end))
-    last_year = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=last_lo,
-                                       created_at__lt=last_hi).count()
+    # The period's figures from the figures rows (rollups: kept in the transaction that writes a request, so
+    # exact to the last commit); only what depends on this instant — overdue — is counted from the open requests.
+    counted = rollups.counts(place, where.pk, start, end)
+    # (the open ones found by their own index, request_open_subdistrict; overdue_q counted among them)
+    overdue = Request.objects.filter(**{f"{place}_id": where.pk}, created_at__gte=lo, created_at__lt=hi,
+                                     status__in=OPEN_STATUSES).aggregate(
+        n=Count("pk", filter=overdue_q(clock.now())))["n"]
+    resolved, timed = counted["done"], counted["timed"]
+    avg = datetime.timedelta(microseconds=counted["resolve_us"]) / resolved if timed and resolved else None
+    by_category = sorted(counted.by_category.items(), key=lambda x: (-x[1], x[0]))
+    last_year = rollups.counts(place, where.pk, _last_year(start), _last_year(end))["received"]
     # Reopens counted against handlers: those that happened in the period, in the place.
     reopens = Event.objects.filter(kind=EventKind.REOPENED, at__gte=lo, at__lt=hi, against_user__isnull=False,
                                    **{f"request__{place}_id": where.pk}).values_list(
         "against_user__first_name").annotate(n=Count("pk")).order_by("-n")[:20]
     return Metrics(
-        place=where, start=start, end=end, received=agg["received"], resolved=agg["resolved"],
-        on_time=agg["on_time"], first_resolved=agg["first_resolved"], rated=agg["rated"],
-        satisfied=agg["satisfied"], avg_hours=round(avg.total_seconds() / 3600, 1) if avg is not None else None,
-        open=agg["open"], overdue=agg["overdue"], reopened=agg["reopened"],
-        by_level=[(level, agg[f"level{level}"]) for level in Level.values if level > 1],
+        place=where, start=start, end=end, received=counted["received"], resolved=resolved,
+        on_time=counted["on_time"], first_resolved=counted["first_resolved"], rated=counted["rated"],
+        satisfied=counted["satisfied"], avg_hours=round(avg.total_seconds() / 3600, 1) if avg is not None else None,
+        open=counted["open"], overdue=overdue, reopened=counted["reopened"],
+        by_level=[(level, counted.at_least(level)) for level in Level.values if level > 1],
         by_category=by_category, last_year=last_year, reopens_by_handler=[(n or "—", c) for n, c in reopens],
     )
 
@@ -369,9 +446,9 @@ def default_metrics_place(user):
 
 def awaiting_me(user, limit=20):
     """Open requests the user can act on now (home page and list), oldest deadline first."""
-    qs = request_list(fetched_by=user).filter(status__in=OPEN_STATUSES).select_related(
-        "estate__community__subdistrict", "building").order_by("resolve_by")[:200]
-    return [r for r in qs if may_handle(user, r)][:limit]
+    listed = requests_listed(fetched_by=user, status="open", sort="deadline")
+    listed.select_related = ("estate__community__subdistrict", "building")
+    return [r for r in listed[:200] if may_handle(user, r)][:limit]
 
 
 def my_current_requests(user, limit=10) -> list[Request]:
@@ -525,15 +602,15 @@ def _in_place(place: Place) -> Q:
 
 
 def _period_counts(place: Place, period: clock.Period) -> dict:
-    lo, hi = period.bounds
-    return Request.objects.filter(_in_place(place), created_at__gte=lo, created_at__lt=hi).aggregate(
-        received=Count("pk"), resolved=Count("pk", filter=DONE),
-        first_resolved=Count("pk", filter=Q(resolved_on_time__isnull=False)),
-        on_time=Count("pk", filter=Q(resolved_on_time=True)), late=Count("pk", filter=Q(resolved_on_time=False)),
-        rated=Count("pk", filter=Q(satisfaction__isnull=False)), satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
-        community=Count("pk", filter=Q(level__gte=Level.COMMUNITY)),
-        summoned=Count("pk", filter=Q(pk__in=Summons.objects.values("request_id"))),
-    )
+    """The period's figures, by category and by level reached, from the figures rows (rollups): a
+    district's year is a few thousand month rows, where its requests lie on as many pages as there are
+    requests."""
+    counted = rollups.counts(place.level, place.pk, period.start, period.end)
+    keys = ("received", "first_resolved", "on_time", "rated", "satisfied", "summoned")
+    return {key: counted[key] for key in keys} | {
+        "resolved": counted["done"], "late": counted["first_resolved"] - counted["on_time"],
+        "community": counted.at_least(Level.COMMUNITY), "by_category": counted.by_category,
+        "by_level": counted.by_level}
 
 
 def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Section | None:
@@ -560,14 +637,9 @@ def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Sect
         Figure("escalated", _("上报到社区及以上"), now["community"], before["community"], link=link(level=Level.COMMUNITY)),
         Figure("summoned", _("吹哨"), now["summoned"], before["summoned"], link=link(summoned=1)),
     ]
-    lo, hi = period.bounds
-    last_lo, last_hi = period.a_year_earlier().bounds
     in_place = Request.objects.filter(_in_place(place))
-    by_category = dict(in_place.filter(created_at__gte=lo, created_at__lt=hi).values_list("category").annotate(n=Count("pk")))
-    last_category = dict(in_place.filter(created_at__gte=last_lo, created_at__lt=last_hi).values_list(
-        "category").annotate(n=Count("pk")))
+    by_category, last_category, by_level = now["by_category"], before["by_category"], now["by_level"]
     shown = sorted(set(by_category) | set(last_category), key=lambda c: (-by_category.get(c, 0), c))
-    by_level = dict(in_place.filter(created_at__gte=lo, created_at__lt=hi).values_list("level").annotate(n=Count("pk")))
     return Section("requests", str(_("诉求")), figures, charts=[
         Chart("by_category", str(_("按类别")), "bar", [str(Category(c).label) for c in shown], [
             Series(period.label, [by_category.get(c, 0) for c in shown]),
@@ -598,16 +670,53 @@ REQUEST_NUMBER = re.compile(r"(?i)sq\s*0*(\d{1,12})")
 
 
 def find(*, fetched_by, query: str, limit: int):
-    """Requests the user may read (a resident: their own), by number (SQ000149, sq149) or by words of
-    the description. A hit names the number, category and estate — never the description's words, which
-    may hold a phone number."""
+    """Requests the user may read (a resident: their own), by number (SQ000149, sq149, ＳＱ149). Words of
+    a description are looked for in the requests list's filters, not here: over a city's millions of
+    requests a substring search cannot answer within the box's 200 ms. A hit names the number, category
+    and estate — never the description's words, which may hold a phone number."""
     from gongzhi.core.search import Hit
 
-    visible = request_list(fetched_by=fetched_by).select_related("estate")
     number = REQUEST_NUMBER.fullmatch(query.replace(" ", ""))
-    if number:
-        found = visible.filter(pk=int(number[1]))
-    else:
-        found = visible.filter(description__icontains=query).order_by("-created_at", "-pk")
+    if not number:
+        return []
+    found = request_list(fetched_by=fetched_by).select_related("estate").filter(pk=int(number[1]))
     return [Hit(f"{r.number} {r.get_category_display()}", f"{r.estate.name} · {r.get_status_display()}",
                 reverse("requests:request_detail", args=[r.pk])) for r in found[:limit]]
+
+
+# --- smart-estate devices --------------------------------------------------------------------------------
+def device_list(*, fetched_by, estate_id=None, status: str = ""):
+    """The devices of the estates where the user holds a device role (requests.rules.DEVICE_VIEWER_ROLES)."""
+    scope = scope_for(fetched_by)
+    qs = Device.objects.select_related("estate", "building")
+    if not scope.is_root:
+        qs = qs.filter(estate_id__in=scope.estate_ids(DEVICE_VIEWER_ROLES))
+    if estate_id:
+        qs = qs.filter(estate_id=estate_id)
+    if status == "retired":
+        qs = qs.filter(active=False)
+    elif status == "quiet":
+        qs = qs.filter(active=True, quiet_alerted_at__isnull=False)
+    elif status == "online":
+        qs = qs.filter(active=True, quiet_alerted_at__isnull=True)
+    return qs.order_by("estate__name", "name", "pk")
+
+
+def device_get(*, fetched_by, device_id) -> Device:
+    return get_in_scope(device_list(fetched_by=fetched_by).select_related("estate__community"), pk=device_id)
+
+
+def device_incidents(device: Device, limit: int = 20) -> list[DeviceIncident]:
+    return list(DeviceIncident.objects.filter(device=device).select_related("request").order_by("-last_at", "-pk")[:limit])
+
+
+def device_recent_events(device: Device, limit: int = 30) -> list[DeviceEvent]:
+    return list(DeviceEvent.objects.filter(device=device).select_related("incident")
+                .order_by("-received_at", "-pk")[:limit])
+
+
+def device_counts(devices) -> dict[int, int]:
+    """Events each device sent in the last 24 hours."""
+    since = clock.now() - datetime.timedelta(hours=24)
+    return dict(DeviceEvent.objects.filter(device__in=[d.pk for d in devices], received_at__gte=since)
+                .values_list("device").annotate(n=Count("pk")).values_list("device", "n"))

@@ -7,12 +7,16 @@ app_name = "requests"
 urlpatterns = [
     path("requests/", views.request_list, name="request_list"),
     path("requests/new/", views.request_new, name="request_new"),
+    path("requests/export.xlsx", views.request_export, name="request_export"),
     path("requests/<int:request_id>/", views.request_detail, name="request_detail"),
     path("requests/photos/<int:photo_id>/", views.request_photo, name="request_photo"),
     path("requests/metrics/", views.metrics_page, name="request_metrics"),
     path("requests/routing/<int:community_id>/", views.routing_page, name="request_routing"),
     path("board/estates/<int:estate_id>/requests/", views.request_board, name="request_board"),
+    path("requests/devices/", views.device_list, name="device_list"),
+    path("requests/devices/<int:device_id>/", views.device_detail, name="device_detail"),
     path("orders/", views.order_list, name="order_list"),
+    path("orders/export.xlsx", views.order_export, name="order_export"),
     path("orders/<int:order_id>/", views.order_detail, name="order_detail"),
     # Open311 GeoReport v2 (documented in open311.openapi.json)
     re_path(r"^open311/v2/openapi\.json$", open311.openapi, name="open311_openapi"),

@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 
-from gongzhi.core import clock
+from gongzhi.core import clock, registry
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from gongzhi.core.notifications import notify
@@ -132,6 +132,7 @@ def order_complete(actor, *, order_id: int, note: str) -> Order:
         order.status, order.done_at, order.done_note = OrderStatus.DONE, clock.now(), note
         order.save()
         audit_record(actor, AuditAction.ORDER_COMPLETE, order, before=before, after=snapshot(order))
+        registry.completed("order", order, actor=actor)  # e.g. the helper's party points, in this transaction
         notify([order.requester_id, order.dispatched_by_id], title=f"已完成：{order.title}", body=note,
                link=_link(order))
     return order
