@@ -40,7 +40,6 @@ bench: install
 	$(BIN)/python bench/log.py
 	$(BIN)/python bench/tally.py
 	$(BIN)/python bench/finance.py
-	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/requests_metrics.py
 	$(BIN)/python bench/requests_http.py
 

@@ -14,11 +14,15 @@ from gongzhi.core.errors import GongzhiError
 from gongzhi.core.services import api_token_create
 from gongzhi.dashboard.api import router as dashboard_router
 from gongzhi.finance.api import router as finance_router
+from gongzhi.grid.api import router as grid_router
 from gongzhi.meetings.api import router as meetings_router
 from gongzhi.notices.api import router as notices_router
+from gongzhi.party.api import router as party_router
 from gongzhi.people.api import router as people_router
 from gongzhi.places.api import router as places_router
 from gongzhi.requests.api import router as requests_router
+from gongzhi.reviews.api import router as reviews_router
+from gongzhi.services.api import router as services_router
 from gongzhi.votes.api import router as votes_router
 
 api = NinjaAPI(
@@ -91,6 +95,10 @@ api.add_router("/", core_router)
 api.add_router("/", notices_router)
 api.add_router("/", votes_router)
 api.add_router("/", requests_router)
+api.add_router("/", party_router)
 api.add_router("/", meetings_router)
 api.add_router("/", finance_router)
 api.add_router("/", dashboard_router)
+api.add_router("/", services_router)
+api.add_router("/", grid_router)
+api.add_router("/", reviews_router)

@@ -18,15 +18,19 @@ from django.db import transaction
 from gongzhi.bodies import demo as bodies
 from gongzhi.core import demo as core
 from gongzhi.finance import demo as finance
+from gongzhi.grid import demo as grid
 from gongzhi.meetings import demo as meetings
 from gongzhi.notices import demo as notices
+from gongzhi.party import demo as party
 from gongzhi.people import demo as people
 from gongzhi.people.demo import DEMO_PASSWORD, PERSONA_USERNAMES  # noqa: F401 — the demo's logins, for tests
 from gongzhi.places import demo as places
 from gongzhi.requests import demo as requests
+from gongzhi.reviews import demo as reviews
+from gongzhi.services import demo as services
 from gongzhi.votes import demo as votes
 
-SLICES = [places, people, bodies, core, notices, votes, meetings, finance, requests]
+SLICES = [places, people, bodies, core, notices, votes, meetings, finance, requests, party, services, grid, reviews]
 
 
 def already_loaded() -> bool:

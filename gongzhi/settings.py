@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves Swagger UI from the package, not from a CDN
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",  # the task queue's table (TASKS below); `gongzhi worker` runs it
     "gongzhi.core",
     "gongzhi.places",
     "gongzhi.people",
@@ -62,14 +64,30 @@ INSTALLED_APPS = [
     "gongzhi.meetings",
     "gongzhi.finance",
     "gongzhi.requests",
+    "gongzhi.party",
+    "gongzhi.services",
+    "gongzhi.grid",
+    "gongzhi.reviews",
     "gongzhi.portal",
     "gongzhi.dashboard",
 ]
 
+# Background work (core.schedule; the outbox): django-tasks with its database backend, so nothing but the
+# database is needed; `gongzhi worker` runs the tasks and `gongzhi scheduler` enqueues the periodic ones.
+# GONGZHI_TASKS=immediate runs each task at once in the process that enqueues it (the demo's default).
+# The login scheduled jobs act as where work is done in a person's name (statements, monthly reports): an
+# administrator or an officer whose roles cover the places; unset, those jobs are skipped and say so.
+GONGZHI_SCHEDULE_AS = os.environ.get("GONGZHI_SCHEDULE_AS", "")
+GONGZHI_TASKS = os.environ.get("GONGZHI_TASKS", "immediate" if GONGZHI_DEMO else "database")
+TASKS = {"default": {"BACKEND": {"immediate": "django_tasks.backends.immediate.ImmediateBackend",
+                                 "database": "django_tasks_db.DatabaseBackend"}[GONGZHI_TASKS]}}
+
 MIDDLEWARE = [
+    "gongzhi.core.logs.RequestLogMiddleware",  # the request id on every log line, and one access line per request
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gongzhi.core.middleware.MachineRoutes",  # machines' routes (GONGZHI_MACHINE_ROUTES) skip what browsers need
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongzhi.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,6 +196,8 @@ CSRF_COOKIE_SAMESITE = os.environ.get("CSRF_COOKIE_SAMESITE", "Lax")
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 14 * 24 * 3600))  # seconds
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not PLAIN_HTTP)
+# Load balancers probe the health checks over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0 if PLAIN_HTTP else 365 * 24 * 3600))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not PLAIN_HTTP)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not PLAIN_HTTP)
@@ -236,17 +256,60 @@ GONGZHI_IMPORT_XLS_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
 
 # Notices and the transparency log
 MEDIA_ROOT = Path(os.environ.get("GONGZHI_MEDIA_ROOT", VAR_DIR / "media"))
+# Stored files (attachments, photos, reports) go through the storage API: the local MEDIA_ROOT by default,
+# or GONGZHI_STORAGE=s3://bucket[/prefix]?endpoint_url=… (any S3-compatible object storage, keys from AWS_*)
+# or file:///shared/folder, so several app servers share them (gongzhi.core.storage, docs/deploy.md).
+from gongzhi.core import storage as _storage  # noqa: E402
+
+try:
+    _default_storage, _media_root = _storage.parse(os.environ.get("GONGZHI_STORAGE", ""))
+except _storage.StorageUrlError as _error:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(str(_error)) from None
+MEDIA_ROOT = _media_root or MEDIA_ROOT
+STORAGES = {"default": _default_storage,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 GONGZHI_NOTICE_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 GONGZHI_LOG_KEY_FILE = os.environ.get("GONGZHI_LOG_KEY_FILE", str(VAR_DIR / "log-signing-key.pem"))
 GONGZHI_LOG_HEAD_INTERVAL_SECONDS = int(os.environ.get("GONGZHI_LOG_HEAD_INTERVAL_SECONDS", 3600))
 # The address printed in QR codes; empty means the address the page was requested on.
 GONGZHI_PUBLIC_URL = os.environ.get("GONGZHI_PUBLIC_URL", "").rstrip("/")
+# Party work: above this many estates at once, assigning a 包保 cadre another one warns (never refuses).
+GONGZHI_CADRE_MAX_ESTATES = int(os.environ.get("GONGZHI_CADRE_MAX_ESTATES", 3))
 
+# Logs (gongzhi.core.logs, docs/deploy.md): one JSON object a line with the request id (GONGZHI_LOG_FORMAT=text
+# for people; the demo's default), to standard error for the journal and, with GONGZHI_LOG_DIR, to app.log and
+# access.log there (reopened after logrotate moves them). One access line per request (gongzhi.access; off in
+# the demo, GONGZHI_ACCESS_LOG=1 turns it on). Rotated files are kept GONGZHI_LOG_RETENTION_DAYS days (at least
+# a year, as 《互联网政务应用安全管理规定》 asks) and then deleted by `gongzhi logs_prune`; the audit trail is
+# database rows, which the app never deletes.
+GONGZHI_LOG_FORMAT = os.environ.get("GONGZHI_LOG_FORMAT", "text" if GONGZHI_DEMO else "json")
+GONGZHI_LOG_DIR = os.environ.get("GONGZHI_LOG_DIR", "")
+GONGZHI_LOG_RETENTION_DAYS = max(366, int(os.environ.get("GONGZHI_LOG_RETENTION_DAYS", 400)))
+GONGZHI_ACCESS_LOG = env_bool("GONGZHI_ACCESS_LOG", not GONGZHI_DEMO)
+_log_handlers = {"console": {"class": "logging.StreamHandler", "formatter": GONGZHI_LOG_FORMAT,
+                             "filters": ["request_id"]}}
+if GONGZHI_LOG_DIR:
+    Path(GONGZHI_LOG_DIR).mkdir(parents=True, exist_ok=True)
+    for _name in ("app", "access"):
+        _log_handlers[_name] = {"class": "logging.handlers.WatchedFileHandler", "formatter": GONGZHI_LOG_FORMAT,
+                                "filters": ["request_id"], "filename": str(Path(GONGZHI_LOG_DIR) / f"{_name}.log"),
+                                "encoding": "utf-8"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {"request_id": {"()": "gongzhi.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "gongzhi.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": _log_handlers,
+    "loggers": {
+        "gongzhi.access": {"handlers": ["access" if GONGZHI_LOG_DIR else "console"], "propagate": False,
+                           "level": "INFO" if GONGZHI_ACCESS_LOG else "WARNING"},
+    },
+    "root": {"handlers": ["app" if GONGZHI_LOG_DIR else "console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
 # Owners' votes: days between announcing a vote and opening it (a locality may set more, never under 15).
@@ -255,22 +318,38 @@ GONGZHI_VOTE_NOTICE_DAYS = max(15, int(os.environ.get("GONGZHI_VOTE_NOTICE_DAYS"
 # Joint deliberation: spending at or above this (yuan) makes a matter 三重一大 (decided only at a joint meeting).
 GONGZHI_MAJOR_SPENDING_YUAN = int(os.environ.get("GONGZHI_MAJOR_SPENDING_YUAN", 50000))
 # Extra notification channels after the in-app inbox (dotted paths of callables taking the rows).
-# SMS and WeChat adapters log (with the phone masked) instead of sending until a provider is set up.
-GONGZHI_NOTIFICATION_CHANNELS = [
-    "gongzhi.core.notifications.log_channel",
-    "gongzhi.core.notifications.sms_channel",
-    "gongzhi.core.notifications.wechat_channel",
-]
+# SMS and WeChat adapters log (with the phone masked) instead of sending until a provider is set up;
+# a deployment names its own: GONGZHI_NOTIFICATION_CHANNELS=sms=provider.adapters.sms,wechat=provider.adapters.wx
+GONGZHI_NOTIFICATION_CHANNELS = dict(item.split("=", 1) for item in env_list("GONGZHI_NOTIFICATION_CHANNELS")) or {
+    "sms": "gongzhi.core.notifications.sms_channel",
+    "wechat": "gongzhi.core.notifications.wechat_channel",
+}
+# Delivery over those channels (core.notifications): attempts before a delivery is shown to staff as failed
+# (retries wait 1, 2, 4 … minutes, at most an hour), and how long a worker's claim lasts before another may
+# take the delivery over (a worker that died mid-send).
+GONGZHI_DELIVERY_ATTEMPTS = int(os.environ.get("GONGZHI_DELIVERY_ATTEMPTS", 5))
+GONGZHI_DELIVERY_CLAIM_SECONDS = int(os.environ.get("GONGZHI_DELIVERY_CLAIM_SECONDS", 300))
 
 # 业账社管: expenses at or above this (yuan) also need the discipline supervisor and an authorising
 # resolution; requests to one payee within the window that together pass it are flagged as split.
 GONGZHI_LARGE_EXPENSE_YUAN = int(os.environ.get("GONGZHI_LARGE_EXPENSE_YUAN", 5000))
 GONGZHI_SPLIT_WINDOW_DAYS = int(os.environ.get("GONGZHI_SPLIT_WINDOW_DAYS", 30))
+# A seal released and not back after more than this many hours (exactly this long is not yet) raises an
+# alert on the supervisor's desk, which states the limit ("借出超过 N 小时").
 GONGZHI_SEAL_OUT_HOURS = int(os.environ.get("GONGZHI_SEAL_OUT_HOURS", 24))
 GONGZHI_DEPOSIT_DAYS = int(os.environ.get("GONGZHI_DEPOSIT_DAYS", 3))  # income must reach the bank within
 GONGZHI_FUND_REVIEW_DAYS = int(os.environ.get("GONGZHI_FUND_REVIEW_DAYS", 10))  # each level of 三级联审
 GONGZHI_FUND_EMERGENCY_REVIEW_HOURS = int(os.environ.get("GONGZHI_FUND_EMERGENCY_REVIEW_HOURS", 24))
 GONGZHI_AUDIT_DAYS = int(os.environ.get("GONGZHI_AUDIT_DAYS", 30))  # days after a period ends to finish 三审
+
+# Holding service to account (reviews): a run of complaints is this many requests rated unsatisfied (1–2 of 5)
+# within this many days; a 红黑榜 entry may be objected to for so many days (the last one included), is listed for
+# so many days after the branch's review, and names the household by "entrance" (5号楼1单元) or "unit" (5-1-302).
+GONGZHI_COMPLAINT_DAYS = int(os.environ.get("GONGZHI_COMPLAINT_DAYS", 30))
+GONGZHI_COMPLAINT_RUN = int(os.environ.get("GONGZHI_COMPLAINT_RUN", 10))
+GONGZHI_LIST_OBJECTION_DAYS = int(os.environ.get("GONGZHI_LIST_OBJECTION_DAYS", 7))
+GONGZHI_LIST_DAYS = int(os.environ.get("GONGZHI_LIST_DAYS", 90))
+GONGZHI_LIST_DETAIL = os.environ.get("GONGZHI_LIST_DETAIL", "entrance")
 
 # Residents' requests (诉求).
 GONGZHI_REQUEST_CONFIRM_DAYS = int(os.environ.get("GONGZHI_REQUEST_CONFIRM_DAYS", 7))  # then it closes by itself
@@ -280,6 +359,22 @@ GONGZHI_ORDER_ACCEPT_HOURS = int(os.environ.get("GONGZHI_ORDER_ACCEPT_HOURS", 24
 GONGZHI_REQUEST_PHOTO_MAX_BYTES = 20 * 1024 * 1024  # a phone's photo as taken; stored as a JPEG of at most 2048 px
 # API routes whose JSON carries photos in base64 (a third larger) take bodies up to this many bytes (one full-size
 # photo and the rest); every other API body keeps DATA_UPLOAD_MAX_MEMORY_SIZE (core.middleware.ApiBodyTooLarge).
-GONGZHI_API_LARGE_BODIES = {r"^/api/v1/requests(/\d+/resolve)?/?$": GONGZHI_REQUEST_PHOTO_MAX_BYTES * 4 // 3 + 2**20}
+GONGZHI_API_LARGE_BODIES = {r"^/api/v1/requests(/\d+/resolve)?/?$": GONGZHI_REQUEST_PHOTO_MAX_BYTES * 4 // 3 + 2**20,
+                            # community life: an activity's report, a project's progress, with photos
+                            r"^/api/v1/(activities/\d+/report|projects/\d+/milestones)/?$":
+                                GONGZHI_REQUEST_PHOTO_MAX_BYTES * 4 // 3 + 2**20,
+                            # grid work: a patrol's finding with photos
+                            r"^/api/v1/patrols/\d+/findings/?$": GONGZHI_REQUEST_PHOTO_MAX_BYTES * 4 // 3 + 2**20,
+                            # reviews: the company's rectification report with photos
+                            r"^/api/v1/rectifications/\d+/report/?$": GONGZHI_REQUEST_PHOTO_MAX_BYTES * 4 // 3 + 2**20}
 # An Open311 report with only lat/long is placed in the nearest estate whose gate is at most this far.
 GONGZHI_OPEN311_RADIUS_M = int(os.environ.get("GONGZHI_OPEN311_RADIUS_M", 500))
+# Smart-estate devices (requests.services.devices): each device's secret is derived from this key and the
+# device's own salt, so the database alone never holds a usable secret. Set it in production (and keep it:
+# changing it invalidates every device's secret); by default it is derived from SECRET_KEY.
+GONGZHI_DEVICE_KEY = os.environ.get("GONGZHI_DEVICE_KEY", "")
+GONGZHI_DEVICE_CLOCK_SKEW_SECONDS = int(os.environ.get("GONGZHI_DEVICE_CLOCK_SKEW_SECONDS", 300))  # event time vs now
+GONGZHI_DEVICE_MERGE_MINUTES = int(os.environ.get("GONGZHI_DEVICE_MERGE_MINUTES", 30))  # repeats → one request
+GONGZHI_DEVICE_IMAGE_MAX_BYTES = int(os.environ.get("GONGZHI_DEVICE_IMAGE_MAX_BYTES", 1024 * 1024))  # decoded
+# Posted to by machines, hundreds a second: no session, CSRF, login or messages (core.middleware.MachineRoutes).
+GONGZHI_MACHINE_ROUTES = ["/api/v1/devices/events"]

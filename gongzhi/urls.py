@@ -21,5 +21,9 @@ urlpatterns = [
     path("", include("gongzhi.meetings.urls")),
     path("", include("gongzhi.finance.urls")),
     path("", include("gongzhi.requests.urls")),
+    path("", include("gongzhi.party.urls")),
     path("", include("gongzhi.dashboard.urls")),
+    path("", include("gongzhi.services.urls")),
+    path("", include("gongzhi.grid.urls")),
+    path("", include("gongzhi.reviews.urls")),
 ]

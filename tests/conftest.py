@@ -186,12 +186,35 @@ def _private_files(tmp_path_factory):
 def django_db_setup(django_db_setup, django_db_blocker, _private_files):
     """Load the demo once and take a snapshot of it. Ordinary tests roll back to it after each test;
     after a transactional test pytest-django flushes the database and the snapshot is put back."""
+    from gongzhi.core import clock as source
+
     with django_db_blocker.unblock():
         if not demo.already_loaded():
             demo.load()
+        _DEMO_DAY["day"] = source.today()
         _world.take(django_db_blocker)
     yield
     _world.discard()
+
+
+_DEMO_DAY: dict = {}  # the local day the demo was loaded on, this session
+
+
+@pytest.fixture(autouse=True)
+def _the_demos_day():
+    """The demo is made relative to the day it is loaded ("due in 5 days", "this month"). A run that goes
+    past local midnight would compare it with the next day, so a test that starts after midnight sees the
+    last second of the demo's day instead (a test that sets the clock itself still sets it)."""
+    from gongzhi.core import clock as source
+
+    source.forget_covered()  # a rolled-back test's calendar days must not be remembered by the next
+    day = _DEMO_DAY.get("day")
+    if day is None or source.today() == day or source.is_frozen():
+        yield
+        return
+    source.set_frozen(source.at(day, source.END_OF_DAY))
+    yield
+    source.set_frozen(None)
 
 
 def _transactional(item) -> bool:

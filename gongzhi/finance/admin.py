@@ -2,11 +2,11 @@
 in their scope, and another estate's row answers like a missing one.
 
 The ledger is kept through its services only: journal transactions and their entries, bank lines,
-audit periods and their sign-offs, fee bills and payments, seal uses and fund reviews are shown
-read-only (nothing posted is ever edited; a correction is a reversing transaction). Where a row may be
-corrected here (an expense's wording, a case's responsible person and deadline, a seal's keeping, a fee
-rate), the fields that carry money, state or signatures stay read-only, and the save goes through
-core.services.record_save, which checks the scope and writes the audit trail."""
+audit periods and their sign-offs, fee bills and payments, seal uses, fund reviews and the supervisor's
+alert reviews are shown read-only (nothing posted is ever edited; a correction is a reversing
+transaction). Where a row may be corrected here (an expense's wording, a case's responsible person and
+deadline, a seal's keeping, a fee rate), the fields that carry money, state or signatures stay
+read-only, and the save goes through core.services.record_save, which checks the scope and writes the audit trail."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,7 @@ from gongzhi.core.admin_base import ReadOnlyInline, ReadOnlyScopedAdmin, ScopedA
 from gongzhi.core.services import record_delete, record_save
 from gongzhi.finance.models import (
     AccountabilityCase,
+    AlertReview,
     AuditPeriod,
     AuditSignoff,
     BankLine,
@@ -221,3 +222,10 @@ class FundReviewAdmin(LedgerAdmin):
     estate_path = "application__estate"
     list_display = ["application", "level", "approved", "reviewer", "due_at", "decided_at"]
     list_select_related = ["application", "reviewer"]
+
+
+@admin.register(AlertReview)
+class AlertReviewAdmin(LedgerAdmin):
+    list_display = ["kind", "record_id", "estate", "reviewed_by", "reviewed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["estate", "reviewed_by"]

@@ -23,7 +23,7 @@ from pydantic import StrictBool
 
 from gongzhi.core import clock
 from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
-from gongzhi.core.errors import InvalidInput
+from gongzhi.core.errors import InvalidInput, PermissionDenied
 from gongzhi.core.money import yuan
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.finance import printing, rules, selectors
@@ -55,6 +55,7 @@ from gongzhi.finance.models import (
     SealUse,
     Transaction,
 )
+from gongzhi.finance.services import alerts as alert_svc
 from gongzhi.finance.services import audits, expenses, fees, fund, journal, reconciliation, seals
 from gongzhi.places.choices import UnitKind
 
@@ -428,13 +429,17 @@ class SealUseOut(Schema):
     released_at: datetime.datetime | None
     returned_at: datetime.datetime | None
     has_scan: bool
+    rule_version_id: int | None = Field(None, description="依据的印章管理制度版本 / the seal rules' version followed")
+    rule_label: str = Field("", description="依据：《…》第N版（施行日期） / the rule followed, as shown")
+    rule_url: str = Field("", description="规则版本页面 / the rule version's page")
 
 
 def _use_out(u: SealUse) -> dict:
     return {"id": u.pk, "seal_id": u.seal_id, "seal_kind": u.seal.kind, "estate_id": u.seal.estate_id,
             "document": u.document, "purpose": u.purpose, "status": u.status, "approval_id": u.approval_id,
             "pair_id": u.pair_id, "requested_at": u.requested_at, "released_at": u.released_at,
-            "returned_at": u.returned_at, "has_scan": bool(u.scan)}
+            "returned_at": u.returned_at, "has_scan": bool(u.scan), "rule_version_id": u.rule_version_id,
+            "rule_label": u.rule_label, "rule_url": u.rule_url}
 
 
 def _uses(user):
@@ -1036,3 +1041,54 @@ def fund_payout(request: HttpRequest, application_id: Id, payload: FundPayoutIn)
     """Pay an approved application out of the fund into the journal: once (409 the second time), never
     beyond the balance (409)."""
     return _application_out(fund.fund_payout(request.user, application_id=application_id, date=payload.date))
+
+
+# --- the supervisor's desk ---------------------------------------------------------------------------
+class AlertOut(Schema):
+    key: str = Field(..., description="预警标识：类型:记录编号，如 seal_out:12 / the alert's key, kind:record id")
+    kind: str
+    kind_label: str
+    estate_id: int
+    estate_name: str
+    text: str
+    link: str = Field(..., description="预警背后记录的页面地址 / the page of the record behind the alert")
+    at: str = Field(..., description="发生时间（本地时间）/ when it happened, local time")
+    reviewed: bool
+    reviewed_by: str | None = None
+    reviewed_at: datetime.datetime | None = None
+    note: str = ""
+
+
+class AlertReviewIn(Schema):
+    model_config = {"extra": "forbid"}
+    note: Text = Field(..., max_length=2000, description="查看备注（必填）/ what you found (required)")
+
+
+def _alert_out(a: selectors.Alert) -> dict:
+    review = a.review
+    return {"key": a.key, "kind": a.kind, "kind_label": a.kind_label, "estate_id": a.estate_id,
+            "estate_name": a.estate_name, "text": a.text, "link": a.link, "at": a.at_text,
+            "reviewed": review is not None,
+            "reviewed_by": (review.reviewed_by.get_full_name() or review.reviewed_by.get_username()) if review else None,
+            "reviewed_at": review.reviewed_at if review else None, "note": a.note}
+
+
+@router.get("/finance/alerts", response={200: list[AlertOut], **ERRORS}, operation_id="alert_list")
+@paginate(Pagination)
+def alert_list(request: HttpRequest, reviewed: bool | None = None):
+    """The supervisor's alerts in the estates they supervise, each naming its estate and linking to the
+    record behind it, reviewed or not (?reviewed=true|false to keep one kind)."""
+    if not rules.may_supervise(request.user):
+        raise PermissionDenied()
+    found = selectors.alerts(fetched_by=request.user)
+    if reviewed is not None:
+        found = [a for a in found if (a.review is not None) == reviewed]
+    return [_alert_out(a) for a in found]
+
+
+@router.post("/finance/alerts/{key}/review", response={200: AlertOut, **ERRORS}, operation_id="alert_review")
+def alert_review(request: HttpRequest, key: Annotated[str, Field(max_length=64)], payload: AlertReviewIn):
+    """Mark an alert reviewed with a note (a supervisor of its estate; once — 409 the second time). An
+    alert that does not stand now or is out of sight is not found (404)."""
+    alert_svc.alert_review(request.user, key=key, note=payload.note)
+    return _alert_out(selectors.alert_get(fetched_by=request.user, key=key))

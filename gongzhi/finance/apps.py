@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +15,13 @@ class FinanceConfig(DomainApp):
     def declare(self):
         # Imported here, not at the top: services import models, which Django loads only after this module.
         from gongzhi.core.figures import register_section
+        from gongzhi.core.schedule import Periodic, register_periodic
         from gongzhi.finance import selectors
         from gongzhi.finance.services import expenses, fund, seals
 
         register_section("money", selectors.dashboard_section, order=50)
+        register_periodic(Periodic("finance.statements", "gongzhi.finance.jobs.scheduled_statements",
+                                   _("公示上月公共收益收支与收缴率"), at=datetime.time(1, 0), day=1))
 
         register_approval_kind("expense", _("支出审批（双章三审）"), on_decided=expenses.expense_decided)
         register_approval_kind("seal_use", _("用印审批"), on_decided=seals.seal_use_decided)

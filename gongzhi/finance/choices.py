@@ -136,6 +136,20 @@ class AuditAction(models.TextChoices):
     AUDIT_SIGN = "audit.sign", _("三审签署")
     CASE_OPEN = "case.open", _("问责立案")
     CASE_CLOSE = "case.close", _("问责办结")
+    ALERT_REVIEW = "alert.review", _("查看预警并备注")
+
+
+class AlertKind(models.TextChoices):
+    """What the supervisor's desk warns of (selectors.alerts): each alert is one record of one kind."""
+
+    SPLIT = "split", _("疑似拆分支出")
+    PAY_REFUSED = "pay_refused", _("审批未完成即尝试付款")
+    NOT_DEPOSITED = "not_deposited", _("收入未入账")
+    BANK_UNMATCHED = "bank_unmatched", _("银行流水无对应凭证")
+    FUND_REVIEW_OVERDUE = "fund_review_overdue", _("维修资金审核逾期")
+    AUDIT_OVERDUE = "audit_overdue", _("三审未完成")
+    CASE_OVERDUE = "case_overdue", _("问责事项逾期")
+    SEAL_OUT = "seal_out", _("印章借出超时")
 
 
 # --- the chart of accounts: every ledger code the services post to, with the name people read --------

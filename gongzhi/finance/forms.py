@@ -210,3 +210,8 @@ class CaseForm(forms.Form):
 
 class CaseCloseForm(RowForm):
     outcome = forms.CharField(label=_("处理结果"))
+
+
+# --- the supervisor's desk ---------------------------------------------------------------------------
+class AlertReviewForm(RowForm):
+    note = forms.CharField(label=_("查看备注"), widget=forms.TextInput(attrs={"maxlength": 2000}))

@@ -1,9 +1,6 @@
 """Finance's part of the portal: an owner's fees due, the seals out for those who answer for them, and
 the supervisor's desk in the header."""
 
-import datetime
-
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -24,7 +21,7 @@ def cards(request, scope):
         found.append(Card("finance/cards/fees_due.html", {"due": yuan(due)}, order=MINE + 1))
     out = selectors.seals_out(user)
     if out:
-        late = clock.now() - datetime.timedelta(hours=settings.GONGZHI_SEAL_OUT_HOURS)
+        late = selectors.seal_out_limit(clock.now())  # the desk's rule: out longer than the limit
         found.append(Card("finance/cards/seals_out.html", {
             "uses": [(u, u.released_at is not None and u.released_at < late) for u in out]}, order=TASKS + 5))
     return found

@@ -19,6 +19,17 @@ def last_period(today: datetime.date, quarter: bool) -> tuple[datetime.date, dat
     return done.start, done.end
 
 
+def scheduled_statements() -> tuple[int, list[str]] | str:
+    """The scheduler's monthly run on the 1st: last month's statements, as GONGZHI_SCHEDULE_AS."""
+    from gongzhi.core.schedule import NOT_CONFIGURED, acting_user
+
+    actor = acting_user()
+    if actor is None:
+        return NOT_CONFIGURED
+    start, end = last_period(clock.today(), quarter=False)
+    return publish_statements(actor, start=start, end=end)
+
+
 def publish_statements(actor, *, start: datetime.date, end: datetime.date) -> tuple[int, list[str]]:
     """In `actor`'s name, publish [start, end]'s statement — and the fee collection rate where the
     estate billed fees — for every estate with books the actor keeps. Returns how many estates were

@@ -21,6 +21,7 @@ from gongzhi.core.models import Approval
 from gongzhi.core.money import HasAmount, yuan
 from gongzhi.finance.choices import (
     AccountType,
+    AlertKind,
     AuditParty,
     CaseStatus,
     EmergencyReason,
@@ -165,6 +166,11 @@ class SealUse(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=clock.now)
+    # The 印章管理制度 in force when the use was asked for (the rules library's version, through
+    # core.registry.rule_in_force): kept as it was, so a later version never rewrites what a use followed.
+    rule_version_id = models.PositiveIntegerField(_("依据的规则版本"), null=True, blank=True)
+    rule_label = models.CharField(_("依据"), max_length=200, blank=True)
+    rule_url = models.CharField(_("依据链接"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -451,3 +457,32 @@ class FundReview(models.Model):
     def due_unit(self) -> str:
         """Emergency reviews run in hours, the others in working days (fund.review_term)."""
         return clock.Unit.HOURS if self.application.emergency else clock.Unit.WORKING_DAYS
+
+
+# --- the supervisor's desk ---------------------------------------------------------------------------
+class AlertReview(InEstate, models.Model):
+    """A discipline supervisor's note that they looked into an alert. An alert is its kind and the
+    record behind it (selectors.Alert.key), so the same condition on a new record (a new refused
+    payment, another seal out too long) is a new alert, not reviewed yet."""
+
+    kind = models.CharField(_("预警类型"), max_length=24, choices=AlertKind.choices)
+    record_id = models.BigIntegerField(_("记录编号"))
+    estate = models.ForeignKey(Estate, models.PROTECT, related_name="+", verbose_name=_("小区"))
+    text = models.CharField(_("预警说明"), max_length=300)  # the alert as it read when reviewed
+    note = models.TextField(_("备注"))
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("查看人"))
+    reviewed_at = models.DateTimeField(_("查看时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("预警查看记录")
+        verbose_name_plural = _("预警查看记录")
+        ordering = ["-reviewed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "record_id"], name="alert_review_once")]
+
+    def __str__(self):
+        return f"{self.kind}:{self.record_id}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.record_id}"

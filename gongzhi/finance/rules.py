@@ -53,6 +53,8 @@ AUDIT_SIGNERS_ANY = RESIDENTS_COMMITTEE_SIGNERS | BANK_SIGNERS | AUDIT_FIRM_SIGN
 MONEY_READERS = STAFF_ROLES
 # Who sits at the supervisor's desk and sees the alerts.
 SUPERVISORS = AUDIT_ROLES
+# Who marks an alert reviewed, with a note: the supervisors of the alert's estate.
+ALERT_REVIEWERS = SUPERVISORS
 
 
 def large_threshold_fen() -> int:
@@ -194,3 +196,13 @@ may_close_audit_case = may_open_audit_case
 
 def may_supervise(actor) -> bool:
     return scope_for(actor).has_any(SUPERVISORS)
+
+
+def may_trace_money(actor, estate) -> bool:
+    """Follow an estate's figures to the audit rows behind them: its supervisors (who read the trail)."""
+    return actor is not None and may(actor, SUPERVISORS, estate)
+
+
+def may_review_alert(actor, estate) -> bool:
+    """Mark an alert of this estate reviewed (with a note): its supervisors, no one else."""
+    return actor is not None and may(actor, ALERT_REVIEWERS, estate)

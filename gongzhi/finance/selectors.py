@@ -6,22 +6,27 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch, Q, Sum
+from django.urls import reverse
 
 from gongzhi.bodies.models import ServiceContract
 from gongzhi.core import clock
-from gongzhi.core.errors import PermissionDenied
-from gongzhi.core.figures import Chart, Figure, Section, Series, rate
+from gongzhi.core.errors import NotFound, PermissionDenied
+from gongzhi.core.figures import Chart, Figure, Section, Series, place_get, rate, records_link
+from gongzhi.core.masking import redact
 from gongzhi.core.models import AuditEntry
 from gongzhi.core.money import yuan
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
+from gongzhi.core.text import ascii_int
 from gongzhi.finance import rules
 from gongzhi.finance.choices import (
     BANK,
     FUND,
+    AlertKind,
     AuditAction,
     CaseStatus,
     ExpenseCategory,
@@ -34,6 +39,7 @@ from gongzhi.finance.choices import (
 )
 from gongzhi.finance.models import (
     AccountabilityCase,
+    AlertReview,
     AuditPeriod,
     BankLine,
     Entry,
@@ -45,16 +51,38 @@ from gongzhi.finance.models import (
     Seal,
     SealHandover,
     SealUse,
+    Transaction,
 )
 from gongzhi.people.models import Ownership
 from gongzhi.places.models import Community, Estate, Unit
 
 MATCH_WINDOW_DAYS = 7
+UNKNOWN_ALERT = "未找到该预警（或已消除） / No such alert (or it has cleared)"
 
 
 def estate_for_money(*, fetched_by, estate_id: int):
     """An estate whose books the user may read: its staff above it (committee, community, supervisors)."""
     return get_in_scope(scope_for(fetched_by).estates(rules.MONEY_READERS), pk=estate_id)
+
+
+# --- the audit rows behind a figure ------------------------------------------------------------------
+# What finance's services file their audit rows under (gongzhi.core.audit: "<app_label>.<model_name>").
+SUBJECT_TRANSACTION = "finance.transaction"  # journal.post for every posting; fund.deposit
+SUBJECT_EXPENSE = "finance.expense"  # expense.request, expense.pay, expense.pay_refused
+SUBJECT_FEE_PAYMENT = "finance.feepayment"  # fee.pay, fee.pay_reverse
+SUBJECT_FUND_APPLICATION = "finance.fundapplication"  # fund.apply, fund.review, fund.payout
+SUBJECT_SEAL_USE = "finance.sealuse"  # seal.request, seal.release, seal.return
+
+
+def audit_link(estate_id: int | None = None, *, subject_type: str = "", subject_id: int | str | None = None,
+               action: str = "", person: str = "", since: datetime.date | None = None,
+               until: datetime.date | None = None) -> str:
+    """The audit trail filtered to the rows behind a figure or a record (the trail's query: estate,
+    subject_type, subject_id, action, person, since, until — each optional, combined)."""
+    query = {"estate": estate_id, "subject_type": subject_type, "subject_id": subject_id, "action": action,
+             "person": person, "since": since.isoformat() if since else None,
+             "until": until.isoformat() if until else None}
+    return f"{reverse('core:audit_trail')}?{urlencode({k: v for k, v in query.items() if v not in (None, '')})}"
 
 
 # --- the journal -------------------------------------------------------------------------------------
@@ -198,45 +226,190 @@ def overdue_reviews(estates, now=None):
 # --- the supervisor ----------------------------------------------------------------------------------
 @dataclass
 class Alert:
+    """One alert: its kind and the record behind it (`key`, "kind:record id", what a review names), the
+    estate it is in, what it says, where the record is, when it happened, and its review if any."""
+
     kind: str
     estate_id: int
     text: str
     link: str
+    record_id: int = 0
+    at: datetime.datetime | datetime.date | None = None
+    estate_name: str = ""
+    review: AlertReview | None = None
+    note: str = ""  # the review's note as the viewer may read it
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.record_id}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(AlertKind(self.kind).label)
+
+    @property
+    def at_text(self) -> str:
+        """When it happened, local time (a date for what happens on a day: a booking, a deadline)."""
+        if isinstance(self.at, datetime.datetime):
+            return clock.local(self.at).strftime("%Y-%m-%d %H:%M")
+        return self.at.isoformat() if self.at else ""
+
+
+def _page(name: str, estate_id: int, anchor: str, **query) -> str:
+    """An estate money page's address, asking for the record (so it is listed) and scrolled to it."""
+    url = reverse(name, args=[estate_id])
+    return f"{url}?{urlencode(query)}#{anchor}" if query else f"{url}#{anchor}"
+
+
+def _approval(approval_id) -> str:
+    return reverse("core:approval_detail", args=[approval_id])
+
+
+def _split_alerts(estates, now, record_id=None):
+    qs = Expense.objects.filter(estate__in=estates, split_suspect=True).exclude(status=ExpenseStatus.REJECTED)
+    if record_id is not None:
+        qs = qs.filter(pk=record_id)
+    return [Alert(AlertKind.SPLIT, e.estate_id, f"疑似拆分支出：{e.payee} {e.purpose}", _approval(e.approval_id),
+                  e.pk, e.created_at) for e in qs]
+
+
+def _pay_refused_alerts(estates, now, record_id=None):
+    """Each refused attempt is its own alert (the audit row is the record): another attempt after a
+    review is a new alert."""
+    qs = AuditEntry.objects.filter(action=AuditAction.EXPENSE_PAY_REFUSED, estate_id__in=estates.values("pk"))
+    if record_id is not None:
+        qs = qs.filter(pk=record_id)
+    rows = list(qs)
+    approvals = dict(Expense.objects.filter(pk__in=[ascii_int(a.subject_id) or 0 for a in rows])
+                     .values_list("pk", "approval_id"))
+    found = []
+    for a in rows:
+        approval = (a.after or {}).get("approval") or approvals.get(ascii_int(a.subject_id))
+        found.append(Alert(AlertKind.PAY_REFUSED, a.estate_id, f"审批未完成即尝试付款：{a.subject_repr}（{a.actor_name}）",
+                           _approval(approval) if approval else "", a.pk, a.at))
+    return found
+
+
+def _bank_alerts(estates, now, record_id=None, kind=None):
+    """Income not seen on the bank in time, and bank lines with no entry (selectors.unreconciled)."""
+    today = clock.local_date(now)
+    qs = Estate.objects.filter(pk__in=estates.values("pk"), ledger_accounts__isnull=False).distinct()
+    if record_id is not None:
+        model = Transaction if kind == AlertKind.NOT_DEPOSITED else BankLine
+        qs = qs.filter(pk__in=model.objects.filter(pk=record_id).values("estate_id"))
+    found = []
+    for estate in qs:
+        gaps = unreconciled(estate, today)
+        if kind in (None, AlertKind.NOT_DEPOSITED):
+            for tx, day, amount in gaps["income_not_deposited"]:
+                found.append(Alert(AlertKind.NOT_DEPOSITED, estate.pk, f"收入未入账：{day} {yuan(amount)} 元（凭证 {tx}）",
+                                   _page("finance:estate_money", estate.pk, f"gap-tx-{tx}"), tx, day))
+        if kind in (None, AlertKind.BANK_UNMATCHED):
+            for line, day, amount, counterparty in gaps["bank_without_entry"]:
+                found.append(Alert(AlertKind.BANK_UNMATCHED, estate.pk,
+                                   f"银行流水无对应凭证：{day} {yuan(amount)} 元 {counterparty}",
+                                   _page("finance:estate_money", estate.pk, f"line-{line}"), line, day))
+    return [a for a in found if record_id is None or a.record_id == record_id]
+
+
+def _fund_alerts(estates, now, record_id=None):
+    qs = overdue_reviews(estates, now)
+    if record_id is not None:
+        qs = qs.filter(pk=record_id)
+    return [Alert(AlertKind.FUND_REVIEW_OVERDUE, row.application.estate_id,
+                  f"维修资金审核逾期：{row.application.purpose}（{row.get_level_display()}）",
+                  _page("finance:money_fund", row.application.estate_id, f"fund-{row.application_id}",
+                        application=row.application_id), row.pk, row.due_at) for row in qs]
+
+
+def _audit_alerts(estates, now, record_id=None):
+    stale = clock.local_date(now) - datetime.timedelta(days=settings.GONGZHI_AUDIT_DAYS)
+    qs = AuditPeriod.objects.filter(estate__in=estates, completed_at__isnull=True, end__lt=stale)
+    if record_id is not None:
+        qs = qs.filter(pk=record_id)
+    return [Alert(AlertKind.AUDIT_OVERDUE, p.estate_id, f"三审未完成：{p.start} 至 {p.end}",
+                  _page("finance:money_audits", p.estate_id, f"audit-{p.pk}", period=p.pk), p.pk, p.end) for p in qs]
+
+
+def _case_alerts(estates, now, record_id=None):
+    qs = AccountabilityCase.objects.filter(estate__in=estates, status=CaseStatus.OPEN, deadline__lt=clock.local_date(now))
+    if record_id is not None:
+        qs = qs.filter(pk=record_id)
+    return [Alert(AlertKind.CASE_OVERDUE, c.estate_id, f"问责事项逾期：{c.description[:40]}",
+                  _page("finance:money_audits", c.estate_id, f"case-{c.pk}", case=c.pk), c.pk, c.deadline) for c in qs]
+
+
+def seal_out_limit(now: datetime.datetime) -> datetime.datetime:
+    """A seal released before this instant has been out longer than GONGZHI_SEAL_OUT_HOURS (exactly that
+    long is not yet too long)."""
+    return now - datetime.timedelta(hours=settings.GONGZHI_SEAL_OUT_HOURS)
+
+
+def _seal_alerts(estates, now, record_id=None):
+    qs = SealUse.objects.filter(seal__estate__in=estates, status=SealUseStatus.OUT, released_at__lt=seal_out_limit(now)
+                                ).select_related("seal__estate")
+    if record_id is not None:
+        qs = qs.filter(pk=record_id)
+    return [Alert(AlertKind.SEAL_OUT, use.seal.estate_id, f"印章借出超时：{use.seal} — {use.document}",
+                  _approval(use.approval_id), use.pk, use.released_at) for use in qs]
+
+
+_ALERTS = {
+    AlertKind.SPLIT: _split_alerts,
+    AlertKind.PAY_REFUSED: _pay_refused_alerts,
+    AlertKind.NOT_DEPOSITED: lambda e, n, r=None: _bank_alerts(e, n, r, AlertKind.NOT_DEPOSITED),
+    AlertKind.BANK_UNMATCHED: lambda e, n, r=None: _bank_alerts(e, n, r, AlertKind.BANK_UNMATCHED),
+    AlertKind.FUND_REVIEW_OVERDUE: _fund_alerts,
+    AlertKind.AUDIT_OVERDUE: _audit_alerts,
+    AlertKind.CASE_OVERDUE: _case_alerts,
+    AlertKind.SEAL_OUT: _seal_alerts,
+}
+
+
+def _completed(found: list[Alert], scope) -> list[Alert]:
+    """The alerts with their estate's name and their review, if any (two queries for all); what people
+    typed (payees, documents, notes) with the phone and ID numbers the viewer may not read masked."""
+    names = dict(Estate.objects.filter(pk__in={a.estate_id for a in found}).values_list("pk", "name"))
+    reviews = {(r.kind, r.record_id): r for r in AlertReview.objects.filter(
+        record_id__in={a.record_id for a in found}).select_related("reviewed_by")}
+    for a in found:
+        shown = scope.contacts_shown(a.estate_id)
+        a.estate_name = names.get(a.estate_id, "")
+        a.text = redact(a.text, shown)
+        a.review = reviews.get((a.kind, a.record_id))
+        a.note = redact(a.review.note, shown) if a.review else ""
+    return found
 
 
 def alerts(*, fetched_by, now: datetime.datetime | None = None) -> list[Alert]:
-    """For the discipline supervisor: possible splitting, refused payment attempts, seals out too
-    long — within the estates they supervise."""
+    """For the discipline supervisor: possible splitting, refused payment attempts, money not matched
+    with the bank, overdue reviews, 三审 and cases, seals out too long — within the estates they
+    supervise, reviewed or not (Alert.review)."""
     now = now or clock.now()
-    estates = scope_for(fetched_by).estates(rules.SUPERVISORS)
+    scope = scope_for(fetched_by)
+    estates = scope.estates(rules.SUPERVISORS)
     found = []
-    for e in Expense.objects.filter(estate__in=estates, split_suspect=True).exclude(status=ExpenseStatus.REJECTED):
-        found.append(Alert("split", e.estate_id, f"疑似拆分支出：{e.payee} {e.purpose}", f"/approvals/{e.approval_id}/"))
-    refused = AuditEntry.objects.filter(action=AuditAction.EXPENSE_PAY_REFUSED, estate_id__in=estates.values("pk"))
-    for a in refused:
-        found.append(Alert("pay_refused", a.estate_id, f"审批未完成即尝试付款：{a.subject_repr}（{a.actor_name}）",
-                           f"/approvals/{(a.after or {}).get('approval', '')}/"))
-    today = clock.local_date(now)
-    for estate in Estate.objects.filter(pk__in=estates.values("pk"), ledger_accounts__isnull=False).distinct():
-        gaps = unreconciled(estate, today)
-        for tx, day, amount in gaps["income_not_deposited"]:
-            found.append(Alert("not_deposited", estate.pk, f"收入未入账：{day} {yuan(amount)} 元（凭证 {tx}）", ""))
-        for _line, day, amount, counterparty in gaps["bank_without_entry"]:
-            found.append(Alert("bank_unmatched", estate.pk, f"银行流水无对应凭证：{day} {yuan(amount)} 元 {counterparty}", ""))
-    for row in overdue_reviews(estates, now):
-        found.append(Alert("fund_review_overdue", row.application.estate_id,
-                           f"维修资金审核逾期：{row.application.purpose}（{row.get_level_display()}）", ""))
-    stale = today - datetime.timedelta(days=settings.GONGZHI_AUDIT_DAYS)
-    for period in AuditPeriod.objects.filter(estate__in=estates, completed_at__isnull=True, end__lt=stale):
-        found.append(Alert("audit_overdue", period.estate_id, f"三审未完成：{period.start} 至 {period.end}", ""))
-    for case in AccountabilityCase.objects.filter(estate__in=estates, status=CaseStatus.OPEN, deadline__lt=today):
-        found.append(Alert("case_overdue", case.estate_id, f"问责事项逾期：{case.description[:40]}", ""))
-    limit = now - datetime.timedelta(hours=settings.GONGZHI_SEAL_OUT_HOURS)
-    for use in SealUse.objects.filter(seal__estate__in=estates, status=SealUseStatus.OUT, released_at__lt=limit
-                                      ).select_related("seal"):
-        found.append(Alert("seal_out", use.seal.estate_id, f"印章借出超时：{use.seal} — {use.document}",
-                           f"/approvals/{use.approval_id}/"))
-    return found
+    for kind in (AlertKind.SPLIT, AlertKind.PAY_REFUSED):
+        found += _ALERTS[kind](estates, now)
+    found += _bank_alerts(estates, now)
+    for kind in (AlertKind.FUND_REVIEW_OVERDUE, AlertKind.AUDIT_OVERDUE, AlertKind.CASE_OVERDUE, AlertKind.SEAL_OUT):
+        found += _ALERTS[kind](estates, now)
+    return _completed(found, scope)
+
+
+def alert_get(*, fetched_by, key: str, now: datetime.datetime | None = None) -> Alert:
+    """The alert a key names ("seal_out:12"), if it stands now in an estate the user sees (NotFound for
+    a malformed key, a condition that has cleared, or an estate out of sight, alike). Whether the user
+    may review it is the rule's (rules.may_review_alert)."""
+    kind, _sep, record = (key or "").partition(":")
+    record_id = ascii_int(record)
+    if kind not in _ALERTS or not record_id:
+        raise NotFound(UNKNOWN_ALERT)
+    scope = scope_for(fetched_by)
+    found = _ALERTS[kind](scope.estates(), now or clock.now(), record_id)
+    if not found:
+        raise NotFound(UNKNOWN_ALERT)
+    return _completed(found[:1], scope)[0]
 
 
 def large_expenses(*, fetched_by):
@@ -252,9 +425,11 @@ def personal_transfers(*, fetched_by, subdistrict_id: int | None = None) -> dict
     if subdistrict_id:
         estates = estates.filter(community__subdistrict_id=subdistrict_id)
     rows = (Entry.objects.filter(account__estate__in=estates, account__code="income:personal_transfer")
-            .values("account__estate__name").annotate(c=Sum("credit"), d=Sum("debit")).order_by("account__estate__name"))
+            .values("account__estate__name", "account__estate_id").annotate(c=Sum("credit"), d=Sum("debit"))
+            .order_by("account__estate__name"))
     per_estate = {r["account__estate__name"]: (r["c"] or 0) - (r["d"] or 0) for r in rows}
-    return {"per_estate": per_estate, "total": sum(per_estate.values())}
+    return {"per_estate": per_estate, "total": sum(per_estate.values()),
+            "estate_ids": {r["account__estate__name"]: r["account__estate_id"] for r in rows}}
 
 
 # --- seals: custody and the community's register -----------------------------------------------------
@@ -386,6 +561,43 @@ def fund_balance(estate) -> int:
 
 
 
+# --- the records behind the dashboard's money figures ----------------------------------------------
+@dataclass
+class MoneyRecords:
+    """The rows one money figure adds up, over a place and a period, and their total (fen)."""
+
+    what: str
+    rows: object  # a queryset of Entry (income, spending, transfers) or FeeBill (billed, collected)
+    total: int
+
+
+RECORD_KINDS = ("income", "spending", "personal_transfer", "billed", "collected")
+_ENTRY_ACCOUNTS = {"income": "income:", "spending": "expense:", "personal_transfer": "income:personal_transfer"}
+
+
+def money_records(*, fetched_by, place_code: str, start: datetime.date, end: datetime.date, what: str) -> MoneyRecords:
+    """The journal entries or fee bills behind a dashboard figure (dashboard_section links here), for a
+    place the user reads the books of (NotFound otherwise): their total is the figure."""
+    place = place_get(fetched_by, place_code, rules.MONEY_READERS)
+    if what not in RECORD_KINDS:
+        what = "income"
+    if what in _ENTRY_ACCOUNTS:
+        prefix = _ENTRY_ACCOUNTS[what]
+        rows = (Entry.objects.filter(**place.lookup("transaction__estate"), transaction__date__gte=start,
+                                     transaction__date__lte=end, account__code__startswith=prefix)
+                .select_related("transaction__estate", "account").order_by("transaction__date", "transaction_id", "id"))
+        totals = rows.aggregate(d=Sum("debit"), c=Sum("credit"))
+        debit, credit = totals["d"] or 0, totals["c"] or 0
+        return MoneyRecords(what, rows, debit - credit if what == "spending" else credit - debit)
+    rows = (FeeBill.objects.filter(**place.lookup(), month__gte=month_start(start), month__lte=month_start(end),
+                                   reversed_at__isnull=True).select_related("estate", "unit")
+            .order_by("estate__name", "month", "unit__code", "id"))
+    if what == "collected":
+        rows = rows.filter(paid__gt=0)
+    total = rows.aggregate(t=Sum("paid" if what == "collected" else "amount"))["t"] or 0
+    return MoneyRecords(what, rows, total)
+
+
 # --- the dashboard's section -------------------------------------------------------------------------
 def _money_flows(place, period: clock.Period) -> dict:
     """Common income and spending booked in the period (fen), by account code, over the place's estates."""
@@ -425,20 +637,28 @@ def dashboard_section(*, fetched_by, place, period: clock.Period):
         return sum(v for k, v in flows.items() if k.startswith(prefix))
 
     transfer = "income:personal_transfer"
+    records = reverse("finance:money_records")
+
+    def link(what):
+        return records_link(records, place, period, what=what)
+
     figures = [
-        Figure("billed", _("应收物业费"), _yuan(fees["billed"]), _yuan(fees_before["billed"]), "元"),
-        Figure("collected", _("已收物业费"), _yuan(fees["paid"]), _yuan(fees_before["paid"]), "元"),
+        Figure("billed", _("应收物业费"), _yuan(fees["billed"]), _yuan(fees_before["billed"]), "元", link("billed")),
+        Figure("collected", _("已收物业费"), _yuan(fees["paid"]), _yuan(fees_before["paid"]), "元", link("collected")),
         Figure("collection_rate", _("物业费收缴率"), rate(fees["paid"], fees["billed"]),
-               rate(fees_before["paid"], fees_before["billed"]), "%"),
-        Figure("income", _("公共收益收入"), _yuan(total(now, "income:")), _yuan(total(before, "income:")), "元"),
-        Figure("spending", _("公共收益支出"), _yuan(total(now, "expense:")), _yuan(total(before, "expense:")), "元"),
+               rate(fees_before["paid"], fees_before["billed"]), "%", link("billed")),
+        Figure("income", _("公共收益收入"), _yuan(total(now, "income:")), _yuan(total(before, "income:")), "元",
+               link("income")),
+        Figure("spending", _("公共收益支出"), _yuan(total(now, "expense:")), _yuan(total(before, "expense:")), "元",
+               link("spending")),
         Figure("personal_transfer", _("从个人账户转入公共账户"), _yuan(now.get(transfer, 0)),
-               _yuan(before.get(transfer, 0)), "元"),
+               _yuan(before.get(transfer, 0)), "元", link("personal_transfer")),
     ]
     if scope.has_any(rules.SUPERVISORS):
         estates = set(Estate.objects.filter(**place.lookup("")).values_list("pk", flat=True))
-        open_alerts = [a for a in alerts(fetched_by=fetched_by) if a.estate_id in estates]
-        figures.append(Figure("alerts", _("未处理的预警（至今）"), len(open_alerts)))
+        open_alerts = [a for a in alerts(fetched_by=fetched_by) if a.estate_id in estates and a.review is None]
+        figures.append(Figure("alerts", _("未处理的预警（至今）"), len(open_alerts),
+                              link=records_link(reverse("finance:supervisor_desk"), place)))
     months, rates = [], []
     month = month_start(clock.add_months(period.end, -11))
     while month <= period.end:

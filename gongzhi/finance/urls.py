@@ -13,8 +13,12 @@ urlpatterns = [
     path("finance/estates/<int:estate_id>/audits/", views.estate_money, {"section": "audits"}, name="money_audits"),
     path("finance/estates/<int:estate_id>/journal.xlsx", views.journal_xlsx, name="journal_xlsx"),
     path("finance/estates/<int:estate_id>/bills.xlsx", views.bills_xlsx, name="bills_xlsx"),
+    path("finance/estates/<int:estate_id>/expenses.xlsx", views.expenses_xlsx, name="expenses_xlsx"),
     path("finance/supervisor/", views.supervisor_desk, name="supervisor_desk"),
+    path("finance/records/", views.money_records, name="money_records"),
+    path("finance/supervisor/alerts.xlsx", views.alerts_xlsx, name="alerts_xlsx"),
     path("finance/my-fees/", views.my_fees, name="my_fees"),
     path("finance/payments/<int:payment_id>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("finance/communities/<int:community_id>/seals/", views.community_seals, name="community_seals"),
+    path("finance/communities/<int:community_id>/seals.xlsx", views.community_seals_xlsx, name="community_seals_xlsx"),
 ]

@@ -5,6 +5,7 @@ nav; the discipline supervisor's desk; and an owner's own fees.
 Each section's forms post to the section's own address and come back to it (POST-redirect-GET).
 A form is shown only when finance.rules lets the user submit it."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,16 +16,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.bodies.models import ServiceContract
-from gongzhi.core import clock
+from gongzhi.core import clock, registry
 from gongzhi.core.errors import InvalidInput, PermissionDenied
 from gongzhi.core.exports import xlsx_response
+from gongzhi.core.figures import place_get
+from gongzhi.core.masking import redact
 from gongzhi.core.money import yuan
 from gongzhi.core.scoping import scope_for
 from gongzhi.core.web import attempt as _attempt
 from gongzhi.core.web import posted_action, posted_date, posted_ids
 from gongzhi.core.web import posted_id as _int
 from gongzhi.finance import exports, forms, printing, rules, selectors
-from gongzhi.finance.choices import HandoverStatus, SealKind, account_name
+from gongzhi.finance.choices import AuditAction, HandoverStatus, SealKind, account_name
 from gongzhi.finance.models import (
     AccountabilityCase,
     AuditPeriod,
@@ -39,9 +42,12 @@ from gongzhi.finance.models import (
     SealUse,
     Transaction,
 )
+from gongzhi.finance.services import alerts as alert_svc
 from gongzhi.finance.services import audits, expenses, fees, fund, journal, reconciliation, seals
+from gongzhi.places.models import Estate
 
 DONE = _("已完成")
+REVIEWED = _("已标记为已查看")
 BANK_FILE_REQUIRED = "请选择银行流水文件 / Choose the bank statement file"
 BILLED = "已生成 {n} 张账单 / {n} bills made"
 BAD_DATE = "日期格式不正确，请写作 YYYY-MM-DD / Write the date as YYYY-MM-DD"
@@ -192,6 +198,39 @@ def _period(request):
 
 
 # --- what each section shows -------------------------------------------------------------------------
+def _with_asked(request, queryset, name: str, first: int) -> list:
+    """The first rows of a section's list, and the row the address asks for (?<name>=id, an alert's
+    link) when it is further down the list."""
+    rows = list(queryset[:first])
+    asked = _int(request.GET.get(name))
+    if asked and asked not in {r.pk for r in rows}:
+        rows += list(queryset.filter(pk=asked))
+    return rows
+
+
+def _trace(user, estate, start, end) -> dict | None:
+    """For the estate's supervisors: each figure's link to the audit rows behind it (the trail's query,
+    selectors.audit_link); a record's own rows are the same link with &subject_id=<id> added."""
+    if not rules.may_trace_money(user, estate):
+        return None
+    link, period = selectors.audit_link, {"since": start, "until": end}
+    return {
+        "balance": link(estate.pk, subject_type=selectors.SUBJECT_TRANSACTION, action=AuditAction.JOURNAL_POST),
+        "income": link(estate.pk, subject_type=selectors.SUBJECT_TRANSACTION, action=AuditAction.JOURNAL_POST,
+                       **period),
+        "spending": link(estate.pk, subject_type=selectors.SUBJECT_EXPENSE, action=AuditAction.EXPENSE_PAY, **period),
+        "collected": link(estate.pk, subject_type=selectors.SUBJECT_FEE_PAYMENT, action=AuditAction.FEE_PAY, **period),
+        "billed": link(estate.pk, subject_type="places.estate", action=AuditAction.FEE_BILL, **period),
+        "fund_deposits": link(estate.pk, subject_type=selectors.SUBJECT_TRANSACTION, action=AuditAction.FUND_DEPOSIT),
+        "fund_payouts": link(estate.pk, subject_type=selectors.SUBJECT_FUND_APPLICATION,
+                             action=AuditAction.FUND_PAYOUT),
+        "voucher": link(estate.pk, subject_type=selectors.SUBJECT_TRANSACTION),
+        "expense": link(estate.pk, subject_type=selectors.SUBJECT_EXPENSE),
+        "application": link(estate.pk, subject_type=selectors.SUBJECT_FUND_APPLICATION),
+        "seal_use": link(estate.pk, subject_type=selectors.SUBJECT_SEAL_USE),
+    }
+
+
 def _statement_shown(s: dict) -> dict:
     """The statement as people read it: 元 with separators, each category under its account's name."""
     return {
@@ -206,12 +245,17 @@ def _journal(request, estate):
     start, end = _period(request)
     reversed_ = Transaction.objects.filter(reverses=OuterRef("pk"))
     statement = selectors.statement(estate, start, end)
+    gaps = selectors.unreconciled(estate)
+    shown = scope_for(user).contacts_shown(estate.pk)
     return {
         "statement": statement, "shown": _statement_shown(statement), "start": start, "end": end,
         "transactions": Transaction.objects.filter(estate=estate).annotate(reversed=Exists(reversed_))
         .prefetch_related("entries__account").order_by("-date", "-id")[:30],
         "suggestions": selectors.suggest(estate)[:50],
-        "gaps": selectors.unreconciled(estate),
+        "gaps": gaps,
+        "not_deposited": [(tx, day, yuan(amount)) for tx, day, amount in gaps["income_not_deposited"]],
+        "unmatched_lines": [(line, day, yuan(amount), redact(counterparty, shown))
+                            for line, day, amount, counterparty in gaps["bank_without_entry"]],
         "can_record_income": rules.may_record_income(user, estate),
         "can_reverse": rules.may_reverse(user, estate),
         "can_publish_statement": rules.may_publish_statement(user, estate),
@@ -249,6 +293,7 @@ def _seals(request, estate):
     return {
         "seals": rows,
         "seal_uses": [(u, rules.may_hand_seal(user, u.seal), forms.SealReturnForm(row=u.pk)) for u in uses],
+        "seal_rule": registry.rule_in_force(seals.SEAL_RULE_KIND, estate, clock.today()),
         "can_request_seal": rules.may_request_seal(user, estate) and bool(estate_seals),
         "seal_form": forms.SealRequestForm(seals=estate_seals),
         "can_register_seal": rules.may_register_seal(user, estate) and bool(missing),
@@ -278,9 +323,11 @@ def _fees(request, estate):
     page = Paginator(bills, 20).get_page(request.GET.get("page"))
     can_manage = rules.may_manage_fees(user, estate)
     payments = FeePayment.objects.filter(estate=estate).select_related("bill__unit")[:20]
+    collection = selectors.collection_rate([estate.pk], start.replace(day=1), end)
     return {
         "start": start, "end": end,
-        "collection": selectors.collection_rate([estate.pk], start.replace(day=1), end),
+        "collection": collection,
+        "collection_shown": {"billed": yuan(collection["billed"]), "collected": yuan(collection["collected"])},
         "monthly_rates": selectors.monthly_rates(estate, today),
         "can_manage_fees": can_manage,
         "bill_form": forms.BillForm(),
@@ -301,7 +348,8 @@ def _fund(request, estate):
     user = request.user
     levels = dict(ReviewLevel.choices)
     rows = []
-    for f in FundApplication.objects.filter(estate=estate).prefetch_related("reviews")[:20]:
+    for f in _with_asked(request, FundApplication.objects.filter(estate=estate).prefetch_related("reviews"),
+                         "application", 20):
         mine = rules.fund_levels_for(user, f)
         rows.append((f, forms.FundReviewForm(row=f.pk, levels=[(v, levels[v]) for v in mine]) if mine else None,
                      rules.may_pay_fund(user, f)))
@@ -323,9 +371,10 @@ def _audits(request, estate):
         "audits": [(a, [(party, forms.AuditSignForm(row=f"{a.pk}_{party}", party=party,
                                                     on_behalf=not rules.signs_for_bank(user, estate)))
                         for party in rules.audit_parties_for(user, a)])
-                   for a in AuditPeriod.objects.filter(estate=estate).select_related("estate")
-                   .prefetch_related("signoffs")[:10]],
-        "cases": [(c, forms.CaseCloseForm(row=c.pk)) for c in AccountabilityCase.objects.filter(estate=estate)[:20]],
+                   for a in _with_asked(request, AuditPeriod.objects.filter(estate=estate).select_related("estate")
+                                        .prefetch_related("signoffs"), "period", 10)],
+        "cases": [(c, forms.CaseCloseForm(row=c.pk))
+                  for c in _with_asked(request, AccountabilityCase.objects.filter(estate=estate), "case", 20)],
         "can_open_audit": rules.may_open_audit(user, estate),
         "can_open_case": rules.may_open_audit_case(user, estate),
         "can_close_case": rules.may_close_audit_case(user, estate),
@@ -345,9 +394,11 @@ def _section(request, estate_id: int, section: str):
         _attempt(request, lambda: posted_action(request, ACTIONS[section])(request, estate), DONE)
         return redirect(url_name, estate.pk)
     nav = [(key, label, reverse(name, args=[estate.pk]), key == section) for key, (label, name) in SECTIONS.items()]
+    start, end = _period(request)
     return render(request, f"finance/money_{section}.html", {
         "estate": estate, "section": section, "sections": nav, "section_url": reverse(url_name, args=[estate.pk]),
         "balance": yuan(selectors.balance(estate)),
+        "trace": _trace(request.user, estate, start, end),
         **CONTEXT[section](request, estate),
     })
 
@@ -376,26 +427,109 @@ def bills_xlsx(request, estate_id: int):
 
 
 def _transfers_shown(transfers: dict) -> dict:
+    """The transfers in 元, each estate's with the audit rows of its postings (the desk is the supervisors')."""
     return {"total": yuan(transfers["total"]),
-            "per_estate": [(name, yuan(total)) for name, total in transfers["per_estate"].items()]}
+            "per_estate": [(name, yuan(total), selectors.audit_link(
+                transfers["estate_ids"][name], subject_type=selectors.SUBJECT_TRANSACTION,
+                action=AuditAction.JOURNAL_POST)) for name, total in transfers["per_estate"].items()]}
+
+
+def _desk_alerts(user, alerts):
+    """The desk's alerts, open (each with its review form where the user may review it) and reviewed."""
+    estates = {e.pk: e for e in Estate.objects.filter(pk__in={a.estate_id for a in alerts})}
+    open_ = [(a, forms.AlertReviewForm(row=a.key.replace(":", "-"))
+              if rules.may_review_alert(user, estates[a.estate_id]) else None) for a in alerts if a.review is None]
+    reviewed = sorted((a for a in alerts if a.review is not None), key=lambda a: a.review.reviewed_at, reverse=True)
+    return open_, reviewed
+
+
+def _alerts_at(request):
+    """The supervisor's alerts, of one place's estates when the address names it (?place=community:3, the
+    dashboard's link from its count of open alerts)."""
+    found = selectors.alerts(fetched_by=request.user)
+    code = request.GET.get("place")
+    if code:
+        place = place_get(request.user, code, rules.SUPERVISORS)
+        estates = set(Estate.objects.filter(**place.lookup("")).values_list("pk", flat=True))
+        found = [a for a in found if a.estate_id in estates]
+    return found
 
 
 @login_required
 def supervisor_desk(request):
-    """Every alert in the supervisor's scope, the large expenses, and the cases."""
+    """Every alert in the supervisor's scope — open ones to review with a note, reviewed ones with who,
+    when and the note —, the large expenses, and the cases."""
     user = request.user
     if not rules.may_supervise(user):
         raise PermissionDenied()
+    if request.method == "POST":
+        _attempt(request, lambda: alert_svc.alert_review(user, key=request.POST.get("alert", ""),
+                                                         note=request.POST.get("note", "")), REVIEWED)
+        return redirect("finance:supervisor_desk")
     estates = scope_for(user).estates(rules.SUPERVISORS)
     last_month = clock.last_complete(clock.PeriodKind.MONTH)
+    open_alerts, reviewed = _desk_alerts(user, _alerts_at(request))
     return render(request, "finance/supervisor.html", {
         "contracts": ServiceContract.objects.filter(estate__in=estates).select_related("estate", "company")[:100],
         "companies": selectors.collection_by_company(fetched_by=user, start=last_month.start, end=last_month.end),
         "companies_period": last_month,
-        "alerts": selectors.alerts(fetched_by=user),
+        "alerts": open_alerts,
+        "reviewed": reviewed,
+        "seal_out_hours": settings.GONGZHI_SEAL_OUT_HOURS,
         "large": selectors.large_expenses(fetched_by=user)[:100],
         "cases": AccountabilityCase.objects.filter(estate__in=estates).select_related("estate")[:100],
         "transfers": _transfers_shown(selectors.personal_transfers(fetched_by=user)),
+    })
+
+
+@login_required
+def alerts_xlsx(request):
+    """The desk's alerts, open and reviewed, as an Excel sheet (free text masked for the viewer)."""
+    if not rules.may_supervise(request.user):
+        raise PermissionDenied()
+    return exports.alerts_xlsx(request, _alerts_at(request))
+
+
+@login_required
+def expenses_xlsx(request, estate_id: int):
+    """The estate's expenses (the vouchers asked for and paid) as an Excel sheet: who reads the books."""
+    estate = selectors.estate_for_money(fetched_by=request.user, estate_id=estate_id)
+    return exports.expenses_xlsx(request, estate)
+
+
+@login_required
+def community_seals_xlsx(request, community_id: int):
+    """The community's seal register as an Excel sheet: who reads the register."""
+    community = selectors.community_for_register(fetched_by=request.user, community_id=community_id)
+    return exports.seal_register_xlsx(request, community, selectors.seal_register(community))
+
+
+RECORD_TITLES = {"income": _("公共收益收入"), "spending": _("公共收益支出"), "personal_transfer": _("从个人账户转入公共账户"),
+                 "billed": _("应收物业费"), "collected": _("已收物业费")}
+
+
+@login_required
+def money_records(request):
+    """The journal entries or fee bills behind one of the dashboard's money figures (?place=&start=&end=
+    &what=), their total beside them — the figure itself."""
+    get = request.GET
+    start, end = _period(request)
+    found = selectors.money_records(fetched_by=request.user, place_code=get.get("place", ""), start=start, end=end,
+                                    what=get.get("what", ""))
+    scope = scope_for(request.user)
+    page = Paginator(found.rows, 100).get_page(get.get("page"))
+    if found.what in ("billed", "collected"):
+        rows = [(b.estate.name, b.unit.code, f"{b.month:%Y-%m}", b.amount_yuan if found.what == "billed"
+                 else b.paid_yuan) for b in page]
+    else:
+        spending = found.what == "spending"
+        rows = [(e.transaction.estate.name, e.transaction.date.isoformat(),
+                 redact(e.transaction.memo, scope.contacts_shown(e.transaction.estate_id)), e.account.name,
+                 yuan((e.debit - e.credit) if spending else (e.credit - e.debit))) for e in page]
+    return render(request, "finance/money_records.html", {
+        "title": RECORD_TITLES[found.what], "bills": found.what in ("billed", "collected"), "start": start, "end": end,
+        "total": yuan(found.total), "page": page, "rows": rows,
+        "kept": [(k, get[k]) for k in ("place", "start", "end", "what") if get.get(k)],
     })
 
 

@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import BeforeValidator
 
-from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, Pagination, Text
+from gongzhi.core.api_schema import ERRORS, BodyId, EstimatedPagination, Id, IsoDate, Pagination, Text
 from gongzhi.core.errors import InvalidInput
 from gongzhi.core.paging import MappedPage
 from gongzhi.core.roles import Role
@@ -73,10 +73,12 @@ class AssignmentIn(Schema):
 
 
 @router.get("/persons", response={200: list[PersonOut], **ERRORS}, operation_id="person_list")
-@paginate(Pagination)
+@paginate(EstimatedPagination)
 def persons(request, estate_id: Id | None = None, q: Text = ""):
+    """The people the user may see, by name; `count` is the database's estimate above 10,000 people (then
+    `count_estimated` is true)."""
     qs = selectors.person_list(fetched_by=request.user, estate_id=estate_id, query=q)
-    return MappedPage(qs, lambda page: selectors.persons_out(fetched_by=request.user, persons=page))
+    return MappedPage(qs, lambda page: selectors.persons_out(fetched_by=request.user, persons=page), estimate=True)
 
 
 @router.get("/persons/{person_id}", response={200: PersonDetailOut, **ERRORS}, operation_id="person_get")

@@ -34,6 +34,11 @@ class Person(models.Model):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         ordering = ["name", "id"]
+        # The search box looks people up by the start of their name (LIKE '张%'): on PostgreSQL that needs
+        # the pattern operator class whatever the database's collation.
+        # And in name order (the default ordering): a list of a district's people walks it and stops at its page.
+        indexes = [models.Index(fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]),
+                   models.Index(fields=["name", "id"], name="person_name_order")]
 
     def __str__(self):
         return self.name

@@ -2,7 +2,8 @@
 
 from collections import defaultdict
 
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from gongzhi.core.roles import FULL_ROLES, PERSONAL_ROLES, Role
 from gongzhi.core.scoping import get_in_scope, scope_for
@@ -12,10 +13,24 @@ from gongzhi.places.models import Community, Unit
 
 
 def person_list(*, fetched_by, estate_id: int | None = None, query: str = ""):
+    """The people the user may see, by name; with `estate_id`, the estate's current owners among them —
+    read from the estate's flats (an index), and checked person by person against the scope only when the
+    user does not see that whole estate (a building head, a resident)."""
     scope = scope_for(fetched_by)
-    qs = scope.persons()
     if estate_id is not None:
-        qs = qs.filter(ownerships__unit__estate_id=estate_id, ownerships__until__isnull=True).distinct()
+        owners = Ownership.objects.filter(unit__estate_id=estate_id, until__isnull=True).values("person_id")
+        qs = Person.objects.filter(pk__in=owners)
+        if not scope.is_root and estate_id not in scope.estate_ids(FULL_ROLES):
+            # The user sees part of the estate: the few people they see, among its owners (a wide scope:
+            # each owner checked against it).
+            qs = (scope.persons_among(qs.values_list("pk", flat=True)) if scope.wide
+                  else scope.persons().filter(pk__in=owners))
+        if query:
+            qs = qs.filter(name__icontains=query)
+        # An estate's owners are few: gathered, then sorted. Sorted by an expression the name index cannot
+        # serve, so the planner does not walk the city's people in name order looking for them.
+        return qs.order_by(Coalesce("name", Value("")), "id")
+    qs = scope.persons()
     if query:
         qs = qs.filter(name__icontains=query)
     return qs.order_by("name", "id")
@@ -73,9 +88,11 @@ def my_units(*, fetched_by):
     """The units the user owns or lives in (home page of residents and owners)."""
     if not fetched_by.is_authenticated:
         return Unit.objects.none()
-    own = Ownership.objects.filter(person__user=fetched_by, until__isnull=True).values("unit_id")
-    lives = Residency.objects.filter(person__user=fetched_by, until__isnull=True).values("unit_id")
-    return Unit.objects.filter(Q(pk__in=own) | Q(pk__in=lives)).select_related("estate").order_by("code")
+    own = Ownership.objects.filter(person__user=fetched_by, until__isnull=True).values_list("unit_id").order_by()
+    lives = Residency.objects.filter(person__user=fetched_by, until__isnull=True).values_list("unit_id").order_by()
+    # One IN over the union (the person's few flats), not an OR of two subqueries, which the planner
+    # answers by walking every unit of the city in code order.
+    return Unit.objects.filter(pk__in=own.union(lives, all=True)).select_related("estate").order_by("code")
 
 
 def role_assignment_list(*, fetched_by):
@@ -136,10 +153,34 @@ def community_cadres(community: Community):
 
 
 # --- search ----------------------------------------------------------------------------------------
+NAME_CHUNK, NAME_CHUNKS = 2000, 10
+
+
+def _by_name_in_scope(scope, start: str, wanted: int) -> list:
+    """People whose name starts with `start` and whom the scope covers, in name order: the names first
+    (an index walk over the city's people, a chunk at a time), then the scope checked on those few ids —
+    the scope alone, for a district, is a city-sized set the database would build for every search."""
+    found, after = [], None
+    for _chunk in range(NAME_CHUNKS):
+        names = Person.objects.filter(name__startswith=start).order_by("name", "pk")
+        if after is not None:
+            names = names.filter(Q(name__gt=after[0]) | Q(name=after[0], pk__gt=after[1]))
+        chunk = list(names.values_list("name", "pk")[:NAME_CHUNK])
+        if not chunk:
+            break
+        found += list(scope.persons_among(pk for _name, pk in chunk).order_by("name", "pk")[: wanted - len(found)])
+        if len(found) >= wanted or len(chunk) < NAME_CHUNK:
+            break
+        after = chunk[-1]
+    return found
+
+
 def find(*, fetched_by, query: str, limit: int):
-    """People by name, or by four or more digits of their phone — the phone only for a user whose role
-    may read those people's phones, so the box cannot be used to learn a number; each shown masked as
-    the user's role requires, with the flats they own or live in."""
+    """People by the start of their name (a surname, a full name: an index walk, not a scan of the city's
+    people), or by four or more digits of their phone — the phone only for a user whose role may read
+    those people's phones, so the box cannot be used to learn a number; each shown masked as the user's
+    role requires, with the flats they own or live in. A query with digits that is not a phone fragment (an
+    address, a request number) is for the other finders."""
     from django.urls import reverse
 
     from gongzhi.core.roles import PHONE_ROLES
@@ -147,13 +188,15 @@ def find(*, fetched_by, query: str, limit: int):
 
     scope = scope_for(fetched_by)
     number = digits(query)
-    if len(number) >= 4 and len(number) == len(query.replace(" ", "").replace("-", "")):
+    bare = query.replace(" ", "").replace("-", "")
+    if len(number) >= 4 and len(number) == len(bare) and not (query.count("-") == 2 and len(number) < 11):
         if not scope.has_any(PHONE_ROLES):
             return []
-        candidates = scope.persons().filter(phone__contains=number)
+        persons = list(scope.persons().filter(phone__contains=number).order_by("name", "pk")[: limit * 3])
+    elif number:
+        return []  # "5-1-302", "SQ149": an address or a request number, for the other finders
     else:
-        candidates = scope.persons().filter(name__icontains=query)
-    persons = list(candidates.order_by("name", "pk")[: limit * 3])
+        persons = _by_name_in_scope(scope, query.strip(), limit * 3)
     estates = person_estate_ids([p.pk for p in persons])
     if len(number) >= 4:
         persons = [p for p in persons if scope.can_unmask("phone", estates.get(p.pk, set()))]

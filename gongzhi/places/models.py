@@ -193,6 +193,8 @@ class Unit(InEstate, models.Model):
         verbose_name = _("房屋")
         verbose_name_plural = _("房屋")
         ordering = ["estate", "code"]
+        # The search box finds "5-1-302" across every estate a district officer sees: by code first.
+        indexes = [models.Index(fields=["code"], name="unit_code")]
         constraints = [
             models.UniqueConstraint(fields=["estate", "code"], name="unit_unique_code"),
             models.CheckConstraint(

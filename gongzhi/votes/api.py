@@ -229,12 +229,13 @@ def ballot_check(request: HttpRequest, ballot_id: Id, payload: CheckIn):
 
 
 @router.get("/votes/{vote_id}/turnout", response={200: TurnoutOut, **ERRORS}, operation_id="vote_turnout")
-def vote_turnout(request: HttpRequest, vote_id: Id):
-    """Who has taken part so far (never how): for organisers and ballot collectors."""
+def vote_turnout(request: HttpRequest, vote_id: Id, not_voted: bool = False):
+    """Who has taken part so far (never how): for organisers and ballot collectors. The flats not yet
+    reached (`not_voted_by_building`) only with `not_voted=true`: a poll of the figures need not list them."""
     vote = selectors.vote_get(fetched_by=request.user, vote_id=vote_id)
     if not rules.may_collect_ballots(request.user, vote.estate):
         raise PermissionDenied()
-    t = selectors.turnout(fetched_by=request.user, vote=vote)
+    t = selectors.turnout(fetched_by=request.user, vote=vote, not_voted=not_voted)
     return {"owners_total": t.tally.owners_total, "owners_participating": t.tally.owners_participating,
             "area_total": str(t.tally.area_total), "area_participating": str(t.tally.area_participating),
             "participation_met": t.tally.participation_met, "pending_check": t.pending_check,
@@ -268,23 +269,44 @@ class ReviewIn(Schema):
     gongxin: StrictBool = False
 
 
+class CandidateNoteOut(Schema):
+    day: datetime.date
+    text: str
+    url: str
+
+
 class CandidateOut(Schema):
     id: int
     name: str
     nomination: str
     statement: str
     eligible: bool
+    notes: list[CandidateNoteOut] = Field([], description="仅组织者可见：资格审查须知（如已查实的九不准）/ "
+                                                           "organisers only: what the eligibility review should know")
 
     @staticmethod
     def resolve_name(obj):
         return obj.person.name
+
+    @staticmethod
+    def resolve_notes(obj):
+        return getattr(obj, "notes", [])
+
+
+def _noted(candidates):
+    """Organisers see, beside each candidate, what the 两讲两有 review should know."""
+    for candidate in candidates:
+        candidate.notes = services.candidate_notes_of(candidate)
+    return candidates
 
 
 @router.get("/votes/{vote_id}/candidates", response={200: list[CandidateOut], **ERRORS}, operation_id="candidate_list")
 def candidate_list(request: HttpRequest, vote_id: Id):
     vote = selectors.vote_get(fetched_by=request.user, vote_id=vote_id)
     qs = vote.candidates.select_related("person")
-    return list(qs if rules.may_organise_vote(request.user, vote.estate) else qs.filter(eligible=True))
+    if rules.may_organise_vote(request.user, vote.estate):
+        return _noted(list(qs))
+    return list(qs.filter(eligible=True))
 
 
 @router.post("/votes/{vote_id}/candidates", response={201: CandidateOut, **ERRORS}, operation_id="candidate_nominate")
@@ -296,7 +318,7 @@ def candidate_nominate(request: HttpRequest, vote_id: Id, payload: CandidateIn):
 @router.post("/candidates/{candidate_id}/review", response={200: CandidateOut, **ERRORS}, operation_id="candidate_review")
 def candidate_review(request: HttpRequest, candidate_id: Id, payload: ReviewIn):
     """The eligibility checklist (两讲两有): eligible only when all four hold."""
-    return services.candidate_review(request.user, candidate_id=candidate_id, checks=payload.dict())
+    return _noted([services.candidate_review(request.user, candidate_id=candidate_id, checks=payload.dict())])[0]
 
 
 @router.post("/votes/{vote_id}/remind", response={200: dict, **ERRORS}, operation_id="vote_remind")
@@ -312,11 +334,11 @@ class BallotImportIn(Schema):
     data_base64: str = Field(..., max_length=28 * 1024 * 1024)
 
 
-class ImportedOut(Schema):
+class BallotsImportedOut(Schema):
     imported: int
 
 
-@router.post("/votes/{vote_id}/paper-ballots/import", response={201: ImportedOut, **ERRORS},
+@router.post("/votes/{vote_id}/paper-ballots/import", response={201: BallotsImportedOut, **ERRORS},
              operation_id="ballot_import")
 def ballot_import(request: HttpRequest, vote_id: Id, payload: BallotImportIn):
     """Paper ballots typed into a sheet (房号, 投票人, 表决意见), all or nothing; each waits for a check."""

@@ -1,7 +1,7 @@
 """Who may do what in owners' votes, consultations and conventions: the one place each rule is written."""
 
 from gongzhi.core.access import may
-from gongzhi.core.roles import Role
+from gongzhi.core.roles import STAFF_ROLES, Role
 from gongzhi.core.scoping import scope_for
 
 # Who may organise an owners' vote for an estate (its committee, or the community for 物管会 estates);
@@ -32,3 +32,9 @@ def may_organise_somewhere(actor) -> bool:
 def organised_estates(actor):
     """The estates the actor may organise votes for, by name (the forms' choices)."""
     return scope_for(actor).estates(VOTE_ORGANISER_ROLES).order_by("name")
+
+
+def may_export_votes(actor) -> bool:
+    """Staff download the votes list as Excel (counted results; live turnout only of the votes they
+    organise, as the vote's page shows it)."""
+    return scope_for(actor).has_any(STAFF_ROLES)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -184,24 +184,54 @@ class Turnout:
     not_voted_by_building: dict[str, list[str]]  # building code -> unit codes not yet reached
 
 
-def turnout(*, fetched_by, vote: Vote) -> Turnout:
-    """Live turnout for organisers and collectors; a building head sees only their buildings."""
-    scope = scope_for(fetched_by)
-    voted = set(Ballot.objects.filter(vote=vote).values_list("owner_key", flat=True))
-    entries = RollEntry.objects.filter(vote=vote).select_related("unit__building")
-    if not rules.may_organise_vote(fetched_by, vote.estate) and scope.roles & BUILDING_ROLES:
-        entries = entries.filter(unit__building_id__in=[a.building_id for a in scope.assignments if a.building_id])
+def turnout(*, fetched_by, vote: Vote, not_voted: bool = False) -> Turnout:
+    """Live turnout for organisers and collectors, read as values (no roll entry is built as an object);
+    with `not_voted`, also the flats not yet reached, by building — a building head only his buildings'."""
     missing: dict[str, list[str]] = defaultdict(list)
-    for entry in entries.order_by("unit__building__code", "unit__code"):
-        if entry.owner_key not in voted:
-            missing[entry.unit.building.code].append(entry.unit.code)
-    counts = Counter(Ballot.objects.filter(vote=vote).values_list("status", flat=True))
+    if not_voted:
+        scope = scope_for(fetched_by)
+        voted = set(Ballot.objects.filter(vote=vote).values_list("owner_key", flat=True))
+        entries = RollEntry.objects.filter(vote=vote)
+        if not rules.may_organise_vote(fetched_by, vote.estate) and scope.roles & BUILDING_ROLES:
+            entries = entries.filter(unit__building_id__in=[a.building_id for a in scope.assignments if a.building_id])
+        for building, unit, key in entries.order_by("unit__building__code", "unit__code").values_list(
+                "unit__building__code", "unit__code", "owner_key"):
+            if key not in voted:
+                missing[building].append(unit)
+    counts = dict(Ballot.objects.filter(vote=vote).values_list("status").annotate(n=Count("pk")).order_by())
     return Turnout(
         tally=vote_tally(vote),
-        owners_voted=counts[BallotStatus.COUNTED],
-        pending_check=counts[BallotStatus.PENDING_CHECK],
+        owners_voted=counts.get(BallotStatus.COUNTED, 0),
+        pending_check=counts.get(BallotStatus.PENDING_CHECK, 0),
         not_voted_by_building=dict(missing),
     )
+
+
+@dataclass
+class BuildingTurnout:
+    building: str  # its code
+    tally: law.Tally  # turnout only: what was chosen is never read from it
+
+
+def turnout_by_building(vote: Vote) -> list[BuildingTurnout]:
+    """The count of `vote_tally`, building by building: each building's units on the roll and the
+    counted ballots of their owners (an owner of flats in two buildings counts in each, with the
+    area he holds there). For the vote's organisers; the areas add up to the vote's."""
+    choices = dict(Ballot.objects.filter(vote=vote, status=BallotStatus.COUNTED).values_list("owner_key", "choice"))
+    holdings: dict[str, list[law.Holding]] = defaultdict(list)
+    for building, code, area, key in RollEntry.objects.filter(vote=vote).values_list(
+            "unit__building__code", "unit__code", "area", "owner_key"):
+        holdings[building].append(law.Holding(code, area, frozenset({key})))
+    found = []
+    for building in sorted(holdings, key=natural_key):
+        unit_of = {}  # a ballot names one unit of its owner: here, the owner's first unit in this building
+        for holding in holdings[building]:
+            for key in holding.owners:
+                unit_of.setdefault(key, holding.unit)
+        ballots = [law.BallotIn(unit, key, choices[key]) for key, unit in unit_of.items() if key in choices]
+        found.append(BuildingTurnout(building, law.tally(holdings[building], ballots, item=vote.item,
+                                                         thresholds=thresholds_of(vote))))
+    return found
 
 
 def pending_ballots(*, vote: Vote) -> QuerySet:

@@ -8,7 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import clock
 from gongzhi.core.errors import GongzhiError, InvalidInput, NotFound, PermissionDenied
+from gongzhi.core.exports import xlsx_stream
 from gongzhi.core.figures import place_get
 from gongzhi.core.web import attempt, posted_action, posted_date
 from gongzhi.core.web import posted_id as _int
@@ -22,17 +24,90 @@ from gongzhi.votes.tally import ITEMS
 BALLOT_RECORDED = _("您的投票已记录。这是您的回执，请保存回执编号。")
 
 
-@login_required
-def vote_list(request):
+def _votes(request):
+    """The votes list's rows for its filters (the page and its export read the same)."""
     user, get = request.user, request.GET
-    votes = selectors.votes_filtered(
+    return selectors.votes_filtered(
         fetched_by=user, place=place_get(user, get["place"], None) if get.get("place") else None,
         start=posted_date(get.get("start")), end=posted_date(get.get("end")), status=get.get("status", ""),
         passed=bool(get.get("passed")))
+
+
+@login_required
+def vote_list(request):
+    user, get = request.user, request.GET
+    votes = _votes(request)
     return render(request, "votes/vote_list.html", {
         "votes": list(votes[:200]), "total": votes.count(), "filtered": any(get.values()),
-        "can_create": rules.may_organise_somewhere(user),
+        "can_create": rules.may_organise_somewhere(user), "can_export": rules.may_export_votes(user),
     })
+
+
+VOTE_HEADERS = ["小区", "表决事项", "类型", "投票方式", "开始", "截止", "状态", "应参与户数", "已投票户数", "参与率(户)",
+                "面积参与率", "结果"]
+TURNOUT_HEADERS = ["楼栋", "应投户数", "已投户数", "参与率", "专有面积合计(m²)", "已投面积(m²)", "面积参与率"]
+
+
+def _turnout_cells(count: dict | None) -> list:
+    """Owners entitled and taking part, and the two participation ratios, from a count as
+    tally.Tally.as_dict() gives it (a closed vote keeps it as its result)."""
+    if not count:
+        return ["", "", "", ""]
+    ratios = count["ratios"]
+    return [count["owners_total"], count["owners_participating"], ratios["participation_owners"]["percent"],
+            ratios["participation_area"]["percent"]]
+
+
+def _building_cells(tally) -> list:
+    """Owners and area on the roll and taking part, with the two ratios (the areas as numbers, in m²)."""
+    ratios = tally.as_dict()["ratios"]
+    return [tally.owners_total, tally.owners_participating, ratios["participation_owners"]["percent"],
+            tally.area_total, tally.area_participating, ratios["participation_area"]["percent"]]
+
+
+def _outcome(vote) -> str:
+    if vote.status != VoteStatus.CLOSED or not vote.result:
+        return ""
+    if "election" in vote.result:
+        return "当选：" + ("、".join(vote.result["election"]["elected"]) or "无")
+    return "通过" if vote.passed else "未通过"
+
+
+def _vote_row(user, vote) -> list:
+    """A vote's line: its published result once counted; while it runs, the live turnout only for its
+    organisers (as the vote's page shows it) — never anyone's choice."""
+    if vote.status == VoteStatus.CLOSED:
+        count = vote.result
+    elif vote.status == VoteStatus.ANNOUNCED and rules.may_organise_vote(user, vote.estate):
+        count = selectors.vote_tally(vote).as_dict()
+    else:
+        count = None
+    return [vote.estate.name, vote.title, f"第{vote.item}项：{ITEMS[vote.item]}", "不记名" if vote.secret else "记名",
+            clock.stamp(vote.opens_at), clock.stamp(vote.closes_at), str(vote.phase.label), *_turnout_cells(count),
+            _outcome(vote)]
+
+
+@login_required
+def vote_export(request):
+    """The votes list, with its filters, as Excel."""
+    user = request.user
+    if not rules.may_export_votes(user):
+        raise PermissionDenied()
+    rows = (_vote_row(user, v) for v in _votes(request).iterator(chunk_size=500))
+    return xlsx_stream("业主表决", VOTE_HEADERS, rows, "votes")
+
+
+@login_required
+def vote_turnout_export(request, vote_id: int):
+    """A vote's turnout by building, as Excel, for its organisers: counts and areas, never choices."""
+    user = request.user
+    vote = selectors.vote_get(fetched_by=user, vote_id=vote_id)
+    if not rules.may_organise_vote(user, vote.estate):
+        raise PermissionDenied()
+    rows = [[f"{b.building}号楼", *_building_cells(b.tally)] for b in selectors.turnout_by_building(vote)]
+    if vote.status != VoteStatus.DRAFT:
+        rows.append(["合计", *_building_cells(selectors.vote_tally(vote))])
+    return xlsx_stream("参与情况", TURNOUT_HEADERS, rows, f"turnout-{vote.pk}")
 
 
 @login_required
@@ -118,6 +193,7 @@ def _with_checklist(candidates):
     candidates = list(candidates)
     for c in candidates:
         c.checklist = [(key, label, bool(c.checks.get(key))) for key, label in CANDIDATE_CHECKS.items()]
+        c.notes = services.candidate_notes_of(c)
     return candidates
 
 
@@ -136,7 +212,8 @@ def vote_turnout(request, vote_id: int):
     vote = selectors.vote_get(fetched_by=user, vote_id=vote_id)
     if not rules.may_collect_ballots(user, vote.estate):
         raise PermissionDenied()
-    turnout = selectors.turnout(fetched_by=user, vote=vote)
+    polled = request.GET.get("format") == "json" or request.htmx  # the numbers alone, every 5 seconds
+    turnout = selectors.turnout(fetched_by=user, vote=vote, not_voted=not polled)
     if request.GET.get("format") == "json":
         t = turnout.tally
         return JsonResponse({
@@ -147,7 +224,8 @@ def vote_turnout(request, vote_id: int):
         })
     if request.htmx:  # the page polls for the numbers alone
         return render(request, "votes/_turnout.html", {"vote": vote, "turnout": turnout})
-    return render(request, "votes/turnout.html", {"vote": vote, "turnout": turnout})
+    return render(request, "votes/turnout.html", {"vote": vote, "turnout": turnout,
+                                                  "organiser": rules.may_organise_vote(user, vote.estate)})
 
 
 @login_required

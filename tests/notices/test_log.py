@@ -381,10 +381,10 @@ def test_stored_log_answers_every_proof_up_to_64_leaves(persona):
     notices = [Notice.objects.create(
         kind="announcement", audience="public", title=f"第 {i} 号", body="正文", issuer="业委会",
         estate=estate(PACIFIC), community_id=estate(PACIFIC).community_id, published_by=chair,
-    ) for i in range(64 - existing)]
+    ) for i in range(max(0, 64 - existing))]  # the demo may already hold more
     log.publish_many("notice", notices)
     hashes = [bytes(h) for h in LogLeaf.objects.order_by("index").values_list("leaf_hash", flat=True)]
-    assert len(hashes) == 64
+    assert len(hashes) >= 64
     for size in range(1, 65):
         root = _ref_root(hashes[:size])
         assert log.root_at(size) == root

@@ -84,3 +84,15 @@ def test_a_form_naming_an_operation_that_does_not_exist_is_caught():
     assert _problems([{}], "page", operations) != []
     assert _problems([{"data-no-api": "display"}], "page", operations) == []
     assert _problems([{"data-no-api": "because"}], "page", operations) != []
+
+
+def test_no_two_api_schemas_share_a_name():
+    """django-ninja names an OpenAPI component after its class: two apps' `DeliveryOut` would leave one
+    operation documented (and fuzzed) with the other's shape."""
+    import re
+    from collections import Counter
+    from pathlib import Path
+
+    names = Counter(m for path in Path("gongzhi").glob("*/api.py")
+                    for m in re.findall(r"^class (\w+)\(Schema\)", path.read_text(), re.M))
+    assert [n for n, count in names.items() if count > 1] == []

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from gongzhi import demo
@@ -53,7 +54,19 @@ def tap_home(page, site):
 
 
 def no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    """The page is no wider than the phone. A tap a moment ago may still be loading the next page,
+    so measure once a document is there (a few tries while the navigation settles)."""
+    width = None
+    for _ in range(5):
+        try:
+            page.wait_for_load_state()
+            width = page.evaluate("document.documentElement ? document.documentElement.scrollWidth : null")
+        except PlaywrightError:  # the old page's context went away mid-measure
+            width = None
+        if width is not None:
+            break
+        page.wait_for_timeout(200)
+    assert width is not None and width <= 375
 
 
 def heic_12mb() -> bytes:

@@ -4,10 +4,10 @@ approval is complete, and flagged when one payee's requests look split under the
 import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 
-from gongzhi.core import clock
+from gongzhi.core import clock, locks
 from gongzhi.core import services as core
 from gongzhi.core.access import estate_for, object_for
 from gongzhi.core.audit import audit_record, snapshot
@@ -22,7 +22,6 @@ from gongzhi.finance.models import Expense
 from gongzhi.finance.rules import BOOKKEEPERS, REQUESTERS, expense_signers, large_threshold_fen
 from gongzhi.finance.services.journal import MEMO_REQUIRED, UNKNOWN_CATEGORY, transaction_post
 from gongzhi.meetings.models import Matter, MatterStatus
-from gongzhi.places.models import Estate
 from gongzhi.votes.models import Vote, VoteStatus
 
 NOT_APPROVED = "支出审批未完成，不能付款 / The expense approval is not complete: it cannot be paid"
@@ -89,15 +88,8 @@ def check_attachment(upload, *, field: str = "attachment") -> None:
 def _one_request_per_payee_at_a_time(estate, payee: str) -> None:
     """Serialise the requests to one payee in one estate until the transaction ends, so that each one's
     split check sees every earlier request (issue 23: four requests at once each saw none of the others
-    under READ COMMITTED and none was flagged). PostgreSQL: a transaction-level advisory lock on the
-    (estate, payee) pair — requests to other payees go on. SQLite: its IMMEDIATE transactions already
-    let one writer in at a time. Any other database: the estate's row."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                           [f"finance.expense_payee:{estate.pk}:{payee}"])
-    elif connection.vendor != "sqlite":
-        Estate.objects.select_for_update(no_key=True).get(pk=estate.pk)
+    under READ COMMITTED and none was flagged); requests to other payees go on."""
+    locks.hold(f"finance.expense_payee:{estate.pk}:{payee}", fallback=estate)
 
 
 def _looks_split(estate, payee: str, value: int) -> bool:

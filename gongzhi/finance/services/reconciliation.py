@@ -10,7 +10,7 @@ import datetime
 import hashlib
 from collections import Counter, defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from gongzhi.core.access import estate_for
 from gongzhi.core.audit import audit_record
@@ -92,19 +92,22 @@ def bank_lines_import(actor, *, estate_id: int, data: bytes, filename: str) -> i
 @transaction.atomic
 def reconciliation_confirm(actor, *, pairs: list[tuple[int, int]]) -> int:
     """Staff confirm matches (bank line id, transaction id) — all or none; each pair must have the
-    same signed amount and neither side may be matched already. Checked in bulk (a year's
-    statement is confirmed at once)."""
+    same signed amount and neither side may be matched already. Checked in bulk and written in
+    bulk (a year's statement is confirmed at once): see _write_matches."""
     if not pairs:
         return 0
     scope = scope_for(actor)
     line_ids = [line for line, _ in pairs]
-    lines = {b.pk: b for b in BankLine.objects.select_for_update().filter(estate__in=scope.estates(), pk__in=line_ids)}
+    lines = {pk: (estate_id, amount, matched) for pk, estate_id, amount, matched in
+             BankLine.objects.select_for_update().filter(estate__in=scope.estates(), pk__in=line_ids)
+             .values_list("pk", "estate_id", "amount", "transaction_id")}
     if len(lines) != len(set(line_ids)):
         raise NotFound()  # a line missing or not the actor's to see
-    for estate_id in {b.estate_id for b in lines.values()}:
-        estate_for(actor, estate_id, roles=BOOKKEEPERS)
+    estates_of_lines = {estate_id for estate_id, _, _ in lines.values()}
+    estates_seen = {estate_id: estate_for(actor, estate_id, roles=BOOKKEEPERS) for estate_id in estates_of_lines}
     tx_ids = [tx for _, tx in pairs]
-    if len(set(tx_ids)) != len(tx_ids) or any(b.transaction_id for b in lines.values()) or \
+    if len(set(line_ids)) != len(line_ids) or len(set(tx_ids)) != len(tx_ids) or \
+            any(matched for _, _, matched in lines.values()) or \
             BankLine.objects.filter(transaction_id__in=tx_ids).exists():
         raise WrongState(ALREADY_MATCHED)
     estates = dict(Transaction.objects.filter(pk__in=tx_ids).values_list("pk", "estate_id"))
@@ -113,14 +116,40 @@ def reconciliation_confirm(actor, *, pairs: list[tuple[int, int]]) -> int:
             "transaction_id", "debit", "credit"):
         movement[tx] += debit - credit
     for line_id, tx in pairs:
-        line = lines[line_id]
-        if estates.get(tx) != line.estate_id or movement[tx] != line.amount:
+        estate_id, amount, _ = lines[line_id]
+        if estates.get(tx) != estate_id or movement[tx] != amount:
             raise InvalidInput(NOT_SAME)
-        line.transaction_id, line.confirmed_by = tx, actor
-    BankLine.objects.bulk_update(list(lines.values()), ["transaction", "confirmed_by"], batch_size=2000)
-    for estate_id in {b.estate_id for b in lines.values()}:
-        estate = next(b.estate for b in lines.values() if b.estate_id == estate_id)
-        audit_record(actor, AuditAction.BANK_RECONCILE, estate,
-                     after={"pairs": [list(p) for p in pairs if lines[p[0]].estate_id == estate_id][:1000],
-                            "count": sum(1 for p in pairs if lines[p[0]].estate_id == estate_id)})
+    _write_matches(pairs, actor.pk if actor is not None else None)
+    for estate_id in sorted(estates_of_lines):
+        mine = [list(p) for p in pairs if lines[p[0]][0] == estate_id]
+        audit_record(actor, AuditAction.BANK_RECONCILE, estates_seen[estate_id],
+                     after={"pairs": mine[:1000], "count": len(mine)})
     return len(pairs)
+
+
+CONFIRM_CHUNK = 20_000  # pairs per UPDATE (a year's statement of a large estate in one)
+
+
+def _write_matches(pairs: list[tuple[int, int]], confirmed_by: int) -> None:
+    """Set transaction and confirmed_by on the (already checked and locked) lines.
+
+    PostgreSQL: one UPDATE … FROM unnest(ids, txs) per 20,000 pairs — the values joined by
+    primary key, where bulk_update's CASE WHEN per row cost O(rows²); unnest of two array
+    parameters rather than VALUES with 40,000 placeholders, which took half as long again to bind.
+    Elsewhere (SQLite): one UPDATE by primary key per pair through executemany, fast in-process.
+    """
+    table = BankLine._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for start in range(0, len(pairs), CONFIRM_CHUNK):
+                chunk = pairs[start : start + CONFIRM_CHUNK]
+                cursor.execute(
+                    f'UPDATE "{table}" AS line SET "transaction_id" = v.tx, "confirmed_by_id" = %s '
+                    f'FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, tx) WHERE line."id" = v.id',
+                    [confirmed_by, [line for line, _ in chunk], [tx for _, tx in chunk]],
+                )
+        else:
+            cursor.executemany(
+                f'UPDATE "{table}" SET "transaction_id" = %s, "confirmed_by_id" = %s WHERE "id" = %s',
+                [(tx, confirmed_by, line) for line, tx in pairs],
+            )

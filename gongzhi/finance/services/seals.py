@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from gongzhi.core import clock
+from gongzhi.core import clock, registry
 from gongzhi.core import services as core
 from gongzhi.core.access import estate_for, object_for
 from gongzhi.core.audit import audit_record, snapshot
@@ -31,6 +31,7 @@ from gongzhi.finance.rules import (
 from gongzhi.meetings.models import Matter
 
 DOUBLE_SEAL = (SealKind.OWNERS_ASSEMBLY, SealKind.COMMITTEE)
+SEAL_RULE_KIND = "seals"  # the rules library's 印章管理制度 (one of 一方案四章程)
 SEAL_NOT_APPROVED = "用印审批单未签署完成，不能交出印章 / The seal-use form is not fully signed: the seal stays"
 SEAL_OUT = "该印章已借出，尚未归还 / This seal is out and not yet returned"
 NOT_CUSTODIAN = "只有印章保管人可以交出或收回印章 / Only the seal's custodian releases or takes it back"
@@ -53,12 +54,15 @@ def seal_use_request(actor, *, seal_id: int, document: str, purpose: str, both: 
         both = both or matter.major
     # 双章: the owners' assembly's and the committee's seals (the finance seal is not one of the two).
     seals = list(Seal.objects.filter(estate=seal.estate, kind__in=DOUBLE_SEAL).order_by("kind")) if both else [seal]
+    rule = registry.rule_in_force(SEAL_RULE_KIND, seal.estate, clock.today())  # the version this use follows
     uses = []
     for s in seals:
         approval = core.approval_create(actor, estate_id=s.estate_id, kind="seal_use", roles=SEAL_SIGNERS,
                                         title=f"使用{s.get_kind_display()}：{document}", body=purpose)
-        uses.append(SealUse.objects.create(seal=s, document=document[:200], purpose=purpose[:200],
-                                           approval=approval, requested_by=actor))
+        uses.append(SealUse.objects.create(
+            seal=s, document=document[:200], purpose=purpose[:200], approval=approval, requested_by=actor,
+            rule_version_id=rule.version_id if rule else None, rule_label=rule.label[:200] if rule else "",
+            rule_url=rule.url[:200] if rule else ""))
     if len(uses) == 2:
         SealUse.objects.filter(pk=uses[0].pk).update(pair=uses[1])
         SealUse.objects.filter(pk=uses[1].pk).update(pair=uses[0])

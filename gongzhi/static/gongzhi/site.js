@@ -10,3 +10,9 @@ document.addEventListener("change", (event) => {
   const field = name && target.form ? target.form.elements.namedItem(name) : null;
   if (field && "value" in field) field.value = "";
 });
+
+// <button data-print>: prints the page (a volunteer's record of hours).
+document.addEventListener("click", (event) => {
+  const target = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+  if (target) window.print();
+});

@@ -68,6 +68,7 @@ from gongzhi.votes.services.elections import (  # noqa: F401
     NOT_AN_ELECTION,
     TOO_MANY_PICKS,
     candidate_nominate,
+    candidate_notes_of,
     candidate_review,
     election_result,
 )

@@ -5,8 +5,10 @@ from collections import defaultdict
 
 from django.db import IntegrityError, transaction
 
+from gongzhi.core import clock
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import InvalidInput, WrongState
+from gongzhi.core.registry import CandidateNote, candidate_notes
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.people.models import Ownership, Person
 from gongzhi.votes import rules
@@ -70,8 +72,17 @@ def candidate_review(actor, *, candidate_id: int, checks: dict[str, bool]) -> Ca
     candidate.checks = {key: bool(checks.get(key)) for key in CANDIDATE_CHECKS}
     candidate.eligible = all(candidate.checks.values())
     candidate.save(update_fields=["checks", "eligible"])
-    audit_record(actor, AuditAction.CANDIDATE_REVIEW, candidate, before=before, after=snapshot(candidate))
+    # What the reviewer was shown beside the checklist (confirmed 九不准 breaches …) stays on the record.
+    notes = [f"{n.day} {n.text}" for n in candidate_notes_of(candidate)]
+    audit_record(actor, AuditAction.CANDIDATE_REVIEW, candidate, before=before,
+                 after={**snapshot(candidate), **({"notes": notes} if notes else {})})
     return candidate
+
+
+def candidate_notes_of(candidate: Candidate) -> list[CandidateNote]:
+    """What apps above votes tell the 两讲两有 reviewer about the candidate (core.registry.candidate_notes):
+    e.g. the confirmed 九不准 breaches of the last committee term, each with its item and date."""
+    return candidate_notes(candidate.person, candidate.vote.estate, clock.today())
 
 
 def election_picks(vote: Vote, candidate_ids: list[int] | None) -> list[Candidate]:

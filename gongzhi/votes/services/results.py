@@ -9,10 +9,11 @@ from openpyxl import Workbook
 from gongzhi.core import clock
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import WrongState
+from gongzhi.core.registry import completed
 from gongzhi.notices import services as notices
 from gongzhi.votes import rules
 from gongzhi.votes import tally as law
-from gongzhi.votes.choices import AuditAction, BallotStatus, VoteStatus
+from gongzhi.votes.choices import AuditAction, BallotStatus, Channel, Choice, VoteStatus
 from gongzhi.votes.models import Ballot, RollEntry, Vote
 from gongzhi.votes.selectors import vote_tally
 from gongzhi.votes.services.conventions import convention_vote_closed
@@ -47,6 +48,7 @@ def vote_close(actor, *, vote_id: int) -> Vote:
     vote.status, vote.closed_at = VoteStatus.CLOSED, clock.now()
     vote.save(update_fields=["result", "status", "closed_at"])
     convention_vote_closed(vote, actor)  # a convention put to this vote is adopted or not
+    completed("vote_closed", vote, actor=actor)  # apps above (reviews: a replacement vote) follow the result
     audit_record(actor, AuditAction.VOTE_CLOSE, vote, after={"approved": result.approved, "notice_id": notice.pk})
     return vote
 
@@ -70,11 +72,14 @@ def _choices_sheet(vote: Vote) -> notices.Upload:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("各户意见")
     sheet.append(["房号", "面积", "意见", "方式"])
-    ballots = {b.owner_key: b for b in Ballot.objects.filter(vote=vote, status=BallotStatus.COUNTED)}
-    for entry in RollEntry.objects.filter(vote=vote).select_related("unit").order_by("unit__code"):
-        ballot = ballots.get(entry.owner_key)
-        sheet.append([entry.unit.code, str(entry.area), ballot.get_choice_display() if ballot else "未投票",
-                      ballot.get_channel_display() if ballot else ""])
+    choices, channels = dict(Choice.choices), dict(Channel.choices)
+    ballots = {key: (choice, channel) for key, choice, channel in Ballot.objects.filter(
+        vote=vote, status=BallotStatus.COUNTED).values_list("owner_key", "choice", "channel")}
+    for code, area, key in RollEntry.objects.filter(vote=vote).order_by("unit__code").values_list(
+            "unit__code", "area", "owner_key"):
+        ballot = ballots.get(key)
+        sheet.append([code, str(area), str(choices.get(ballot[0], ballot[0])) if ballot else "未投票",
+                      str(channels.get(ballot[1], ballot[1])) if ballot else ""])
     data = io.BytesIO()
     book.save(data)
     return notices.Upload(f"表决{vote.pk}各户意见.xlsx", data.getvalue())
