@@ -14,8 +14,7 @@ class CoreConfig(DomainApp):
         super().ready()
         from django.db.models.signals import post_delete, post_save
 
-        from gongzhi.core import checks  # noqa: F401  registers the deployment checks (check --deploy)
-        from gongzhi.core import clock
+        from gongzhi.core import checks, clock  # noqa: F401  checks registers the deployment checks (check --deploy)
 
         for signal in (post_save, post_delete):
             signal.connect(clock.forget_covered, sender="core.CalendarDay", dispatch_uid=f"forget_covered_{signal}")
