@@ -88,6 +88,29 @@ class EstimatedPagination(Pagination):
                 "count_estimated": bool(getattr(queryset, "count_estimated", False))}
 
 
+class KeysetPagination(EstimatedPagination):
+    """EstimatedPagination with keyset paging for lists that walk their order (core.paging.Branches): each
+    page's `next` is a cursor; `?after=<next>` returns the page after it as one index walk, however deep,
+    where `offset` reads every row before the page (with both, `offset` counts from the cursor)."""
+
+    class Input(Pagination.Input):
+        after: str | None = Field(None, max_length=200)
+
+    class Output(EstimatedPagination.Output):
+        next: str | None = None
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        limit = min(pagination.limit, self.max_limit)
+        offset = pagination.offset
+        if pagination.after:
+            queryset = queryset.after(pagination.after)
+        count = queryset.count()
+        raw = queryset.queryset[offset:offset + limit]  # the rows, before they are mapped for output
+        following = queryset.cursor_after(raw) if len(raw) == limit else None
+        return {"items": queryset.mapper(raw), "count": count,
+                "count_estimated": bool(getattr(queryset, "count_estimated", False)), "next": following}
+
+
 FILE_NOT_BASE64 = "附件须为 base64 编码 / A file must be base64-encoded"
 
 

@@ -1,12 +1,18 @@
 """Lists that stay cheap as the city grows: pages mapped row by row, counts estimated when a full count
 would cost as much as reading every row, and lists gathered from several index walks (branches)."""
 
+import base64
+import binascii
+import copy
+import datetime
 import json
 from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
+
+from gongzhi.core.errors import InvalidInput
 
 # Below this many rows (as the planner estimates them) a list's total is counted exactly; above it the
 # estimate is shown, marked as such (约): counting a district's million rows would take longer than the page.
@@ -61,6 +67,15 @@ class MappedPage:
     def __getitem__(self, item):
         return self.mapper(self.queryset[item])
 
+    def after(self, cursor: str) -> "MappedPage":
+        """The rows after a cursor (keyset paging): only a list that walks its order (Branches) can."""
+        page = copy.copy(self)
+        page.queryset = self.queryset.after(cursor)
+        return page
+
+    def cursor_after(self, rows) -> str:
+        return self.queryset.cursor_after(rows)
+
 
 class Branches:
     """A list ordered by a few columns, gathered from several conditions (branches) each answered by an
@@ -102,6 +117,20 @@ class Branches:
         total, self.count_estimated = self._total
         return total
 
+    # --- keyset paging: "the rows after this one" is an index walk from that row, however deep the page
+    def after(self, cursor: str) -> "Branches":
+        """The same list from just after the row a cursor names (the total stays the whole list's)."""
+        values = _decode_cursor(cursor, _kinds(self.base.model, self.order))
+        later = copy.copy(self)
+        later.base = self.base.filter(_after_q(self.order, values))
+        later._total = self._total  # the list's total, not what is left of it
+        return later
+
+    def cursor_after(self, rows) -> str:
+        """The cursor of the last of these rows (a page as __getitem__ returned it)."""
+        last = rows[-1]
+        return _encode_cursor([getattr(last, "pk" if f.lstrip("-") == "pk" else f.lstrip("-")) for f in self.order])
+
     def __len__(self):
         return self.count()
 
@@ -136,6 +165,53 @@ class Branches:
         rows = self.base.model._default_manager.filter(pk__in=ids).select_related(*self.select_related)
         by_pk = {row.pk: row for row in rows}
         return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+CURSOR_INVALID = "翻页标记无效，请从第一页重新开始 / The paging cursor is not valid; start again from the first page"
+
+
+def _encode_cursor(values: list) -> str:
+    plain = [{"t": v.isoformat()} if isinstance(v, datetime.datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, kinds: list[type]) -> list:
+    """The values a cursor holds, each of the type its order column needs (an aware datetime, an int)."""
+    try:
+        plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(plain, list) or len(plain) != len(kinds):
+            raise ValueError(cursor)
+        values = [datetime.datetime.fromisoformat(v["t"]) if isinstance(v, dict) else v for v in plain]
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
+        raise InvalidInput(CURSOR_INVALID, field="after") from exc
+    for value, kind in zip(values, kinds, strict=True):
+        if isinstance(value, bool) or not isinstance(value, kind) or (
+                isinstance(value, datetime.datetime) and value.tzinfo is None):
+            raise InvalidInput(CURSOR_INVALID, field="after")
+    return values
+
+
+def _kinds(model, order: tuple[str, ...]) -> list[type]:
+    """The Python type of each order column, for checking a cursor (keyset paging takes these two)."""
+    kinds = []
+    for field in order:
+        name = field.lstrip("-")
+        column = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        if column.null:
+            raise TypeError(f"keyset paging needs columns without NULLs: {name}")
+        kinds.append(datetime.datetime if column.get_internal_type() == "DateTimeField" else int)
+    return kinds
+
+
+def _after_q(order: tuple[str, ...], values: list) -> Q:
+    """Rows after `values` in `order` (columns without NULLs): (a, b) < (x, y) spelled out as
+    a < x OR (a = x AND b < y), which an index on (a, b) answers as one walk."""
+    result, equal = Q(pk__in=[]), Q()
+    for field, value in zip(order, values, strict=True):
+        name = field.lstrip("-")
+        result |= equal & Q(**{f"{name}__{'lt' if field.startswith('-') else 'gt'}": value})
+        equal &= Q(**{name: value})
+    return result
 
 
 class _Sortable:

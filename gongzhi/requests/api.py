@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from pydantic import StrictBool
 
 from gongzhi.core import clock
-from gongzhi.core.api_schema import ERRORS, BodyId, EstimatedPagination, Id, IsoDate, Pagination, Text
+from gongzhi.core.api_schema import ERRORS, BodyId, Id, IsoDate, KeysetPagination, Pagination, Text
 from gongzhi.core.clock import terms
 from gongzhi.core.errors import InvalidInput
 from gongzhi.core.files import Upload
@@ -136,12 +136,13 @@ def _photos(items: list[PhotoIn]) -> list[Upload]:
 
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS}, operation_id="request_list")
-@paginate(EstimatedPagination)
+@paginate(KeysetPagination)
 def request_list(request: HttpRequest, status: Literal["", "open", "new", "in_progress", "resolved", "closed"] = "",
                  estate_id: Id | None = None, category: Literal[tuple(["", *Category.values])] = "",  # type: ignore[valid-type]
                  overdue: bool = False, mine: bool = False):
     """The requests the user may read, newest first; `count` is exact, or the database's estimate for a
-    list of more than 10,000 (then `count_estimated` is true)."""
+    list of more than 10,000 (then `count_estimated` is true). `next` is the cursor of the page after this
+    one: `?after=<next>` reads it as cheaply as the first, where a deep `offset` reads every row before it."""
     qs = selectors.requests_listed(fetched_by=request.user, status=status, estate_id=estate_id, category=category,
                                    overdue=overdue, mine=mine)
     user = request.user

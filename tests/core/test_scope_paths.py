@@ -64,3 +64,38 @@ def test_a_large_total_is_an_estimate_and_says_so(login, monkeypatch):
         assert body["count_estimated"] is False
         assert 'data-testid="total-estimated"' not in page
     assert len(body["items"]) == 5
+
+
+@pytest.mark.parametrize("username", ["wangayi", "zhangjingli", "wuganbu", "guanliyuan"])
+def test_walking_the_request_list_by_cursor_gives_every_row_once_in_order(login, persona, username):
+    client = login(username)
+    whole = [r.pk for r in requests_filtered(fetched_by=persona(username))]
+    seen, url, pages = [], "/api/v1/requests?limit=7", 0
+    while url:
+        body = client.get(url).json()
+        assert body["count"] == len(whole)  # each page names the whole list's total, not what is left
+        seen += [item["id"] for item in body["items"]]
+        pages += 1
+        url = f"/api/v1/requests?limit=7&after={body['next']}" if body["next"] else None
+    assert seen == whole
+    assert pages == len(whole) // 7 + 1  # a full last page still points on, to an empty one
+
+
+def test_a_cursor_walks_past_rows_filed_at_the_same_instant(login):
+    from gongzhi.requests.models import Request
+
+    rows = list(Request.objects.order_by("-created_at", "-pk")[:6])
+    Request.objects.filter(pk__in=[r.pk for r in rows]).update(created_at=rows[0].created_at)
+    client = login("guanliyuan")
+    first = client.get("/api/v1/requests?limit=3").json()
+    second = client.get(f"/api/v1/requests?limit=3&after={first['next']}").json()
+    assert [i["id"] for i in first["items"] + second["items"]] == sorted((r.pk for r in rows), reverse=True)
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "W10", "WyJ4Il0", "WzEsMl0", "W3sidCI6IjIwMjYtMDEtMDEifSwxXQ",
+                                    "W3sidCI6IngifSwxXQ", "W251bGwsMV0", "%00"])
+def test_a_broken_cursor_is_refused_with_a_message(login, cursor):
+    response = login("wuganbu").get(f"/api/v1/requests?after={cursor}")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("翻页标记无效")
+    assert response.json()["field"] == "after"
