@@ -8,9 +8,14 @@ from gongzhi.notices import merkle
 HEAD_CONTEXT = b"gongzhi-sth-v1\x00"
 
 
+# json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) builds this encoder
+# anew on every call; one made once writes the same text (verify --all serialises a million entries).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical_json(value) -> str:
     """The one serialisation that is hashed: sorted keys, no spaces, UTF-8 text."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(value)
 
 
 def head_message(tree_size: int, timestamp: int, root: bytes) -> bytes:

@@ -10,7 +10,8 @@ Pure functions, no Django: the server, the `gongzhi verify` CLI and the tests sh
 - Verification follows RFC 9162 §2.1.3.2 (inclusion) and §2.1.4.2 (consistency) literally.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from cryptography.hazmat.primitives import hashes
 
@@ -22,10 +23,26 @@ NODE_PREFIX = b"\x01"
 HASH_SIZE = 32
 
 
-def sm3(data: bytes) -> bytes:
+def _sm3_cryptography(data: bytes) -> bytes:
     digest = hashes.Hash(hashes.SM3())
     digest.update(data)
     return digest.finalize()
+
+
+try:  # OpenSSL's SM3 through hashlib: copying a ready context costs a third of building one
+    _SM3 = hashlib.new("sm3")  # through cryptography for a node hash (1 µs against 2.7 µs)
+except ValueError:  # an OpenSSL that does not offer SM3 to hashlib: the same digest through cryptography
+    _SM3 = None
+
+
+if _SM3 is None:
+    sm3 = _sm3_cryptography
+else:
+
+    def sm3(data: bytes) -> bytes:
+        digest = _SM3.copy()
+        digest.update(data)
+        return digest.digest()
 
 
 def leaf_hash(entry: bytes, h: HashFn = sm3) -> bytes:
@@ -152,12 +169,33 @@ class CompactTree:
         return created
 
     def root(self) -> bytes:
-        if not self.edge:
-            return empty_root(self.h)
-        result = self.edge[-1]
-        for block in reversed(self.edge[:-1]):
-            result = node_hash(block, result, self.h)
-        return result
+        return fold_blocks(self.edge, self.h)
+
+
+def subtree_levels(leaves: Sequence[bytes], h: HashFn = sm3) -> list[list[bytes]]:
+    """Every complete aligned block over these leaves, level by level: levels[l][i] is the hash of
+    leaves [i·2^l, (i+1)·2^l). The nodes CompactTree.append would make one leaf at a time, made a
+    level at a time (verify --all rebuilds whole chunks this way)."""
+    levels = [list(leaves)]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([h(NODE_PREFIX + below[i] + below[i + 1]) for i in range(0, len(below) - 1, 2)])
+    return levels
+
+
+def edge_of(levels: Sequence[Sequence[bytes]], size: int) -> list[bytes]:
+    """The hashes of the aligned blocks that make up [0, size) (range_blocks' order), from subtree_levels."""
+    return [levels[level][(size >> level) - 1] for level in range(size.bit_length() - 1, -1, -1) if size >> level & 1]
+
+
+def fold_blocks(blocks: Sequence[bytes], h: HashFn = sm3) -> bytes:
+    """MTH of consecutive aligned blocks (largest first, as range_blocks lists them): fold from the right."""
+    if not blocks:
+        return empty_root(h)
+    result = blocks[-1]
+    for block in reversed(blocks[:-1]):
+        result = node_hash(block, result, h)
+    return result
 
 
 # --- verification (RFC 9162) --------------------------------------------------------------------

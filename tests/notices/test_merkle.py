@@ -168,3 +168,23 @@ def test_a_forged_or_truncated_consistency_proof_fails():
         merkle.verify_consistency(7, 20, r7, r20, [])
     with pytest.raises(merkle.ProofError, match=re.escape(merkle.SIZES_OUT_OF_ORDER)):
         merkle.verify_consistency(20, 7, r20, r7, proof)
+
+
+def test_hashlib_sm3_matches_cryptography_sm3():
+    for data in (b"", b"abc", bytes(range(256)) * 5, "公示".encode() * 300):
+        assert merkle.sm3(data) == merkle._sm3_cryptography(data)
+
+
+@pytest.mark.parametrize("h", [merkle.sm3, sha256], ids=["sm3", "sha256"])
+def test_levels_built_at_once_are_the_nodes_appends_make(h):
+    """verify --all rebuilds a chunk level by level; the log appends leaf by leaf: the same nodes and edges."""
+    for n in range(0, 70):
+        entries = [i.to_bytes(2, "big") for i in range(n)]
+        leaves = [merkle.leaf_hash(entry, h) for entry in entries]
+        levels = merkle.subtree_levels(leaves, h)
+        tree, made = merkle.CompactTree(h=h), {}
+        for size, leaf in enumerate(leaves, start=1):
+            made.update(tree.append(leaf))
+            assert merkle.edge_of(levels, size) == tree.edge
+            assert merkle.fold_blocks(merkle.edge_of(levels, size), h) == tree.root() == ref_mth(entries[:size], h)
+        assert {(level, i): value for level, hashes in enumerate(levels) for i, value in enumerate(hashes)} == made

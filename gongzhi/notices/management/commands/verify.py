@@ -27,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--head", help="a signed tree head (JSON from /api/v1/log/head)")
         parser.add_argument("--old-head", help="the earlier head, for a consistency proof")
         parser.add_argument("--no-files", action="store_true", help="with --all: do not re-hash attachment files")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="with --all: worker processes (default 2 on PostgreSQL, 0 on SQLite)")
 
     def handle(self, *args, **options):
         if options["all"]:
@@ -81,7 +83,7 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stderr.write(f"  {done} ...")
 
-        report = verify_all(progress=progress, check_files=not options["no_files"])
+        report = verify_all(progress=progress, check_files=not options["no_files"], workers=options["workers"])
         summary = (
             f"{report.leaves} 条记录, {report.nodes} 个节点, {report.heads} 个签名树头, {report.attachments} 个附件 / "
             f"{report.leaves} records, {report.nodes} nodes, {report.heads} heads, {report.attachments} attachments"
