@@ -76,11 +76,17 @@ class SeedResult:
 
 
 class _Writer:
-    """Buffers rows per table and flushes them with COPY (PostgreSQL) or executemany."""
+    """Buffers rows per table and flushes them with COPY (PostgreSQL) or executemany.
 
-    def __init__(self, cursor):
+    `first` names tables whose buffered rows go before another's: {Request: Summons} writes the summonses
+    of the buffered requests before them (foreign keys are checked at commit). A summons' row trigger then
+    finds no request to move a figure of, and the requests' statement trigger counts them summoned as it
+    counts them: one grouped upsert instead of a lookup and an update for every summons."""
+
+    def __init__(self, cursor, first: dict | None = None):
         self.cursor = cursor
         self.buffers: dict[type, tuple[list[str], list[tuple]]] = {}
+        self.first = first or {}
 
     def add(self, model, columns: list[str], row: tuple) -> None:
         buffer = self.buffers.setdefault(model, (columns, []))[1]
@@ -90,6 +96,8 @@ class _Writer:
 
     def flush(self, model=None) -> None:
         for m in [model] if model else list(self.buffers):
+            if m in self.first:
+                self.flush(self.first[m])
             columns, rows = self.buffers.get(m, ([], []))
             if not rows:
                 continue
@@ -130,7 +138,7 @@ def seed(units: int, *, requests: int = 0, rng_seed: int = 1, progress: Callable
                                     Request, Event, Summons)}
     ids_at_start = ids[District]
     with connection.cursor() as cursor:
-        writer = _Writer(cursor)
+        writer = _Writer(cursor, first={Request: Summons})
         estates = _generate(writer, ids, rng, units, result, progress)
         # Commit every CHUNK units: one transaction over millions of rows makes SQLite's WAL, and
         # every lookup in it, grow without bound. A chunk holds whole estates, so foreign keys

@@ -7,11 +7,12 @@ Headers may be Chinese (房号, 建筑面积, 业主姓名, 联系电话…) or 
 """
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from gongzhi.core.api_schema import no_control_characters
 from gongzhi.core.audit import audit_record
@@ -243,6 +244,58 @@ def _communities_for(actor, names: Iterable[str]) -> dict[str, Community]:
     return found
 
 
+UNIT_COLUMNS = ("estate_id", "building_id", "entrance_id", "code", "area", "kind")
+PERSON_COLUMNS = ("name", "phone", "id_number", "kind")
+OWNERSHIP_COLUMNS = ("unit_id", "person_id")
+BULK_BATCH = 2000
+
+
+def _bulk_insert(model, columns: tuple[str, ...], rows: list[tuple], progress=None) -> list[int]:
+    """Insert `rows` (values in `columns` order; the other columns take their model defaults, which must be
+    NULL or given here) and return their new ids in order. PostgreSQL: the ids from the table's sequence in
+    one query, then one COPY; elsewhere INSERTs of BULK_BATCH rows returning their ids."""
+    if not rows:
+        return []
+    table = connection.ops.quote_name(model._meta.db_table)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+            sequence = cursor.fetchone()[0]  # by name first: in the SELECT below it would be looked up every row
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)])
+            ids = [i for (i,) in cursor.fetchall()]
+            names = ", ".join(connection.ops.quote_name(c) for c in ("id", *columns))
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    copy.write_row((pk, *row))
+        if progress:
+            progress(len(rows))
+        return ids
+    fields = [model._meta.get_field(c.removesuffix("_id")) for c in columns]
+    ids = []
+    for start in range(0, len(rows), BULK_BATCH):
+        batch = rows[start:start + BULK_BATCH]
+        objs = [model(**{f.attname: v for f, v in zip(fields, row, strict=True)}) for row in batch]
+        model.objects.bulk_create(objs)
+        ids.extend(o.pk for o in objs)
+        if progress:
+            progress(len(batch))
+    return ids
+
+
+def _persons_by_id_number(numbers: set[str]) -> dict[str, int]:
+    """{ID number: person id} of the people already known by these numbers. PostgreSQL: the numbers as one
+    array parameter (tens of thousands of IN parameters cost more to bind than to look up)."""
+    if connection.vendor != "postgresql":
+        return dict(Person.objects.filter(id_number__in=numbers).values_list("id_number", "pk"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id_number, id FROM {Person._meta.db_table} WHERE id_number = ANY(%s) ORDER BY id",
+                       [sorted(numbers)])
+        found: dict[str, int] = {}
+        for number, pk in cursor.fetchall():
+            found.setdefault(number, pk)
+        return found
+
+
 @transaction.atomic
 def ledger_import(actor, *, rows: list[LedgerRow], progress: Callable[[int], None] | None = None) -> ImportResult:
     """Create the estates, buildings, entrances, units, owners and ownerships of checked rows."""
@@ -265,11 +318,12 @@ def ledger_import(actor, *, rows: list[LedgerRow], progress: Callable[[int], Non
             estates[(community.pk, r.estate)] = Estate.objects.create(community=community, name=r.estate)
             result.estates += 1
     estate_of = {r.line: estates[(communities[r.community].pk, r.estate)] for r in rows}
+    estate_id_of = {line: estate.pk for line, estate in estate_of.items()}
 
     buildings = {(b.estate_id, b.code): b for b in Building.objects.filter(estate__in=list(estates.values()))}
     new_buildings = []
     for r in rows:
-        key = (estate_of[r.line].pk, r.building)
+        key = (estate_id_of[r.line], r.building)
         if key not in buildings:
             buildings[key] = Building(estate=estate_of[r.line], code=r.building)
             new_buildings.append(buildings[key])
@@ -281,62 +335,51 @@ def ledger_import(actor, *, rows: list[LedgerRow], progress: Callable[[int], Non
     for r in rows:
         if not r.entrance:
             continue
-        building = buildings[(estate_of[r.line].pk, r.building)]
+        building = buildings[(estate_id_of[r.line], r.building)]
         if (building.pk, r.entrance) not in entrances:
             entrances[(building.pk, r.entrance)] = Entrance(building=building, code=r.entrance)
             new_entrances.append(entrances[(building.pk, r.entrance)])
     Entrance.objects.bulk_create(new_entrances)
 
-    units: dict[tuple[int, str], Unit] = {}
+    # The units, owners and ownerships (the bulk of a ledger) are written as rows, not model instances:
+    # on PostgreSQL with COPY (ids drawn from the sequences first), elsewhere in batches of INSERTs.
+    units: dict[tuple[int, str], tuple] = {}
     for r in rows:
-        estate = estate_of[r.line]
-        if (estate.pk, r.unit) in units:
+        estate_id = estate_id_of[r.line]
+        if (estate_id, r.unit) in units:
             continue
-        building = buildings[(estate.pk, r.building)]
-        units[(estate.pk, r.unit)] = Unit(
-            estate=estate, building=building, entrance=entrances.get((building.pk, r.entrance)),
-            code=r.unit, area=r.area, kind=r.kind,
-        )
-    unit_list = list(units.values())
-    for start in range(0, len(unit_list), 2000):
-        Unit.objects.bulk_create(unit_list[start : start + 2000])
-        if progress:
-            progress(min(2000, len(unit_list) - start))
-    result.units = len(unit_list)
+        building = buildings[(estate_id, r.building)]
+        entrance = entrances.get((building.pk, r.entrance))
+        units[(estate_id, r.unit)] = (estate_id, building.pk, entrance.pk if entrance else None, r.unit, r.area, r.kind)
+    unit_ids = dict(zip(units, _bulk_insert(Unit, UNIT_COLUMNS, list(units.values()), progress), strict=True))
+    result.units = len(units)
 
     # One person per ID number (or per name + phone without one), matching people already known.
-    by_id = {p.id_number: p for p in Person.objects.filter(id_number__in={r.id_number for r in rows if r.id_number})}
-    persons: dict[tuple, Person] = {}
-    new_persons = []
+    by_id = _persons_by_id_number({r.id_number for r in rows if r.id_number})
+    person_ids: dict[tuple, int] = {}
+    new_persons: dict[tuple, tuple] = {}
     for r in rows:
         key = ("id", r.id_number) if r.id_number else ("name", r.owner, r.phone)
-        if key in persons:
+        if key in person_ids or key in new_persons:
             continue
-        person = by_id.get(r.id_number) if r.id_number else None
-        if person is None:
-            person = Person(name=r.owner, phone=r.phone, id_number=r.id_number, kind=r.owner_kind)
-            new_persons.append(person)
-        persons[key] = person
-    Person.objects.bulk_create(new_persons, batch_size=2000)
+        known = by_id.get(r.id_number) if r.id_number else None
+        if known is None:
+            new_persons[key] = (r.owner, r.phone, r.id_number, r.owner_kind)
+        else:
+            person_ids[key] = known
+    person_ids.update(zip(new_persons, _bulk_insert(Person, PERSON_COLUMNS, list(new_persons.values())), strict=True))
     result.persons = len(new_persons)
 
-    ownerships = [
-        Ownership(
-            unit=units[(estate_of[r.line].pk, r.unit)],
-            person=persons[("id", r.id_number) if r.id_number else ("name", r.owner, r.phone)],
-        )
-        for r in rows
-    ]
-    Ownership.objects.bulk_create(ownerships, batch_size=2000)
+    ownerships = [(unit_ids[(estate_id_of[r.line], r.unit)],
+                   person_ids[("id", r.id_number) if r.id_number else ("name", r.owner, r.phone)]) for r in rows]
+    _bulk_insert(Ownership, OWNERSHIP_COLUMNS, ownerships)
     result.ownerships = len(ownerships)
 
+    rows_of = Counter(estate_id_of.values())
     for estate in {e.pk: e for e in estate_of.values()}.values():
         estate.household_count = Unit.objects.filter(estate=estate, kind=UnitKind.RESIDENTIAL).count()
         estate.save(update_fields=["household_count"])
-        audit_record(
-            actor, AuditAction.LEDGER_IMPORT, estate,
-            after={"rows": sum(1 for r in rows if estate_of[r.line].pk == estate.pk), **result.__dict__},
-        )
+        audit_record(actor, AuditAction.LEDGER_IMPORT, estate, after={"rows": rows_of[estate.pk], **result.__dict__})
     return result
 
 

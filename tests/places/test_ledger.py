@@ -72,6 +72,21 @@ def test_good_ledger_imports_everything(community, community_staff):
     assert Estate.objects.get(name="新华苑").household_count == 2
 
 
+def test_imported_rows_take_their_ids_from_the_sequences(community, community_staff):
+    """On PostgreSQL the units, people and ownerships are written with COPY under ids drawn from their
+    sequences: a row written the ordinary way afterwards gets the next id, no clash."""
+    rows = ledger.parse_rows(ledger.read_table(xlsx(good_rows()), "t.xlsx"), community_name=community.name)
+    ledger.ledger_import(community_staff, rows=rows)
+    first = Unit.objects.filter(estate__name="新华苑").first()
+    last = (max(Unit.objects.values_list("pk", flat=True)), max(Person.objects.values_list("pk", flat=True)),
+            max(Ownership.objects.values_list("pk", flat=True)))
+    unit = Unit.objects.create(estate=first.estate, building=first.building, code="9-9-999", area=50)
+    person = Person.objects.create(name="后来者")
+    ownership = Ownership.objects.create(unit=unit, person=person)
+    assert (unit.pk, person.pk, ownership.pk) > last and unit.pk > last[0] and person.pk > last[1]
+    assert ownership.pk > last[2]
+
+
 def test_bad_rows_import_nothing_and_say_where(persona):
     rows = good_rows() + [
         ["新华苑", "3", "1", "3-1-101", "abc", "住宅", "王五", "", ""],

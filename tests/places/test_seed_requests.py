@@ -16,8 +16,9 @@ from gongzhi.core.roles import Role
 from gongzhi.dashboard.selectors import dashboard
 from gongzhi.people.services import role_assign
 from gongzhi.places.models import District, Subdistrict, Unit
-from gongzhi.requests.choices import OPEN_STATUSES, Level, Status
-from gongzhi.requests.models import Event, Request, Summons
+from gongzhi.requests import rollups
+from gongzhi.requests.choices import OPEN_STATUSES, Grain, Level, Status
+from gongzhi.requests.models import Event, Request, RequestRollup, Summons
 
 REQUESTS = 500
 
@@ -66,6 +67,17 @@ def test_the_requests_keep_the_apps_invariants(city):
     assert summoned.count() == city.summonses == requests.filter(level__gte=Level.SUBDISTRICT).count()
     assert requests.filter(level__gt=Level.ESTATE).exists()
     assert len({n for n in Request.objects.values_list("token", flat=True)}) == Request.objects.count()
+
+
+def test_the_seeded_rollups_equal_a_direct_count(city):
+    """The seed writes its requests with COPY (executemany on SQLite) and their summonses before them: the
+    triggers' figures rows equal a count of the requests from scratch, summonses included."""
+    seeded = _seeded_requests()
+    assert city.summonses > 0
+    assert rollups.differences() == {}
+    month_rows = RequestRollup.objects.filter(grain=Grain.MONTH, estate__in=seeded.values("estate_id"))
+    assert sum(month_rows.values_list("received", flat=True)) == REQUESTS
+    assert sum(month_rows.values_list("summoned", flat=True)) == seeded.filter(summonses__isnull=False).count() > 0
 
 
 def test_the_dashboard_counts_what_the_seed_wrote(city, clock):
