@@ -258,8 +258,28 @@ def covered(year: int) -> bool:
 
 
 def forget_covered(**_) -> None:
-    """Drop the kept answers of covered() (after administrators' days change; between tests)."""
+    """Drop the kept answers of covered() and of remaining()'s working-day counts (after administrators'
+    days change; between tests)."""
     _covered_memo.clear()
+    _days_left_memo.clear()
+
+
+# remaining() is asked once per row of a list (each row's 还剩 N 个工作日): the count between two dates is kept
+# like covered()'s answer (a minute; forgotten at a calendar write in this process), so a page of rows reads
+# the calendar once per distinct due date a minute, not once per row. Deadlines themselves are never memoised.
+_days_left_memo: dict[tuple[datetime.date, datetime.date], tuple[int, float]] = {}
+DAYS_LEFT_MEMO_SIZE = 4096
+
+
+def _working_days_left(start: datetime.date, end: datetime.date) -> int:
+    kept = _days_left_memo.get((start, end))
+    if kept is not None and kept[1] > time.monotonic():
+        return kept[0]
+    if len(_days_left_memo) >= DAYS_LEFT_MEMO_SIZE:
+        _days_left_memo.clear()
+    answer = working_days_between(start, end)
+    _days_left_memo[(start, end)] = (answer, time.monotonic() + COVERED_MEMO_SECONDS)
+    return answer
 
 
 class _Calendar:
@@ -369,7 +389,7 @@ def remaining(due: datetime.datetime, unit: str = Unit.HOURS, at_: datetime.date
         hours = max(1, int((moment - due).total_seconds() // 3600))
         return gettext("已超时 %(n)s 小时") % {"n": hours}
     if unit == Unit.WORKING_DAYS:
-        n = working_days_between(local_date(moment), local_date(due))
+        n = _working_days_left(local_date(moment), local_date(due))
         return gettext("还剩 %(n)s 个工作日") % {"n": n} if n else gettext("今天到期")
     if unit == Unit.DAYS:
         n = (local_date(due) - local_date(moment)).days

@@ -49,7 +49,7 @@ from gongzhi.party.models import (
     ServiceProject,
     UnitRegistration,
 )
-from gongzhi.people.models import PartyMember, RoleAssignment
+from gongzhi.people.models import Ownership, PartyMember, Residency, RoleAssignment
 from gongzhi.places.models import Building, Community, Estate, Unit
 from gongzhi.requests.choices import OPEN_STATUSES
 from gongzhi.requests.models import Request
@@ -171,9 +171,10 @@ def ranking(*, community: Community, year: int) -> list[Ranked]:
 def _members_in(place: Place) -> Q:
     """Members registered at the place: at its community (or below a subdistrict or district); at an
     estate, those who own or live in it."""
-    if place.level == "estate":
-        return (Q(person__ownerships__unit__estate_id=place.pk, person__ownerships__until__isnull=True)
-                | Q(person__residencies__unit__estate_id=place.pk, person__residencies__until__isnull=True))
+    if place.level == "estate":  # the estate's current owners and residents, each through its unit index
+        owners = Ownership.objects.filter(unit__estate_id=place.pk, until__isnull=True).values_list("person_id")
+        residents = Residency.objects.filter(unit__estate_id=place.pk, until__isnull=True).values_list("person_id")
+        return Q(person_id__in=owners.order_by().union(residents.order_by(), all=True))
     return Q(**{{"community": "registered_community_id", "subdistrict": "registered_community__subdistrict_id",
                  "district": "registered_community__subdistrict__district_id"}[place.level]: place.pk})
 
@@ -197,7 +198,7 @@ def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Sect
     """Registered members (now, and newly this period), points earned this period beside the same
     period last year, the points by kind, and the chain's coverage. Counts only: no member is named, and
     no figure links to a list of members (who is a member is not the dashboard's to show)."""
-    members = PartyMember.objects.filter(_members_in(place)).distinct()
+    members = PartyMember.objects.filter(_members_in(place))
     earlier = period.a_year_earlier()
     points, earners = _points(place, period)
     points_before, earners_before = _points(place, earlier)

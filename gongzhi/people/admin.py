@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import F
 
 from gongzhi.core.admin_base import ScopedAdmin
 from gongzhi.core.masking import mask_id_number, mask_phone
@@ -17,6 +18,15 @@ class PersonAdmin(ScopedAdmin):
 
     def scoped(self, scope, qs):
         return qs & scope.persons()  # the scope's own conditions (for a district: checked row by row in id order)
+
+    def get_ordering(self, request):
+        """Newest first, as `ordering`; for a narrow scope (a few thousand people) by `id + 0`, the same
+        order reached by gathering the scope's people and sorting them: a walk down the key would read every
+        newer person of the city before an old district's first one."""
+        scope = scope_for(request.user)
+        if scope.is_root or scope.wide:
+            return super().get_ordering(request)
+        return [(F("id") + 0).desc()]
 
     @admin.display(description="联系电话")
     def masked_phone(self, obj):

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.db.models import F
 
 from gongzhi.core.admin_base import ScopedAdmin
+from gongzhi.core.scoping import scope_for
 from gongzhi.places.models import Building, Community, District, Entrance, Estate, Grid, Subdistrict, Unit
 
 
@@ -82,4 +84,12 @@ class UnitAdmin(ScopedAdmin):
     raw_id_fields = ["estate", "building", "entrance"]
 
     def scoped(self, scope, qs):
-        return qs.filter(pk__in=scope.units().values("pk"))
+        return qs & scope.units()  # the scope's flats by their own columns (estate, building, id lists)
+
+    def get_ordering(self, request):
+        """Newest first, as `ordering`; for a narrow scope by `id + 0`, the same order reached by gathering
+        the scope's flats and sorting them (a walk down the key reads every newer flat of the city first)."""
+        scope = scope_for(request.user)
+        if scope.is_root or scope.wide:
+            return super().get_ordering(request)
+        return [(F("id") + 0).desc()]
