@@ -176,14 +176,14 @@ def _chunk_results(workers: int, head_sizes: list[int], batch: int):
     with rebuild_workers.pool(workers, connection.alias, connection.settings_dict["NAME"]) as pool:
         starts = _starts(batch)
         # Started at once, so the workers read while this process checks the heads' signatures.
-        pending = deque(pool.submit(rebuild_workers.check_chunk, start, sizes_in(start), batch)
+        pending = deque(pool.submit(verify_chunk_in_worker, start, sizes_in(start), batch)
                         for start in islice(starts, workers * AHEAD))
 
         def in_order() -> Iterator[Chunk]:
             while True:
                 chunk = pending.popleft().result()
                 start = next(starts)
-                pending.append(pool.submit(rebuild_workers.check_chunk, start, sizes_in(start), batch))
+                pending.append(pool.submit(verify_chunk_in_worker, start, sizes_in(start), batch))
                 yield chunk
 
         try:
@@ -191,6 +191,13 @@ def _chunk_results(workers: int, head_sizes: list[int], batch: int):
         finally:
             for future in pending:  # chunks asked for past the end of the log (or a gap): not needed
                 future.cancel()
+
+
+def verify_chunk_in_worker(start: int, head_sizes: tuple[int, ...], batch: int):
+    """One chunk, checked in a worker process (rebuild_workers): handed to the pool by reference, so the
+    workers module needs nothing from this one."""
+    with log.without_gc():
+        return verify_chunk(start, head_sizes, batch)
 
 
 def _starts(batch: int) -> Iterator[int]:

@@ -31,10 +31,3 @@ def _start(alias: str, database_name: str) -> None:
     from django.db import connections
 
     connections[alias].settings_dict["NAME"] = database_name
-
-
-def check_chunk(start: int, head_sizes: tuple[int, ...], batch: int):
-    from gongzhi.notices import log, rebuild
-
-    with log.without_gc():
-        return rebuild.verify_chunk(start, head_sizes, batch)
