@@ -186,7 +186,8 @@ def _decode_cursor(cursor: str, kinds: list[type]) -> list:
         raise InvalidInput(CURSOR_INVALID, field="after") from exc
     for value, kind in zip(values, kinds, strict=True):
         if isinstance(value, bool) or not isinstance(value, kind) or (
-                isinstance(value, datetime.datetime) and value.tzinfo is None):
+                isinstance(value, datetime.datetime) and value.tzinfo is None) or (
+                isinstance(value, int) and not -2**63 <= value < 2**63):  # beyond a bigint: the database refuses it
             raise InvalidInput(CURSOR_INVALID, field="after")
     return values
 

@@ -93,7 +93,8 @@ def test_a_cursor_walks_past_rows_filed_at_the_same_instant(login):
 
 
 @pytest.mark.parametrize("cursor", ["not-a-cursor", "W10", "WyJ4Il0", "WzEsMl0", "W3sidCI6IjIwMjYtMDEtMDEifSwxXQ",
-                                    "W3sidCI6IngifSwxXQ", "W251bGwsMV0", "%00"])
+                                    "W3sidCI6IngifSwxXQ", "W251bGwsMV0", "%00",
+                                    "W3sidCI6IjIwMjYtMDEtMDFUMDA6MDA6MDArMDg6MDAifSwxMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwXQ"])
 def test_a_broken_cursor_is_refused_with_a_message(login, cursor):
     response = login("wuganbu").get(f"/api/v1/requests?after={cursor}")
     assert response.status_code == 400
