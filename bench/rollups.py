@@ -168,7 +168,7 @@ def main() -> None:
     from django.db.models import Count
 
     from bench.dashboard import host, users
-    from gongzhi.core import clock
+    from gongzhi.core import clock, tallies
     from gongzhi.core.figures import Place
     from gongzhi.places.models import District, Subdistrict
     from gongzhi.requests import rollups, selectors
@@ -196,8 +196,8 @@ def main() -> None:
         done = rollups.rebuild()
         print(f"rollups_rebuild (everything): {time.perf_counter() - started:.1f} s, {done.rows:,} rows")
     print(f"figures rows: {RequestRollup.objects.count():,} "
-          f"(the subdistrict's 12 months read {RequestRollup.objects.filter(rollups._days_q(start, end), subdistrict=sub).count():,}, "
-          f"the district's {RequestRollup.objects.filter(rollups._days_q(start, end), subdistrict__district=district).count():,})")
+          f"(the subdistrict's 12 months read {RequestRollup.objects.filter(tallies.days_q(start, end), subdistrict=sub).count():,}, "
+          f"the district's {RequestRollup.objects.filter(tallies.days_q(start, end), subdistrict__district=district).count():,})")
     runs = args.runs
     sub_place, district_place = Place("subdistrict", sub), Place("district", district)
 

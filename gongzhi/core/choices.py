@@ -36,3 +36,11 @@ class AuditAction(models.TextChoices):
     ACCOUNT_PASSWORD_CHANGE = "account.password_change", _("修改密码")
     CALENDAR_DAY_SET = "calendar.day_set", _("设置工作日/休息日")
     CALENDAR_DAY_DELETE = "calendar.day_delete", _("删除日历设置")
+
+
+class Grain(models.IntegerChoices):
+    """How much time one figures row (requests.RequestRollup, core.Tally) covers: a local day, or a local
+    month (its first day)."""
+
+    DAY = 1, _("日")
+    MONTH = 2, _("月")

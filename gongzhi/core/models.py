@@ -21,7 +21,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
-from gongzhi.core.choices import ApprovalStatus, AuditAction, Decision
+from gongzhi.core.choices import ApprovalStatus, AuditAction, Decision, Grain
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.roles import Role
 from gongzhi.places.models import Estate, InEstate
@@ -398,3 +398,39 @@ class BackupRecord(models.Model):
 
     def __str__(self):
         return f"{clock.stamp(self.made_at)} {self.path}"
+
+
+class Tally(models.Model):
+    """One figure of one source (fee bills, journal entries, meetings, matters, party points, orders) at
+    one place on one local day (or month), broken down by a key (an account code, a meeting type, a
+    kind): the dashboard sums these rows instead of reading the records (core.tallies).
+
+    Kept by the database itself, in the transaction that writes the record (triggers the source's app
+    installs in a migration), with INSERT … ON CONFLICT DO UPDATE SET n = n + delta, so two writers of one
+    row add up. A record is counted at its place and every place above it (0 where it has none, so that
+    a community's own meeting and its estates' meetings both count for the community) and twice in time:
+    in its day's row and its month's row. `gongzhi rollups_rebuild` recounts them (tallies.rebuild)."""
+
+    source = models.CharField(_("来源"), max_length=24)
+    figure = models.CharField(_("指标"), max_length=24)
+    key = models.CharField(_("分项"), max_length=64, blank=True)
+    district_id = models.IntegerField(_("区/县"), default=0)
+    subdistrict_id = models.IntegerField(_("街道"), default=0)
+    community_id = models.IntegerField(_("社区"), default=0)
+    estate_id = models.IntegerField(_("小区"), default=0)
+    grain = models.PositiveSmallIntegerField(_("粒度"), choices=Grain.choices)
+    day = models.DateField(_("日期"))  # the local day, or the first day of the month
+    n = models.BigIntegerField(_("合计"), default=0)
+
+    class Meta:
+        verbose_name = _("汇总数")
+        verbose_name_plural = _("汇总数")
+        constraints = [models.UniqueConstraint(
+            fields=["source", "estate_id", "grain", "day", "community_id", "subdistrict_id", "district_id",
+                    "figure", "key"], name="tally_once")]
+        indexes = [models.Index(fields=["source", "community_id", "grain", "day"], name="tally_community"),
+                   models.Index(fields=["source", "subdistrict_id", "grain", "day"], name="tally_subdistrict"),
+                   models.Index(fields=["source", "district_id", "grain", "day"], name="tally_district")]
+
+    def __str__(self):
+        return f"{self.source}.{self.figure}[{self.key}] {self.day} = {self.n}"

@@ -16,10 +16,13 @@ class FinanceConfig(DomainApp):
         # Imported here, not at the top: services import models, which Django loads only after this module.
         from gongzhi.core.figures import register_section
         from gongzhi.core.schedule import Periodic, register_periodic
-        from gongzhi.finance import selectors
+        from gongzhi.core.tallies import register as register_tally
+        from gongzhi.finance import rollups, selectors
         from gongzhi.finance.services import expenses, fund, seals
 
         register_section("money", selectors.dashboard_section, order=50)
+        for source in rollups.SOURCES:
+            register_tally(source)
         register_periodic(Periodic("finance.statements", "gongzhi.finance.jobs.scheduled_statements",
                                    _("公示上月公共收益收支与收缴率"), at=datetime.time(1, 0), day=1))
 

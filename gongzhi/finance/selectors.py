@@ -21,6 +21,7 @@ from gongzhi.core.masking import redact
 from gongzhi.core.models import AuditEntry
 from gongzhi.core.money import yuan
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
+from gongzhi.core.tallies import by_month, month_start, next_month, sums
 from gongzhi.core.text import ascii_int
 from gongzhi.finance import rules
 from gongzhi.finance.choices import (
@@ -53,6 +54,7 @@ from gongzhi.finance.models import (
     SealUse,
     Transaction,
 )
+from gongzhi.finance.rollups import FEES, JOURNAL
 from gongzhi.people.models import Ownership
 from gongzhi.places.models import Community, Estate, Unit
 
@@ -170,10 +172,6 @@ def unreconciled(estate, today: datetime.date | None = None) -> dict:
 
 
 # --- property fees -----------------------------------------------------------------------------------
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 def collection_rate(estate_ids, start: datetime.date, end: datetime.date) -> dict:
     """Billed, collected and the rate (percent, 1 decimal) over the months [start, end]."""
     totals = FeeBill.objects.filter(estate_id__in=list(estate_ids), month__gte=month_start(start),
@@ -600,22 +598,21 @@ def money_records(*, fetched_by, place_code: str, start: datetime.date, end: dat
 
 # --- the dashboard's section -------------------------------------------------------------------------
 def _money_flows(place, period: clock.Period) -> dict:
-    """Common income and spending booked in the period (fen), by account code, over the place's estates."""
-    rows = (Entry.objects.filter(**place.lookup("transaction__estate"), transaction__date__gte=period.start,
-                                 transaction__date__lte=period.end, account__code__regex=r"^(income|expense):")
-            .values("account__code").annotate(d=Sum("debit"), c=Sum("credit")))
+    """Common income and spending booked in the period (fen), by account code, over the place's estates
+    (from the figures rows: finance.rollups.JOURNAL)."""
+    found = sums(JOURNAL.name, place.level, place.pk, period.start, period.end)
+    debit, credit = found.by_key("debit"), found.by_key("credit")
     flows = {}
-    for row in rows:
-        code = row["account__code"]
-        flows[code] = (row["c"] or 0) - (row["d"] or 0) if code.startswith("income:") else (row["d"] or 0) - (row["c"] or 0)
+    for code in debit.keys() | credit.keys():
+        d, c = debit.get(code, 0), credit.get(code, 0)
+        flows[code] = c - d if code.startswith("income:") else d - c
     return flows
 
 
-def _fees(place, period: clock.Period) -> dict:
-    totals = FeeBill.objects.filter(**place.lookup(), month__gte=month_start(period.start),
-                                    month__lte=month_start(period.end), reversed_at__isnull=True
-                                    ).aggregate(billed=Sum("amount"), paid=Sum("paid"))
-    return {"billed": totals["billed"] or 0, "paid": totals["paid"] or 0}
+def _fees(place, first: datetime.date, last: datetime.date) -> dict:
+    """Fees billed and collected for the months from `first`'s to `last`'s (finance.rollups.FEES)."""
+    found = sums(FEES.name, place.level, place.pk, month_start(first), next_month(last) - datetime.timedelta(days=1))
+    return {"billed": found.total("billed"), "paid": found.total("paid")}
 
 
 def _yuan(fen: int) -> Decimal:
@@ -631,7 +628,8 @@ def dashboard_section(*, fetched_by, place, period: clock.Period):
     if not scope.has_any(rules.MONEY_READERS):
         return None
     now, before = _money_flows(place, period), _money_flows(place, period.a_year_earlier())
-    fees, fees_before = _fees(place, period), _fees(place, period.a_year_earlier())
+    earlier = period.a_year_earlier()
+    fees, fees_before = _fees(place, period.start, period.end), _fees(place, earlier.start, earlier.end)
 
     def total(flows, prefix):
         return sum(v for k, v in flows.items() if k.startswith(prefix))
@@ -659,12 +657,14 @@ def dashboard_section(*, fetched_by, place, period: clock.Period):
         open_alerts = [a for a in alerts(fetched_by=fetched_by) if a.estate_id in estates and a.review is None]
         figures.append(Figure("alerts", _("未处理的预警（至今）"), len(open_alerts),
                               link=records_link(reverse("finance:supervisor_desk"), place)))
+    first = month_start(clock.add_months(period.end, -11))
+    billed = by_month(FEES.name, "billed", place.level, place.pk, first, period.end)
+    paid = by_month(FEES.name, "paid", place.level, place.pk, first, period.end)
     months, rates = [], []
-    month = month_start(clock.add_months(period.end, -11))
+    month = first
     while month <= period.end:
-        bills = _fees(place, clock.Period("month", month, clock.add_months(month, 1) - datetime.timedelta(days=1)))
         months.append(f"{month:%Y-%m}")
-        rates.append(rate(bills["paid"], bills["billed"]))
+        rates.append(rate(paid.get(month, 0), billed.get(month, 0)))
         month = clock.add_months(month, 1)
     income = sorted(((account_name(k), _yuan(v)) for k, v in now.items() if k.startswith("income:") and v),
                     key=lambda item: -item[1])

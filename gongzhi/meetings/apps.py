@@ -14,11 +14,14 @@ class MeetingsConfig(DomainApp):
         from gongzhi.core.figures import register_section
         from gongzhi.core.schedule import Periodic, register_periodic
         from gongzhi.core.search import register_finder
-        from gongzhi.meetings import records, selectors
+        from gongzhi.core.tallies import register as register_tally
+        from gongzhi.meetings import records, rollups, selectors
 
         records.register()  # an above-estate meeting's decisions enter the transparency log
 
         register_section("meetings", selectors.dashboard_section, order=30)
+        for source in rollups.SOURCES:
+            register_tally(source)
         register_periodic(Periodic("meetings.reminders", "gongzhi.meetings.jobs.send_reminders",
                                    _("会议提醒与逾期催办"), every=datetime.timedelta(hours=1)))
         register_periodic(Periodic("meetings.repeat", "gongzhi.meetings.jobs.plan_next_meetings",

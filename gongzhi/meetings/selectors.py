@@ -12,6 +12,7 @@ from gongzhi.core import clock
 from gongzhi.core.figures import Chart, Figure, Place, Section, Series, records_link
 from gongzhi.core.queries import narrow
 from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.core.tallies import sums
 from gongzhi.meetings import rules
 from gongzhi.meetings.models import (
     LEVELS,
@@ -26,6 +27,7 @@ from gongzhi.meetings.models import (
     at_or_below,
 )
 from gongzhi.meetings.procedures import Procedure
+from gongzhi.meetings.rollups import MATTERS, MEETINGS
 
 PLACE_RELATED = ("estate", "community", "subdistrict", "district")
 
@@ -247,13 +249,14 @@ def _held(place: Place, period: clock.Period) -> QuerySet:
 
 
 def _meeting_counts(place: Place, period: clock.Period) -> dict:
-    lo, hi = period.bounds
-    held = _held(place, period)
+    """Meetings held (by type) and matters proposed from the figures rows (meetings.rollups); matters
+    decided at the period's meetings from the decisions."""
+    held = sums(MEETINGS.name, place.level, place.pk, period.start, period.end).by_key("held")
     return {
-        "held": held.count(),
-        "proposed": Matter.objects.filter(in_place(place), created_at__gte=lo, created_at__lt=hi).count(),
-        "decided": Matter.objects.filter(in_place(place), decisions__meeting__in=held).distinct().count(),
-        "by_kind": dict(held.values_list("kind").annotate(n=Count("pk"))),
+        "held": sum(held.values()),
+        "proposed": sums(MATTERS.name, place.level, place.pk, period.start, period.end).total("proposed"),
+        "decided": Matter.objects.filter(in_place(place), decisions__meeting__in=_held(place, period)).distinct().count(),
+        "by_kind": held,
     }
 
 

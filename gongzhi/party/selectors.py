@@ -20,6 +20,7 @@ from gongzhi.core.figures import Chart, Figure, Place, Section, Series, rate
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, scope_for
+from gongzhi.core.tallies import sums
 from gongzhi.party import rules
 from gongzhi.party.choices import (
     AUTOMATIC_KINDS,
@@ -49,6 +50,7 @@ from gongzhi.party.models import (
     ServiceProject,
     UnitRegistration,
 )
+from gongzhi.party.rollups import POINTS
 from gongzhi.people.models import Ownership, PartyMember, Residency, RoleAssignment
 from gongzhi.places.models import Building, Community, Estate, Unit
 from gongzhi.requests.choices import OPEN_STATUSES
@@ -186,12 +188,13 @@ def _entries_in(place: Place) -> Q:
                  "district": "community__subdistrict__district_id"}[place.level]: place.pk})
 
 
-def _points(place: Place, period: clock.Period) -> tuple[int, int]:
-    """(points earned, members who earned some) at the place in the period."""
-    found = PointsEntry.objects.filter(_entries_in(place), on__range=(period.start, period.end),
-                                       points__gt=0).aggregate(total=Coalesce(Sum("points"), 0),
-                                                               members=Count("member", distinct=True))
-    return found["total"], found["members"]
+def _points(place: Place, period: clock.Period) -> tuple[dict[str, int], int]:
+    """(points earned by kind, from the figures rows (party.rollups); members who earned some) at the
+    place in the period."""
+    by_kind = sums(POINTS.name, place.level, place.pk, period.start, period.end).by_key("points")
+    earners = (PointsEntry.objects.filter(_entries_in(place), on__range=(period.start, period.end), points__gt=0)
+               .values("member").distinct().count())
+    return by_kind, earners
 
 
 def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Section:
@@ -200,10 +203,9 @@ def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Sect
     no figure links to a list of members (who is a member is not the dashboard's to show)."""
     members = PartyMember.objects.filter(_members_in(place))
     earlier = period.a_year_earlier()
-    points, earners = _points(place, period)
-    points_before, earners_before = _points(place, earlier)
-    by_kind = dict(PointsEntry.objects.filter(_entries_in(place), on__range=(period.start, period.end), points__gt=0)
-                   .values_list("kind").annotate(n=Sum("points")))
+    by_kind, earners = _points(place, period)
+    by_kind_before, earners_before = _points(place, earlier)
+    points, points_before = sum(by_kind.values()), sum(by_kind_before.values())
     kinds = [k for k in PointsKind.values if k in by_kind]
     figures = [
         Figure("registered", _("已报到党员"), members.exclude(registered_community=None).count()),

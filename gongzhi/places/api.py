@@ -6,8 +6,9 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from gongzhi.core.api_schema import ERRORS, BodyId, Id, Pagination, Text
+from gongzhi.core.api_schema import ERRORS, BodyId, EstimatedPagination, Id, Pagination, Text
 from gongzhi.core.errors import PermissionDenied
+from gongzhi.core.paging import MappedPage
 from gongzhi.places import ledger, rules, selectors, services
 from gongzhi.places.choices import PropertyService
 
@@ -170,9 +171,11 @@ def estate_buildings(request, estate_id: Id):
 
 
 @router.get("/units", response={200: list[UnitOut], **ERRORS}, operation_id="unit_list")
-@paginate(Pagination)
+@paginate(EstimatedPagination)
 def units(request, estate_id: Id | None = None, building_id: Id | None = None):
-    return selectors.unit_list(fetched_by=request.user, estate_id=estate_id, building_id=building_id)
+    """A district's units are millions: their total is the planner's estimate (`count_estimated`), not a count."""
+    qs = selectors.unit_list(fetched_by=request.user, estate_id=estate_id, building_id=building_id)
+    return MappedPage(qs, list, estimate=True)
 
 
 @router.get("/units/{unit_id}", response={200: UnitOut, **ERRORS}, operation_id="unit_get")

@@ -16,9 +16,12 @@ class RequestsConfig(DomainApp):
         from gongzhi.core.figures import register_section
         from gongzhi.core.schedule import Periodic, register_periodic
         from gongzhi.core.search import register_finder
-        from gongzhi.requests import routing, selectors
+        from gongzhi.core.tallies import register as register_tally
+        from gongzhi.requests import rollups, routing, selectors
 
         register_section("requests", selectors.dashboard_section, order=20)
+        for source in rollups.SOURCES:
+            register_tally(source)
         register_periodic(Periodic("requests.sweep", "gongzhi.requests.jobs.sweep", _("诉求超时上报、自动关闭、派单退回"),
                                    every=datetime.timedelta(minutes=5)))
         register_periodic(Periodic("requests.devices_quiet", "gongzhi.requests.jobs.devices_quiet",

@@ -5,6 +5,8 @@ actions the app writes."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.choices import Grain  # noqa: F401  (the requests rollups' grain, re-exported)
+
 
 class Category(models.TextChoices):
     CLEANING = "cleaning", _("环境卫生")
@@ -185,10 +187,3 @@ class AuditAction(models.TextChoices):
     DEVICE_UPDATE = "device.update", _("修改小区设备")
     DEVICE_SECRET_RESET = "device.secret_reset", _("重置设备密钥")
     DEVICE_QUIET = "device.quiet", _("设备超时未上报")
-
-
-class Grain(models.IntegerChoices):
-    """How much time one figures row (models.RequestRollup) covers: a local day, or a local month."""
-
-    DAY = 1, _("日")
-    MONTH = 2, _("月")

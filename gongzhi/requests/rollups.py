@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from gongzhi.core import clock
-from gongzhi.requests.choices import OPEN_STATUSES, Grain, Level, Status
+from gongzhi.core.tallies import Source, days_q, local_day, month_start, next_month
+from gongzhi.requests.choices import OPEN_STATUSES, Grain, Level, OrderStatus, Status
 
 TABLE = "requests_requestrollup"
 KEY = ("estate_id", "community_id", "subdistrict_id", "grain", "day", "category")
@@ -42,16 +43,11 @@ def _in(values) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-def _local_day(vendor: str, column: str) -> str:
-    zone = settings.TIME_ZONE
-    if vendor == "postgresql":
-        return f"(({column}) AT TIME ZONE '{zone}')::date"
-    return f"django_datetime_cast_date({column}, '{zone}', 'UTC')"
 
 
 def _keys(vendor: str, r: str) -> dict[int, str]:
     """The day of each grain a request `r` is counted on."""
-    day = _local_day(vendor, f"{r}.created_at")
+    day = local_day(vendor, f"{r}.created_at")
     if vendor == "postgresql":
         month = f"date_trunc('month', {r}.created_at AT TIME ZONE '{settings.TIME_ZONE}')::date"
     else:
@@ -201,7 +197,7 @@ def _sqlite_apply(r: str, sign: str) -> list[str]:
 def _sqlite_summons(sign: str, request: str) -> str:
     r = f"(SELECT {{c}} FROM requests_request WHERE id = {request})"
     created = r.format(c="created_at")
-    day = _local_day("sqlite", created)
+    day = local_day("sqlite", created)
     where = " AND ".join(f"{c} = {r.format(c=c)}" for c in ("estate_id", "community_id", "subdistrict_id", "category"))
     return (f"UPDATE {TABLE} SET summoned = summoned + ({sign}) WHERE {where} AND "
             f"((grain = {Grain.DAY} AND day = {day}) OR (grain = {Grain.MONTH} AND day = substr({day}, 1, 8) || '01'));")
@@ -244,12 +240,8 @@ def uninstall(schema_editor_or_cursor) -> None:
 
 
 # --- rebuild ---------------------------------------------------------------------------------------------
-def _month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
 
 
-def _next_month(day: datetime.date) -> datetime.date:
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 @dataclass
@@ -265,8 +257,8 @@ def rebuild(start: datetime.date | None = None, end: datetime.date | None = None
     without a range). Idempotent; on PostgreSQL writers of requests wait meanwhile (SHARE lock), readers
     do not, and the rows change at commit, all at once; a second rebuild waits for the first."""
     vendor = connection.vendor
-    lo = _month_start(start) if start else None
-    hi = _next_month(end) if end else None
+    lo = month_start(start) if start else None
+    hi = next_month(end) if end else None
     where, params = [], []
     if lo is not None:
         where.append("r.created_at >= %s")
@@ -325,20 +317,6 @@ class Counts:
         return sum(self.totals[f"level{v}"] for v in LEVELS if v >= level)
 
 
-def _days_q(start: datetime.date, end: datetime.date) -> Q:
-    """The rows that cover [start, end] (inclusive) exactly once: whole months from month rows, the days
-    before the first and after the last whole month from day rows."""
-    first = start if start.day == 1 else _next_month(start)
-    after = _next_month(end)
-    last = after if after - datetime.timedelta(days=1) == end else _month_start(end)  # exclusive
-    if first >= last:
-        return Q(grain=Grain.DAY, day__gte=start, day__lte=end)
-    q = Q(grain=Grain.MONTH, day__gte=first, day__lt=last)
-    if start < first:
-        q |= Q(grain=Grain.DAY, day__gte=start, day__lt=first)
-    if last <= end:
-        q |= Q(grain=Grain.DAY, day__gte=last, day__lte=end)
-    return q
 
 
 def counts(level: str, pk: int, start: datetime.date, end: datetime.date) -> Counts:
@@ -351,7 +329,7 @@ def counts(level: str, pk: int, start: datetime.date, end: datetime.date) -> Cou
         where = {"subdistrict_id__in": sorted(Subdistrict.objects.filter(district_id=pk).values_list("pk", flat=True))}
     else:
         where = {PLACE_FIELDS[level]: pk}
-    rows = (RequestRollup.objects.filter(_days_q(start, end), **where)
+    rows = (RequestRollup.objects.filter(days_q(start, end), **where)
             .values("category").order_by().annotate(**{f"s_{f}": Sum(f) for f in FIGURES}))
     result = Counts()
     for row in rows:
@@ -367,9 +345,9 @@ def _stored(start: datetime.date | None, end: datetime.date | None) -> dict[tupl
 
     rows = RequestRollup.objects.all()
     if start is not None:
-        rows = rows.filter(day__gte=_month_start(start))
+        rows = rows.filter(day__gte=month_start(start))
     if end is not None:
-        rows = rows.filter(day__lt=_next_month(end))
+        rows = rows.filter(day__lt=next_month(end))
     names = ["estate_id", "community_id", "subdistrict_id", "grain", "day", "category"]
     return {tuple(r[:6]): tuple(r[6:]) for r in rows.values_list(*names, *FIGURES) if any(r[6:])}
 
@@ -385,3 +363,14 @@ def differences(start: datetime.date | None = None, end: datetime.date | None = 
         transaction.set_rollback(True)
     return {key: (stored.get(key), counted.get(key)) for key in stored.keys() | counted.keys()
             if stored.get(key) != counted.get(key)}
+
+
+# --- 三单制 orders' figures rows (core.tallies) ---------------------------------------------------------------
+ORDERS = Source("orders", "requests_order", {
+    "received": "1",
+    "done": f"CASE WHEN r.status = '{OrderStatus.DONE.value}' THEN 1 ELSE 0 END",
+    "rated": "CASE WHEN r.satisfaction IS NOT NULL THEN 1 ELSE 0 END",
+    "satisfied": "CASE WHEN r.satisfaction >= 4 THEN 1 ELSE 0 END",
+}, day="r.created_at", timestamp=True, key="r.kind", estate="r.estate_id", community="r.community_id")
+
+SOURCES = (ORDERS,)

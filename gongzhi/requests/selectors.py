@@ -21,6 +21,7 @@ from gongzhi.core.masking import SHOWN_ALL, SHOWN_NONE, SHOWN_PHONES, mask_phone
 from gongzhi.core.paging import Branches
 from gongzhi.core.roles import Role
 from gongzhi.core.scoping import get_in_scope, holders, scope_for
+from gongzhi.core.tallies import sums
 from gongzhi.core.text import is_ascii_digits
 from gongzhi.people.models import RoleAssignment
 from gongzhi.places.models import Estate
@@ -636,6 +637,15 @@ def dashboard_section(*, fetched_by, place: Place, period: clock.Period) -> Sect
                rate(before["satisfied"], before["rated"]), "%"),
         Figure("escalated", _("上报到社区及以上"), now["community"], before["community"], link=link(level=Level.COMMUNITY)),
         Figure("summoned", _("吹哨"), now["summoned"], before["summoned"], link=link(summoned=1)),
+    ]
+    earlier = period.a_year_earlier()
+    orders = sums(rollups.ORDERS.name, place.level, place.pk, period.start, period.end)
+    orders_before = sums(rollups.ORDERS.name, place.level, place.pk, earlier.start, earlier.end)
+    figures += [
+        Figure("orders", _("三单制点单"), orders.total("received"), orders_before.total("received")),
+        Figure("orders_done", _("点单已完成"), orders.total("done"), orders_before.total("done")),
+        Figure("orders_satisfaction", _("点单满意率"), rate(orders.total("satisfied"), orders.total("rated")),
+               rate(orders_before.total("satisfied"), orders_before.total("rated")), "%"),
     ]
     in_place = Request.objects.filter(_in_place(place))
     by_category, last_category, by_level = now["by_category"], before["by_category"], now["by_level"]

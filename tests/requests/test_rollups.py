@@ -12,6 +12,7 @@ from django.db.models import F, Q
 
 from gongzhi.bodies.models import Organisation
 from gongzhi.core import clock as clock_module
+from gongzhi.core import tallies
 from gongzhi.core.errors import GongzhiError
 from gongzhi.requests import jobs, rollups, services
 from gongzhi.requests.choices import OPEN_STATUSES, Level, Status
@@ -185,13 +186,13 @@ def test_a_request_counts_on_its_local_day_and_month_not_the_utc_one(clock, pers
 
 
 def test_a_run_of_days_is_read_from_whole_months_and_the_days_at_either_end():
-    q = rollups._days_q(datetime.date(2026, 1, 10), datetime.date(2026, 4, 5))
+    q = tallies.days_q(datetime.date(2026, 1, 10), datetime.date(2026, 4, 5))
     text = str(q)
     for day in ("2026, 2, 1", "2026, 4, 1", "2026, 1, 10", "2026, 4, 5"):
         assert f"datetime.date({day})" in text
-    whole = str(rollups._days_q(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)))
+    whole = str(tallies.days_q(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)))
     assert "Grain.DAY" not in whole and "Grain.MONTH" in whole  # whole months only: no day rows
-    inside = str(rollups._days_q(datetime.date(2026, 2, 3), datetime.date(2026, 2, 20)))
+    inside = str(tallies.days_q(datetime.date(2026, 2, 3), datetime.date(2026, 2, 20)))
     assert "Grain.MONTH" not in inside  # inside one month: day rows only
 
 

@@ -1,0 +1,32 @@
+"""The triggers that keep this app's figures rows (core.Tally, gongzhi.finance.rollups) in the transaction that
+writes a record, and their first count from the records already there."""
+
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    from gongzhi.core import tallies
+    from gongzhi.finance import rollups
+
+    for source in rollups.SOURCES:
+        tallies.install(schema_editor, source)
+    tallies.rebuild(sources=list(rollups.SOURCES))
+
+
+def backwards(apps, schema_editor):
+    from gongzhi.core import tallies
+    from gongzhi.finance import rollups
+
+    for source in rollups.SOURCES:
+        tallies.uninstall(schema_editor, source)
+    apps.get_model("core", "Tally").objects.filter(source__in=[s.name for s in rollups.SOURCES]).delete()
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("core", "0013_tally"),
+        ("finance", "0008_seal_use_rule"),
+    ]
+
+    operations = [migrations.RunPython(forwards, backwards)]
