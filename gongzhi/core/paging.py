@@ -8,6 +8,7 @@ import datetime
 import json
 from functools import cached_property
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
@@ -26,7 +27,10 @@ def estimated_count(queryset: QuerySet, *, exact_below: int | None = None) -> tu
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return queryset.count(), False
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a scope that is empty by construction (no estates, `pk__in=[]`): no query at all
+        return 0, False
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]

@@ -45,7 +45,8 @@ def board(*, fetched_by, estate=None, community=None) -> tuple[list[Notice], lis
 
 
 def notice_list(*, fetched_by) -> QuerySet:
-    return notices_visible(fetched_by).order_by("-published_at", "-id")
+    """Newest first; each row says whether a correction superseded it (joined: not a query per row)."""
+    return notices_visible(fetched_by).select_related("correction").order_by("-published_at", "-id")
 
 
 def leaf_of(kind: str, ref_id: int) -> LogLeaf | None:

@@ -279,3 +279,16 @@ def test_every_role_has_exactly_one_reach_decided_by_hand():
     placed = [role for reach in reaches for role in reach]
     assert sorted(placed) == sorted(Role), "each role in exactly one of the reach sets"
     assert STAFF_ROLES == frozenset(Role) - PERSONAL_ROLES
+
+
+def test_a_list_empty_by_construction_counts_zero_not_a_server_error(login):
+    """A department official anchored at no estate has no units: the estimated total of an empty scope is
+    0 (the database is not asked: `pk__in=[]` has no SQL), not a 500."""
+    from gongzhi.core.paging import estimated_count
+    from gongzhi.places.models import Unit
+
+    assert estimated_count(Unit.objects.none()) == (0, False)
+    assert estimated_count(Unit.objects.filter(pk__in=[])) == (0, False)
+    listed = login("liukezhang").get("/api/v1/places/units?limit=100")
+    assert listed.status_code == 200
+    assert (listed.json()["count"], listed.json()["items"]) == (0, [])
