@@ -176,10 +176,11 @@ def action_items(*, fetched_by, mine: bool = False, open_only: bool = False, mat
     """Action items of the estates the user sees (anyone in scope may read them); `mine`: those the
     user is responsible for, in person or for a body (meetings.rules.assigned_to); `overdue`: open
     and past the due day."""
-    qs = ActionItem.objects.filter(Q(matter__in=Matter.objects.filter(visible_matters(fetched_by)).values("pk"))
-                                   | rules.assigned_to(fetched_by))
-    if mine:
-        qs = qs.filter(rules.assigned_to(fetched_by))
+    if mine:  # (visible or assigned) and assigned is assigned: the home card need not build the sight rule
+        qs = ActionItem.objects.filter(rules.assigned_to(fetched_by))
+    else:
+        qs = ActionItem.objects.filter(Q(matter__in=Matter.objects.filter(visible_matters(fetched_by)).values("pk"))
+                                       | rules.assigned_to(fetched_by))
     if open_only or overdue:
         qs = qs.filter(done_at__isnull=True)
     if overdue:
