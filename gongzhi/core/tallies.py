@@ -227,6 +227,28 @@ def uninstall(schema_editor_or_cursor, source: Source) -> None:
         schema_editor_or_cursor.execute(statement)
 
 
+def migration(module: str):
+    """The operation of an app's migration that installs the triggers of `module`'s SOURCES (its
+    rollups.py) and counts the records already there; taken back, it drops them and their rows."""
+    import importlib
+
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        sources = importlib.import_module(module).SOURCES
+        for source in sources:
+            install(schema_editor, source)
+        rebuild(sources=list(sources))
+
+    def backwards(apps, schema_editor):
+        sources = importlib.import_module(module).SOURCES
+        for source in sources:
+            uninstall(schema_editor, source)
+        apps.get_model("core", "Tally").objects.filter(source__in=[s.name for s in sources]).delete()
+
+    return migrations.RunPython(forwards, backwards)
+
+
 # --- rebuild -------------------------------------------------------------------------------------------------
 @dataclass
 class Rebuilt:

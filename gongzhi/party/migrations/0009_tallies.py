@@ -3,23 +3,7 @@ writes a record, and their first count from the records already there."""
 
 from django.db import migrations
 
-
-def forwards(apps, schema_editor):
-    from gongzhi.core import tallies
-    from gongzhi.party import rollups
-
-    for source in rollups.SOURCES:
-        tallies.install(schema_editor, source)
-    tallies.rebuild(sources=list(rollups.SOURCES))
-
-
-def backwards(apps, schema_editor):
-    from gongzhi.core import tallies
-    from gongzhi.party import rollups
-
-    for source in rollups.SOURCES:
-        tallies.uninstall(schema_editor, source)
-    apps.get_model("core", "Tally").objects.filter(source__in=[s.name for s in rollups.SOURCES]).delete()
+from gongzhi.core import tallies
 
 
 class Migration(migrations.Migration):
@@ -29,4 +13,4 @@ class Migration(migrations.Migration):
         ("party", "0008_relations_units_services"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [tallies.migration("gongzhi.party.rollups")]
