@@ -17,7 +17,6 @@ Target (the issue's, for the metrics): a subdistrict's under 100 ms warm, a dist
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -97,18 +96,6 @@ def from_rows(place, period) -> dict:
     return {"now": (now["billed"], now["paid"]), "before": (before["billed"], before["paid"]), "months": months}
 
 
-def timed(fn, runs: int) -> tuple[float, float, object]:
-    from django.db import connection
-
-    connection.close()
-    times, result = [], None
-    for _ in range(runs + 1):
-        started = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return times[0], statistics.median(times[1:]), result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=500_000, help="units billed (the first ones of the city)")
@@ -123,6 +110,7 @@ def main() -> None:
     from django.db import connection
 
     from bench.dashboard import host, users, verdict
+    from bench.rollups import timed
     from gongzhi import seed as seeding
     from gongzhi.core import clock
     from gongzhi.core.figures import Place
@@ -151,15 +139,19 @@ def main() -> None:
         dashboard_section(fetched_by=admin, place=Place("estate", other), period=period.a_year_earlier())
     for place, target in ((Place("subdistrict", sub), 100), (Place("district", district), 300)):
         bills = FeeBill.objects.filter(**place.lookup()).count()
-        cold_raw, warm_raw, raw = timed(lambda place=place: raw_money(place, period), max(1, args.runs // 3))
-        cold, warm, rows = timed(lambda place=place: from_rows(place, period), args.runs)
+        def nothing():
+            return None
+
+        raw_t, raw = timed(lambda place=place: raw_money(place, period), max(1, args.runs // 3), nothing)
+        rows_t, rows = timed(lambda place=place: from_rows(place, period), args.runs, nothing)
         assert rows == raw, (place.level, rows, raw)
-        cold_s, warm_s, _section = timed(lambda place=place: dashboard_section(fetched_by=admin, place=place,
-                                                                                period=period), args.runs)
+        section_t, _section = timed(lambda place=place: dashboard_section(fetched_by=admin, place=place,
+                                                                           period=period), args.runs, nothing)
         print(f"{place.level:<12} {place.name} ({bills:,} bills): fee figures from the bills "
-              f"{warm_raw:,.1f} ms warm / {cold_raw:,.1f} cold; from the figures rows {warm:.1f} ms warm / "
-              f"{cold:.1f} cold (same numbers); whole money section {warm_s:.1f} ms warm / {cold_s:.1f} cold   "
-              f"target < {target} ms: {verdict(warm_s < target)}")
+              f"{raw_t['warm']:,.1f} ms warm / {raw_t['cold']:,.1f} cold; from the figures rows "
+              f"{rows_t['warm']:.1f} ms warm / {rows_t['cold']:.1f} cold (same numbers); whole money section "
+              f"{section_t['warm']:.1f} ms warm / {section_t['cold']:.1f} cold   "
+              f"target < {target} ms: {verdict(section_t['warm'] < target)}")
     print(host("after"))
 
 
