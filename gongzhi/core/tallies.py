@@ -15,8 +15,9 @@ PostgreSQL: statement triggers with transition tables (a bulk insert is one grou
 in key order with INSERT … ON CONFLICT DO UPDATE SET n = n + delta, so concurrent writers of one row add
 up. SQLite: row triggers, BEFORE a change to take the old amounts away and AFTER it to add the new. A
 delete only takes away: it never makes a row (when the rows were emptied first, as a test database
-cleared table by table, there is nothing to take from). What a source reads through a join (a journal entry's transaction and account) is
-counted as it is when the record is written: those rows are append-only in their apps.
+cleared table by table, there is nothing to take from). What a source reads through a join (a journal
+entry's transaction and account) is counted as it is when the record is written: those rows are
+append-only in their apps.
 """
 
 import datetime

@@ -23,12 +23,11 @@ the instant, is still counted from the (open) requests by the reader.
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 
 from gongzhi.core import clock
-from gongzhi.core.tallies import Source, days_q, local_day, month_start, next_month
+from gongzhi.core.tallies import Source, days_q, local_day, month_of, month_start, next_month
 from gongzhi.requests.choices import OPEN_STATUSES, Grain, Level, OrderStatus, Status
 
 TABLE = "requests_requestrollup"
@@ -43,15 +42,10 @@ def _in(values) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-
-
 def _keys(vendor: str, r: str) -> dict[int, str]:
     """The day of each grain a request `r` is counted on."""
     day = local_day(vendor, f"{r}.created_at")
-    if vendor == "postgresql":
-        month = f"date_trunc('month', {r}.created_at AT TIME ZONE '{settings.TIME_ZONE}')::date"
-    else:
-        month = f"(substr({day}, 1, 8) || '01')"
+    month = month_of(vendor, day)
     return {Grain.DAY: day, Grain.MONTH: month}
 
 
@@ -200,7 +194,7 @@ def _sqlite_summons(sign: str, request: str) -> str:
     day = local_day("sqlite", created)
     where = " AND ".join(f"{c} = {r.format(c=c)}" for c in ("estate_id", "community_id", "subdistrict_id", "category"))
     return (f"UPDATE {TABLE} SET summoned = summoned + ({sign}) WHERE {where} AND "
-            f"((grain = {Grain.DAY} AND day = {day}) OR (grain = {Grain.MONTH} AND day = substr({day}, 1, 8) || '01'));")
+            f"((grain = {Grain.DAY} AND day = {day}) OR (grain = {Grain.MONTH} AND day = {month_of('sqlite', day)}));")
 
 
 def sqlite_install() -> list[str]:
