@@ -149,10 +149,9 @@ def measure(client, url: str, runs: int):
 
 
 def setup():
-    import django
-
-    django.setup()
     from django.conf import settings
+
+    import gongzhi.wsgi  # noqa: F401 -- set up as an app server is (the garbage collector's start-up freeze too)
 
     settings.ALLOWED_HOSTS = ["testserver"]
 
