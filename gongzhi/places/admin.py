@@ -1,8 +1,6 @@
 from django.contrib import admin
-from django.db.models import F
 
 from gongzhi.core.admin_base import ScopedAdmin
-from gongzhi.core.scoping import scope_for
 from gongzhi.places.models import Building, Community, District, Entrance, Estate, Grid, Subdistrict, Unit
 
 
@@ -77,7 +75,10 @@ class EntranceAdmin(ScopedAdmin):
 @admin.register(Unit)
 class UnitAdmin(ScopedAdmin):
     list_display = ["code", "estate", "area", "kind"]
-    ordering = ["-id"]
+    # By estate and code, the unit_unique_code index: the scope's estates are read in that order, each
+    # from its own part of the index, however many flats the city has (newest first walked every newer
+    # district's flats to reach an older district's).
+    ordering = ["estate_id", "code"]
     list_filter = ["kind"]
     list_select_related = ["estate"]
     search_fields = ["code", "estate__name"]
@@ -85,11 +86,3 @@ class UnitAdmin(ScopedAdmin):
 
     def scoped(self, scope, qs):
         return qs & scope.units()  # the scope's flats by their own columns (estate, building, id lists)
-
-    def get_ordering(self, request):
-        """Newest first, as `ordering`; for a narrow scope by `id + 0`, the same order reached by gathering
-        the scope's flats and sorting them (a walk down the key reads every newer flat of the city first)."""
-        scope = scope_for(request.user)
-        if scope.is_root or scope.wide:
-            return super().get_ordering(request)
-        return [(F("id") + 0).desc()]

@@ -162,6 +162,9 @@ class Request(models.Model):
             models.Index(fields=["handler_user", "created_at"], name="request_handler_created"),
             models.Index(fields=["resolved_by", "created_at"], name="request_resolver_created"),
             models.Index(fields=["building", "created_at"], name="request_building"),
+            # Everyone's requests newest first: the order a district's or the whole city's list walks and
+            # checks each row's places against (a district's subdistricts as one IN cannot walk theirs).
+            models.Index(fields=["created_at", "id"], name="request_created"),
             # The open requests of a subdistrict (or a district's subdistricts) by age: a few hundred
             # entries, where the full index holds every request the subdistrict ever had.
             models.Index(fields=["subdistrict", "created_at"], name="request_open_subdistrict",

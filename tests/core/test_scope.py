@@ -125,6 +125,21 @@ def test_admin_lists_only_own_estate(client, yiwu_admin):
     assert persons.context["cl"].result_count == 0
 
 
+@pytest.mark.parametrize("wide", [False, True], ids=["narrow", "wide"])
+def test_admin_lists_people_by_name_and_flats_by_estate_and_code(client, yiwu_admin, monkeypatch, wide):
+    """The orders the admin lists walk (issue 24): the same rows, in scope, for a few households and for a
+    district's (a wide scope checks each row of the walk against the scope)."""
+    if wide:
+        monkeypatch.setattr("gongzhi.core.scoping.WIDE_HOUSEHOLDS", 0)
+    client.force_login(yiwu_admin)
+    people = list(client.get("/admin/people/person/").context["cl"].result_list)
+    assert people and [(p.name, p.pk) for p in people] == sorted((p.name, p.pk) for p in people)
+    assert "李建国" not in {p.name for p in people}
+    flats = list(client.get("/admin/places/unit/").context["cl"].result_list)
+    assert flats and {u.estate.name for u in flats} == {YIWU}
+    assert [u.code for u in flats] == sorted(u.code for u in flats)
+
+
 def test_admin_change_page_of_other_estate_is_like_missing(client, yiwu_admin):
     client.force_login(yiwu_admin)
     hidden = client.get(f"/admin/places/unit/{unit(PACIFIC, '2-1-301').pk}/change/")
