@@ -19,6 +19,7 @@ from gongzhi.core import clock
 from gongzhi.core.errors import NotFound
 from gongzhi.core.masking import SHOWN_ALL, SHOWN_NONE, SHOWN_PHONES
 from gongzhi.core.models import Approval, AuditEntry
+from gongzhi.core.queries import AnyOf
 from gongzhi.core.roles import (
     AUDIT_ROLES,
     BUILDING_ROLES,
@@ -250,8 +251,8 @@ class Scope:
             return Person.objects.all()
         if self.wide:
             return Person.objects.filter(self._person_q())
-        sources = [model.objects.filter(part, until__isnull=True).values_list("person_id").order_by()
-                   for part in self._unit_parts("unit__") for model in (Ownership, Residency)]
+        sources = [model.objects.filter(AnyOf("unit_id", Unit.objects.filter(part).values("pk")), until__isnull=True)
+                   .values_list("person_id").order_by() for part in self._unit_parts() for model in (Ownership, Residency)]
         if self.roles & FULL_ROLES:
             sources.append(Membership.objects.filter(organisation__in=self.organisations(FULL_ROLES), active=True)
                            .values_list("person_id").order_by())

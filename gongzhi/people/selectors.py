@@ -5,6 +5,7 @@ from collections import defaultdict
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 
+from gongzhi.core.queries import AnyOf
 from gongzhi.core.roles import FULL_ROLES, PERSONAL_ROLES, Role
 from gongzhi.core.scoping import get_in_scope, scope_for
 from gongzhi.people.masking import person_contact
@@ -18,7 +19,8 @@ def person_list(*, fetched_by, estate_id: int | None = None, query: str = ""):
     user does not see that whole estate (a building head, a resident)."""
     scope = scope_for(fetched_by)
     if estate_id is not None:
-        owners = Ownership.objects.filter(unit__estate_id=estate_id, until__isnull=True).values("person_id")
+        flats = Unit.objects.filter(estate_id=estate_id).values("pk")
+        owners = Ownership.objects.filter(AnyOf("unit_id", flats), until__isnull=True).values("person_id")
         qs = Person.objects.filter(pk__in=owners)
         if not scope.is_root and estate_id not in scope.estate_ids(FULL_ROLES):
             # The user sees part of the estate: the few people they see, among its owners (a wide scope:
