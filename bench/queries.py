@@ -8,7 +8,8 @@ Run by hand, on the demo and on a seeded city (see bench/pages.py for making the
 For each page it prints the number of SQL queries, the rows they returned, and on PostgreSQL the buffers
 (8 kB pages) the queries touched in the database (EXPLAIN (ANALYZE, BUFFERS), shared hit + read) — the
 database's work, which grows with the data when a plan scans what the user may not see — with the sum of
-the queries' execution times as EXPLAIN ANALYZE reports them ("db ms", the database alone) — and Python's
+the queries' execution and planning times as EXPLAIN ANALYZE reports them ("db ms" and "plan ms", the database
+alone) — and Python's
 function calls while the page is answered (the interpreter's work; `sys.setprofile`, so slower than real).
 Hardware instruction counts (`perf stat`) need counters a virtual machine usually lacks (`perf stat -e
 instructions true` says "not supported" there); the buffers and calls stand in for them.
@@ -29,8 +30,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
 os.environ.setdefault("GONGZHI_DEMO", "1")
 
 
-def _buffers(cursor, sql: str, params) -> tuple[int, float, str]:
-    """(shared buffers hit + read, execution ms, the plan as text) of one SELECT on PostgreSQL."""
+def _buffers(cursor, sql: str, params) -> tuple[int, float, float, str]:
+    """(shared buffers hit + read, execution ms, planning ms, the plan as text) of one SELECT on PostgreSQL."""
     cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", params)
     plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
@@ -38,7 +39,7 @@ def _buffers(cursor, sql: str, params) -> tuple[int, float, str]:
     buffers = top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
     cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
     text = "\n".join(row[0] for row in cursor.fetchall())
-    return buffers, plan[0].get("Execution Time", 0.0), text
+    return buffers, plan[0].get("Execution Time", 0.0), plan[0].get("Planning Time", 0.0), text
 
 
 class _Recorder:
@@ -75,22 +76,22 @@ def page_figures(client, url: str, *, explain: bool, calls: bool) -> dict:
             sys.setprofile(None)
     figures = {"status": response.status_code, "queries": len(recorder.queries),
                "rows": sum(rows for _sql, _params, rows in recorder.queries), "calls": counted[0] if calls else None,
-               "buffers": None, "db_ms": None, "plans": []}
+               "buffers": None, "db_ms": None, "plan_ms": None, "plans": []}
     if connection.vendor == "postgresql":
-        total, ms_total = 0, 0.0
+        total, ms_total, planning_total = 0, 0.0, 0.0
         with connection.cursor() as cursor:
             for sql, params, _rows in recorder.queries:
                 if not sql.lstrip().upper().startswith(("SELECT", "WITH", "(SELECT")):
                     continue
                 try:
-                    buffers, ms, text = _buffers(cursor, sql, params)
+                    buffers, ms, planning, text = _buffers(cursor, sql, params)
                 except Exception:  # noqa: BLE001 — a statement EXPLAIN cannot take; counted as none
                     connection.rollback() if not connection.get_autocommit() else None
                     continue
-                total, ms_total = total + buffers, ms_total + ms
+                total, ms_total, planning_total = total + buffers, ms_total + ms, planning_total + planning
                 if explain:
                     figures["plans"].append((ms, buffers, sql, text))
-        figures["buffers"], figures["db_ms"] = total, ms_total
+        figures["buffers"], figures["db_ms"], figures["plan_ms"] = total, ms_total, planning_total
     return figures
 
 
@@ -101,6 +102,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated usernames")
     parser.add_argument("--user", default="", help="one username (as --only)")
     parser.add_argument("--match", default="", help="only urls containing this")
+    parser.add_argument("--url", default="", help="only this url (e.g. / for the home pages)")
     parser.add_argument("--no-city", action="store_true", help="the demo's personas only")
     parser.add_argument("--calls", action="store_true", help="also count Python function calls (slow)")
     parser.add_argument("--explain", action="store_true", help="print the plans of each page's slowest queries")
@@ -126,19 +128,19 @@ def main() -> None:
             before[(user, url)] = int(queries)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}, units: {Unit.objects.count()}, "
           f"requests: {Request.objects.count()}")
-    head = f"{'user':<16} {'url':<62} {'queries':>7} {'rows':>7} {'buffers':>8} {'db ms':>8}"
+    head = f"{'user':<16} {'url':<62} {'queries':>7} {'rows':>7} {'buffers':>8} {'db ms':>8} {'plan ms':>8}"
     print(head + (f" {'calls':>9}" if args.calls else "") + (f" {'before':>7}" if before else "") + " status")
     out = ["user\turl\tqueries\trows\tbuffers\tcalls\tstatus"]
     clients = {}
     for username, url in matrix(city=not args.no_city):
-        if (only and username not in only) or args.match not in url:
+        if (only and username not in only) or args.match not in url or (args.url and url != args.url):
             continue
         if username not in clients:
             clients[username] = Client()
             clients[username].force_login(get_user_model().objects.get(username=username))
         f = page_figures(clients[username], url, explain=args.explain, calls=args.calls)
         line = f"{username:<16} {url:<62} {f['queries']:7d} {f['rows']:7d} {f['buffers'] if f['buffers'] is not None else '-':>8}"
-        line += f" {f['db_ms']:8.1f}" if f["db_ms"] is not None else f" {'-':>8}"
+        line += f" {f['db_ms']:8.1f} {f['plan_ms']:8.1f}" if f["db_ms"] is not None else f" {'-':>8} {'-':>8}"
         if args.calls:
             line += f" {f['calls']:9d}"
         if before:
