@@ -1,6 +1,8 @@
 """Who may do what in requests and 三单制 orders: the one place each rule is written. Services
 check these before they write; pages show a form only when its rule allows it."""
 
+from django.db.models import Q
+
 from gongzhi.bodies.models import Membership, OrgKind
 from gongzhi.core.access import may
 from gongzhi.core.roles import STAFF_ROLES, Role
@@ -109,6 +111,26 @@ def may_handle(actor, req) -> bool:
         return True
     return req.level == Level.DEPARTMENT and bool(
         user_departments(actor) & set(req.summonses.values_list("department_id", flat=True)))
+
+
+def handled_by(actor) -> Q | None:
+    """The requests `may_handle` can answer yes for, as a filter on their own level and handler: the rule's
+    necessary part, so a queue reads only those and checks each with `may_handle` (a subdistrict officer
+    sees every request of the subdistrict but handles few). None when it may be any (the root, an
+    administrator)."""
+    scope = scope_for(actor)
+    if scope.is_root or Role.ADMINISTRATOR in scope.roles:
+        return None
+    q = Q(level=Level.ESTATE, handler=Handler.BUILDING_HEAD, handler_user=actor)
+    handlers = [h for h, roles in ESTATE_HANDLER_ROLES.items() if h != Handler.BUILDING_HEAD and roles & scope.roles]
+    if handlers:
+        q |= Q(level=Level.ESTATE, handler__in=handlers)
+    levels = [level for level, roles in LEVEL_ROLES.items() if roles & scope.roles]
+    if user_departments(actor):
+        levels.append(Level.DEPARTMENT)
+    if levels:
+        q |= Q(level__in=levels)
+    return q
 
 
 def may_escalate(actor, req) -> bool:

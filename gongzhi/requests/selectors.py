@@ -55,6 +55,7 @@ from gongzhi.requests.rules import (
     LEVEL_ROLES,
     METRICS_ROLES,
     REQUEST_STAFF_ROLES,
+    handled_by,
     may_handle,
     user_departments,
 )
@@ -449,6 +450,9 @@ def awaiting_me(user, limit=20):
     """Open requests the user can act on now (home page and list), oldest deadline first."""
     listed = requests_listed(fetched_by=user, status="open", sort="deadline")
     listed.select_related = ("estate__community__subdistrict", "building")
+    candidates = handled_by(user)
+    if candidates is not None:  # only the rows the rule could pass are read and checked
+        listed.base = listed.base.filter(candidates)
     return [r for r in listed[:200] if may_handle(user, r)][:limit]
 
 

@@ -11,10 +11,12 @@ from django.contrib.auth import get_user_model
 
 from gongzhi.core import clock as source_clock
 from gongzhi.meetings.models import Matter, Meeting
+from gongzhi.people.demo import PERSONA_USERNAMES
 from gongzhi.requests import services
-from gongzhi.requests.choices import Category
+from gongzhi.requests.choices import Category, Level
 from gongzhi.requests.models import Order, Request
-from gongzhi.requests.selectors import awaiting_me
+from gongzhi.requests.rules import may_handle
+from gongzhi.requests.selectors import awaiting_me, requests_listed
 from tests.helpers import YIWU, estate
 
 User = get_user_model()
@@ -63,6 +65,32 @@ def test_a_handlers_queue_shows_each_requests_age_and_the_escalated_count(login,
     assert escalated >= 1 and all(r.subdistrict.name == "光华路街道" for r in mine)
     assert f"其中上报 {escalated} 件" in queue
     assert card(login("wangayi").get("/").content.decode(), "requests-awaiting") == ""
+
+
+@pytest.mark.parametrize("username", PERSONA_USERNAMES)
+def test_the_queue_holds_every_open_request_the_user_may_handle(world, username):
+    """The queue reads only the requests whose level and handler the user's roles could handle
+    (rules.handled_by, issue 24): it still holds every open request of the list that may_handle passes,
+    in the list's order, for every persona."""
+    user = User.objects.get(username=username)
+    listed = requests_listed(fetched_by=user, status="open", sort="deadline")
+    every = [r.pk for r in listed[:10_000] if may_handle(user, r)]
+    assert [r.pk for r in awaiting_me(user, limit=10_000)] == every
+
+
+def test_a_department_officers_queue_holds_the_request_his_department_was_summoned_to(world, persona):
+    from gongzhi.bodies.models import Organisation
+
+    req = services.request_submit(persona("wangayi"), services.Intake(
+        estate_id=estate(YIWU).pk, category=Category.LIGHTING, description="楼道灯不亮"))
+    for who in ("zhangjingli", "shequ"):
+        req = services.request_call_up(persona(who), request_id=req.pk, reason="上报")
+    services.request_summon(persona("wuganbu"), request_id=req.pk,
+                            department_ids=[Organisation.objects.get(name="区住建局").pk])
+    req = services.request_call_up(persona("wuganbu"), request_id=req.pk, reason="上报")
+    liu = persona("liukezhang")
+    assert req.level == Level.DEPARTMENT and may_handle(liu, req)
+    assert req.pk in [r.pk for r in awaiting_me(liu, limit=10_000)]
 
 
 @pytest.mark.parametrize(("seconds", "said"), [
