@@ -453,7 +453,16 @@ def awaiting_me(user, limit=20):
     candidates = handled_by(user)
     if candidates is not None:  # only the rows the rule could pass are read and checked
         listed.base = listed.base.filter(candidates)
-    return [r for r in listed[:200] if may_handle(user, r)][:limit]
+    # The first 200 of those in that order, in two reads: the first (twice the card) is usually enough,
+    # as nearly every candidate passes (a district administrator's card read and checked 200 each time).
+    found, start = [], 0
+    for stop in (min(2 * limit, 200), 200):
+        rows = listed[start:stop]
+        found += [r for r in rows if may_handle(user, r)]
+        if len(found) >= limit or len(rows) < stop - start:
+            break
+        start = stop
+    return found[:limit]
 
 
 def my_current_requests(user, limit=10) -> list[Request]:

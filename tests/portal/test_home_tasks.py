@@ -76,6 +76,8 @@ def test_the_queue_holds_every_open_request_the_user_may_handle(world, username)
     listed = requests_listed(fetched_by=user, status="open", sort="deadline")
     every = [r.pk for r in listed[:10_000] if may_handle(user, r)]
     assert [r.pk for r in awaiting_me(user, limit=10_000)] == every
+    for limit in (1, 2, 3):  # the card reads twice its length first, then the rest of the 200
+        assert [r.pk for r in awaiting_me(user, limit=limit)] == every[:limit]
 
 
 def test_a_department_officers_queue_holds_the_request_his_department_was_summoned_to(world, persona):
