@@ -7,7 +7,8 @@ medium ones an owners' committee (业委会), micro ones a yard committee (楼�
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -138,16 +139,24 @@ class CoverageRow:
 
 
 def autonomy_coverage(*, fetched_by, by: str = "community") -> list[CoverageRow]:
-    """Coverage of autonomous bodies per community (or per subdistrict) in the viewer's scope."""
-    estates = scope_for(fetched_by).estates().select_related("community__subdistrict")
-    rows: dict[int, CoverageRow] = {}
-    for item in estate_autonomy(estates):
-        place = item.estate.community if by == "community" else item.estate.community.subdistrict
-        row = rows.setdefault(place.pk, CoverageRow(place.name))
-        row.estates += 1
-        row.covered += item.has_body
-        row.matching += item.matches
-    return sorted(rows.values(), key=lambda r: r.name)
+    """Coverage of autonomous bodies per community (or per subdistrict) in the viewer's scope: counted by
+    the database, one row per place, so a district's thousands of estates are not loaded to be counted."""
+    bodies = Organisation.objects.filter(estate=OuterRef("pk"), kind__in=AUTONOMOUS_KINDS, active=True)
+    super_large, micro = settings.GONGZHI_SIZE_SUPER_LARGE_MIN_HOUSEHOLDS, settings.GONGZHI_SIZE_MICRO_MAX_HOUSEHOLDS
+    expected = {  # the size classes of size_class_for, each with the body it calls for (EXPECTED_BODY)
+        SizeClass.SUPER_LARGE: Q(household_count__gte=super_large),
+        SizeClass.MICRO: Q(household_count__lt=super_large, household_count__lte=micro),
+        SizeClass.MEDIUM: Q(household_count__lt=super_large, household_count__gt=micro),
+    }
+    matching = Q(pk__in=[])
+    for size, q in expected.items():
+        matching |= q & Q(Exists(bodies.filter(kind=EXPECTED_BODY[size])))
+    place = "community" if by == "community" else "community__subdistrict"
+    counted = (scope_for(fetched_by).estates().order_by().values(f"{place}_id", f"{place}__name")
+               .annotate(estates=Count("pk"), covered=Count("pk", filter=Q(Exists(bodies))),
+                         matching=Count("pk", filter=matching)))
+    rows = [CoverageRow(row[f"{place}__name"], row["estates"], row["covered"], row["matching"]) for row in counted]
+    return sorted(rows, key=lambda r: r.name)
 
 
 def _active_members(estate, kinds) -> dict[str, list[Membership]]:

@@ -17,6 +17,7 @@ from gongzhi.bodies.services import (
     organisation_create,
 )
 from gongzhi.core.errors import InvalidInput, PermissionDenied
+from gongzhi.core.scoping import scope_for
 from gongzhi.people.models import Person
 from gongzhi.places.models import Unit
 from tests.helpers import PACIFIC, YIWU, estate
@@ -135,6 +136,26 @@ def test_size_thresholds_are_configurable(settings, world):
     assert estate(PACIFIC).size_class == "super_large"
     settings.GONGZHI_SIZE_SUPER_LARGE_MIN_HOUSEHOLDS = 307
     assert estate(PACIFIC).size_class == "medium"
+
+
+@pytest.mark.parametrize(("micro", "super_large"), [(306, 3000), (305, 307), (3000, 306)],
+                         ids=["at-both-edges", "around-pacific", "overlapping"])
+@pytest.mark.parametrize("by", ["community", "subdistrict"])
+def test_coverage_counted_by_the_database_is_the_estates_rule(persona, settings, by, micro, super_large):
+    """The coverage rows are counted in the database (issue 24); they equal the rule applied estate by
+    estate (estate_autonomy), with estates exactly at the size thresholds (太平洋 has 306 households,
+    义乌城 3,000) and with thresholds that overlap."""
+    settings.GONGZHI_SIZE_MICRO_MAX_HOUSEHOLDS, settings.GONGZHI_SIZE_SUPER_LARGE_MIN_HOUSEHOLDS = micro, super_large
+    assert {estate(PACIFIC).household_count, estate(YIWU).household_count} == {306, 3000}
+    for username in ("wuganbu", "guanliyuan", "shequ", "zhangjingli"):
+        user = persona(username)
+        expected = {}
+        for item in estate_autonomy(scope_for(user).estates().select_related("community__subdistrict")):
+            place = item.estate.community if by == "community" else item.estate.community.subdistrict
+            counts = expected.setdefault(place.name, [0, 0, 0])
+            counts[0], counts[1], counts[2] = counts[0] + 1, counts[1] + item.has_body, counts[2] + item.matches
+        counted = {r.name: [r.estates, r.covered, r.matching] for r in autonomy_coverage(fetched_by=user, by=by)}
+        assert counted == expected and counted, username
 
 
 def test_coverage_per_community(persona):
